@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Paddock builds, tests and benchmarks with, only those missing.
+set -euo pipefail
+packages=(
+  cmake ninja-build g++ make            # toolchain
+  libgtest-dev libgmock-dev             # unit tests
+  libbenchmark-dev                      # micro-benchmarks
+  libasio-dev                           # network event loop (standalone asio)
+  libspdlog-dev libfmt-dev              # logging and formatting
+  libcli11-dev                          # command-line parsing for paddock/paddockd
+  nlohmann-json3-dev                    # JSON output (admin endpoint, --json dumps)
+  libzstd-dev                           # snapshot compression
+  libssl-dev                            # SHA-1 for digest ACLs, TLS later
+  zookeeper zookeeper-bin libzookeeper-mt-dev   # reference server and C client for tests
+  python3-kazoo                         # Python client used by integration tests
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi

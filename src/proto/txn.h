@@ -1,0 +1,120 @@
+#pragma once
+// Transactions: the single unit that is ordered, logged, replayed over snapshots, sent in
+// proposals and applied to the tree. The wire form is Apache ZooKeeper 3.8's txn bytes
+// (TxnHeader + body + optional TxnDigest, ../shared/ZK-FORMATS.md section 3), so that
+// Paddock logs can be compared with ZooKeeper's and ensembles can mix the two.
+// Applying a txn is deterministic: everything it needs (final sequential name, resulting
+// versions, time, zxid) is decided before it is ordered.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "proto/types.h"
+#include "util/result.h"
+
+namespace paddock::proto {
+
+struct TxnHeader {
+  int64_t session_id = 0;  // clientId
+  int32_t cxid = 0;
+  int64_t zxid = 0;
+  int64_t time_ms = 0;  // leader wall clock when the txn was made
+  int32_t type = 0;     // an OpCode value
+  friend bool operator==(const TxnHeader&, const TxnHeader&) = default;
+};
+
+struct CreateTxn {  // header type create (1) or create2 (15)
+  std::string path;
+  std::string data;
+  AclList acl;
+  bool ephemeral = false;
+  int32_t parent_cversion = 0;  // the parent's new (internal) cversion
+  friend bool operator==(const CreateTxn&, const CreateTxn&) = default;
+};
+struct CreateContainerTxn {
+  std::string path;
+  std::string data;
+  AclList acl;
+  int32_t parent_cversion = 0;
+  friend bool operator==(const CreateContainerTxn&, const CreateContainerTxn&) = default;
+};
+struct CreateTtlTxn {
+  std::string path;
+  std::string data;
+  AclList acl;
+  int32_t parent_cversion = 0;
+  int64_t ttl = 0;
+  friend bool operator==(const CreateTtlTxn&, const CreateTtlTxn&) = default;
+};
+struct DeleteTxn {  // delete (2) or deleteContainer (20)
+  std::string path;
+  friend bool operator==(const DeleteTxn&, const DeleteTxn&) = default;
+};
+struct SetDataTxn {
+  std::string path;
+  std::string data;
+  int32_t version = 0;  // resulting version
+  friend bool operator==(const SetDataTxn&, const SetDataTxn&) = default;
+};
+struct SetAclTxn {
+  std::string path;
+  AclList acl;
+  int32_t version = 0;  // resulting aversion
+  friend bool operator==(const SetAclTxn&, const SetAclTxn&) = default;
+};
+struct CheckVersionTxn {
+  std::string path;
+  int32_t version = 0;
+  friend bool operator==(const CheckVersionTxn&, const CheckVersionTxn&) = default;
+};
+struct CreateSessionTxn {
+  int32_t timeout_ms = 0;
+  friend bool operator==(const CreateSessionTxn&, const CreateSessionTxn&) = default;
+};
+struct CloseSessionTxn {
+  std::vector<std::string> paths_to_delete;  // the session's ephemerals
+  friend bool operator==(const CloseSessionTxn&, const CloseSessionTxn&) = default;
+};
+struct ErrorTxn {
+  int32_t err = 0;
+  friend bool operator==(const ErrorTxn&, const ErrorTxn&) = default;
+};
+
+// One operation inside a multi: `type` is the op code (create 1, delete 2, setData 5,
+// check 13, error -1, ...), the body its record.
+struct MultiTxnOp;
+struct MultiTxn {
+  std::vector<MultiTxnOp> ops;
+  friend bool operator==(const MultiTxn&, const MultiTxn&) = default;
+};
+
+using SimpleTxnBody = std::variant<CreateTxn, CreateContainerTxn, CreateTtlTxn, DeleteTxn,
+                                   SetDataTxn, SetAclTxn, CheckVersionTxn, CreateSessionTxn,
+                                   CloseSessionTxn, ErrorTxn>;
+
+struct MultiTxnOp {
+  int32_t type = 0;
+  SimpleTxnBody body;
+  friend bool operator==(const MultiTxnOp&, const MultiTxnOp&) = default;
+};
+
+using TxnBody = std::variant<CreateTxn, CreateContainerTxn, CreateTtlTxn, DeleteTxn, SetDataTxn,
+                             SetAclTxn, CheckVersionTxn, CreateSessionTxn, CloseSessionTxn,
+                             ErrorTxn, MultiTxn>;
+
+struct Txn {
+  TxnHeader header;
+  TxnBody body;
+  std::optional<int64_t> digest;  // TxnDigest{version 2, treeDigest} when present
+  friend bool operator==(const Txn&, const Txn&) = default;
+};
+
+// Serializes to ZooKeeper's txn bytes; `decode_txn` is the inverse and names what is wrong
+// with malformed input (it never trusts lengths).
+std::string encode_txn(const Txn& txn);
+Result<Txn> decode_txn(std::string_view bytes);
+
+}  // namespace paddock::proto
