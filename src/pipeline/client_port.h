@@ -4,12 +4,16 @@
 // its own thread. Both sides talk through these two interfaces only, so a test can drive the
 // pipeline without sockets and the server can be tested against a fake pipeline.
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "pipeline/server_snapshot.h"
+
 namespace paddock::pipeline {
 
-using ConnectionId = uint64_t;  // unique for the life of the process, never reused
+using SnapshotCallback = std::function<void(std::shared_ptr<const ServerSnapshot>)>;
 
 // Called by the server, from its network thread(s). Implementations must be thread-safe and
 // must not block: they enqueue for the pipeline thread.
@@ -18,14 +22,16 @@ class RequestSink {
   virtual ~RequestSink() = default;
   // A new TCP connection (the handshake has not been read yet). `peer_ip` is the textual
   // address without port, e.g. "127.0.0.1".
-  virtual void connection_opened(ConnectionId conn, std::string peer_ip) = 0;
+  virtual void connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port) = 0;
   // One complete frame, without its 4-byte length prefix. The first frame of a connection is
   // its ConnectRequest; every later frame is RequestHeader + record.
   virtual void frame_received(ConnectionId conn, std::string frame) = 0;
-  // The first four bytes of a connection that sent no ConnectRequest spelled a four-letter
-  // word ("ruok", "srvr", ...). The answer comes back as one raw OutboundFrame (no length
-  // prefix) followed by close_after_flush.
-  virtual void four_letter_word(ConnectionId conn, std::string word) = 0;
+  // Asks for a consistent copy of the server's state and counters, for four-letter words,
+  // the admin endpoint and metrics. `done` runs on the pipeline thread and must only post
+  // the snapshot elsewhere (for example with asio::post), never block.
+  virtual void request_snapshot(SnapshotCallback done) = 0;
+  // srst (reset server statistics) and crst (reset connection statistics).
+  virtual void reset_statistics(bool connections) = 0;
   // The socket is gone (peer closed, error, or the server closed it). No more frames follow.
   virtual void connection_closed(ConnectionId conn) = 0;
 };
