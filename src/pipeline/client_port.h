@@ -51,6 +51,9 @@ class ClientChannel {
   virtual void send(std::vector<OutboundFrame> frames) = 0;
   // Flush what was sent to `conn` so far, then close it.
   virtual void close_after_flush(ConnectionId conn) = 0;
+  // Back-pressure: stop (false) or resume (true) reading frames from `conn`, as ZooKeeper
+  // does when too many requests are outstanding. Frames already read are still delivered.
+  virtual void set_reading(ConnectionId conn, bool enabled) = 0;
 };
 
 }  // namespace paddock::pipeline
