@@ -1,0 +1,265 @@
+#include "state/watch_registry.h"
+
+#include <algorithm>
+
+#include "util/assert.h"
+
+namespace paddock::state {
+
+namespace {
+
+using proto::EventType;
+
+// "/a/b" -> "/a", "/a" -> "/".
+std::string_view parent_of(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 || slash == std::string_view::npos ? std::string_view("/")
+                                                       : path.substr(0, slash);
+}
+
+}  // namespace
+
+// The events of one trigger. Each watcher gets at most one event: within one path of one
+// table a watcher appears once, so the set of notified watchers is built only when a second
+// source (an ancestor path or the other table) is visited.
+struct WatchRegistry::Fired {
+  std::vector<WatchEvent>& out;
+  size_t start;
+  EventType type;
+  const std::string& path;
+  std::unordered_set<WatcherId> seen;
+  bool dedup = false;
+
+  void add(WatcherId watcher) {
+    if (dedup && !seen.insert(watcher).second) return;
+    out.push_back(WatchEvent{watcher, type, proto::KeeperState::kSyncConnected, path});
+  }
+  void next_source() {
+    if (dedup) return;
+    dedup = true;
+    for (size_t i = start; i < out.size(); ++i) seen.insert(out[i].watcher);
+  }
+};
+
+void WatchRegistry::set_mode(Mode& slot, Mode mode, bool data_table) {
+  size_t& entries = data_table ? data_entries_ : child_entries_;
+  size_t& recursive = data_table ? data_recursive_ : child_recursive_;
+  if (slot != Mode::kNone) --entries;
+  if (slot == Mode::kRecursive) --recursive;
+  slot = mode;
+  if (slot != Mode::kNone) ++entries;
+  if (slot == Mode::kRecursive) ++recursive;
+}
+
+void WatchRegistry::add(const std::string& path, WatcherId watcher, WatchKind kind) {
+  auto& paths = paths_of_[watcher];
+  auto& entries = table_[path];
+  Entry* entry = nullptr;
+  if (paths.insert(path).second) {
+    entry = &entries.emplace_back(Entry{watcher, Mode::kNone, Mode::kNone});
+  } else {
+    auto it = std::find_if(entries.begin(), entries.end(),
+                           [&](const Entry& e) { return e.watcher == watcher; });
+    PADDOCK_ASSERT(it != entries.end());
+    entry = &*it;
+  }
+  // One mode per (table, path, watcher), as in ZooKeeper 3.8: a later watch replaces the
+  // mode, so getData after addWatch(PERSISTENT) makes the data side one-shot.
+  switch (kind) {
+    case WatchKind::kData:
+      set_mode(entry->data, Mode::kStandard, true);
+      break;
+    case WatchKind::kChild:
+      set_mode(entry->child, Mode::kStandard, false);
+      break;
+    case WatchKind::kPersistent:
+      set_mode(entry->data, Mode::kPersistent, true);
+      set_mode(entry->child, Mode::kPersistent, false);
+      break;
+    case WatchKind::kPersistentRecursive:
+      set_mode(entry->data, Mode::kRecursive, true);
+      set_mode(entry->child, Mode::kRecursive, false);
+      break;
+  }
+}
+
+void WatchRegistry::forget_path_of(WatcherId watcher, const std::string& path) {
+  auto it = paths_of_.find(watcher);
+  if (it == paths_of_.end()) return;
+  it->second.erase(path);
+  if (it->second.empty()) paths_of_.erase(it);
+}
+
+void WatchRegistry::fire_at(Table::iterator it, bool exact_path, EventType type,
+                            bool data_table, Fired& fired) {
+  std::vector<Entry>& entries = it->second;
+  size_t kept = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Entry& e = entries[i];
+    Mode& mode = data_table ? e.data : e.child;
+    if (mode == Mode::kRecursive) {
+      // Recursive watches see every event on the subtree except NodeChildrenChanged.
+      if (type != EventType::kNodeChildrenChanged) fired.add(e.watcher);
+    } else if (mode != Mode::kNone && exact_path) {
+      fired.add(e.watcher);  // suppressed or not, a one-shot watch is used up
+      if (mode == Mode::kStandard) set_mode(mode, Mode::kNone, data_table);
+    }
+    if (e.data == Mode::kNone && e.child == Mode::kNone) {
+      forget_path_of(e.watcher, it->first);
+      continue;
+    }
+    if (kept != i) entries[kept] = e;
+    ++kept;
+  }
+  entries.resize(kept);
+  if (entries.empty()) table_.erase(it);
+}
+
+void WatchRegistry::fire_table(const std::string& path, EventType type, bool data_table,
+                               Fired& fired) {
+  bool walk = (data_table ? data_recursive_ : child_recursive_) > 0;
+  std::string_view at = path;
+  bool exact = true;
+  while (true) {
+    if (!exact) fired.next_source();
+    auto it = table_.find(at);
+    if (it != table_.end()) fire_at(it, exact, type, data_table, fired);
+    if (!walk || at == "/" || at.empty()) break;
+    at = parent_of(at);
+    exact = false;
+  }
+}
+
+void WatchRegistry::trigger(const std::string& path, EventType type,
+                            std::vector<WatchEvent>& out) {
+  Fired fired{out, out.size(), type, path, {}, false};
+  bool data_table = type == EventType::kNodeCreated || type == EventType::kNodeDataChanged ||
+                    type == EventType::kNodeDeleted;
+  bool child_table =
+      type == EventType::kNodeChildrenChanged || type == EventType::kNodeDeleted;
+  if (data_table) fire_table(path, type, true, fired);
+  if (child_table) {
+    if (data_table) fired.next_source();
+    fire_table(path, type, false, fired);
+  }
+}
+
+bool WatchRegistry::remove(const std::string& path, WatcherId watcher,
+                           proto::WatcherType type, bool remove) {
+  bool data = type == proto::WatcherType::kData || type == proto::WatcherType::kAny;
+  bool child = type == proto::WatcherType::kChildren || type == proto::WatcherType::kAny;
+  auto it = table_.find(path);
+  if (it == table_.end()) return false;
+  std::vector<Entry>& entries = it->second;
+  if (!remove) {
+    // ZooKeeper 3.8.0 answers checkWatches with "some connection watches this path".
+    return std::any_of(entries.begin(), entries.end(), [&](const Entry& e) {
+      return (data && e.data != Mode::kNone) || (child && e.child != Mode::kNone);
+    });
+  }
+  auto e = std::find_if(entries.begin(), entries.end(),
+                        [&](const Entry& x) { return x.watcher == watcher; });
+  if (e == entries.end()) return false;
+  bool matched = false;
+  if (data && e->data != Mode::kNone) {
+    set_mode(e->data, Mode::kNone, true);
+    matched = true;
+  }
+  if (child && e->child != Mode::kNone) {
+    set_mode(e->child, Mode::kNone, false);
+    matched = true;
+  }
+  if (e->data == Mode::kNone && e->child == Mode::kNone) {
+    entries.erase(e);
+    forget_path_of(watcher, path);
+    if (entries.empty()) table_.erase(it);
+  }
+  return matched;
+}
+
+bool WatchRegistry::has_watch(const std::string& path, WatcherId watcher,
+                              WatchKind kind) const {
+  auto it = table_.find(path);
+  if (it == table_.end()) return false;
+  for (const Entry& e : it->second) {
+    if (e.watcher != watcher) continue;
+    switch (kind) {
+      case WatchKind::kData:
+        return e.data == Mode::kStandard;
+      case WatchKind::kChild:
+        return e.child == Mode::kStandard;
+      case WatchKind::kPersistent:
+        return e.data == Mode::kPersistent || e.child == Mode::kPersistent;
+      case WatchKind::kPersistentRecursive:
+        return e.data == Mode::kRecursive || e.child == Mode::kRecursive;
+    }
+  }
+  return false;
+}
+
+void WatchRegistry::remove_watcher(WatcherId watcher) {
+  auto paths = paths_of_.find(watcher);
+  if (paths == paths_of_.end()) return;
+  for (const std::string& path : paths->second) {
+    auto it = table_.find(path);
+    PADDOCK_ASSERT(it != table_.end());
+    auto& entries = it->second;
+    auto e = std::find_if(entries.begin(), entries.end(),
+                          [&](const Entry& x) { return x.watcher == watcher; });
+    PADDOCK_ASSERT(e != entries.end());
+    set_mode(e->data, Mode::kNone, true);
+    set_mode(e->child, Mode::kNone, false);
+    entries.erase(e);
+    if (entries.empty()) table_.erase(it);
+  }
+  paths_of_.erase(paths);
+}
+
+size_t WatchRegistry::path_count() const {
+  size_t n = 0;
+  for (const auto& [path, entries] : table_) {
+    n += std::any_of(entries.begin(), entries.end(),
+                     [](const Entry& e) { return e.data != Mode::kNone; });
+  }
+  return n;
+}
+
+size_t WatchRegistry::watcher_count() const {
+  size_t n = 0;
+  for (const auto& [watcher, paths] : paths_of_) {
+    for (const std::string& path : paths) {
+      const auto& entries = table_.at(path);
+      if (std::any_of(entries.begin(), entries.end(), [&](const Entry& e) {
+            return e.watcher == watcher && e.data != Mode::kNone;
+          })) {
+        ++n;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+std::map<WatcherId, std::vector<std::string>> WatchRegistry::by_watcher() const {
+  std::map<WatcherId, std::vector<std::string>> out;
+  for (const auto& [path, entries] : table_) {
+    for (const Entry& e : entries) {
+      if (e.data != Mode::kNone) out[e.watcher].push_back(path);
+    }
+  }
+  for (auto& [watcher, paths] : out) std::sort(paths.begin(), paths.end());
+  return out;
+}
+
+std::map<std::string, std::vector<WatcherId>> WatchRegistry::by_path() const {
+  std::map<std::string, std::vector<WatcherId>> out;
+  for (const auto& [path, entries] : table_) {
+    for (const Entry& e : entries) {
+      if (e.data != Mode::kNone) out[path].push_back(e.watcher);
+    }
+  }
+  for (auto& [path, watchers] : out) std::sort(watchers.begin(), watchers.end());
+  return out;
+}
+
+}  // namespace paddock::state
