@@ -25,8 +25,9 @@ void JuteWriter::buffer(std::string_view bytes) {
 void JuteWriter::null_buffer() { i32(-1); }
 
 bool JuteReader::need(size_t n) {
-  if (!ok_ || remaining() < n) {
-    fail();
+  if (!ok_) return false;
+  if (remaining() < n) {
+    fail("truncated");
     return false;
   }
   return true;
@@ -62,14 +63,24 @@ std::string_view JuteReader::raw(size_t n) {
 
 std::optional<size_t> JuteReader::buffer_length(bool* is_null) {
   *is_null = false;
+  size_t start = pos_;
   int32_t len = i32();
   if (!ok_) return std::nullopt;
   if (len == -1) {
     *is_null = true;
     return std::nullopt;
   }
-  if (len < 0 || static_cast<size_t>(len) > max_buffer_ || static_cast<size_t>(len) > remaining()) {
-    fail();
+  const char* why = nullptr;
+  if (len < 0) {
+    why = "negative length";
+  } else if (static_cast<size_t>(len) > max_buffer_) {
+    why = "length above jute.maxbuffer";
+  } else if (static_cast<size_t>(len) > remaining()) {
+    why = "truncated";
+  }
+  if (why != nullptr) {
+    pos_ = start;
+    fail(why);
     return std::nullopt;
   }
   return static_cast<size_t>(len);
@@ -89,16 +100,19 @@ std::string JuteReader::buffer() {
 }
 
 int32_t JuteReader::vector_size(size_t min_item_bytes) {
+  size_t start = pos_;
   int32_t n = i32();
   if (!ok_ || n == -1) return 0;
   if (n < 0) {
-    fail();
+    pos_ = start;
+    fail("negative vector count");
     return 0;
   }
   // Even zero-byte items are bounded by the input size, so a count never exceeds it.
   size_t per_item = min_item_bytes == 0 ? 1 : min_item_bytes;
   if (static_cast<size_t>(n) > remaining() / per_item) {
-    fail();
+    pos_ = start;
+    fail("vector count exceeds remaining bytes");
     return 0;
   }
   return n;

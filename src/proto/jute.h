@@ -88,10 +88,19 @@ class JuteReader {
   }
 
   bool ok() const { return ok_; }
-  void fail() {
+  // Marks the input malformed (sticky); `why` (a string literal) is kept for messages.
+  void fail(const char* why = "malformed") {
+    if (ok_) {
+      failure_ = why;
+      failure_offset_ = pos_;
+    }
     ok_ = false;
     pos_ = in_.size();
   }
+  // Why the reader failed ("truncated", "negative length", ...), or nullptr while ok();
+  // failure_offset() is where the failing read started.
+  const char* failure() const { return ok_ ? nullptr : failure_; }
+  size_t failure_offset() const { return failure_offset_; }
   size_t remaining() const { return in_.size() - pos_; }
   bool at_end() const { return pos_ == in_.size(); }
   std::string_view rest() const { return in_.substr(pos_); }
@@ -110,6 +119,8 @@ class JuteReader {
   size_t pos_ = 0;
   size_t max_buffer_;
   bool ok_ = true;
+  const char* failure_ = nullptr;
+  size_t failure_offset_ = 0;
 };
 
 // Every record type T (in proto/types.h, proto/records.h and proto/txn.h) has free functions

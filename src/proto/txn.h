@@ -5,6 +5,7 @@
 // Paddock logs can be compared with ZooKeeper's and ensembles can mix the two.
 // Applying a txn is deterministic: everything it needs (final sequential name, resulting
 // versions, time, zxid) is decided before it is ordered.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -116,5 +117,54 @@ struct Txn {
 // with malformed input (it never trusts lengths).
 std::string encode_txn(const Txn& txn);
 Result<Txn> decode_txn(std::string_view bytes);
+
+// --- additions (proto helper) ---------------------------------------------------------------
+class JuteWriter;
+class JuteReader;
+
+// The largest buffer a txn reader accepts by default: jute.maxbuffer plus
+// zookeeper.jute.maxbuffer.extrasize, as ZooKeeper's readers allow (2 * 0xfffff).
+constexpr size_t kTxnMaxBuffer = 2 * 0xfffff;
+// decode_txn with an explicit buffer-length limit (a peer configured with a larger
+// jute.maxbuffer may send larger buffers).
+Result<Txn> decode_txn(std::string_view bytes, size_t max_buffer);
+
+// TxnHeader alone is 32 bytes; storage and quorum code may peek at it without decoding the
+// body.
+constexpr size_t kTxnHeaderBytes = 32;
+constexpr int32_t kTxnDigestVersion = 2;
+
+// Jute write/read of the header and each body record (fields in ZooKeeper's order).
+// MultiTxn has no read(): its inner bodies need the type-directed decoding of decode_txn.
+void write(JuteWriter& w, const TxnHeader& r);
+void read(JuteReader& r, TxnHeader& out);
+void write(JuteWriter& w, const CreateTxn& r);
+void read(JuteReader& r, CreateTxn& out);
+void write(JuteWriter& w, const CreateContainerTxn& r);
+void read(JuteReader& r, CreateContainerTxn& out);
+void write(JuteWriter& w, const CreateTtlTxn& r);
+void read(JuteReader& r, CreateTtlTxn& out);
+void write(JuteWriter& w, const DeleteTxn& r);
+void read(JuteReader& r, DeleteTxn& out);
+void write(JuteWriter& w, const SetDataTxn& r);
+void read(JuteReader& r, SetDataTxn& out);
+void write(JuteWriter& w, const SetAclTxn& r);
+void read(JuteReader& r, SetAclTxn& out);
+void write(JuteWriter& w, const CheckVersionTxn& r);
+void read(JuteReader& r, CheckVersionTxn& out);
+void write(JuteWriter& w, const CreateSessionTxn& r);
+void read(JuteReader& r, CreateSessionTxn& out);
+void write(JuteWriter& w, const CloseSessionTxn& r);
+void read(JuteReader& r, CloseSessionTxn& out);
+void write(JuteWriter& w, const ErrorTxn& r);
+void read(JuteReader& r, ErrorTxn& out);
+void write(JuteWriter& w, const MultiTxn& r);
+
+// The body alone (no header, no digest), as a multi op's inner buffer holds it.
+std::string encode_txn_body(const TxnBody& body);
+std::string encode_txn_body(const SimpleTxnBody& body);
+// Whether `body` is the record ZooKeeper uses for header type `type` (create2 -> CreateTxn,
+// reconfig -> SetDataTxn, deleteContainer -> DeleteTxn, ...).
+bool txn_body_matches_type(int32_t type, const TxnBody& body);
 
 }  // namespace paddock::proto
