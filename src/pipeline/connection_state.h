@@ -1,0 +1,64 @@
+#pragma once
+// What the pipeline thread keeps per client connection: the session it carries, its auth
+// ids, the requests it sent that are not answered yet (in order) and its statistics.
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "pipeline/server_snapshot.h"
+#include "proto/types.h"
+
+namespace paddock::pipeline {
+
+// One request waiting for its reply. Writes wait for their txn to be applied; a read waits
+// only while an earlier write of the same connection is in flight (per-session FIFO).
+struct PendingRequest {
+  int32_t xid = 0;
+  proto::OpCode op = proto::OpCode::kError;
+  bool is_write = false;
+  int64_t zxid = 0;          // the txn's zxid, for writes
+  std::string frame;         // the whole request frame (header + record)
+  int64_t received_ms = 0;   // monotonic, for latency
+};
+
+enum class ConnectionPhase {
+  kAwaitingConnect,  // no ConnectRequest yet
+  kConnecting,       // createSession txn in flight; later frames are held
+  kEstablished,
+  kClosing,          // closeSession sent or connection being closed: frames are ignored
+};
+
+struct ConnectionState {
+  ConnectionId id = 0;
+  std::string peer_ip;
+  uint16_t peer_port = 0;
+  ConnectionPhase phase = ConnectionPhase::kAwaitingConnect;
+  int64_t session_id = 0;
+  int32_t timeout_ms = 0;
+  bool client_sent_read_only = false;
+  std::vector<proto::Id> auth;     // ip first, then ids proven by auth packets
+  std::deque<PendingRequest> pending;
+  std::deque<std::string> held_frames;  // arrived while kConnecting
+  bool reading_paused = false;
+
+  // Statistics for cons/stat.
+  uint64_t received = 0;
+  uint64_t sent = 0;
+  std::string last_op = "NA";
+  int32_t last_cxid = 0;
+  int64_t last_zxid = 0;
+  int64_t established_ms = 0;
+  int64_t last_response_ms = 0;
+  int64_t last_latency_ms = 0;
+  LatencyStats latency;
+};
+
+// Adds one latency sample to running min/avg/max statistics.
+inline void record_latency(LatencyStats& stats, int64_t ms) {
+  if (stats.count == 0 || ms < stats.min_ms) stats.min_ms = ms;
+  if (ms > stats.max_ms) stats.max_ms = ms;
+  stats.avg_ms += (static_cast<double>(ms) - stats.avg_ms) / static_cast<double>(++stats.count);
+}
+
+}  // namespace paddock::pipeline

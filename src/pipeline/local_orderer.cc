@@ -1,0 +1,38 @@
+#include "pipeline/local_orderer.h"
+
+#include "util/assert.h"
+
+namespace paddock::pipeline {
+
+LocalOrderer::LocalOrderer(int64_t last_zxid, AppendFn append)
+    : append_(std::move(append)), last_allocated_(last_zxid), durable_zxid_(last_zxid) {}
+
+int64_t LocalOrderer::allocate_zxid() { return ++last_allocated_; }
+
+void LocalOrderer::propose(proto::Txn txn) {
+  PADDOCK_ASSERT(proposed_.empty() || proposed_.back().header.zxid < txn.header.zxid);
+  const int64_t zxid = txn.header.zxid;
+  std::string bytes = proto::encode_txn(txn);
+  proposed_.push_back(std::move(txn));
+  append_(zxid, std::move(bytes));
+}
+
+std::vector<proto::Txn> LocalOrderer::take_committed() {
+  const int64_t durable = durable_zxid_.load(std::memory_order_acquire);
+  std::vector<proto::Txn> committed;
+  while (!proposed_.empty() && proposed_.front().header.zxid <= durable) {
+    committed.push_back(std::move(proposed_.front()));
+    proposed_.pop_front();
+  }
+  return committed;
+}
+
+void LocalOrderer::on_durable(int64_t zxid) {
+  int64_t prev = durable_zxid_.load(std::memory_order_relaxed);
+  while (prev < zxid &&
+         !durable_zxid_.compare_exchange_weak(prev, zxid, std::memory_order_release)) {
+  }
+  if (wakeup_) wakeup_();
+}
+
+}  // namespace paddock::pipeline

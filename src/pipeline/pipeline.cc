@@ -1,0 +1,432 @@
+#include "pipeline/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "pipeline/frames.h"
+#include "proto/jute.h"
+#include "proto/records.h"
+#include "util/assert.h"
+
+namespace paddock::pipeline {
+
+namespace {
+
+// How often the pipeline thread wakes up to expire sessions when no events arrive.
+constexpr int64_t kTickIntervalMs = 100;
+// Requests one connection may have unanswered before its reading pauses.
+constexpr size_t kMaxPendingPerConnection = 1000;
+
+// Ops answered on the pipeline thread without a txn, in the connection's order.
+bool is_read_op(proto::OpCode op) {
+  switch (op) {
+    case proto::OpCode::kExists:
+    case proto::OpCode::kGetData:
+    case proto::OpCode::kGetACL:
+    case proto::OpCode::kGetChildren:
+    case proto::OpCode::kGetChildren2:
+    case proto::OpCode::kGetEphemerals:
+    case proto::OpCode::kGetAllChildrenNumber:
+    case proto::OpCode::kWhoAmI:
+    case proto::OpCode::kMultiRead:
+    case proto::OpCode::kAddWatch:
+    case proto::OpCode::kCheckWatches:
+    case proto::OpCode::kRemoveWatches:
+    case proto::OpCode::kSetWatches:
+    case proto::OpCode::kSetWatches2:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Pipeline::Pipeline(PipelineOptions options, state::Database& db, Orderer& orderer,
+                   const Clock& clock)
+    : options_(std::move(options)),
+      db_(db),
+      orderer_(orderer),
+      clock_(clock),
+      sessions_(options_.tick_ms) {}
+
+Pipeline::~Pipeline() { stop(); }
+
+void Pipeline::start(ClientChannel& channel) {
+  channel_ = &channel;
+  const int64_t now = clock_.monotonic_ms();
+  for (const auto& [session_id, timeout_ms] : db_.tree().sessions()) {
+    sessions_.add(session_id, timeout_ms, now);
+  }
+  next_session_id_ =
+      state::SessionTracker::initial_session_id(options_.server_id, clock_.wall_ms());
+  next_container_check_ms_ = now + options_.container_check_interval_ms;
+  orderer_.set_wakeup([this] { post(CommitsReady{}); });
+  thread_ = std::thread([this] { run(); });
+}
+
+void Pipeline::stop() {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    stopping_ = true;
+  }
+  inbox_cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+// --- RequestSink: any thread ------------------------------------------------------------
+
+void Pipeline::post(Event event) {
+  bool was_empty;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    was_empty = inbox_.empty();
+    inbox_.push_back(std::move(event));
+  }
+  if (was_empty) inbox_cv_.notify_one();
+}
+
+void Pipeline::connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port) {
+  post(Opened{conn, std::move(peer_ip), peer_port});
+}
+void Pipeline::frame_received(ConnectionId conn, std::string frame) {
+  post(Frame{conn, std::move(frame)});
+}
+void Pipeline::request_snapshot(SnapshotCallback done) { post(SnapshotAsked{std::move(done)}); }
+void Pipeline::reset_statistics(bool connections) { post(ResetAsked{connections}); }
+void Pipeline::connection_closed(ConnectionId conn) { post(Closed{conn}); }
+
+// --- the pipeline thread -----------------------------------------------------------------
+
+void Pipeline::run() {
+  std::vector<Event> batch;
+  int64_t next_tick = clock_.monotonic_ms() + kTickIntervalMs;
+  for (;;) {
+    {
+      std::unique_lock lock(inbox_mutex_);
+      const int64_t wait_ms = std::max<int64_t>(0, next_tick - clock_.monotonic_ms());
+      inbox_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                         [this] { return stopping_ || !inbox_.empty(); });
+      if (stopping_) return;
+      batch.swap(inbox_);
+    }
+    for (Event& event : batch) handle(event);
+    batch.clear();
+    const int64_t now = clock_.monotonic_ms();
+    if (now >= next_tick) {
+      on_tick(now);
+      next_tick = now + kTickIntervalMs;
+    }
+    if (!outbound_.empty()) {
+      channel_->send(std::move(outbound_));
+      outbound_ = {};
+    }
+  }
+}
+
+void Pipeline::handle(Event& event) {
+  std::visit(
+      [this](auto& e) {
+        using E = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<E, Opened>) {
+          ConnectionState conn;
+          conn.id = e.conn;
+          conn.peer_ip = std::move(e.ip);
+          conn.peer_port = e.port;
+          conn.auth.push_back(proto::Id{"ip", conn.peer_ip});
+          conn.established_ms = clock_.wall_ms();
+          connections_.emplace(e.conn, std::move(conn));
+        } else if constexpr (std::is_same_v<E, Frame>) {
+          auto it = connections_.find(e.conn);
+          if (it != connections_.end()) on_frame(it->second, std::move(e.bytes));
+        } else if constexpr (std::is_same_v<E, Closed>) {
+          forget_connection(e.conn);
+        } else if constexpr (std::is_same_v<E, SnapshotAsked>) {
+          e.done(take_snapshot());
+        } else if constexpr (std::is_same_v<E, ResetAsked>) {
+          if (e.connections) {
+            for (auto& [id, conn] : connections_) {
+              conn.latency = {};
+              conn.received = conn.sent = 0;
+            }
+          } else {
+            latency_ = {};
+            packets_received_ = packets_sent_ = 0;
+          }
+        } else if constexpr (std::is_same_v<E, CommitsReady>) {
+          apply_committed();
+        }
+      },
+      event);
+}
+
+void Pipeline::on_tick(int64_t now_ms) {
+  expire_sessions(now_ms);
+  if (now_ms >= next_container_check_ms_) {
+    next_container_check_ms_ = now_ms + options_.container_check_interval_ms;
+    clean_containers(clock_.wall_ms());
+  }
+}
+
+// --- requests ----------------------------------------------------------------------------
+
+void Pipeline::on_frame(ConnectionState& conn, std::string frame) {
+  ++conn.received;
+  ++packets_received_;
+  switch (conn.phase) {
+    case ConnectionPhase::kAwaitingConnect:
+      on_connect_request(conn, frame);
+      break;
+    case ConnectionPhase::kConnecting:
+      conn.held_frames.push_back(std::move(frame));
+      break;
+    case ConnectionPhase::kEstablished:
+      on_request(conn, std::move(frame));
+      break;
+    case ConnectionPhase::kClosing:
+      break;
+  }
+}
+
+void Pipeline::on_request(ConnectionState& conn, std::string frame) {
+  proto::RequestHeader header;
+  proto::JuteReader reader(frame);
+  proto::read(reader, header);
+  if (!reader.ok()) {
+    spdlog::warn("event=bad_request_header conn={} peer={} bytes={}", conn.id, conn.peer_ip,
+                 frame.size());
+    close_connection(conn);
+    return;
+  }
+  const int64_t now = clock_.monotonic_ms();
+  sessions_.touch(conn.session_id, now);
+  PendingRequest request;
+  request.xid = header.xid;
+  request.op = static_cast<proto::OpCode>(header.type);
+  request.frame = std::move(frame);
+  request.received_ms = now;
+  conn.last_op = proto::op_short_name(request.op);
+  conn.last_cxid = header.xid;
+
+  if (request.op == proto::OpCode::kCloseSession || state::Database::is_write(request.op)) {
+    submit_write(conn, std::move(request));
+    if (conn.phase == ConnectionPhase::kEstablished &&
+        static_cast<proto::OpCode>(header.type) == proto::OpCode::kCloseSession) {
+      conn.phase = ConnectionPhase::kClosing;
+    }
+  } else if (conn.pending.empty()) {
+    answer_read(conn, request);
+  } else {
+    conn.pending.push_back(std::move(request));
+    ++outstanding_;
+  }
+  update_back_pressure(conn);
+}
+
+void Pipeline::submit_write(ConnectionState& conn, PendingRequest request) {
+  const int64_t zxid = orderer_.allocate_zxid();
+  const int64_t now = clock_.wall_ms();
+  proto::Txn txn = request.op == proto::OpCode::kCloseSession
+                       ? db_.prep_close_session(conn.session_id, zxid, now)
+                       : db_.prep(make_request(conn, request), zxid, now);
+  txn.header.cxid = request.xid;
+  request.is_write = true;
+  request.zxid = zxid;
+  txn_origin_[zxid] = conn.id;
+  conn.pending.push_back(std::move(request));
+  ++outstanding_;
+  orderer_.propose(std::move(txn));
+}
+
+void Pipeline::answer_read(ConnectionState& conn, const PendingRequest& request) {
+  const int64_t last_zxid = db_.tree().last_zxid();
+  switch (request.op) {
+    case proto::OpCode::kPing:
+    case proto::OpCode::kAuth:
+    case proto::OpCode::kSync:
+      answer_special(conn, request);
+      return;
+    default:
+      break;
+  }
+  if (!is_read_op(request.op)) {
+    reply(conn, request, -1, proto::Err::kUnimplemented, {});
+    return;
+  }
+  state::Outcome outcome = db_.read(make_request(conn, request));
+  deliver_events(outcome.events);
+  reply(conn, request, last_zxid, outcome.reply.err, outcome.reply.body);
+}
+
+void Pipeline::answer_special(ConnectionState& conn, const PendingRequest& request) {
+  const int64_t last_zxid = db_.tree().last_zxid();
+  std::string_view body = std::string_view(request.frame).substr(8);
+  if (request.op == proto::OpCode::kPing) {
+    reply(conn, request, last_zxid, proto::Err::kOk, {});
+  } else if (request.op == proto::OpCode::kSync) {
+    proto::SyncRequest sync;
+    if (!proto::decode(body, sync)) {
+      reply(conn, request, last_zxid, proto::Err::kMarshallingError, {});
+      return;
+    }
+    reply(conn, request, last_zxid, proto::Err::kOk, proto::encode(proto::SyncResponse{sync.path}));
+  } else {  // auth
+    proto::AuthPacket packet;
+    std::optional<proto::Id> id;
+    if (proto::decode(body, packet)) id = db_.authenticate(packet.scheme, packet.auth);
+    if (!id) {
+      spdlog::info("event=auth_failed conn={} peer={} scheme={}", conn.id, conn.peer_ip,
+                   packet.scheme);
+      reply(conn, request, last_zxid, proto::Err::kAuthFailed, {});
+      close_connection(conn);
+      return;
+    }
+    if (std::find(conn.auth.begin(), conn.auth.end(), *id) == conn.auth.end()) {
+      conn.auth.push_back(*id);
+    }
+    reply(conn, request, last_zxid, proto::Err::kOk, {});
+  }
+}
+
+void Pipeline::drain_ready_reads(ConnectionState& conn) {
+  while (!conn.pending.empty() && !conn.pending.front().is_write &&
+         conn.phase != ConnectionPhase::kClosing) {
+    PendingRequest request = std::move(conn.pending.front());
+    conn.pending.pop_front();
+    --outstanding_;
+    answer_read(conn, request);
+  }
+}
+
+void Pipeline::apply_committed() {
+  for (proto::Txn& txn : orderer_.take_committed()) apply_one(txn);
+  resume_paused_connections();
+}
+
+void Pipeline::apply_one(proto::Txn& txn) {
+  const int64_t zxid = txn.header.zxid;
+  ConnectionState* origin = nullptr;
+  if (auto it = txn_origin_.find(zxid); it != txn_origin_.end()) {
+    if (auto c = connections_.find(it->second); c != connections_.end()) origin = &c->second;
+    txn_origin_.erase(it);
+  }
+  const auto type = static_cast<proto::OpCode>(txn.header.type);
+  const bool answers_request = origin != nullptr && !origin->pending.empty() &&
+                               origin->pending.front().is_write &&
+                               origin->pending.front().zxid == zxid;
+  if (!answers_request) {
+    state::Outcome outcome = db_.apply(txn, nullptr);
+    deliver_events(outcome.events);
+    if (type == proto::OpCode::kCreateSession) on_session_created(txn, origin);
+    if (type == proto::OpCode::kCloseSession) on_session_closed(txn);
+    return;
+  }
+  ConnectionState& conn = *origin;
+  PendingRequest request = std::move(conn.pending.front());
+  conn.pending.pop_front();
+  --outstanding_;
+  state::Request origin_request = make_request(conn, request);
+  state::Outcome outcome = db_.apply(txn, &origin_request);
+  deliver_events(outcome.events);
+  reply(conn, request, zxid, outcome.reply.err, outcome.reply.body);
+  if (type == proto::OpCode::kCloseSession) {
+    on_session_closed(txn);
+    return;
+  }
+  drain_ready_reads(conn);
+}
+
+state::Request Pipeline::make_request(const ConnectionState& conn,
+                                      const PendingRequest& pending) const {
+  state::Request request;
+  request.session_id = conn.session_id;
+  request.xid = pending.xid;
+  request.op = pending.op;
+  request.body = std::string_view(pending.frame).substr(8);  // after RequestHeader
+  request.auth = &conn.auth;
+  request.watcher = conn.id;
+  return request;
+}
+
+void Pipeline::reply(ConnectionState& conn, const PendingRequest& request, int64_t zxid,
+                     proto::Err err, const std::string& body) {
+  send_frame(conn.id, reply_frame(request.xid, zxid, err, body));
+  ++conn.sent;
+  const int64_t latency = clock_.monotonic_ms() - request.received_ms;
+  conn.last_latency_ms = latency;
+  conn.last_zxid = zxid;
+  conn.last_response_ms = clock_.wall_ms();
+  if (request.op != proto::OpCode::kPing) {
+    record_latency(conn.latency, latency);
+    record_latency(latency_, latency);
+  }
+}
+
+void Pipeline::deliver_events(const std::vector<state::WatchEvent>& events) {
+  for (const state::WatchEvent& event : events) {
+    auto it = connections_.find(event.watcher);
+    if (it == connections_.end()) continue;
+    send_frame(event.watcher, notification_frame(event.type, event.state, event.path));
+    ++it->second.sent;
+  }
+}
+
+void Pipeline::send_frame(ConnectionId conn, std::string frame) {
+  ++packets_sent_;
+  outbound_.push_back(OutboundFrame{conn, std::move(frame)});
+}
+
+void Pipeline::close_connection(ConnectionState& conn) {
+  conn.phase = ConnectionPhase::kClosing;
+  if (!outbound_.empty()) {
+    channel_->send(std::move(outbound_));
+    outbound_ = {};
+  }
+  channel_->close_after_flush(conn.id);
+}
+
+void Pipeline::forget_connection(ConnectionId id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  ConnectionState& conn = it->second;
+  db_.tree().watches().remove_watcher(id);
+  if (auto s = session_connection_.find(conn.session_id);
+      s != session_connection_.end() && s->second == id) {
+    session_connection_.erase(s);
+  }
+  outstanding_ -= conn.pending.size();
+  connections_.erase(it);
+}
+
+// Reading pauses for a connection with too many unanswered requests, or for any connection
+// that sends while the whole server is over globalOutstandingLimit; it resumes once both
+// have drained to half.
+void Pipeline::update_back_pressure(ConnectionState& conn) {
+  const bool over = conn.pending.size() >= kMaxPendingPerConnection ||
+                    outstanding_ >= options_.global_outstanding_limit;
+  if (over && !conn.reading_paused) {
+    conn.reading_paused = true;
+    paused_connections_.push_back(conn.id);
+    channel_->set_reading(conn.id, false);
+  }
+}
+
+void Pipeline::resume_paused_connections() {
+  if (paused_connections_.empty() || outstanding_ > options_.global_outstanding_limit / 2) return;
+  std::vector<ConnectionId> still_paused;
+  for (ConnectionId id : paused_connections_) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) continue;
+    ConnectionState& conn = it->second;
+    if (conn.pending.size() > kMaxPendingPerConnection / 2) {
+      still_paused.push_back(id);
+      continue;
+    }
+    conn.reading_paused = false;
+    channel_->set_reading(id, true);
+  }
+  paused_connections_ = std::move(still_paused);
+}
+
+}  // namespace paddock::pipeline

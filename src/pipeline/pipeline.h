@@ -1,0 +1,137 @@
+#pragma once
+// Pipeline: the one thread that owns the state. It turns client frames into reads (answered
+// from applied state, after the connection's earlier writes) and writes (prepped into txns,
+// handed to the Orderer, applied and answered once committed), keeps sessions alive and
+// expires them, and delivers watch events before the replies that caused them.
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "pipeline/client_port.h"
+#include "pipeline/connection_state.h"
+#include "pipeline/orderer.h"
+#include "state/database.h"
+#include "state/session_tracker.h"
+#include "util/clock.h"
+
+namespace paddock::pipeline {
+
+struct PipelineOptions {
+  int64_t server_id = 0;
+  int32_t tick_ms = 2000;
+  int32_t min_session_timeout_ms = 4000;
+  int32_t max_session_timeout_ms = 40000;
+  size_t global_outstanding_limit = 1000;   // requests in flight before reading pauses
+  int64_t max_request_bytes = 0xfffff;      // jute.maxbuffer
+  int64_t container_check_interval_ms = 60000;
+  uint64_t password_secret = 0;             // keys session passwords
+  std::string version;                      // for srvr/stat/mntr
+  std::vector<std::pair<std::string, std::string>> config_entries;  // for conf
+  std::string data_dir;
+  std::string data_log_dir;
+};
+
+class Pipeline final : public RequestSink {
+ public:
+  Pipeline(PipelineOptions options, state::Database& db, Orderer& orderer, const Clock& clock);
+  ~Pipeline() override;
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Registers the sessions found in recovered state (their timeouts restart now), then starts
+  // the pipeline thread. `channel` must outlive the pipeline.
+  void start(ClientChannel& channel);
+  // Stops the thread; requests still in flight are not answered.
+  void stop();
+
+  // RequestSink (any thread)
+  void connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port) override;
+  void frame_received(ConnectionId conn, std::string frame) override;
+  void request_snapshot(SnapshotCallback done) override;
+  void reset_statistics(bool connections) override;
+  void connection_closed(ConnectionId conn) override;
+
+ private:
+  struct Opened { ConnectionId conn; std::string ip; uint16_t port; };
+  struct Frame { ConnectionId conn; std::string bytes; };
+  struct Closed { ConnectionId conn; };
+  struct SnapshotAsked { SnapshotCallback done; };
+  struct ResetAsked { bool connections; };
+  struct CommitsReady {};
+  using Event = std::variant<Opened, Frame, Closed, SnapshotAsked, ResetAsked, CommitsReady>;
+
+  void post(Event event);
+  void run();
+  void handle(Event& event);
+  void on_tick(int64_t now_ms);
+
+  // Requests (pipeline.cc)
+  void on_frame(ConnectionState& conn, std::string frame);
+  void on_request(ConnectionState& conn, std::string frame);
+  void submit_write(ConnectionState& conn, PendingRequest request);
+  void answer_read(ConnectionState& conn, const PendingRequest& request);
+  void answer_special(ConnectionState& conn, const PendingRequest& request);
+  void drain_ready_reads(ConnectionState& conn);
+  void apply_committed();
+  void apply_one(proto::Txn& txn);
+  state::Request make_request(const ConnectionState& conn, const PendingRequest& pending) const;
+  void reply(ConnectionState& conn, const PendingRequest& request, int64_t zxid, proto::Err err,
+             const std::string& body);
+  void deliver_events(const std::vector<state::WatchEvent>& events);
+  void send_frame(ConnectionId conn, std::string frame);
+  void close_connection(ConnectionState& conn);
+  void forget_connection(ConnectionId id);
+  void update_back_pressure(ConnectionState& conn);
+  void resume_paused_connections();
+
+  // Sessions (pipeline_sessions.cc)
+  void on_connect_request(ConnectionState& conn, const std::string& frame);
+  void accept_new_session(ConnectionState& conn, int32_t timeout_ms);
+  void resume_session(ConnectionState& conn, int64_t session_id, const std::string& passwd,
+                      int32_t timeout_ms);
+  void refuse_session(ConnectionState& conn);
+  void send_connect_response(ConnectionState& conn);
+  void on_session_created(const proto::Txn& txn, ConnectionState* origin);
+  void on_session_closed(const proto::Txn& txn);
+  void expire_sessions(int64_t now_ms);
+  void clean_containers(int64_t wall_now_ms);
+  void propose_server_txn(proto::Txn txn);
+
+  // Introspection (pipeline_snapshot.cc)
+  std::shared_ptr<const ServerSnapshot> take_snapshot() const;
+
+  PipelineOptions options_;
+  state::Database& db_;
+  Orderer& orderer_;
+  const Clock& clock_;
+  ClientChannel* channel_ = nullptr;
+  state::SessionTracker sessions_;
+  int64_t next_session_id_ = 0;
+
+  std::mutex inbox_mutex_;
+  std::condition_variable inbox_cv_;
+  std::vector<Event> inbox_;
+  bool stopping_ = false;
+  std::thread thread_;
+
+  // Pipeline-thread state.
+  std::unordered_map<ConnectionId, ConnectionState> connections_;
+  std::unordered_map<int64_t, ConnectionId> session_connection_;   // session -> its connection
+  std::unordered_map<int64_t, ConnectionId> txn_origin_;           // zxid -> connection
+  std::vector<OutboundFrame> outbound_;
+  size_t outstanding_ = 0;
+  std::vector<ConnectionId> paused_connections_;
+  int64_t next_container_check_ms_ = 0;
+  uint64_t packets_received_ = 0;
+  uint64_t packets_sent_ = 0;
+  LatencyStats latency_;
+};
+
+}  // namespace paddock::pipeline

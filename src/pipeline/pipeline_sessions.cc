@@ -1,0 +1,149 @@
+// Sessions on the pipeline thread: the connect handshake, resuming a session on a new
+// connection, expiry, and the server's own txns (session close, container clean-up).
+#include <spdlog/spdlog.h>
+
+#include "pipeline/frames.h"
+#include "pipeline/pipeline.h"
+#include "proto/records.h"
+
+namespace paddock::pipeline {
+
+namespace {
+constexpr size_t kPasswordBytes = 16;
+}
+
+void Pipeline::on_connect_request(ConnectionState& conn, const std::string& frame) {
+  proto::ConnectRequest request;
+  if (!proto::decode(frame, request)) {
+    spdlog::warn("event=bad_connect_request conn={} peer={} bytes={}", conn.id, conn.peer_ip,
+                 frame.size());
+    close_connection(conn);
+    return;
+  }
+  const int64_t our_zxid = db_.tree().last_zxid();
+  if (request.last_zxid_seen > our_zxid) {
+    // The client has seen a newer state than ours (it talked to a more recent server): it
+    // must try another server, as ZooKeeper makes it.
+    spdlog::info("event=refuse_connect conn={} peer={} client_zxid=0x{:x} our_zxid=0x{:x}",
+                 conn.id, conn.peer_ip, request.last_zxid_seen, our_zxid);
+    close_connection(conn);
+    return;
+  }
+  conn.client_sent_read_only = request.read_only.has_value();
+  const int32_t timeout = state::SessionTracker::negotiate_timeout(
+      request.timeout_ms, options_.min_session_timeout_ms, options_.max_session_timeout_ms);
+  if (request.session_id == 0) {
+    accept_new_session(conn, timeout);
+  } else {
+    resume_session(conn, request.session_id, request.passwd, timeout);
+  }
+}
+
+void Pipeline::accept_new_session(ConnectionState& conn, int32_t timeout_ms) {
+  const int64_t session_id = next_session_id_++;
+  const int64_t zxid = orderer_.allocate_zxid();
+  proto::Txn txn = db_.prep_create_session(session_id, timeout_ms, zxid, clock_.wall_ms());
+  conn.phase = ConnectionPhase::kConnecting;
+  conn.session_id = session_id;
+  conn.timeout_ms = timeout_ms;
+  txn_origin_[zxid] = conn.id;
+  orderer_.propose(std::move(txn));
+}
+
+void Pipeline::resume_session(ConnectionState& conn, int64_t session_id,
+                              const std::string& passwd, int32_t timeout_ms) {
+  const bool known = db_.tree().sessions().count(session_id) > 0 &&
+                     sessions_.touch(session_id, clock_.monotonic_ms());
+  const bool password_ok =
+      passwd == state::SessionTracker::password_for(session_id, options_.password_secret);
+  if (!known || !password_ok) {
+    spdlog::info("event=session_refused conn={} peer={} session=0x{:x} reason={}", conn.id,
+                 conn.peer_ip, session_id, known ? "bad_password" : "expired");
+    refuse_session(conn);
+    return;
+  }
+  if (auto old = session_connection_.find(session_id); old != session_connection_.end()) {
+    if (auto c = connections_.find(old->second); c != connections_.end()) {
+      close_connection(c->second);
+    }
+  }
+  conn.session_id = session_id;
+  conn.timeout_ms = timeout_ms;
+  conn.phase = ConnectionPhase::kEstablished;
+  session_connection_[session_id] = conn.id;
+  send_connect_response(conn);
+}
+
+void Pipeline::refuse_session(ConnectionState& conn) {
+  proto::ConnectResponse response;
+  response.protocol_version = 0;
+  response.timeout_ms = 0;
+  response.session_id = 0;
+  response.passwd = std::string(kPasswordBytes, '\0');
+  if (conn.client_sent_read_only) response.read_only = false;
+  send_frame(conn.id, bare_frame(response));
+  close_connection(conn);
+}
+
+void Pipeline::send_connect_response(ConnectionState& conn) {
+  proto::ConnectResponse response;
+  response.protocol_version = 0;
+  response.timeout_ms = conn.timeout_ms;
+  response.session_id = conn.session_id;
+  response.passwd =
+      state::SessionTracker::password_for(conn.session_id, options_.password_secret);
+  if (conn.client_sent_read_only) response.read_only = false;
+  send_frame(conn.id, bare_frame(response));
+  ++conn.sent;
+}
+
+void Pipeline::on_session_created(const proto::Txn& txn, ConnectionState* origin) {
+  const int64_t session_id = txn.header.session_id;
+  const auto* body = std::get_if<proto::CreateSessionTxn>(&txn.body);
+  const int32_t timeout = body != nullptr ? body->timeout_ms : options_.max_session_timeout_ms;
+  sessions_.add(session_id, timeout, clock_.monotonic_ms());
+  if (origin == nullptr || origin->phase != ConnectionPhase::kConnecting ||
+      origin->session_id != session_id) {
+    return;  // the client went away meanwhile: the session lives until it expires
+  }
+  ConnectionState& conn = *origin;
+  conn.phase = ConnectionPhase::kEstablished;
+  session_connection_[session_id] = conn.id;
+  send_connect_response(conn);
+  std::deque<std::string> held = std::move(conn.held_frames);
+  conn.held_frames.clear();
+  for (std::string& frame : held) {
+    if (conn.phase != ConnectionPhase::kEstablished) break;
+    on_request(conn, std::move(frame));
+  }
+}
+
+void Pipeline::on_session_closed(const proto::Txn& txn) {
+  const int64_t session_id = txn.header.session_id;
+  sessions_.remove(session_id);
+  if (auto it = session_connection_.find(session_id); it != session_connection_.end()) {
+    if (auto c = connections_.find(it->second); c != connections_.end()) {
+      close_connection(c->second);
+    }
+    session_connection_.erase(it);
+  }
+}
+
+void Pipeline::expire_sessions(int64_t now_ms) {
+  for (int64_t session_id : sessions_.expire(now_ms)) {
+    spdlog::info("event=session_expired session=0x{:x}", session_id);
+    const int64_t zxid = orderer_.allocate_zxid();
+    propose_server_txn(db_.prep_close_session(session_id, zxid, clock_.wall_ms()));
+  }
+}
+
+void Pipeline::clean_containers(int64_t wall_now_ms) {
+  for (const std::string& path : db_.tree().expired_containers_and_ttls(wall_now_ms)) {
+    const int64_t zxid = orderer_.allocate_zxid();
+    propose_server_txn(db_.prep_delete_container(path, zxid, wall_now_ms));
+  }
+}
+
+void Pipeline::propose_server_txn(proto::Txn txn) { orderer_.propose(std::move(txn)); }
+
+}  // namespace paddock::pipeline

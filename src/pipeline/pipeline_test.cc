@@ -1,0 +1,299 @@
+// Drives the pipeline thread through its RequestSink face, with a LocalOrderer whose "log"
+// is held in memory and made durable when the test says so, and a channel that records
+// every frame. Covers ordering (per-session FIFO, events before replies), the handshake and
+// session lifecycle.
+#include "pipeline/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "pipeline/local_orderer.h"
+#include "proto/jute.h"
+#include "proto/records.h"
+
+namespace paddock::pipeline {
+namespace {
+
+using proto::Err;
+using proto::OpCode;
+
+class ManualClock final : public Clock {
+ public:
+  int64_t wall_ms() const override { return 1'700'000'000'000 + now_.load(); }
+  int64_t monotonic_ms() const override { return now_.load(); }
+  void advance(int64_t ms) { now_ += ms; }
+
+ private:
+  std::atomic<int64_t> now_{1'000'000};
+};
+
+// Records frames per connection; closes are recorded too.
+class RecordingChannel final : public ClientChannel {
+ public:
+  void send(std::vector<OutboundFrame> frames) override {
+    std::lock_guard lock(mu_);
+    for (auto& f : frames) frames_[f.conn].push_back(std::move(f.bytes));
+    cv_.notify_all();
+  }
+  void close_after_flush(ConnectionId conn) override {
+    std::lock_guard lock(mu_);
+    closed_[conn] = true;
+    cv_.notify_all();
+  }
+  void set_reading(ConnectionId, bool) override {}
+
+  // Waits until `conn` has at least `n` frames; returns them (copied).
+  std::vector<std::string> wait_frames(ConnectionId conn, size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(5), [&] { return frames_[conn].size() >= n; });
+    return frames_[conn];
+  }
+  bool wait_closed(ConnectionId conn) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(5), [&] { return closed_[conn]; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<ConnectionId, std::vector<std::string>> frames_;
+  std::map<ConnectionId, bool> closed_;
+};
+
+struct DecodedReply {
+  proto::ReplyHeader header;
+  std::string body;
+};
+
+DecodedReply decode_reply(const std::string& frame) {
+  proto::JuteReader r(std::string_view(frame).substr(4));
+  DecodedReply out;
+  proto::read(r, out.header);
+  out.body = std::string(r.rest());
+  EXPECT_TRUE(r.ok());
+  return out;
+}
+
+template <typename T>
+std::string request(int32_t xid, OpCode op, const T& record) {
+  std::string out;
+  proto::JuteWriter w(out);
+  w.i32(xid);
+  w.i32(static_cast<int32_t>(op));
+  out += proto::encode(record);
+  return out;
+}
+
+std::string bare_request(int32_t xid, OpCode op) {
+  std::string out;
+  proto::JuteWriter w(out);
+  w.i32(xid);
+  w.i32(static_cast<int32_t>(op));
+  return out;
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  PipelineTest()
+      : db_(state::DatabaseOptions{}),
+        orderer_(0, [this](int64_t zxid, std::string) { on_append(zxid); }) {
+    PipelineOptions options;
+    options.tick_ms = 2000;
+    options.min_session_timeout_ms = 4000;
+    options.max_session_timeout_ms = 40000;
+    pipeline_ = std::make_unique<Pipeline>(options, db_, orderer_, clock_);
+    pipeline_->start(channel_);
+  }
+  ~PipelineTest() override { pipeline_->stop(); }
+
+  void on_append(int64_t zxid) {
+    if (hold_durability_) {
+      std::lock_guard lock(mu_);
+      held_ = zxid;
+    } else {
+      orderer_.on_durable(zxid);
+    }
+  }
+  void release_durability() {
+    int64_t zxid;
+    {
+      std::lock_guard lock(mu_);
+      zxid = held_;
+      hold_durability_ = false;
+    }
+    orderer_.on_durable(zxid);
+  }
+
+  // Opens a connection and establishes a new session; returns the ConnectResponse.
+  proto::ConnectResponse connect(ConnectionId conn, int32_t timeout_ms = 10000) {
+    pipeline_->connection_opened(conn, "127.0.0.1", 40000);
+    proto::ConnectRequest req;
+    req.timeout_ms = timeout_ms;
+    req.passwd = std::string(16, '\0');
+    pipeline_->frame_received(conn, proto::encode(req));
+    auto frames = channel_.wait_frames(conn, 1);
+    EXPECT_GE(frames.size(), 1u);
+    proto::ConnectResponse resp;
+    EXPECT_TRUE(proto::decode(std::string_view(frames[0]).substr(4), resp));
+    return resp;
+  }
+
+  ManualClock clock_;
+  state::Database db_;
+  std::mutex mu_;
+  bool hold_durability_ = false;
+  int64_t held_ = 0;
+  LocalOrderer orderer_;
+  RecordingChannel channel_;
+  std::unique_ptr<Pipeline> pipeline_;
+};
+
+TEST_F(PipelineTest, NewSessionGetsIdPasswordAndClampedTimeout) {
+  proto::ConnectResponse resp = connect(1, 100000);
+  EXPECT_NE(resp.session_id, 0);
+  EXPECT_EQ(resp.timeout_ms, 40000);
+  EXPECT_EQ(resp.passwd.size(), 16u);
+  EXPECT_FALSE(resp.read_only.has_value());
+}
+
+TEST_F(PipelineTest, ReadWaitsForTheSessionsEarlierWrite) {
+  connect(1);
+  hold_durability_ = true;
+  proto::CreateRequest create{"/a", "x", {{proto::perm::kAll, {"world", "anyone"}}}, 0};
+  pipeline_->frame_received(1, request(1, OpCode::kCreate, create));
+  pipeline_->frame_received(1, request(2, OpCode::kGetData, proto::GetDataRequest{"/a", false}));
+  // Another connection's read is not held back by the unfinished write.
+  connect(2);
+  pipeline_->frame_received(2, request(7, OpCode::kExists, proto::ExistsRequest{"/a", false}));
+  auto other = channel_.wait_frames(2, 2);
+  ASSERT_EQ(other.size(), 2u);
+  EXPECT_EQ(static_cast<Err>(decode_reply(other[1]).header.err), Err::kNoNode);
+  release_durability();
+  auto frames = channel_.wait_frames(1, 3);
+  ASSERT_EQ(frames.size(), 3u);
+  DecodedReply create_reply = decode_reply(frames[1]);
+  DecodedReply get_reply = decode_reply(frames[2]);
+  EXPECT_EQ(create_reply.header.xid, 1);
+  EXPECT_EQ(get_reply.header.xid, 2);
+  EXPECT_EQ(static_cast<Err>(get_reply.header.err), Err::kOk);
+  proto::GetDataResponse data;
+  ASSERT_TRUE(proto::decode(get_reply.body, data));
+  EXPECT_EQ(data.data, "x");
+}
+
+TEST_F(PipelineTest, WatchEventComesBeforeTheReplyThatCausedIt) {
+  connect(1);
+  proto::CreateRequest create{"/w", "", {{proto::perm::kAll, {"world", "anyone"}}}, 0};
+  pipeline_->frame_received(1, request(1, OpCode::kExists, proto::ExistsRequest{"/w", true}));
+  pipeline_->frame_received(1, request(2, OpCode::kCreate, create));
+  auto frames = channel_.wait_frames(1, 4);
+  ASSERT_EQ(frames.size(), 4u);
+  EXPECT_EQ(decode_reply(frames[1]).header.xid, 1);
+  DecodedReply event = decode_reply(frames[2]);
+  EXPECT_EQ(event.header.xid, proto::xid::kNotification);
+  proto::WatcherEvent watcher_event;
+  ASSERT_TRUE(proto::decode(event.body, watcher_event));
+  EXPECT_EQ(watcher_event.type, static_cast<int32_t>(proto::EventType::kNodeCreated));
+  EXPECT_EQ(watcher_event.path, "/w");
+  EXPECT_EQ(decode_reply(frames[3]).header.xid, 2);
+}
+
+TEST_F(PipelineTest, PingIsAnsweredWithPingXid) {
+  connect(1);
+  pipeline_->frame_received(1, bare_request(proto::xid::kPing, OpCode::kPing));
+  auto frames = channel_.wait_frames(1, 2);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(decode_reply(frames[1]).header.xid, proto::xid::kPing);
+}
+
+TEST_F(PipelineTest, UnknownOpGetsUnimplementedAndTheConnectionLives) {
+  connect(1);
+  pipeline_->frame_received(1, bare_request(5, static_cast<OpCode>(999)));
+  pipeline_->frame_received(1, bare_request(proto::xid::kPing, OpCode::kPing));
+  auto frames = channel_.wait_frames(1, 3);
+  ASSERT_EQ(frames.size(), 3u);
+  DecodedReply unknown = decode_reply(frames[1]);
+  EXPECT_EQ(static_cast<Err>(unknown.header.err), Err::kUnimplemented);
+  EXPECT_EQ(unknown.header.zxid, -1);
+  EXPECT_EQ(decode_reply(frames[2]).header.xid, proto::xid::kPing);
+}
+
+TEST_F(PipelineTest, FramesSentBeforeTheHandshakeCompletesAreHeldAndAnswered) {
+  hold_durability_ = true;
+  pipeline_->connection_opened(1, "127.0.0.1", 40000);
+  proto::ConnectRequest req;
+  req.timeout_ms = 10000;
+  req.passwd = std::string(16, '\0');
+  pipeline_->frame_received(1, proto::encode(req));
+  pipeline_->frame_received(1, bare_request(proto::xid::kPing, OpCode::kPing));
+  release_durability();
+  auto frames = channel_.wait_frames(1, 2);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(decode_reply(frames[1]).header.xid, proto::xid::kPing);
+}
+
+TEST_F(PipelineTest, ResumeWithWrongPasswordIsRefusedAndClosed) {
+  proto::ConnectResponse first = connect(1);
+  pipeline_->connection_opened(2, "127.0.0.1", 40001);
+  proto::ConnectRequest req;
+  req.timeout_ms = 10000;
+  req.session_id = first.session_id;
+  req.passwd = std::string(16, 'x');
+  pipeline_->frame_received(2, proto::encode(req));
+  auto frames = channel_.wait_frames(2, 1);
+  ASSERT_EQ(frames.size(), 1u);
+  proto::ConnectResponse resp;
+  ASSERT_TRUE(proto::decode(std::string_view(frames[0]).substr(4), resp));
+  EXPECT_EQ(resp.session_id, 0);
+  EXPECT_EQ(resp.timeout_ms, 0);
+  EXPECT_TRUE(channel_.wait_closed(2));
+}
+
+TEST_F(PipelineTest, ResumeWithRightPasswordKeepsTheSessionAndClosesTheOldConnection) {
+  proto::ConnectResponse first = connect(1);
+  pipeline_->connection_opened(2, "127.0.0.1", 40001);
+  proto::ConnectRequest req;
+  req.timeout_ms = 10000;
+  req.session_id = first.session_id;
+  req.passwd = first.passwd;
+  pipeline_->frame_received(2, proto::encode(req));
+  auto frames = channel_.wait_frames(2, 1);
+  proto::ConnectResponse resp;
+  ASSERT_TRUE(proto::decode(std::string_view(frames[0]).substr(4), resp));
+  EXPECT_EQ(resp.session_id, first.session_id);
+  EXPECT_TRUE(channel_.wait_closed(1));
+}
+
+TEST_F(PipelineTest, ExpiredSessionLosesItsEphemeralsAndItsConnection) {
+  proto::ConnectResponse session = connect(1, 4000);
+  proto::CreateRequest create{"/e", "", {{proto::perm::kAll, {"world", "anyone"}}},
+                              static_cast<int32_t>(proto::CreateMode::kEphemeral)};
+  pipeline_->frame_received(1, request(1, OpCode::kCreate, create));
+  channel_.wait_frames(1, 2);
+  clock_.advance(10000);
+  EXPECT_TRUE(channel_.wait_closed(1));
+  connect(2);
+  pipeline_->frame_received(2, request(3, OpCode::kExists, proto::ExistsRequest{"/e", false}));
+  auto frames = channel_.wait_frames(2, 2);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(static_cast<Err>(decode_reply(frames[1]).header.err), Err::kNoNode);
+  (void)session;
+}
+
+TEST_F(PipelineTest, CloseSessionIsAnsweredThenTheConnectionCloses) {
+  connect(1);
+  pipeline_->frame_received(1, bare_request(9, OpCode::kCloseSession));
+  auto frames = channel_.wait_frames(1, 2);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(decode_reply(frames[1]).header.xid, 9);
+  EXPECT_TRUE(channel_.wait_closed(1));
+}
+
+}  // namespace
+}  // namespace paddock::pipeline

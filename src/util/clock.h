@@ -1,0 +1,30 @@
+#pragma once
+// Time as an injected interface: layers that must be deterministic take time as arguments;
+// the pipeline reads it through a Clock so tests can drive a virtual one.
+#include <chrono>
+#include <cstdint>
+
+namespace paddock {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  // Wall clock in ms since the epoch: stamped into txns (ctime/mtime), shown to users.
+  virtual int64_t wall_ms() const = 0;
+  // Monotonic ms: session expiry and latency measurements.
+  virtual int64_t monotonic_ms() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  int64_t wall_ms() const override {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  }
+  int64_t monotonic_ms() const override {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+  }
+};
+
+}  // namespace paddock
