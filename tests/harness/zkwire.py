@@ -209,6 +209,7 @@ class WireClient:
         self.events = []
         self.trace = []  # ("event", Event) / ("reply", xid, err) in arrival order
         self.rbuf = b""
+        self.last_zxid = last_zxid  # highest zxid seen in a reply (for SetWatches, resume)
         self.session_id = None
         if handshake:
             self.sock.sendall(frame(connect_request(timeout_ms, session_id, passwd, last_zxid)))
@@ -257,6 +258,8 @@ class WireClient:
             self.trace.append(("event",) + tuple(ev))
         else:
             self.trace.append(("reply", xid, err))
+            if zxid > self.last_zxid:
+                self.last_zxid = zxid
         return Reply(xid, zxid, err, rest)
 
     # --- requests --------------------------------------------------------------------
@@ -439,6 +442,19 @@ class WireClient:
         p = self.wait_reply(self.send(OP["auth"], W().i32(0).string(scheme).buf(auth).bytes(),
                                       xid=-4))
         return p.err, None
+
+    def set_watches(self, relative_zxid, data=(), exist=(), child=()):
+        """SetWatches (op 101, xid -8): re-arms one-shot watches after a reconnect."""
+        body = (W().i64(relative_zxid).strings(list(data)).strings(list(exist))
+                .strings(list(child)).bytes())
+        return self.wait_reply(self.send(OP["setWatches"], body, xid=-8)).err, None
+
+    def set_watches2(self, relative_zxid, data=(), exist=(), child=(), persistent=(),
+                     recursive=()):
+        body = (W().i64(relative_zxid).strings(list(data)).strings(list(exist))
+                .strings(list(child)).strings(list(persistent)).strings(list(recursive))
+                .bytes())
+        return self.wait_reply(self.send(OP["setWatches2"], body, xid=-8)).err, None
 
     def multi(self, ops, read=False):
         """ops: list of (op_name, record bytes). Returns (err, [(type, err_or_0, result)])."""
