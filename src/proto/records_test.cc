@@ -89,6 +89,21 @@ TEST(Records, ConnectResponseCarriesReadOnlyOnlyWhenSet) {
   EXPECT_EQ(back.read_only, std::optional<bool>(true));
 }
 
+TEST(Records, ZooKeeperConnectResponsesRoundTrip) {
+  // Answers of an Apache ZooKeeper 3.8.0 server to a ConnectRequest with and without the
+  // readOnly byte (timeout 30000 negotiated down to 20000).
+  for (const char* hex : {"0000000000004e200100000b819d000400000010053f2e11d2161171946ee9573a11469700",
+                          "0000000000004e200100000b819d000500000010186028117262f0b589b150830d9a5a64"}) {
+    std::string bytes = unhex(hex);
+    ConnectResponse r;
+    ASSERT_TRUE(decode(bytes, r));
+    EXPECT_EQ(r.timeout_ms, 20000);
+    EXPECT_EQ(r.passwd.size(), 16u);
+    EXPECT_EQ(r.read_only.has_value(), bytes.size() == 37);
+    EXPECT_EQ(encode(r), bytes);
+  }
+}
+
 TEST(Records, ConnectRequestWithoutReadOnlyByteDecodes) {
   // protocolVersion 0, lastZxidSeen 0, timeOut 30000, sessionId 0, passwd of 16 zero bytes.
   std::string old_client = unhex("00000000" "0000000000000000" "00007530" "0000000000000000"
