@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -13,7 +14,9 @@
 
 #include "proto/txn.h"
 #include "proto/types.h"
+#include "state/acl_table.h"
 #include "state/watch_registry.h"
+#include "util/result.h"
 
 namespace paddock::state {
 
@@ -31,7 +34,10 @@ struct OpResult {
   proto::Stat stat;   // create/create2/setData/setACL: the node's stat after the op
 };
 struct ApplyResult {
-  proto::Err err = proto::Err::kOk;  // the txn's error (ErrorTxn) or kOk
+  // The txn's error: an ErrorTxn's code, or what failed while applying (e.g. kNoNode when
+  // replaying over a fuzzy snapshot). For a multi: the first op error, as ZooKeeper's
+  // ProcessTxnResult.err (the client's reply header still carries 0 for a multi).
+  proto::Err err = proto::Err::kOk;
   OpResult single;                   // for a non-multi txn
   std::vector<OpResult> multi;       // for a multi txn, one per op
   std::vector<WatchEvent> events;    // watch notifications to deliver, in order
@@ -39,7 +45,12 @@ struct ApplyResult {
 
 class DataTree {
  public:
-  DataTree();  // holds "/", "/zookeeper", "/zookeeper/quota" (and "/zookeeper/config")
+  // Holds "/", "/zookeeper", "/zookeeper/quota" and "/zookeeper/config" as a standalone
+  // ZooKeeper 3.8 starts: config empty, version 0, aversion -1, ACL READ world:anyone.
+  DataTree();
+  ~DataTree();
+  DataTree(DataTree&&) noexcept;
+  DataTree& operator=(DataTree&&) noexcept;
 
   // --- reads -------------------------------------------------------------------------------
   const Znode* find(std::string_view path) const;
@@ -49,19 +60,37 @@ class DataTree {
   const proto::AclList& acl(const Znode& node) const;
   // Ephemeral paths owned by a session (empty set if none).
   const std::set<std::string>& ephemerals(int64_t session_id) const;
+  // Distinct nodes, the root counted once (ZooKeeper's zk_znode_count is this + 1: its map
+  // holds the root under "" and "/").
   size_t node_count() const;
+  size_t ephemeral_count() const;  // all sessions' ephemerals (mntr zk_ephemerals_count)
   int64_t last_zxid() const { return last_zxid_; }
   // Number of descendants of `path` (not counting itself), as getAllChildrenNumber answers.
   int64_t descendant_count(std::string_view path) const;
-  // Sum of data bytes of all nodes (for mntr zk_approximate_data_size).
+  // mntr zk_approximate_data_size as ZooKeeper keeps it: the sum of path length + data
+  // length over all nodes ("/" counts 1), updated on create/delete/setData only (quota stats
+  // rewrites are not counted, as in ZooKeeper).
   int64_t approximate_data_size() const;
-  // Container nodes with no children that have had children, and TTL nodes past their TTL
-  // with no children, as of `now_ms`: what the container manager deletes.
-  std::vector<std::string> expired_containers_and_ttls(int64_t now_ms) const;
+  // Container nodes with no children that have had children (internal cversion > 0), and
+  // TTL nodes with no children whose mtime + ttl < now_ms: what ZooKeeper's ContainerManager
+  // deletes. A container that never had children qualifies once now_ms - mtime exceeds
+  // max_never_used_interval_ms, if that is not 0 (znode.container.maxNeverUsedIntervalMs).
+  std::vector<std::string> expired_containers_and_ttls(
+      int64_t now_ms, int64_t max_never_used_interval_ms = 0) const;
   // Visit every node in pre-order (parent before children), for snapshots and dumps.
   void for_each_node(const std::function<void(const std::string& path, const Znode&)>& f) const;
-  // Sum of per-node CRCs as ZooKeeper's tree digest (ZK-FORMATS.md section 5).
+  // Sum of per-node CRCs as ZooKeeper's tree digest (ZK-FORMATS.md section 5). Kept
+  // current on every change, so this is O(1).
   int64_t digest() const;
+  // The shared ACL lists (Znode::acl_id indexes them), e.g. for snapshots.
+  const AclTable& acl_table() const;
+
+  // Quota check for a write under `path` (ZooKeeper's checkQuota, done at prep time when
+  // zookeeper.enforceQuota is on): looks at the deepest quota'd ancestor-or-self of `path`
+  // and returns kQuotaExceeded if its usage plus the deltas would pass a HARD limit
+  // (countHardLimit / byteHardLimit). Soft limits (count / bytes) only log in ZooKeeper:
+  // kOk. create: (1, data size); setData: (0, new size - old size).
+  proto::Err check_quota(std::string_view path, int64_t count_delta, int64_t bytes_delta) const;
 
   // --- changes -----------------------------------------------------------------------------
   // Applies a committed txn. Idempotence for replay over a fuzzy snapshot: a txn whose zxid
@@ -75,9 +104,19 @@ class DataTree {
   // with their negotiated timeouts: part of the durable state.
   const std::map<int64_t, int32_t>& sessions() const { return sessions_; }
 
+  // --- restore from a snapshot -------------------------------------------------------------
+  // begin_restore() empties the tree (no nodes, sessions or watches kept); then nodes are
+  // added in pre-order (parents first; the root first, as "/"); finish_restore() rebuilds the
+  // derived state (quota stats, as ZooKeeper's setupQuota) and sets last_zxid.
+  // `acl` nullopt is ZooKeeper's null ACL (-1 in its snapshots: open to everyone).
+  void begin_restore();
+  void restore_session(int64_t session_id, int32_t timeout_ms);
+  Status restore_node(std::string_view path, std::string data,
+                      const std::optional<proto::AclList>& acl, const proto::StatPersisted& stat);
+  Status finish_restore(int64_t last_zxid);
+
  private:
-  // (implementation detail; see data_tree.cc)
-  struct Impl;
+  struct Impl;  // data_tree_impl.h
   std::unique_ptr<Impl> impl_;
   WatchRegistry watches_;
   std::map<int64_t, int32_t> sessions_;
