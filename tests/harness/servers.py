@@ -160,8 +160,9 @@ class Server:
                 raise RuntimeError("%s exited with %s before answering ruok\n%s"
                                    % (self.name, self.proc.returncode, self.log_tail()))
             try:
-                # ZooKeeper answers ruok before it serves requests; srvr tells.
-                if (four_letter(self.host, self.port, "ruok", timeout=2.0) == "imok"
+                # ruok answers "imok" (or "not in the whitelist") as soon as the port is
+                # open; ZooKeeper serves requests a bit later, which srvr tells.
+                if (four_letter(self.host, self.port, "ruok", timeout=2.0)
                         and "not currently serving" not in
                         four_letter(self.host, self.port, "srvr", timeout=2.0)):
                     return
