@@ -66,12 +66,21 @@ class CliMt:
                                              l for l in self.lines if l is not None)))
                 self.cond.wait(left)
 
-    def run(self, cmd, path, timeout=15.0):
-        """Sends `cmd`; returns (rc, lines printed for it up to the next command)."""
+    def send(self, cmd):
+        """Sends a line; returns the index of the next output line."""
         with self.cond:
             start = len(self.lines)
         self.proc.stdin.write(cmd + "\n")
         self.proc.stdin.flush()
+        return start
+
+    def output(self, start=0):
+        with self.cond:
+            return [l for l in self.lines[start:] if l is not None]
+
+    def run(self, cmd, path, timeout=15.0):
+        """Sends `cmd`; returns (rc, lines printed for it up to the next command)."""
+        start = self.send(cmd)
         pat = re.compile(r"^\[?%s\]?: rc = (-?\d+)" % re.escape(path))
         i = self.wait_for(pat, start, timeout)
         rc = int(pat.search(self.lines[i]).group(1))
