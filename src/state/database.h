@@ -14,11 +14,14 @@
 #include "proto/txn.h"
 #include "proto/types.h"
 #include "state/data_tree.h"
+#include "state/watch_registry.h"
 
 namespace paddock::state {
 
 struct DatabaseOptions {
-  int64_t max_data_bytes = 0xfffff;        // jute.maxbuffer: data larger than this -> BADARGUMENTS? (ZK: too large)
+  // jute.maxbuffer. ZooKeeper has no data-size error of its own: a request frame over this
+  // closes the connection (the server's job). Here it bounds the buffers prep/read decode.
+  int64_t max_data_bytes = 0xfffff;
   bool extended_types_enabled = false;     // zookeeper.extendedTypesEnabled: TTL nodes
   bool enforce_quota = false;              // zookeeper.enforceQuota
   std::string super_digest;                // zookeeper.DigestAuthenticationProvider.superDigest "super:base64"
@@ -48,13 +51,17 @@ struct Outcome {
 class Database {
  public:
   explicit Database(DatabaseOptions options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
 
   static bool is_write(proto::OpCode op);  // create*, delete, setData, setACL, multi, check,
                                            // createSession, closeSession, reconfig
   // Reads (exists, getData, getChildren(2), getACL, getEphemerals, getAllChildrenNumber,
   // whoAmI, multiRead, addWatch, checkWatches, removeWatches, setWatches(2)): answered from
   // applied state only. May set watches; setWatches may fire events at once.
-  Outcome read(const Request& request, int64_t last_zxid_seen_by_watches = 0);
+  // Also answers sync (the path back). Unknown ops: UNIMPLEMENTED.
+  Outcome read(const Request& request);
 
   // Writes: decides the txn for `request` against applied state plus pending txns. Always
   // returns a txn: a failed write becomes an ErrorTxn (or a MultiTxn of error results), as
@@ -72,8 +79,18 @@ class Database {
   // Forgets pending txns (e.g. the log failed and they will never be applied).
   void drop_pending();
 
-  // Authentication: the id an AuthPacket proves, or nullopt (AUTHFAILED).
+  // Authentication: the id an AuthPacket proves, or nullopt (AUTHFAILED). Digest only: for
+  // "ip" it returns nullopt, as it cannot know the peer; use authenticate_ids.
   std::optional<proto::Id> authenticate(std::string_view scheme, std::string_view auth) const;
+  // Every id an AuthPacket adds to the connection, as ZooKeeper 3.8 does; empty = AUTHFAILED.
+  // digest -> [super:"" when it is the super digest], digest:"user:hash";
+  // ip -> ip:<peer_ip> (the connection's address; ZooKeeper answers OK).
+  // The connection's ids are a set in ZooKeeper: add each id once.
+  std::vector<proto::Id> authenticate_ids(std::string_view scheme, std::string_view auth,
+                                          std::string_view peer_ip) const;
+
+  // Txns prepared and not yet applied (for tests and metrics).
+  size_t pending_change_count() const;
 
   DataTree& tree() { return tree_; }
   const DataTree& tree() const { return tree_; }

@@ -1,0 +1,194 @@
+// Database: wiring of prep, reads and apply, and the encoding of write replies.
+#include "state/database.h"
+
+#include "proto/records.h"
+#include "state/acl_check.h"
+#include "state/auth_provider.h"
+#include "state/pending_changes.h"
+#include "state/prep.h"
+#include "state/reads.h"
+
+namespace paddock::state {
+namespace {
+
+using proto::Err;
+using proto::OpCode;
+
+constexpr int32_t kErrorType = static_cast<int32_t>(OpCode::kError);
+
+template <typename T>
+std::string encode_record(const T& record) {
+  return proto::encode(record);
+}
+
+// One op result of a multi that applied (MultiResponse, by the txn op's type: create ->
+// path; create2/createContainer/createTTL -> path + Stat under type create2; delete and
+// deleteContainer -> delete; setData -> Stat; check -> nothing).
+void write_op_result(proto::JuteWriter& w, int32_t type, const OpResult& result) {
+  switch (static_cast<OpCode>(type)) {
+    case OpCode::kCreate:
+      write(w, proto::MultiHeader{type, false, 0});
+      write(w, proto::CreateResponse{result.path});
+      return;
+    case OpCode::kCreate2:
+    case OpCode::kCreateContainer:
+    case OpCode::kCreateTTL:
+      write(w, proto::MultiHeader{static_cast<int32_t>(OpCode::kCreate2), false, 0});
+      write(w, proto::Create2Response{result.path, result.stat});
+      return;
+    case OpCode::kDelete:
+    case OpCode::kDeleteContainer:
+      write(w, proto::MultiHeader{static_cast<int32_t>(OpCode::kDelete), false, 0});
+      return;
+    case OpCode::kSetData:
+      write(w, proto::MultiHeader{type, false, 0});
+      write(w, proto::SetDataResponse{result.stat});
+      return;
+    default:  // check
+      write(w, proto::MultiHeader{type, false, 0});
+      return;
+  }
+}
+
+void write_error_result(proto::JuteWriter& w, int32_t err) {
+  write(w, proto::MultiHeader{kErrorType, false, err});
+  write(w, proto::ErrorResponse{err});
+}
+
+// A failed multi answers every op as an error: 0 for the ops before the failing one, its
+// code for it, RUNTIMEINCONSISTENCY (-2, already in the txn) for the ones after.
+std::string encode_multi_response(const proto::MultiTxn& multi, const ApplyResult& applied) {
+  bool failed = false;
+  for (const proto::MultiTxnOp& op : multi.ops) failed = failed || op.type == kErrorType;
+  std::string out;
+  proto::JuteWriter w(out);
+  for (size_t i = 0; i < multi.ops.size(); ++i) {
+    const proto::MultiTxnOp& op = multi.ops[i];
+    const auto* error = std::get_if<proto::ErrorTxn>(&op.body);
+    const OpResult* result = i < applied.multi.size() ? &applied.multi[i] : nullptr;
+    if (failed || error != nullptr) {
+      write_error_result(w, error != nullptr ? error->err : 0);
+    } else if (result != nullptr && result->err != Err::kOk) {
+      write_error_result(w, static_cast<int32_t>(result->err));
+    } else {
+      write_op_result(w, op.type, result != nullptr ? *result : OpResult{});
+    }
+  }
+  write(w, proto::multi_end_marker());
+  return out;
+}
+
+Reply encode_write_reply(const proto::Txn& txn, const ApplyResult& applied, OpCode op) {
+  if (const auto* error = std::get_if<proto::ErrorTxn>(&txn.body)) {
+    return Reply{static_cast<Err>(error->err), {}};
+  }
+  if (const auto* multi = std::get_if<proto::MultiTxn>(&txn.body)) {
+    return Reply{Err::kOk, encode_multi_response(*multi, applied)};
+  }
+  if (applied.err != Err::kOk) return Reply{applied.err, {}};
+  const OpResult& r = applied.single;
+  switch (op) {
+    case OpCode::kCreate:
+      return Reply{Err::kOk, encode_record(proto::CreateResponse{r.path})};
+    case OpCode::kCreate2:
+    case OpCode::kCreateContainer:
+    case OpCode::kCreateTTL:
+      return Reply{Err::kOk, encode_record(proto::Create2Response{r.path, r.stat})};
+    case OpCode::kSetData:
+      return Reply{Err::kOk, encode_record(proto::SetDataResponse{r.stat})};
+    case OpCode::kSetACL:
+      return Reply{Err::kOk, encode_record(proto::SetAclResponse{r.stat})};
+    default:
+      // delete, deleteContainer, createSession, closeSession: no body. A top-level check
+      // gets none either (ZooKeeper 3.8.0 fails to encode its reply and sends nothing).
+      return Reply{Err::kOk, {}};
+  }
+}
+
+}  // namespace
+
+struct Database::Pending {
+  explicit Pending(const DatabaseOptions& options)
+      : acl(AclPolicy{options.skip_acl, options.super_digest}) {}
+  PendingChanges changes;
+  AclChecker acl;
+};
+
+Database::Database(DatabaseOptions options)
+    : options_(std::move(options)), pending_(std::make_unique<Pending>(options_)) {}
+
+Database::~Database() = default;
+
+bool Database::is_write(OpCode op) {
+  switch (op) {
+    case OpCode::kCreate:
+    case OpCode::kCreate2:
+    case OpCode::kCreateContainer:
+    case OpCode::kCreateTTL:
+    case OpCode::kDelete:
+    case OpCode::kSetData:
+    case OpCode::kSetACL:
+    case OpCode::kMulti:
+    case OpCode::kCheck:
+    case OpCode::kCreateSession:
+    case OpCode::kCloseSession:
+    case OpCode::kReconfig:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Outcome Database::read(const Request& request) {
+  Reader reader(tree_, pending_->acl, request);
+  return reader.run();
+}
+
+proto::Txn Database::prep(const Request& request, int64_t zxid, int64_t now_ms) {
+  Preparer p(options_, tree_, pending_->changes, pending_->acl);
+  return p.prep(request, zxid, now_ms);
+}
+
+proto::Txn Database::prep_create_session(int64_t session_id, int32_t timeout_ms, int64_t zxid,
+                                         int64_t now_ms) {
+  Preparer p(options_, tree_, pending_->changes, pending_->acl);
+  return p.create_session(session_id, timeout_ms, zxid, now_ms);
+}
+
+proto::Txn Database::prep_close_session(int64_t session_id, int64_t zxid, int64_t now_ms) {
+  Preparer p(options_, tree_, pending_->changes, pending_->acl);
+  return p.close_session(session_id, 0, zxid, now_ms);
+}
+
+proto::Txn Database::prep_delete_container(const std::string& path, int64_t zxid,
+                                           int64_t now_ms) {
+  Preparer p(options_, tree_, pending_->changes, pending_->acl);
+  return p.delete_container(path, zxid, now_ms);
+}
+
+Outcome Database::apply(const proto::Txn& txn, const Request* origin) {
+  ApplyResult applied = tree_.apply(txn);
+  pending_->changes.applied(txn.header.zxid);
+  Outcome out;
+  out.events = std::move(applied.events);
+  if (origin != nullptr) out.reply = encode_write_reply(txn, applied, origin->op);
+  return out;
+}
+
+void Database::drop_pending() { pending_->changes.clear(); }
+
+size_t Database::pending_change_count() const { return pending_->changes.change_count(); }
+
+std::optional<proto::Id> Database::authenticate(std::string_view scheme,
+                                                std::string_view auth) const {
+  if (scheme != "digest") return std::nullopt;
+  return proto::Id{"digest", digest_of(auth)};
+}
+
+std::vector<proto::Id> Database::authenticate_ids(std::string_view scheme,
+                                                  std::string_view auth,
+                                                  std::string_view peer_ip) const {
+  return state::authenticate_ids(scheme, auth, peer_ip, options_.super_digest);
+}
+
+}  // namespace paddock::state

@@ -1,0 +1,63 @@
+#include "state/pending_changes.h"
+
+#include "util/assert.h"
+
+namespace paddock::state {
+
+const PendingChanges::Change* PendingChanges::latest(std::string_view path) const {
+  auto it = latest_.find(path);
+  return it == latest_.end() ? nullptr : &it->second;
+}
+
+void PendingChanges::add(int64_t zxid, const std::string& path, std::optional<NodeRecord> node) {
+  PADDOCK_ASSERT(log_.empty() || log_.back().zxid <= zxid);
+  Entry entry{zxid, path, std::nullopt};
+  auto it = latest_.find(path);
+  if (it != latest_.end()) {
+    entry.shadowed = it->second;
+    it->second = Change{zxid, std::move(node)};
+  } else {
+    latest_.emplace(path, Change{zxid, std::move(node)});
+  }
+  log_.push_back(std::move(entry));
+}
+
+void PendingChanges::rollback(uint64_t mark) {
+  PADDOCK_ASSERT(mark >= dropped_ && mark <= dropped_ + log_.size());
+  while (dropped_ + log_.size() > mark) {
+    Entry& e = log_.back();
+    if (e.shadowed) {
+      latest_[e.path] = std::move(*e.shadowed);
+    } else {
+      latest_.erase(e.path);
+    }
+    log_.pop_back();
+  }
+}
+
+void PendingChanges::applied(int64_t zxid) {
+  while (!log_.empty() && log_.front().zxid <= zxid) {
+    auto it = latest_.find(log_.front().path);
+    // A later pending change of the same path stays: it is still ahead of the tree.
+    if (it != latest_.end() && it->second.zxid <= zxid) latest_.erase(it);
+    log_.pop_front();
+    ++dropped_;
+  }
+  std::erase_if(creating_, [&](const auto& kv) { return kv.second <= zxid; });
+  std::erase_if(closing_, [&](const auto& kv) { return kv.second <= zxid; });
+}
+
+void PendingChanges::clear() {
+  dropped_ += log_.size();
+  log_.clear();
+  latest_.clear();
+  creating_.clear();
+  closing_.clear();
+}
+
+void PendingChanges::for_each_latest(
+    const std::function<void(const std::string&, const Change&)>& f) const {
+  for (const auto& [path, change] : latest_) f(path, change);
+}
+
+}  // namespace paddock::state

@@ -1,0 +1,73 @@
+#pragma once
+// PendingChanges: what the txns prepared but not yet applied will do to the tree, so that a
+// write is validated against the tree as it will be when its turn comes (ZooKeeper's
+// outstandingChanges). For each path it keeps the latest projected node record (or a
+// deletion); a change is dropped once a txn with its zxid (or a later one) is applied.
+// A multi adds its changes one op at a time and rolls them back if a later op fails.
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "proto/types.h"
+
+namespace paddock::state {
+
+// A znode as prep sees it: the fields validation and the next txn need.
+struct NodeRecord {
+  proto::StatPersisted stat;  // cversion counts child creates, as in the tree
+  proto::AclList acl;
+  int32_t child_count = 0;
+  int64_t data_length = 0;
+  friend bool operator==(const NodeRecord&, const NodeRecord&) = default;
+};
+
+class PendingChanges {
+ public:
+  struct Change {
+    int64_t zxid = 0;
+    std::optional<NodeRecord> node;  // nullopt: the txn deletes the node
+  };
+
+  // The latest pending change of `path`, or nullptr when no pending txn touches it.
+  const Change* latest(std::string_view path) const;
+  void add(int64_t zxid, const std::string& path, std::optional<NodeRecord> node);
+
+  // Multi support: mark(), add some changes, then rollback(mark) undoes them (restoring the
+  // changes they shadowed). No apply may happen in between.
+  uint64_t mark() const { return dropped_ + log_.size(); }
+  void rollback(uint64_t mark);
+
+  // A txn with this zxid was applied: forget every change (and session mark) at or below it.
+  void applied(int64_t zxid);
+  void clear();
+  bool empty() const { return log_.empty() && creating_.empty() && closing_.empty(); }
+  size_t change_count() const { return log_.size(); }
+
+  // Sessions whose createSession / closeSession txn is pending.
+  void session_created(int64_t session_id, int64_t zxid) { creating_[session_id] = zxid; }
+  void session_closing(int64_t session_id, int64_t zxid) { closing_[session_id] = zxid; }
+  bool is_creating(int64_t session_id) const { return creating_.count(session_id) > 0; }
+  bool is_closing(int64_t session_id) const { return closing_.count(session_id) > 0; }
+
+  // Visits every path with a pending change, in path order.
+  void for_each_latest(const std::function<void(const std::string&, const Change&)>& f) const;
+
+ private:
+  struct Entry {
+    int64_t zxid = 0;
+    std::string path;
+    std::optional<Change> shadowed;  // the latest change of `path` before this one
+  };
+  std::deque<Entry> log_;  // in the order added (zxid order, multi ops share one zxid)
+  uint64_t dropped_ = 0;   // entries popped from the front of log_ so far
+  std::map<std::string, Change, std::less<>> latest_;
+  std::map<int64_t, int64_t> creating_;  // session -> zxid of its createSession
+  std::map<int64_t, int64_t> closing_;   // session -> zxid of its closeSession
+};
+
+}  // namespace paddock::state
