@@ -55,6 +55,10 @@ class JuteReader {
  public:
   explicit JuteReader(std::string_view in, size_t max_buffer = kDefaultMaxBuffer)
       : in_(in), max_buffer_(max_buffer) {}
+  explicit JuteReader(const char* in, size_t max_buffer = kDefaultMaxBuffer)
+      : JuteReader(std::string_view(in), max_buffer) {}
+  // The reader borrows its input: reading from a temporary string would dangle.
+  JuteReader(std::string&&, size_t = kDefaultMaxBuffer) = delete;
 
   int32_t i32();
   int64_t i64();

@@ -60,7 +60,8 @@ TEST(JuteReader, ReadsWhatTheWriterWrote) {
 }
 
 TEST(JuteReader, AnyNonzeroByteIsTrue) {
-  JuteReader r(std::string("\x02", 1));
+  const std::string in("\x02", 1);
+  JuteReader r(in);
   EXPECT_TRUE(r.boolean());
   EXPECT_TRUE(r.ok());
 }
@@ -73,7 +74,8 @@ TEST(JuteReader, NullBufferReadsAsEmpty) {
 }
 
 TEST(JuteReader, TruncatedScalarFailsAndStaysFailed) {
-  JuteReader r(std::string("\x00\x00\x01", 3));
+  const std::string in("\x00\x00\x01", 3);
+  JuteReader r(in);
   EXPECT_EQ(r.i32(), 0);
   EXPECT_FALSE(r.ok());
   EXPECT_STREQ(r.failure(), "truncated");
