@@ -1,0 +1,273 @@
+#include "server/admin_commands.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <map>
+#include <optional>
+
+#include "server/four_letter_words.h"
+
+namespace paddock::server {
+namespace {
+
+using pipeline::ConnectionSnapshot;
+using pipeline::ServerSnapshot;
+
+constexpr int64_t kTickDefaultMs = 2000;
+
+Json with_command_fields(Json body, std::string_view name) {
+  body["command"] = name;
+  body["error"] = nullptr;
+  return body;
+}
+
+Json client_response_stats() {
+  // Paddock does not track reply sizes; -1 is ZooKeeper's value before any reply.
+  return Json{{"last_buffer_size", -1}, {"min_buffer_size", -1}, {"max_buffer_size", -1}};
+}
+
+Json server_stats_object(const ServerSnapshot& s, const HostFacts& facts) {
+  Json st;
+  st["packets_sent"] = s.packets_sent;
+  st["packets_received"] = s.packets_received;
+  st["fsync_threshold_exceed_count"] = s.fsync_threshold_exceeded;
+  st["client_response_stats"] = client_response_stats();
+  st["data_dir_size"] = facts.data_dir_bytes;
+  st["log_dir_size"] = facts.data_log_dir_bytes;
+  st["provider_null"] = false;
+  st["server_state"] = s.mode;
+  st["last_processed_zxid"] = s.last_zxid;
+  st["outstanding_requests"] = s.outstanding_requests;
+  st["avg_latency"] = zk_rounded_average(s.latency.avg_ms);
+  st["max_latency"] = s.latency.max_ms;
+  st["min_latency"] = s.latency.min_ms;
+  st["num_alive_client_connections"] = s.connections.size();
+  st["uptime"] = facts.uptime_ms;
+  st["auth_failed_count"] = 0;
+  st["non_mtlsremote_conn_count"] = 0;
+  st["non_mtlslocal_conn_count"] = 0;
+  return st;
+}
+
+Json server_stats_json(const ServerSnapshot& s, const HostFacts& facts) {
+  Json j;
+  j["version"] = s.version;
+  j["read_only"] = s.read_only;
+  j["server_stats"] = server_stats_object(s, facts);
+  j["client_response"] = client_response_stats();
+  j["node_count"] = s.node_count;
+  return j;
+}
+
+Json connection_json(const ConnectionSnapshot& c, bool brief) {
+  Json j;
+  j["remote_socket_address"] = java_socket_address(c.peer_ip, c.peer_port);
+  j["interest_ops"] = c.session_id != 0 ? 1 : 0;
+  j["outstanding_requests"] = c.queued;
+  j["packets_received"] = c.received;
+  j["packets_sent"] = c.sent;
+  if (brief || c.session_id == 0) return j;
+  j["session_id"] = c.session_id;
+  j["last_operation"] = c.last_op;
+  j["established"] = c.established_ms;
+  j["session_timeout"] = c.timeout_ms;
+  j["last_cxid"] = c.last_cxid;
+  j["last_zxid"] = c.last_zxid;
+  j["last_response_time"] = c.last_response_ms;
+  j["last_latency"] = c.last_latency_ms;
+  j["min_latency"] = c.latency.min_ms;
+  j["avg_latency"] = static_cast<int64_t>(c.latency.avg_ms);
+  j["max_latency"] = c.latency.max_ms;
+  return j;
+}
+
+Json connections_array(const ServerSnapshot& s, bool brief) {
+  Json arr = Json::array();
+  for (const auto& c : s.connections) arr.push_back(connection_json(c, brief));
+  return arr;
+}
+
+std::optional<int64_t> parse_int(std::string_view v) {
+  int64_t out = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size()) return std::nullopt;
+  return out;
+}
+
+int64_t tick_ms(const ServerSnapshot& s) {
+  for (const auto& [k, v] : s.config) {
+    if (k == "tickTime") return parse_int(v).value_or(kTickDefaultMs);
+  }
+  return kTickDefaultMs;
+}
+
+// ZooKeeper's configuration keys in snake_case: clientPort -> client_port.
+std::string snake_case(std::string_view camel) {
+  std::string out;
+  for (char ch : camel) {
+    if (ch >= 'A' && ch <= 'Z') {
+      out += '_';
+      out += static_cast<char>(ch - 'A' + 'a');
+    } else if (ch == '.') {
+      out += '_';
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+Json config_value(const std::string& v) {
+  if (auto n = parse_int(v)) return Json(*n);
+  return Json(v);
+}
+
+Json configuration_json(const ServerSnapshot& s) {
+  Json j;
+  for (const auto& [k, v] : s.config) {
+    // The text form's derived lines are not part of ZooKeeper's JSON.
+    if (k == "dataDirSize" || k == "dataLogSize" || k == "secureClientPort") continue;
+    j[snake_case(k)] = config_value(v);
+  }
+  return j;
+}
+
+Json dump_json(const ServerSnapshot& s, const HostFacts& facts) {
+  int64_t tick = tick_ms(s);
+  std::map<int64_t, std::vector<int64_t>> buckets;
+  for (const auto& [id, timeout] : s.sessions) {
+    int64_t t = facts.now_ms + timeout;
+    buckets[tick > 0 ? (t / tick + 1) * tick : t].push_back(id);
+  }
+  Json expiry = Json::object();
+  for (const auto& [when, ids] : buckets) expiry[std::to_string(when)] = ids;
+  Json ephemerals = Json::object();
+  for (const auto& [id, paths] : s.ephemerals_by_session) {
+    if (!paths.empty()) ephemerals[std::to_string(id)] = paths;
+  }
+  return Json{{"expiry_time_to_session_ids", expiry},
+              {"session_id_to_ephemeral_paths", ephemerals}};
+}
+
+Json monitor_json(const ServerSnapshot& s, const HostFacts& facts) {
+  Json j;
+  for (const auto& [key, value] : monitor_metrics(s, facts)) {
+    std::visit([&j, &k = key](const auto& v) { j[k] = v; }, value);
+  }
+  return j;
+}
+
+Json snapshot_body(std::string_view name, const ServerSnapshot& s, const HostFacts& facts) {
+  if (name == "server_stats") return server_stats_json(s, facts);
+  if (name == "stats") {
+    Json j = server_stats_json(s, facts);
+    j["connections"] = connections_array(s, /*brief=*/true);
+    j["secure_connections"] = Json::array();
+    return j;
+  }
+  if (name == "connections") {
+    return Json{{"connections", connections_array(s, false)},
+                {"secure_connections", Json::array()}};
+  }
+  if (name == "monitor") return monitor_json(s, facts);
+  if (name == "configuration") return configuration_json(s);
+  if (name == "watch_summary") {
+    WatchSummary w = watch_summary(s);
+    return Json{{"num_connections", w.connections},
+                {"num_paths", w.paths},
+                {"num_total_watches", w.watches}};
+  }
+  if (name == "watches") {
+    Json m = Json::object();
+    for (const auto& [id, paths] : s.watches_by_session) m[std::to_string(id)] = paths;
+    return Json{{"session_id_to_watched_paths", m}};
+  }
+  if (name == "watches_by_path") {
+    Json m = Json::object();
+    for (const auto& [path, ids] : s.watches_by_path) m[path] = ids;
+    return Json{{"path_to_session_ids", m}};
+  }
+  if (name == "dump") return dump_json(s, facts);
+  if (name == "environment") {
+    Json j;
+    j["zookeeper.version"] = s.version;
+    for (const auto& [k, v] : facts.environment) j[k] = v;
+    return j;
+  }
+  if (name == "dirs") {
+    return Json{{"datadir_size", facts.data_dir_bytes}, {"logdir_size", facts.data_log_dir_bytes}};
+  }
+  if (name == "is_read_only") return Json{{"read_only", s.read_only}};
+  return Json::object();
+}
+
+}  // namespace
+
+const std::vector<AdminCommand>& admin_commands() {
+  using E = AdminEffect;
+  static const std::vector<AdminCommand> kCommands = {
+      {"configuration", {"conf", "config"}, true, false, E::kNone},
+      {"connection_stat_reset", {"crst"}, false, false, E::kResetConnectionStats},
+      {"connections", {"cons"}, true, false, E::kNone},
+      {"dirs", {}, true, true, E::kNone},
+      {"dump", {}, true, false, E::kNone},
+      {"environment", {"env", "envi"}, true, false, E::kNone},
+      {"get_trace_mask", {"gtmk"}, false, false, E::kNone},
+      {"hash", {}, false, false, E::kNone},
+      {"is_read_only", {"isro"}, true, false, E::kNone},
+      {"monitor", {"mntr"}, true, false, E::kNone},
+      {"ruok", {}, false, false, E::kNone},
+      {"server_stats", {"srvr"}, true, true, E::kNone},
+      {"stat_reset", {"srst"}, false, false, E::kResetServerStats},
+      {"stats", {"stat"}, true, true, E::kNone},
+      {"watch_summary", {"wchs"}, true, false, E::kNone},
+      {"watches", {"wchc"}, true, false, E::kNone},
+      {"watches_by_path", {"wchp"}, true, false, E::kNone},
+  };
+  return kCommands;
+}
+
+const AdminCommand* find_admin_command(std::string_view name_or_alias) {
+  for (const AdminCommand& c : admin_commands()) {
+    if (c.name == name_or_alias) return &c;
+    for (std::string_view alias : c.aliases) {
+      if (alias == name_or_alias) return &c;
+    }
+  }
+  return nullptr;
+}
+
+Json admin_command_json(const AdminCommand& command, const ServerSnapshot* snapshot,
+                        const HostFacts& facts) {
+  Json body = Json::object();
+  if (command.name == "get_trace_mask") {
+    body["tracemask"] = facts.trace_mask;
+  } else if (command.name == "hash") {
+    body["digests"] = Json::array();  // no digest history is kept
+  } else if (command.needs_snapshot) {
+    if (snapshot == nullptr) return not_serving_admin_json(command.name);
+    body = snapshot_body(command.name, *snapshot, facts);
+  }
+  return with_command_fields(std::move(body), command.name);
+}
+
+Json unknown_admin_command_json(std::string_view name) {
+  return Json{{"command", name}, {"error", fmt::format("Unknown command: {}", name)}};
+}
+
+Json not_serving_admin_json(std::string_view name) {
+  return Json{{"command", name},
+              {"error", "This ZooKeeper instance is not currently serving requests"}};
+}
+
+std::string admin_command_list_html(std::string_view command_url) {
+  std::string out;
+  for (const AdminCommand& c : admin_commands()) {
+    fmt::format_to(std::back_inserter(out), "<a href=\"{}/{}\">{}</a>\n<br/>\n", command_url,
+                   c.name, c.name);
+  }
+  return out;
+}
+
+}  // namespace paddock::server

@@ -1,0 +1,350 @@
+#include "server/client_port_server.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/ip/v6_only.hpp>
+#include <asio/post.hpp>
+#include <chrono>
+#include <future>
+#include <optional>
+#include <thread>
+
+#include "server/host_facts.h"
+#include "server/post_gate.h"
+
+namespace paddock::server {
+
+using pipeline::ConnectionId;
+using pipeline::OutboundFrame;
+
+namespace {
+constexpr size_t kScratchBytes = 256 * 1024;
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+bool is_resource_exhaustion(const std::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+         ec == asio::error::no_memory || ec.value() == ENFILE;
+}
+
+std::string text_address(const asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+  }
+  return address.to_string();
+}
+}  // namespace
+
+// One event loop and the connections it owns. Members are declared so that the io_context
+// is destroyed after the connections and before the buffers its pending handlers may use.
+struct ClientPortServer::NetworkThread final : ConnectionHost {
+  NetworkThread(ClientPortServer& s, size_t i) : server(s), index(i), scratch(kScratchBytes) {}
+
+  void connection_closed(Connection& conn) override {
+    server.release_ip_slot(conn.peer_ip());
+    server.sink_.connection_closed(conn.id());
+    conns.erase(conn.id());
+  }
+  void four_letter_word(const std::shared_ptr<Connection>& conn, FourLetterWord word,
+                        int64_t argument) override {
+    server.answer_four_letter_word(*this, conn, word, argument);
+  }
+  ConnectionEnv env() {
+    return ConnectionEnv{server.sink_, *this,
+                         ConnectionLimits{server.options_.max_frame_bytes,
+                                          server.options_.max_outbound_bytes},
+                         scratch, chunks};
+  }
+
+  ClientPortServer& server;
+  size_t index;
+  ChunkPool chunks;
+  std::vector<char> scratch;
+  asio::io_context io{1};
+  std::shared_ptr<PostGate> gate = std::make_shared<PostGate>(io);
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unordered_map<ConnectionId, std::shared_ptr<Connection>> conns;
+  std::vector<std::shared_ptr<Connection>> batch;  // connections touched by one send()
+  std::thread thread;
+};
+
+ClientPortServer::ClientPortServer(ClientPortOptions options, pipeline::RequestSink& sink)
+    : options_(std::move(options)), sink_(sink) {
+  size_t n = options_.network_threads > 0 ? static_cast<size_t>(options_.network_threads) : 1;
+  for (size_t i = 0; i < n; ++i) threads_.push_back(std::make_unique<NetworkThread>(*this, i));
+  acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(threads_[0]->io);
+  accept_retry_ = std::make_unique<asio::steady_timer>(threads_[0]->io);
+}
+
+ClientPortServer::~ClientPortServer() {
+  stop();
+  // Sockets and timers go before the loops they belong to.
+  acceptor_.reset();
+  accept_retry_.reset();
+}
+
+asio::io_context& ClientPortServer::io_context() { return threads_.front()->io; }
+
+ClientPortServer::NetworkThread& ClientPortServer::owner_of(ConnectionId id) {
+  return *threads_[id % threads_.size()];
+}
+
+Status ClientPortServer::start() {
+  PADDOCK_ASSERT(!running_);
+  if (Status s = listen(); !s) return s;
+  started_ms_ = wall_clock_ms();
+  running_ = true;
+  accept_next();
+  for (auto& t : threads_) {
+    t->work.emplace(asio::make_work_guard(t->io));
+    t->thread = std::thread([io = &t->io] { io->run(); });
+  }
+  spdlog::info("client port listening address={} port={} threads={}",
+               options_.listen_address.empty() ? "0.0.0.0" : options_.listen_address,
+               bound_port_, threads_.size());
+  return Status::ok();
+}
+
+Status ClientPortServer::listen() {
+  using asio::ip::tcp;
+  std::string shown = options_.listen_address.empty() ? "0.0.0.0" : options_.listen_address;
+  auto fail = [&](const std::error_code& ec) {
+    std::error_code ignored;
+    acceptor_->close(ignored);
+    return Status::error(
+        fmt::format("cannot listen on {}:{}: {}", shown, options_.port, ec.message()));
+  };
+  std::error_code ec;
+  tcp::endpoint endpoint;
+  if (options_.listen_address.empty()) {
+    endpoint = tcp::endpoint(tcp::v6(), options_.port);
+    acceptor_->open(tcp::v6(), ec);
+    if (!ec) acceptor_->set_option(asio::ip::v6_only(false), ec);
+    if (ec) {  // no IPv6 on this host
+      std::error_code ignored;
+      acceptor_->close(ignored);
+      endpoint = tcp::endpoint(tcp::v4(), options_.port);
+      ec.clear();
+      acceptor_->open(tcp::v4(), ec);
+    }
+  } else {
+    asio::ip::address address = asio::ip::make_address(options_.listen_address, ec);
+    if (ec) {  // a host name: use its first address
+      tcp::resolver resolver(threads_[0]->io);
+      auto results = resolver.resolve(options_.listen_address, "", ec);
+      if (ec || results.empty()) return fail(ec ? ec : asio::error::host_not_found);
+      address = results.begin()->endpoint().address();
+    }
+    endpoint = tcp::endpoint(address, options_.port);
+    acceptor_->open(endpoint.protocol(), ec);
+  }
+  if (ec) return fail(ec);
+  acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_->bind(endpoint, ec);
+  int backlog = options_.listen_backlog > 0 ? options_.listen_backlog
+                                            : asio::socket_base::max_listen_connections;
+  if (!ec) acceptor_->listen(backlog, ec);
+  if (ec) return fail(ec);
+  bound_port_ = acceptor_->local_endpoint(ec).port();
+  return Status::ok();
+}
+
+void ClientPortServer::accept_next() {
+  ConnectionId id = next_id_++;
+  acceptor_->async_accept(owner_of(id).io,
+                          [this, id](std::error_code ec, asio::ip::tcp::socket socket) {
+                            on_accept(ec, std::move(socket), id);
+                          });
+}
+
+void ClientPortServer::on_accept(std::error_code ec, asio::ip::tcp::socket socket,
+                                 ConnectionId id) {
+  if (ec == asio::error::operation_aborted || !running_) return;
+  if (ec) {
+    spdlog::warn("accept failed port={} error={}", bound_port_, ec.message());
+    if (is_resource_exhaustion(ec)) {  // retrying at once would spin
+      accept_retry_->expires_after(kAcceptRetryDelay);
+      accept_retry_->async_wait([this](std::error_code e) {
+        if (!e && running_) accept_next();
+      });
+    } else {
+      accept_next();
+    }
+    return;
+  }
+  accept_next();
+  std::error_code ep_ec;
+  auto peer = socket.remote_endpoint(ep_ec);
+  if (ep_ec) return;  // already gone
+  std::string ip = text_address(peer.address());
+  if (!reserve_ip_slot(ip)) {
+    spdlog::warn("rejecting connection: too many connections peer={} max={}", ip,
+                 options_.max_connections_per_ip);
+    return;  // the socket closes as it goes out of scope
+  }
+  socket.set_option(asio::ip::tcp::no_delay(true), ep_ec);
+  NetworkThread& t = owner_of(id);
+  auto conn = std::make_shared<Connection>(t.env(), id, std::move(socket), ip, peer.port());
+  if (&t == threads_[0].get()) {
+    adopt(t, std::move(conn));
+  } else {
+    asio::post(t.io, [this, &t, conn = std::move(conn)]() mutable { adopt(t, std::move(conn)); });
+  }
+}
+
+void ClientPortServer::adopt(NetworkThread& t, std::shared_ptr<Connection> conn) {
+  if (!running_) {  // stopping: the sink never heard of it, so it hears nothing
+    release_ip_slot(conn->peer_ip());
+    return;
+  }
+  t.conns.emplace(conn->id(), conn);
+  sink_.connection_opened(conn->id(), conn->peer_ip(), conn->peer_port());
+  conn->start();
+}
+
+bool ClientPortServer::reserve_ip_slot(const std::string& ip) {
+  std::lock_guard<std::mutex> lock(ip_mu_);
+  uint32_t& n = per_ip_[ip];
+  if (options_.max_connections_per_ip > 0 && n >= options_.max_connections_per_ip) {
+    if (n == 0) per_ip_.erase(ip);
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void ClientPortServer::release_ip_slot(const std::string& ip) {
+  std::lock_guard<std::mutex> lock(ip_mu_);
+  auto it = per_ip_.find(ip);
+  if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
+}
+
+void ClientPortServer::send(std::vector<OutboundFrame> frames) {
+  if (!running_.load(std::memory_order_relaxed) || frames.empty()) return;
+  if (threads_.size() == 1) {
+    NetworkThread& t = *threads_[0];
+    asio::post(t.io, [this, &t, f = std::move(frames)]() mutable { deliver(t, f); });
+    return;
+  }
+  std::vector<std::vector<OutboundFrame>> split(threads_.size());
+  for (OutboundFrame& f : frames) split[f.conn % threads_.size()].push_back(std::move(f));
+  for (size_t i = 0; i < split.size(); ++i) {
+    if (split[i].empty()) continue;
+    NetworkThread& t = *threads_[i];
+    asio::post(t.io, [this, &t, f = std::move(split[i])]() mutable { deliver(t, f); });
+  }
+}
+
+void ClientPortServer::deliver(NetworkThread& t, std::vector<OutboundFrame>& frames) {
+  Connection* current = nullptr;
+  ConnectionId current_id = 0;
+  bool looked_up = false;
+  for (OutboundFrame& f : frames) {
+    if (!looked_up || f.conn != current_id) {
+      looked_up = true;
+      current_id = f.conn;
+      auto it = t.conns.find(f.conn);
+      current = it == t.conns.end() ? nullptr : it->second.get();
+      if (current != nullptr && !current->in_batch) {
+        current->in_batch = true;
+        t.batch.push_back(it->second);  // keeps it alive if enqueue closes it
+      }
+    }
+    if (current != nullptr) current->enqueue(std::move(f.bytes));
+  }
+  for (auto& conn : t.batch) {
+    conn->in_batch = false;
+    conn->flush();  // one gathered write per connection per batch
+  }
+  t.batch.clear();
+}
+
+template <typename F>
+void ClientPortServer::with_connection(ConnectionId id, F&& f) {
+  if (!running_.load(std::memory_order_relaxed)) return;
+  NetworkThread& t = owner_of(id);
+  asio::post(t.io, [&t, id, f = std::forward<F>(f)]() mutable {
+    auto it = t.conns.find(id);
+    if (it == t.conns.end()) return;
+    std::shared_ptr<Connection> conn = it->second;
+    f(*conn);
+  });
+}
+
+void ClientPortServer::close_after_flush(ConnectionId conn) {
+  with_connection(conn, [](Connection& c) { c.close_after_flush(); });
+}
+
+void ClientPortServer::set_reading(ConnectionId conn, bool enabled) {
+  with_connection(conn, [enabled](Connection& c) { c.set_reading(enabled); });
+}
+
+void ClientPortServer::answer_four_letter_word(NetworkThread& t,
+                                               const std::shared_ptr<Connection>& conn,
+                                               FourLetterWord word, int64_t argument) {
+  if (!four_letter_word_allowed(word, options_.four_letter_whitelist)) {
+    conn->reply_and_close(not_in_whitelist_text(word));
+    return;
+  }
+  if (word == FourLetterWord::kCrst || word == FourLetterWord::kSrst) {
+    sink_.reset_statistics(word == FourLetterWord::kCrst);
+  } else if (word == FourLetterWord::kStmk) {
+    trace_mask_ = argument;
+  }
+  if (!four_letter_word_needs_snapshot(word)) {
+    HostFacts facts;
+    facts.trace_mask = trace_mask_;
+    conn->reply_and_close(format_four_letter_word(word, nullptr, facts));
+    return;
+  }
+  sink_.request_snapshot(
+      [this, gate = t.gate, conn, word](std::shared_ptr<const pipeline::ServerSnapshot> snap) {
+        gate->post([this, conn, word, snap = std::move(snap)] {
+          HostFacts facts =
+              collect_host_facts(started_ms_, snap ? snap->data_dir : "",
+                                 snap ? snap->data_log_dir : "",
+                                 four_letter_word_needs_dir_sizes(word));
+          facts.trace_mask = trace_mask_;
+          conn->reply_and_close(format_four_letter_word(word, snap.get(), facts));
+        });
+      });
+}
+
+void ClientPortServer::close_all(NetworkThread& t) {
+  std::vector<std::shared_ptr<Connection>> all;
+  all.reserve(t.conns.size());
+  for (auto& [id, conn] : t.conns) all.push_back(conn);
+  for (auto& conn : all) conn->close("server stopping");
+  t.conns.clear();
+}
+
+void ClientPortServer::stop() {
+  bool was_running = running_.exchange(false);
+  for (auto& t : threads_) t->gate->close();
+  if (!was_running) return;
+  // Close on the owning threads (their sockets are not thread-safe), then stop the loops.
+  std::vector<std::future<void>> done;
+  for (auto& t : threads_) {
+    auto promise = std::make_shared<std::promise<void>>();
+    done.push_back(promise->get_future());
+    asio::post(t->io, [this, &t = *t, promise] {
+      if (t.index == 0) {
+        std::error_code ignored;
+        acceptor_->close(ignored);
+        accept_retry_->cancel();
+      }
+      close_all(t);
+      promise->set_value();
+    });
+  }
+  for (auto& f : done) f.wait();
+  for (auto& t : threads_) {
+    t->work.reset();
+    t->io.stop();
+    if (t->thread.joinable()) t->thread.join();
+  }
+  spdlog::info("client port stopped port={}", bound_port_);
+}
+
+}  // namespace paddock::server

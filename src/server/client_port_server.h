@@ -1,0 +1,92 @@
+#pragma once
+// The client port: accepts ZooKeeper clients, frames their bytes for the pipeline
+// (RequestSink) and writes the pipeline's replies (ClientChannel). Also answers
+// four-letter words. Runs `network_threads` asio event loops; each connection belongs to
+// one of them for its whole life, and every ClientChannel call is posted to the owning loop
+// (one post per loop per batch, not one per frame).
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "pipeline/client_port.h"
+#include "server/connection.h"
+#include "util/result.h"
+
+namespace paddock::server {
+
+struct ClientPortOptions {
+  // clientPortAddress. Empty: every interface, IPv6 and IPv4 (ZooKeeper binds 0.0.0.0,
+  // which Java opens as a dual-stack socket); falls back to 0.0.0.0 without IPv6.
+  std::string listen_address;
+  uint16_t port = 2181;                   // clientPort; 0 picks a free port (bound_port())
+  uint32_t max_connections_per_ip = 60;   // maxClientCnxns; 0 = unlimited
+  int32_t max_frame_bytes = 0xfffff;      // jute.maxbuffer
+  std::set<std::string> four_letter_whitelist = {"srvr"};  // 4lw.commands.whitelist
+  size_t max_outbound_bytes = 64u << 20;  // per connection; past it the connection closes
+  int network_threads = 1;
+  int listen_backlog = -1;                // clientPortListenBacklog; <= 0: the system's max
+};
+
+class ClientPortServer final : public pipeline::ClientChannel {
+ public:
+  ClientPortServer(ClientPortOptions options, pipeline::RequestSink& sink);
+  ~ClientPortServer() override;  // stop()
+  ClientPortServer(const ClientPortServer&) = delete;
+  ClientPortServer& operator=(const ClientPortServer&) = delete;
+
+  // Binds and listens, then starts the network threads. A bind failure names the address
+  // and port.
+  Status start();
+  // Closes the listener and every connection (the sink hears connection_closed for each),
+  // then joins the network threads. Idempotent.
+  void stop();
+  uint16_t bound_port() const { return bound_port_; }
+  // The first network thread's loop, for the admin endpoint to share (runs after start()).
+  asio::io_context& io_context();
+
+  // pipeline::ClientChannel (thread-safe).
+  void send(std::vector<pipeline::OutboundFrame> frames) override;
+  void close_after_flush(pipeline::ConnectionId conn) override;
+  void set_reading(pipeline::ConnectionId conn, bool enabled) override;
+
+ private:
+  struct NetworkThread;
+  Status listen();
+  void accept_next();
+  void on_accept(std::error_code ec, asio::ip::tcp::socket socket, pipeline::ConnectionId id);
+  bool reserve_ip_slot(const std::string& ip);
+  void release_ip_slot(const std::string& ip);
+  void adopt(NetworkThread& t, std::shared_ptr<Connection> conn);
+  void deliver(NetworkThread& t, std::vector<pipeline::OutboundFrame>& frames);
+  NetworkThread& owner_of(pipeline::ConnectionId id);
+  template <typename F>
+  void with_connection(pipeline::ConnectionId id, F&& f);
+  void close_all(NetworkThread& t);
+  void answer_four_letter_word(NetworkThread& t, const std::shared_ptr<Connection>& conn,
+                               FourLetterWord word, int64_t argument);
+
+  ClientPortOptions options_;
+  pipeline::RequestSink& sink_;
+  std::vector<std::unique_ptr<NetworkThread>> threads_;
+  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;  // on threads_[0]
+  std::unique_ptr<asio::steady_timer> accept_retry_;
+  pipeline::ConnectionId next_id_ = 1;                 // used on threads_[0] only
+  uint16_t bound_port_ = 0;
+  int64_t started_ms_ = 0;
+  std::atomic<bool> running_{false};
+  std::atomic<int64_t> trace_mask_{kDefaultTraceMask};  // gtmk/stmk
+
+  std::mutex ip_mu_;  // accepts run on one thread, closes on any
+  std::unordered_map<std::string, uint32_t> per_ip_;
+};
+
+}  // namespace paddock::server

@@ -1,0 +1,204 @@
+#include "server/connection.h"
+
+#include <spdlog/spdlog.h>
+
+#include <asio/write.hpp>
+#include <cstring>
+
+namespace paddock::server {
+namespace {
+
+// Bytes read from one connection per readiness event before the thread serves the others.
+constexpr size_t kMaxReadPerTurn = 1 << 20;
+// A partial-frame buffer larger than this is released once it empties (after a big frame).
+constexpr size_t kKeepPartialCapacity = 64 * 1024;
+
+int32_t read_be32(const char* p) {
+  uint32_t v = (static_cast<uint32_t>(static_cast<uint8_t>(p[0])) << 24) |
+               (static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 16) |
+               (static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 8) |
+               static_cast<uint32_t>(static_cast<uint8_t>(p[3]));
+  return static_cast<int32_t>(v);
+}
+
+int64_t read_be64(const char* p) {
+  uint64_t hi = static_cast<uint32_t>(read_be32(p));
+  uint64_t lo = static_cast<uint32_t>(read_be32(p + 4));
+  return static_cast<int64_t>((hi << 32) | lo);
+}
+
+}  // namespace
+
+Connection::Connection(ConnectionEnv env, pipeline::ConnectionId id, asio::ip::tcp::socket socket,
+                       std::string peer_ip, uint16_t peer_port)
+    : env_(env),
+      id_(id),
+      socket_(std::move(socket)),
+      peer_ip_(std::move(peer_ip)),
+      peer_port_(peer_port) {}
+
+Connection::~Connection() { out_.clear(env_.chunks); }
+
+void Connection::start() {
+  std::error_code ec;
+  socket_.non_blocking(true, ec);
+  if (ec) {
+    close(ec.message());
+    return;
+  }
+  arm_read();
+}
+
+void Connection::arm_read() {
+  if (wait_armed_ || !wants_to_read()) return;
+  wait_armed_ = true;
+  socket_.async_wait(asio::socket_base::wait_read,
+                     [self = shared_from_this()](std::error_code ec) {
+                       self->wait_armed_ = false;
+                       if (ec) {
+                         if (ec != asio::error::operation_aborted) self->close(ec.message());
+                         return;
+                       }
+                       self->on_readable();
+                     });
+}
+
+void Connection::on_readable() {
+  size_t budget = kMaxReadPerTurn;
+  while (wants_to_read()) {
+    std::error_code ec;
+    size_t n = socket_.read_some(asio::buffer(env_.scratch), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) {
+      close(ec == asio::error::eof ? "peer closed" : ec.message());
+      return;
+    }
+    if (!consume(env_.scratch.data(), n)) return;
+    // A short read means the socket is drained; skip the read that would say so.
+    if (n < env_.scratch.size() || n >= budget) break;
+    budget -= n;
+  }
+  arm_read();
+}
+
+bool Connection::consume(const char* data, size_t n) {
+  if (partial_.empty()) {
+    size_t used = cut_frames(data, n);
+    if (closed_ || four_letter_) return false;
+    partial_.assign(data + used, n - used);
+  } else {
+    partial_.append(data, n);
+    size_t used = cut_frames(partial_.data(), partial_.size());
+    if (closed_ || four_letter_) return false;
+    partial_.erase(0, used);
+  }
+  if (partial_.empty() && partial_.capacity() > kKeepPartialCapacity) {
+    std::string().swap(partial_);
+  } else if (partial_.size() >= 4) {
+    // Make room for the whole frame once, not by repeated doubling.
+    partial_.reserve(4 + static_cast<size_t>(read_be32(partial_.data())));
+  }
+  return true;
+}
+
+size_t Connection::cut_frames(const char* data, size_t n) {
+  size_t pos = 0;
+  if (frames_in_ == 0 && !check_four_letter_word(data, n, pos)) return pos;
+  while (n - pos >= 4) {
+    int32_t len = read_be32(data + pos);
+    if (len < 0 || len > env_.limits.max_frame_bytes) {
+      spdlog::warn(
+          "closing connection: frame length out of range conn={} peer={}:{} len={} max={}", id_,
+          peer_ip_, peer_port_, len, env_.limits.max_frame_bytes);
+      close("frame length out of range");
+      return pos;
+    }
+    if (n - pos - 4 < static_cast<size_t>(len)) break;
+    ++frames_in_;
+    env_.sink.frame_received(id_, std::string(data + pos + 4, static_cast<size_t>(len)));
+    pos += 4 + static_cast<size_t>(len);
+    if (closed_) return pos;
+  }
+  return pos;
+}
+
+// The first 4 bytes of a connection may be a four-letter word instead of a length. Returns
+// false when cutting must stop (a word was recognised, or more bytes are needed to decide).
+bool Connection::check_four_letter_word(const char* data, size_t n, size_t& used) {
+  if (n < 4) return false;
+  auto word = parse_four_letter_word(std::string_view(data, 4));
+  if (!word) return true;
+  int64_t argument = 0;
+  if (*word == FourLetterWord::kStmk) {
+    if (n < 12) return false;  // stmk carries an 8-byte trace mask
+    argument = read_be64(data + 4);
+  }
+  used = n;
+  four_letter_ = true;
+  env_.host.four_letter_word(shared_from_this(), *word, argument);
+  return false;
+}
+
+void Connection::enqueue(std::string&& frame) {
+  if (closed_ || closing_) return;
+  out_.push(std::move(frame), env_.chunks);
+  if (out_.bytes() > env_.limits.max_outbound_bytes) {
+    spdlog::warn("closing connection: outbound limit exceeded conn={} peer={}:{} bytes={} max={}",
+                 id_, peer_ip_, peer_port_, out_.bytes(), env_.limits.max_outbound_bytes);
+    close("outbound limit exceeded");
+  }
+}
+
+void Connection::flush() {
+  if (closed_ || out_.writing()) return;
+  if (!out_.has_queued()) {
+    if (closing_) close("closed after flush");
+    return;
+  }
+  asio::async_write(socket_, out_.start_write(),
+                    [self = shared_from_this()](std::error_code ec, size_t) {
+                      self->on_written(ec);
+                    });
+}
+
+void Connection::on_written(std::error_code ec) {
+  out_.finish_write(env_.chunks);
+  if (closed_) return;
+  if (ec) {
+    close(ec.message());
+    return;
+  }
+  flush();
+}
+
+void Connection::close_after_flush() {
+  if (closed_) return;
+  closing_ = true;
+  flush();
+}
+
+void Connection::set_reading(bool enabled) {
+  reading_ = enabled;
+  if (enabled) arm_read();
+}
+
+void Connection::reply_and_close(std::string text) {
+  if (closed_) return;
+  four_letter_ = true;
+  if (!text.empty()) out_.push(std::move(text), env_.chunks);
+  close_after_flush();
+}
+
+void Connection::close(std::string_view reason) {
+  if (closed_) return;
+  closed_ = true;
+  spdlog::debug("connection closed conn={} peer={}:{} reason={}", id_, peer_ip_, peer_port_,
+                reason);
+  std::error_code ignored;
+  socket_.close(ignored);
+  if (!out_.writing()) out_.clear(env_.chunks);
+  // Last: the host drops its reference to this connection.
+  env_.host.connection_closed(*this);
+}
+
+}  // namespace paddock::server

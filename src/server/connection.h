@@ -1,0 +1,108 @@
+#pragma once
+// One client TCP connection, owned by one network thread (everything here runs on that
+// thread). Reading is readiness-based, in the manner of redis's ae.c: when the socket is
+// readable, read everything available into the thread's scratch buffer, cut every complete
+// frame (4-byte big-endian length, then the body) and hand it to the sink; only the tail of
+// a partial frame is kept per connection. Replies queue up and go out in one gathered write
+// per batch.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include "pipeline/client_port.h"
+#include "server/four_letter_words.h"
+#include "server/outbound_queue.h"
+
+namespace paddock::server {
+
+class Connection;
+
+// What one network thread lends to the connections it owns.
+class ConnectionHost {
+ public:
+  virtual ~ConnectionHost() = default;
+  // The socket is closed: forget the connection and tell the sink (once per connection).
+  virtual void connection_closed(Connection& conn) = 0;
+  // The connection opened with a four-letter word; answer it (reply_and_close).
+  virtual void four_letter_word(const std::shared_ptr<Connection>& conn, FourLetterWord word,
+                                int64_t argument) = 0;
+};
+
+struct ConnectionLimits {
+  int32_t max_frame_bytes = 0xfffff;      // jute.maxbuffer
+  size_t max_outbound_bytes = 64 << 20;   // queued + in flight, per connection
+};
+
+// Per-thread resources shared by the thread's connections.
+struct ConnectionEnv {
+  pipeline::RequestSink& sink;
+  ConnectionHost& host;
+  ConnectionLimits limits;
+  std::vector<char>& scratch;  // read buffer, reused for every read on this thread
+  ChunkPool& chunks;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(ConnectionEnv env, pipeline::ConnectionId id, asio::ip::tcp::socket socket,
+             std::string peer_ip, uint16_t peer_port);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Starts waiting for bytes. The sink has already been told about the connection.
+  void start();
+
+  // Queues a frame (length prefix included); nothing is written until flush().
+  void enqueue(std::string&& frame);
+  // Starts a gathered write of everything queued unless one is in flight (then the
+  // completion writes the rest).
+  void flush();
+  void close_after_flush();
+  void set_reading(bool enabled);
+  // Writes `text` as it is (a four-letter-word answer) and closes once it is out.
+  void reply_and_close(std::string text);
+  // Closes now; queued bytes are dropped.
+  void close(std::string_view reason);
+
+  pipeline::ConnectionId id() const { return id_; }
+  const std::string& peer_ip() const { return peer_ip_; }
+  uint16_t peer_port() const { return peer_port_; }
+  bool closed() const { return closed_; }
+  // Set while the owning thread gathers a batch (see ClientPortServer).
+  bool in_batch = false;
+
+ private:
+  void arm_read();
+  void on_readable();
+  // Feeds bytes just read; false once the connection stopped reading frames (closed, or a
+  // four-letter word was recognised).
+  bool consume(const char* data, size_t n);
+  // Cuts complete frames from data[0, n); returns how many bytes were used.
+  size_t cut_frames(const char* data, size_t n);
+  bool check_four_letter_word(const char* data, size_t n, size_t& used);
+  void on_written(std::error_code ec);
+  bool wants_to_read() const { return reading_ && !four_letter_ && !closing_ && !closed_; }
+
+  ConnectionEnv env_;
+  pipeline::ConnectionId id_;
+  asio::ip::tcp::socket socket_;
+  std::string peer_ip_;
+  uint16_t peer_port_;
+  std::string partial_;        // bytes of a frame not yet complete
+  OutboundQueue out_;
+  uint64_t frames_in_ = 0;
+  bool reading_ = true;        // the pipeline's back-pressure switch
+  bool wait_armed_ = false;    // an async_wait for readability is outstanding
+  bool four_letter_ = false;   // answering a four-letter word: read nothing more
+  bool closing_ = false;       // close once the outbound queue is empty
+  bool closed_ = false;
+};
+
+}  // namespace paddock::server
