@@ -84,7 +84,9 @@ void ConfigReader::resolve_four_letter_words() {
 
 void ConfigReader::check_whole() {
   ServerConfig& c = cfg();
-  if (c.data_dir.empty()) {
+  bool data_dir_given = false;  // an empty dataDir= already has its own error
+  for (const auto& [key, value] : c.entries) data_dir_given |= key == "dataDir";
+  if (c.data_dir.empty() && !data_dir_given) {
     errors_.push_back(fmt::format("{}: dataDir is not set", source_));
   }
   if (c.data_log_dir.empty()) c.data_log_dir = c.data_dir;
@@ -126,8 +128,8 @@ void check_quorum(LoadedConfig& loaded, std::string_view source,
     }
   } else if (participants <= 2) {
     loaded.warnings.push_back(fmt::format(
-        "{}: {} participants: no server failure will be tolerated (use at least 3)", source,
-        participants));
+        "{}: {} participant{}: no server failure will be tolerated (use at least 3)", source,
+        participants, participants == 1 ? "" : "s"));
   } else if (participants % 2 == 0) {
     loaded.warnings.push_back(fmt::format(
         "{}: {} participants: an odd number tolerates as many failures with one server less",
