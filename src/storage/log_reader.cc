@@ -366,9 +366,12 @@ class Recovery {
       if (!*nonzero) return Status::ok();
       problem = fmt::format("non-zero bytes at offset {} after the end of data", **nonzero);
     }
-    if (!is_last) return fatal(seg, end, problem + " (not the last segment)");
     auto valid = find_valid_record(r, end + 1, prev_zxid_);
     if (!valid) return valid.status();
+    if (!is_last) {
+      if (*valid) problem += fmt::format("; a valid record follows at offset {}", **valid);
+      return fatal(seg, end, problem + " (not the last segment)");
+    }
     if (*valid) {
       auto torn = torn_by_lost_sector(r, end);
       if (!torn) return torn.status();
