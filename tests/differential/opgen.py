@@ -111,10 +111,28 @@ class OpGenerator:
             return SubOp("setData", path=self.path(), data=self.data(), version=self.version())
         return SubOp("check", path=self.path(), version=self.version())
 
+    def kazoo_op(self):
+        """An op for the kazoo client (slot n_clients): the everyday API of a real client."""
+        r = self.rng
+        c = self.n_clients
+        kind = r.choice(("kcreate", "kcreate", "kget", "kset", "kdelete", "kexists",
+                         "kchildren"))
+        if kind == "kcreate":
+            return Op(c, kind, path=self.path(), data=self.data() or b"",
+                      ephemeral=r.random() < 0.3, sequence=r.random() < 0.3)
+        if kind == "kset":
+            return Op(c, kind, path=self.path(), data=self.data() or b"",
+                      version=self.version())
+        if kind == "kdelete":
+            return Op(c, kind, path=self.path(), version=self.version())
+        return Op(c, kind, path=self.path(), watch=r.random() < 0.6)
+
     def next(self):
         if self.setup:
             return self.setup.pop(0)
         r = self.rng
+        if r.random() < 0.15:
+            return self.kazoo_op()
         c = r.randrange(self.n_clients)
         kind = r.choices(
             ["create", "create2", "delete", "setData", "getData", "exists", "getChildren",

@@ -12,6 +12,10 @@ reply. Results are normalized:
 """
 
 import bisect
+import threading
+
+from kazoo.client import KazooClient
+from kazoo.protocol.states import Callback
 
 from harness import zkwire as z
 from differential.opgen import ACLS, Op
@@ -73,6 +77,12 @@ class Side:
         self.labels = {}  # session id -> label
         for i in range(n_clients):
             self.open(i)
+        # one kazoo client in the last slot: its watch callbacks land in kazoo_events
+        self.kazoo = KazooClient(hosts="%s:%d" % address, timeout=30.0)
+        self.kazoo.start(15)
+        self.labels[self.kazoo.client_id[0]] = "k"
+        self.kazoo_events = []
+        self.kazoo_mark = 0
 
     def open(self, i):
         self.gens[i] += 1
@@ -82,6 +92,11 @@ class Side:
         self.labels[c.session_id] = label
 
     def close(self):
+        try:
+            self.kazoo.stop()
+            self.kazoo.close()
+        except Exception:
+            pass
         for c in self.clients:
             if c is not None:
                 try:
@@ -117,13 +132,16 @@ class Side:
     def run(self, op):
         """Executes op; returns (result, traces) with traces[i] = client i's new frames."""
         marks = [len(c.trace) for c in self.clients]
-        c = self.clients[op.client]
-        try:
-            result = self.execute(c, op)
-        except (z.ConnectionClosed, OSError) as e:
-            result = ("connection-closed",)
-            self.open(op.client)
-            marks[op.client] = 0
+        if op.client == len(self.clients):
+            result = self.execute_kazoo(op)
+        else:
+            c = self.clients[op.client]
+            try:
+                result = self.execute(c, op)
+            except (z.ConnectionClosed, OSError):
+                result = ("connection-closed",)
+                self.open(op.client)
+                marks[op.client] = 0
         traces = []
         for i, cl in enumerate(self.clients):
             try:
@@ -134,9 +152,57 @@ class Side:
                 traces.append([("connection-closed",)])
                 continue
             traces.append([self.frame(f) for f in cl.trace[marks[i]:] if f[:2] != ("reply", -2)])
+        traces.append(self.flush_kazoo())
         if self.mutate:
             result = self.mutate(op, result)
         return result, traces
+
+    # --- the kazoo client --------------------------------------------------------------
+    def flush_kazoo(self):
+        """Kazoo's events caused so far: sync (events come before its reply), then wait
+        for kazoo's callback thread to run everything queued before a marker."""
+        self.kazoo.sync(self.base)
+        done = threading.Event()
+        self.kazoo.handler.dispatch_callback(Callback("watch", done.set, ()))
+        if not done.wait(10):
+            return [("kazoo-callbacks-stuck",)]
+        new = self.kazoo_events[self.kazoo_mark:]
+        self.kazoo_mark = len(self.kazoo_events)
+        return new
+
+    def kazoo_watch(self, ev):
+        self.kazoo_events.append(("event", ev.type, self.rel(ev.path)))
+
+    def kstat(self, st):
+        if st is None:
+            return None
+        return self.stat(z.Stat(st.czxid, st.mzxid, st.ctime, st.mtime, st.version,
+                                st.cversion, st.aversion, st.ephemeralOwner, st.dataLength,
+                                st.numChildren, st.pzxid))
+
+    def execute_kazoo(self, op):
+        k, a = self.kazoo, op.args
+        path = self.abs(a["path"])
+        watch = self.kazoo_watch if a.get("watch") else None
+        try:
+            if op.name == "kcreate":
+                return (0, self.rel(k.create(path, a["data"], ephemeral=a["ephemeral"],
+                                             sequence=a["sequence"])))
+            if op.name == "kget":
+                data, st = k.get(path, watch=watch)
+                return (0, data, self.kstat(st))
+            if op.name == "kset":
+                return (0, self.kstat(k.set(path, a["data"], version=a["version"])))
+            if op.name == "kdelete":
+                k.delete(path, version=a["version"])
+                return (0,)
+            if op.name == "kexists":
+                return (0, self.kstat(k.exists(path, watch=watch)))
+            if op.name == "kchildren":
+                return (0, sorted(k.get_children(path, watch=watch)))
+        except Exception as e:  # kazoo raises one class per error code
+            return (getattr(e, "code", type(e).__name__),)
+        raise ValueError(op.name)
 
     def frame(self, f):
         if f[0] == "event":

@@ -39,8 +39,8 @@ def run_seed(seed, ref_addr, tgt_addr, n_ops, tgt_base=None, tgt_mutate=None,
     base = ref_base or "/diff-%d" % seed
     gen = OpGenerator(seed, base, N_CLIENTS)
     iso = OrderIso()
-    lines = ["seed %d, base %s, %d clients; results as on the reference (ZooKeeper)"
-             % (seed, base, N_CLIENTS)]
+    lines = ["seed %d, base %s, raw clients c0..c%d and kazoo client c%d; results as on the "
+             "reference (ZooKeeper)" % (seed, base, N_CLIENTS - 1, N_CLIENTS)]
     ref = tgt = None
     try:
         ref = Side("reference", ref_addr, base, N_CLIENTS)
@@ -55,8 +55,8 @@ def run_seed(seed, ref_addr, tgt_addr, n_ops, tgt_base=None, tgt_mutate=None,
             rb, tb = tgt.run(op)
             try:
                 compare(ra, rb, iso, "reply")
-                for i in range(N_CLIENTS):
-                    compare(ta[i], tb[i], iso, "c%d frames" % i)
+                for i in range(N_CLIENTS + 1):
+                    compare(ta[i], tb[i], iso, "%s frames" % _name(i))
             except Divergence as d:
                 lines.append("%3d  %r" % (step, op))
                 lines.append("     DIVERGES: %s" % d)
@@ -88,10 +88,16 @@ def _learn(gen, op, result):
         return
     if op.name in ("create", "create2") and len(result) > 2:
         gen.learn(result[2])
+    elif op.name == "kcreate":
+        gen.learn(result[1])
     elif op.name == "multi":
         for t, err, res in result[2]:
             if t == z.OP["create"]:
                 gen.learn(res)
+
+
+def _name(i):
+    return "c%d" % i if i < N_CLIENTS else "c%d(kazoo)" % i
 
 
 def _frames(traces, iso, op=None):
@@ -101,7 +107,7 @@ def _frames(traces, iso, op=None):
         if op is not None and i == op.client and all(f[0] == "reply" for f in t):
             continue
         if t:
-            parts.append("c%d:%s" % (i, render(t, iso)))
+            parts.append("%s:%s" % (_name(i), render(t, iso)))
     return ("  | " + " ".join(parts)) if parts else ""
 
 
