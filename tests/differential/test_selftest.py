@@ -70,7 +70,7 @@ class TwoZooKeepers(unittest.TestCase):
 
     def test_a_wrong_error_code_is_reported(self):
         def swap_error(op, result):
-            if op.name == "delete" and result[0] == -101:
+            if result and result[0] == -101:
                 return (-110,) + result[1:]
             return result
         t = self.run_pair(105, swap_error)
