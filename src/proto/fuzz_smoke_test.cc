@@ -39,10 +39,18 @@ std::string mutate(std::string s, std::mt19937& rng) {
   for (int i = 0; i < edits; ++i) {
     size_t pos = s.empty() ? 0 : rng() % s.size();
     switch (kind(rng)) {
-      case 0: if (!s.empty()) s[pos] = static_cast<char>(s[pos] ^ (1 << (rng() % 8))); break;
-      case 1: if (!s.empty()) s[pos] = boundary[rng() % 4]; break;
-      case 2: s.resize(pos); break;
-      default: s.push_back(static_cast<char>(byte(rng))); break;
+      case 0:
+        if (!s.empty()) s[pos] = static_cast<char>(s[pos] ^ (1 << (rng() % 8)));
+        break;
+      case 1:
+        if (!s.empty()) s[pos] = boundary[rng() % 4];
+        break;
+      case 2:
+        s.resize(pos);
+        break;
+      default:
+        s.push_back(static_cast<char>(byte(rng)));
+        break;
     }
   }
   return s;

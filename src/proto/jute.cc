@@ -4,8 +4,8 @@ namespace paddock::proto {
 
 void JuteWriter::i32(int32_t v) {
   auto u = static_cast<uint32_t>(v);
-  char b[4] = {static_cast<char>(u >> 24), static_cast<char>(u >> 16),
-               static_cast<char>(u >> 8), static_cast<char>(u)};
+  char b[4] = {static_cast<char>(u >> 24), static_cast<char>(u >> 16), static_cast<char>(u >> 8),
+               static_cast<char>(u)};
   out_.append(b, sizeof b);
 }
 

@@ -62,8 +62,8 @@ class JuteReader {
 
   int32_t i32();
   int64_t i64();
-  bool boolean();                         // any nonzero byte is true, as Java's readBoolean
-  std::string buffer();                   // a null buffer reads as empty
+  bool boolean();        // any nonzero byte is true, as Java's readBoolean
+  std::string buffer();  // a null buffer reads as empty
   std::optional<std::string> nullable_buffer();
   std::string string() { return buffer(); }
   // Reads `n` bytes with no length prefix (fails if fewer remain).

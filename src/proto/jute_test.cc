@@ -152,7 +152,8 @@ TEST(JuteReader, VectorHelperReadsItemsAndStopsOnFailure) {
   std::string in = be32(3) + be32(1) + be32(2) + "\x00\x00";
   JuteReader r(in);
   std::vector<int32_t> v;
-  r.vector(v, [](JuteReader& rr, int32_t& x) { x = rr.i32(); }, 1);
+  r.vector(
+      v, [](JuteReader& rr, int32_t& x) { x = rr.i32(); }, 1);
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(v.size(), 3u);  // the third item was attempted and read as 0
   EXPECT_EQ(v[0], 1);

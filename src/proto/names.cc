@@ -4,6 +4,8 @@
 
 namespace paddock::proto {
 
+// Tables read best one case per line.
+// clang-format off
 const char* err_name(Err e) {
   switch (e) {
     case Err::kOk: return "OK";
@@ -119,5 +121,7 @@ const char* op_short_name(OpCode op) {
     default: return "NA";
   }
 }
+
+// clang-format on
 
 }  // namespace paddock::proto

@@ -53,8 +53,8 @@ char32_t next_code_point(std::string_view s, size_t& pos) {
 // surrogate, which lies in U+D800-U+F8FF).
 bool is_invalid_unit(char32_t cp) {
   if (cp >= 0x10000) return true;
-  return (cp > 0 && cp <= 0x1F) || (cp >= 0x7F && cp <= 0x9F) ||
-         (cp >= 0xD800 && cp <= 0xF8FF) || (cp >= 0xFFF0 && cp <= 0xFFFF);
+  return (cp > 0 && cp <= 0x1F) || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0xD800 && cp <= 0xF8FF) ||
+         (cp >= 0xFFF0 && cp <= 0xFFFF);
 }
 
 // The per-character scan after the first '/': returns the reason, or nullopt if valid.

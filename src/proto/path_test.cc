@@ -16,6 +16,7 @@ struct PathCase {
 };
 
 // Expectations follow ZooKeeper 3.8's PathUtils.validatePath.
+// clang-format off
 const PathCase kCases[] = {
     {"/", false, true},
     {"/a", false, true},
@@ -76,6 +77,7 @@ const PathCase kCases[] = {
     {"", true, false},
     {"a/", true, false},
 };
+// clang-format on
 
 TEST(ValidatePath, FollowsZooKeeperRules) {
   for (const PathCase& c : kCases) {

@@ -30,7 +30,8 @@ void write(JuteWriter& w, const AclList& r) {
   w.vector(r, [](JuteWriter& ww, const Acl& a) { write(ww, a); });
 }
 void read(JuteReader& r, AclList& out) {
-  r.vector(out, [](JuteReader& rr, Acl& a) { read(rr, a); }, kMinAclBytes);
+  r.vector(
+      out, [](JuteReader& rr, Acl& a) { read(rr, a); }, kMinAclBytes);
 }
 
 void write(JuteWriter& w, const Stat& r) {
@@ -87,7 +88,8 @@ void write_strings(JuteWriter& w, const std::vector<std::string>& v) {
   w.vector(v, [](JuteWriter& ww, const std::string& s) { ww.string(s); });
 }
 void read_strings(JuteReader& r, std::vector<std::string>& out) {
-  r.vector(out, [](JuteReader& rr, std::string& s) { s = rr.string(); }, kMinStringBytes);
+  r.vector(
+      out, [](JuteReader& rr, std::string& s) { s = rr.string(); }, kMinStringBytes);
 }
 
 // --- handshake ------------------------------------------------------------------------------
@@ -187,8 +189,8 @@ void write(JuteWriter& w, const WhoAmIResponse& r) {
   w.vector(r.client_info, [](JuteWriter& ww, const ClientInfo& c) { write(ww, c); });
 }
 void read(JuteReader& r, WhoAmIResponse& out) {
-  r.vector(out.client_info, [](JuteReader& rr, ClientInfo& c) { read(rr, c); },
-           2 * kMinStringBytes);
+  r.vector(
+      out.client_info, [](JuteReader& rr, ClientInfo& c) { read(rr, c); }, 2 * kMinStringBytes);
 }
 
 void write(JuteWriter& w, const WatcherEvent& r) {

@@ -247,7 +247,7 @@ struct WhoAmIResponse {
 };
 
 // --- jute functions -------------------------------------------------------------------------
-#define PADDOCK_JUTE_RECORD(T) \
+#define PADDOCK_JUTE_RECORD(T)           \
   void write(JuteWriter& w, const T& r); \
   void read(JuteReader& r, T& out)
 

@@ -38,7 +38,9 @@ void check_record(const T& record, size_t optional_tail_bytes, const char* name)
 size_t optional_tail(const ConnectRequest&) { return 1; }
 size_t optional_tail(const ConnectResponse&) { return 1; }
 template <typename T>
-size_t optional_tail(const T&) { return 0; }
+size_t optional_tail(const T&) {
+  return 0;
+}
 
 TEST(Records, EveryRecordRoundTripsAndEveryTruncationFails) {
 #define CHECK_RECORD(T) check_record(sample<T>(), optional_tail(sample<T>()), #T);
@@ -52,6 +54,8 @@ TEST(Records, EmptyValuesRoundTrip) {
 #undef CHECK_EMPTY
 }
 
+// Hex is grouped by field, so these tests are laid out by hand.
+// clang-format off
 TEST(Records, StatIs68BytesInZooKeeperFieldOrder) {
   Stat s{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
   std::string expected = unhex(
@@ -92,8 +96,9 @@ TEST(Records, ConnectResponseCarriesReadOnlyOnlyWhenSet) {
 TEST(Records, ZooKeeperConnectResponsesRoundTrip) {
   // Answers of an Apache ZooKeeper 3.8.0 server to a ConnectRequest with and without the
   // readOnly byte (timeout 30000 negotiated down to 20000).
-  for (const char* hex : {"0000000000004e200100000b819d000400000010053f2e11d2161171946ee9573a11469700",
-                          "0000000000004e200100000b819d000500000010186028117262f0b589b150830d9a5a64"}) {
+  for (const char* hex :
+       {"0000000000004e200100000b819d000400000010053f2e11d2161171946ee9573a11469700",
+        "0000000000004e200100000b819d000500000010186028117262f0b589b150830d9a5a64"}) {
     std::string bytes = unhex(hex);
     ConnectResponse r;
     ASSERT_TRUE(decode(bytes, r));
@@ -160,6 +165,8 @@ TEST(Records, SetWatches2RejectsNegativeCounts) {
   SetWatches2 w;
   EXPECT_FALSE(decode(unhex("0000000000000001" "fffffffe"), w));
 }
+
+// clang-format on
 
 TEST(Records, DecodeAllowsTrailingBytes) {
   std::string bytes = encode(sample<DeleteRequest>()) + "junk";

@@ -7,6 +7,7 @@
 
 namespace paddock::proto::testing {
 
+// clang-format off
 // X(Type) for every record with write/read.
 #define PADDOCK_FOR_EACH_RECORD(X)                                                          \
   X(Id) X(Acl) X(AclList) X(Stat) X(StatPersisted) X(ConnectRequest) X(ConnectResponse)     \
@@ -96,5 +97,6 @@ PADDOCK_SAMPLE(CreateSessionTxn, {30000})
 PADDOCK_SAMPLE(CloseSessionTxn, {{"/eph/a", "/eph/b"}})
 PADDOCK_SAMPLE(ErrorTxn, {-103})
 #undef PADDOCK_SAMPLE
+// clang-format on
 
 }  // namespace paddock::proto::testing

@@ -23,6 +23,7 @@ struct BodyKind {
   const char* name;
 };
 
+// clang-format off
 std::optional<BodyKind> body_kind(int32_t type) {
   switch (static_cast<OpCode>(type)) {
     case OpCode::kCreate:
@@ -42,6 +43,7 @@ std::optional<BodyKind> body_kind(int32_t type) {
     default: return std::nullopt;
   }
 }
+// clang-format on
 
 std::string reader_error(const JuteReader& r, const char* record) {
   return std::string(r.failure()) + " " + record + " at offset " +
@@ -73,6 +75,7 @@ void read_create(JuteReader& r, bool allow_v0, SimpleTxnBody& out) {
 
 // Reads the body for header type `type` (not multi). `top_level` enables the legacy forms
 // ZooKeeper accepts in logs: CreateTxnV0 and an empty closeSession body.
+// clang-format off
 Status read_simple_body(JuteReader& r, int32_t type, bool top_level, SimpleTxnBody& out) {
   std::optional<BodyKind> kind = body_kind(type);
   if (!kind) return Status::error("txn type " + std::to_string(type) + " unknown");
@@ -98,13 +101,16 @@ Status read_simple_body(JuteReader& r, int32_t type, bool top_level, SimpleTxnBo
   if (!r.ok()) return Status::error(reader_error(r, kind->name));
   return Status::ok();
 }
+// clang-format on
 
 bool allowed_in_multi(int32_t type) {
   switch (static_cast<OpCode>(type)) {
     case OpCode::kMulti:
     case OpCode::kCreateSession:
-    case OpCode::kCloseSession: return false;
-    default: return true;
+    case OpCode::kCloseSession:
+      return false;
+    default:
+      return true;
   }
 }
 
@@ -176,8 +182,8 @@ Result<Txn> decode_txn(std::string_view bytes, size_t max_buffer) {
   Txn txn;
   read(r, txn.header);
   if (!r.ok()) {
-    return Status::error("truncated TxnHeader: " + std::to_string(bytes.size()) +
-                         " bytes, need " + std::to_string(kTxnHeaderBytes));
+    return Status::error("truncated TxnHeader: " + std::to_string(bytes.size()) + " bytes, need " +
+                         std::to_string(kTxnHeaderBytes));
   }
   const int32_t type = txn.header.type;
   std::optional<BodyKind> kind = body_kind(type);
@@ -191,8 +197,8 @@ Result<Txn> decode_txn(std::string_view bytes, size_t max_buffer) {
     SimpleTxnBody simple;
     Status s = read_simple_body(r, type, /*top_level=*/true, simple);
     if (!s) return s;
-    txn.body = std::visit([](auto&& record) -> TxnBody { return std::move(record); },
-                          std::move(simple));
+    txn.body =
+        std::visit([](auto&& record) -> TxnBody { return std::move(record); }, std::move(simple));
   }
   Status s = read_digest(r, kind->name, txn.digest);
   if (!s) return s;

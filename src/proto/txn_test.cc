@@ -24,7 +24,9 @@ std::string unhex(std::string_view hex) {
 
 const AclList kOpen = {Acl{perm::kAll, Id{"world", "anyone"}}};
 
-TxnHeader header(int32_t type) { return TxnHeader{0x100000abc, 3, 0x200000009, 1700000000123, type}; }
+TxnHeader header(int32_t type) {
+  return TxnHeader{0x100000abc, 3, 0x200000009, 1700000000123, type};
+}
 
 // --- golden txns from an Apache ZooKeeper 3.8.0 log (kazoo and zkCli.sh driving it) --------
 struct Golden {
@@ -129,8 +131,7 @@ TEST(Txn, ZooKeeperTtlAndCloseSessionFieldsDecode) {
   EXPECT_EQ(std::get<CreateTtlTxn>(ttl->body), (CreateTtlTxn{"/ttl", "t", kOpen, 5, 60000}));
   Result<Txn> close = decode_txn(unhex(kGolden[9].hex));
   ASSERT_TRUE(close.is_ok());
-  EXPECT_EQ(std::get<CloseSessionTxn>(close->body).paths_to_delete,
-            std::vector<std::string>{"/e"});
+  EXPECT_EQ(std::get<CloseSessionTxn>(close->body).paths_to_delete, std::vector<std::string>{"/e"});
 }
 
 // --- synthetic round trips of every kind ------------------------------------------------------
