@@ -89,7 +89,7 @@ class Sessions(ServerTestCase):
         p = self.unique()
         code = ("import sys, time\n"
                 "from kazoo.client import KazooClient\n"
-                "zk = KazooClient(hosts=%r, timeout=1.0)\n"
+                "zk = KazooClient(hosts=%r, timeout=2.0)\n"
                 "zk.start(10)\n"
                 "zk.create(%r, ephemeral=True)\n"
                 "print('ready', flush=True)\n"
