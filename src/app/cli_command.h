@@ -1,0 +1,20 @@
+#pragma once
+// The `paddock` tool is a set of command families (server, and later bench, log, snapshot,
+// import-zk), each in its own cli_<family>.cc. A family adds its subcommands to the CLI11
+// app; the callback of the subcommand that gets parsed stores what to run in `action`, and
+// main runs it after parsing. To add a family: write cli_<family>.cc with an add_*_commands
+// function, declare it here and list it in kCommandFamilies in cli_main.cc.
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace paddock::app {
+
+// Runs the parsed command; returns the process exit code.
+using CommandAction = std::function<int()>;
+using CommandFamily = void (*)(CLI::App& app, CommandAction& action);
+
+// `paddock server start|stop|restart|status|start-foreground|print-cmd [zoo.cfg]`.
+void add_server_commands(CLI::App& app, CommandAction& action);
+
+}  // namespace paddock::app
