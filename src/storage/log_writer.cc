@@ -74,11 +74,17 @@ void TxnLogWriter::roll() {
 
 Status TxnLogWriter::flush() {
   std::unique_lock lock(mu_);
-  if (!accepting_locked()) return rejection_locked();
+  const auto reported = [&] { return failures_reported_ == failures_; };
+  if (!accepting_locked()) {
+    done_cv_.wait(lock, reported);  // a failure's callbacks run before flush() reports it
+    return rejection_locked();
+  }
   const uint64_t seq = ++flush_requested_;
+  const uint64_t failures = failures_;
   work_cv_.notify_one();
   done_cv_.wait(lock, [&] {
-    return flush_done_ >= seq || state_ == State::kFailed || state_ == State::kStopped;
+    return flush_done_ >= seq || (failures_ > failures && reported()) ||
+           state_ == State::kStopped;
   });
   if (flush_done_ >= seq) return Status::ok();
   return rejection_locked();
@@ -232,13 +238,18 @@ void TxnLogWriter::fail(const Status& error) {
                            "; appends are refused until it is resumed");
     reported = error_;
     state_ = State::kFailed;
+    ++failures_;
   }
   room_cv_.notify_all();
-  done_cv_.notify_all();
   spdlog::error("txn log: write failed error=\"{}\" durable_zxid=0x{:x} dropped_records={}",
                 error.message(), durable, dropped);
   if (advanced && on_durable_) on_durable_(durable);
   if (on_error_) on_error_(reported);
+  {
+    std::lock_guard lock(mu_);
+    ++failures_reported_;
+  }
+  done_cv_.notify_all();
 }
 
 void TxnLogWriter::finish() {

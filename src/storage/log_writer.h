@@ -69,7 +69,8 @@ class TxnLogWriter {
   void roll();
 
   // Waits until every record appended before the call is durable -- synced even when
-  // force_sync is off. Returns the writer's error if it failed.
+  // force_sync is off. Returns the writer's error if it failed (after on_durable/on_error
+  // have been called for that failure).
   Status flush();
 
   // Drains the queue, syncs, closes the log and joins the thread. Idempotent. Appends fail
@@ -119,6 +120,8 @@ class TxnLogWriter {
   bool roll_next_ = false;
   uint64_t flush_requested_ = 0;
   uint64_t flush_done_ = 0;
+  uint64_t failures_ = 0;           // failures entered
+  uint64_t failures_reported_ = 0;  // failures whose callbacks have returned
   State state_ = State::kRunning;
   bool stop_requested_ = false;
   Status error_;
