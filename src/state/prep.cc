@@ -49,15 +49,15 @@ proto::StatPersisted new_node_stat(int64_t zxid, int64_t now_ms, int64_t owner) 
 
 }  // namespace
 
-OwnerKind owner_kind(int64_t owner) {
+NodeKind node_kind(int64_t owner) {
   // The tree's rule: the TTL marker byte with the extended-type bits clear.
   constexpr uint64_t kExtendedTypeBits = 0x00FFFF0000000000ULL;
-  if (owner == 0) return OwnerKind::kNone;
-  if (owner == proto::kContainerOwner) return OwnerKind::kContainer;
+  if (owner == 0) return NodeKind::kPersistent;
+  if (owner == proto::kContainerOwner) return NodeKind::kContainer;
   auto bits = static_cast<uint64_t>(owner);
   auto mask = static_cast<uint64_t>(proto::kTtlOwnerMask);
-  if ((bits & mask) == mask && (bits & kExtendedTypeBits) == 0) return OwnerKind::kTtl;
-  return OwnerKind::kSession;
+  if ((bits & mask) == mask && (bits & kExtendedTypeBits) == 0) return NodeKind::kTtl;
+  return NodeKind::kSession;
 }
 
 std::string parent_of(std::string_view path) {
@@ -197,7 +197,7 @@ Err Preparer::prep_create(const CreateOp& op, const OpContext& ctx, OpTxn& out) 
   // when /a is missing, BADARGUMENTS when it exists).
   if (proto::validate_path(path, false) != Err::kOk) return Err::kBadArguments;
   if (node(path)) return Err::kNodeExists;
-  if (owner_kind(parent->stat.ephemeral_owner) == OwnerKind::kSession) {
+  if (node_kind(parent->stat.ephemeral_owner) == NodeKind::kSession) {
     return Err::kNoChildrenForEphemerals;
   }
   const auto data_bytes = static_cast<int64_t>(req.data.size());

@@ -38,8 +38,8 @@ struct OpTxn {
 };
 
 // What kind of node an ephemeralOwner makes (EphemeralType).
-enum class OwnerKind { kNone, kSession, kContainer, kTtl };
-OwnerKind owner_kind(int64_t owner);
+enum class NodeKind { kPersistent, kSession, kContainer, kTtl };
+NodeKind node_kind(int64_t owner);
 
 std::string parent_of(std::string_view path);  // "/a/b" -> "/a"; "/a" -> "/"; "a" -> ""
 

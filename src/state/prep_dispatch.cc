@@ -187,9 +187,9 @@ proto::Txn Preparer::delete_container(const std::string& path, int64_t zxid, int
   if (!target) return fail(Err::kNoNode);
   if (target->child_count > 0) return fail(Err::kNotEmpty);
   const int64_t owner = target->stat.ephemeral_owner;
-  const OwnerKind kind = owner_kind(owner);
-  if (kind == OwnerKind::kSession || kind == OwnerKind::kNone) return fail(Err::kBadVersion);
-  if (kind == OwnerKind::kTtl && now_ms - target->stat.mtime <= (owner & proto::kMaxTtlMs)) {
+  const NodeKind kind = node_kind(owner);
+  if (kind == NodeKind::kSession || kind == NodeKind::kPersistent) return fail(Err::kBadVersion);
+  if (kind == NodeKind::kTtl && now_ms - target->stat.mtime <= (owner & proto::kMaxTtlMs)) {
     return fail(Err::kBadVersion);
   }
   std::optional<NodeRecord> parent = node(parent_of(path));
