@@ -1,0 +1,207 @@
+// paddockd: the Paddock server. Wiring only: read the config, recover the state, start the
+// log writer, the pipeline, the client port and the admin endpoint, then wait for a signal.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "config/server_config.h"
+#include "pipeline/local_orderer.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/recovery.h"
+#include "server/admin_server.h"
+#include "server/client_port_server.h"
+#include "server/four_letter_words.h"
+#include "state/database.h"
+#include "storage/log_format.h"
+#include "storage/log_writer.h"
+#include "storage/posix_env.h"
+#include "storage/txn_log.h"
+#include "util/clock.h"
+
+namespace paddock {
+namespace {
+
+// Keys session passwords. ZooKeeper derives passwords from the session id and a fixed
+// secret too, so that any server of an ensemble can check them; a restart keeps them valid.
+constexpr uint64_t kSessionPasswordSecret = 0xB3415C00;
+constexpr const char* kPaddockVersion = "0.1.0";
+
+state::DatabaseOptions database_options(const config::ServerConfig& cfg) {
+  state::DatabaseOptions options;
+  options.max_data_bytes = cfg.jute_max_buffer();
+  options.extended_types_enabled = cfg.extended_types_enabled();
+  options.enforce_quota = cfg.enforce_quota();
+  options.super_digest = cfg.super_digest();
+  options.skip_acl = cfg.skip_acl();
+  return options;
+}
+
+pipeline::PipelineOptions pipeline_options(const config::ServerConfig& cfg) {
+  pipeline::PipelineOptions options;
+  options.server_id = cfg.my_id;
+  options.tick_ms = cfg.tick_time_ms;
+  options.min_session_timeout_ms = cfg.min_session_timeout();
+  options.max_session_timeout_ms = cfg.max_session_timeout();
+  options.global_outstanding_limit =
+      static_cast<size_t>(std::max<int32_t>(1, cfg.global_outstanding_limit));
+  options.max_request_bytes = cfg.jute_max_buffer();
+  options.container_check_interval_ms = cfg.container_check_interval_ms();
+  options.password_secret = kSessionPasswordSecret;
+  options.version = server::zookeeper_compatible_version(kPaddockVersion, __DATE__);
+  options.config_entries = cfg.entries;
+  options.data_dir = cfg.data_dir;
+  options.data_log_dir = cfg.data_log_dir;
+  return options;
+}
+
+server::ClientPortOptions client_port_options(const config::ServerConfig& cfg) {
+  server::ClientPortOptions options;
+  options.listen_address = cfg.client_port_address;
+  options.port = static_cast<uint16_t>(cfg.client_port);
+  options.max_connections_per_ip =
+      cfg.max_client_cnxns <= 0 ? 0 : static_cast<uint32_t>(cfg.max_client_cnxns);
+  options.max_frame_bytes = static_cast<int32_t>(cfg.jute_max_buffer());
+  options.four_letter_whitelist = cfg.four_letter_words;
+  options.listen_backlog = cfg.client_port_listen_backlog;
+  return options;
+}
+
+server::AdminServerOptions admin_options(const config::ServerConfig& cfg) {
+  server::AdminServerOptions options;
+  options.address = cfg.admin_server_address;
+  options.port = static_cast<uint16_t>(cfg.admin_server_port);
+  options.command_url = cfg.admin_command_url;
+  options.idle_timeout = std::chrono::milliseconds(cfg.admin_idle_timeout_ms);
+  return options;
+}
+
+// Blocks SIGINT/SIGTERM in every thread (threads inherit the mask) so that main can wait
+// for them with sigwait.
+sigset_t block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
+Result<config::ServerConfig> load_config(int argc, char** argv) {
+  auto command_line = config::parse_paddockd_command_line(argc, argv);
+  if (!command_line) {
+    std::fprintf(stderr, "%s\n%s", command_line.error().c_str(),
+                 config::paddockd_usage(argv[0]).c_str());
+    std::exit(2);
+  }
+  if (command_line->help) {
+    std::printf("%s", config::paddockd_usage(argv[0]).c_str());
+    std::exit(0);
+  }
+  auto loaded = config::load_server_config(*command_line);
+  if (!loaded) return loaded.status();
+  for (const std::string& warning : loaded->warnings) spdlog::warn("event=config_warning {}", warning);
+  if (loaded->config.is_distributed()) {
+    return Status::error("this config describes an ensemble (server.N lines with more than "
+                         "one server); Paddock runs standalone only so far");
+  }
+  return std::move(loaded->config);
+}
+
+Status prepare_dirs(const config::ServerConfig& cfg) {
+  std::error_code ec;
+  for (const std::string& dir : {cfg.data_dir, cfg.data_log_dir}) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Status::error("cannot create " + dir + ": " + ec.message());
+  }
+  return Status::ok();
+}
+
+int run(int argc, char** argv) {
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
+  sigset_t shutdown_signals = block_shutdown_signals();
+  Result<config::ServerConfig> loaded = load_config(argc, argv);
+  if (!loaded) {
+    spdlog::error("event=bad_config {}", loaded.error());
+    return 2;
+  }
+  const config::ServerConfig& cfg = *loaded;
+  if (Status s = prepare_dirs(cfg); !s) {
+    spdlog::error("event=bad_data_dir {}", s.message());
+    return 2;
+  }
+
+  state::Database db(database_options(cfg));
+  storage::PosixEnv env;
+  const std::string log_dir = storage::txn_log_dir(cfg.data_log_dir);
+  auto recovered = pipeline::recover_database(env, log_dir, db);
+  if (!recovered) {
+    spdlog::error("event=recovery_failed dir={} {}", log_dir, recovered.error());
+    return 3;
+  }
+  spdlog::info("event=recovered dir={} txns={} last_zxid=0x{:x} sessions={} nodes={}", log_dir,
+               recovered->txns_applied, db.tree().last_zxid(), db.tree().sessions().size(),
+               db.tree().node_count());
+
+  storage::TxnLogOptions log_options;
+  log_options.dir = log_dir;
+  log_options.preallocate_bytes = static_cast<uint64_t>(cfg.pre_alloc_size_kb) * 1024;
+  log_options.force_sync = cfg.force_sync;
+  log_options.fsync_warning_threshold_ms = cfg.fsync_warning_threshold_ms();
+  auto log = storage::TxnLog::open(env, log_options, recovered->log);
+  if (!log) {
+    spdlog::error("event=log_open_failed dir={} {}", log_dir, log.error());
+    return 3;
+  }
+
+  std::unique_ptr<storage::TxnLogWriter> writer;
+  pipeline::LocalOrderer orderer(db.tree().last_zxid(), [&writer](int64_t zxid, std::string b) {
+    if (Status s = writer->append(zxid, std::move(b)); !s) {
+      spdlog::error("event=log_append_failed zxid=0x{:x} {}", zxid, s.message());
+    }
+  });
+  writer = std::make_unique<storage::TxnLogWriter>(
+      std::move(*log), [&orderer](int64_t zxid) { orderer.on_durable(zxid); },
+      [](const Status& error) {
+        spdlog::error("event=log_failed {} (writes are no longer acknowledged)", error.message());
+      });
+
+  SystemClock clock;
+  pipeline::Pipeline pipeline(pipeline_options(cfg), db, orderer, clock);
+  server::ClientPortServer client_port(client_port_options(cfg), pipeline);
+  pipeline.start(client_port);
+  if (Status s = client_port.start(); !s) {
+    spdlog::error("event=listen_failed {}", s.message());
+    pipeline.stop();
+    writer->stop();
+    return 4;
+  }
+  std::unique_ptr<server::AdminServer> admin;
+  if (cfg.admin_enable_server) {
+    admin = std::make_unique<server::AdminServer>(admin_options(cfg), pipeline,
+                                                  client_port.io_context());
+    if (Status s = admin->start(); !s) {
+      spdlog::warn("event=admin_server_failed {} (continuing without it)", s.message());
+      admin.reset();
+    }
+  }
+  spdlog::info("event=serving mode=standalone client_port={} data_dir={}",
+               client_port.bound_port(), cfg.data_dir);
+
+  int signal_number = 0;
+  sigwait(&shutdown_signals, &signal_number);
+  spdlog::info("event=shutdown signal={}", signal_number);
+  if (admin) admin->stop();
+  client_port.stop();
+  pipeline.stop();
+  writer->stop();
+  return 0;
+}
+
+}  // namespace
+}  // namespace paddock
+
+int main(int argc, char** argv) { return paddock::run(argc, argv); }
