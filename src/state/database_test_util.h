@@ -22,7 +22,8 @@ inline proto::AclList world(int32_t perms) {
 }
 
 class DbTest : public ::testing::Test {
- protected:
+  // Public: table-driven tests call these from free functions.
+ public:
   explicit DbTest(DatabaseOptions options = {}) : db_(std::move(options)) {}
 
   void SetUp() override { open_session(kSession); }
