@@ -4,9 +4,8 @@
 // app; the callback of the subcommand that gets parsed stores what to run in `action`, and
 // main runs it after parsing. To add a family: write cli_<family>.cc with an add_*_commands
 // function, declare it here and list it in kCommandFamilies in cli_main.cc.
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace paddock::app {
 

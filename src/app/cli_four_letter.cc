@@ -1,5 +1,6 @@
 #include "app/cli_four_letter.h"
 
+#include <fmt/format.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -7,8 +8,6 @@
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace paddock::app {
 namespace {
@@ -80,8 +79,7 @@ Result<std::string> exchange(int fd, std::string_view word, Clock::time_point de
 
 }  // namespace
 
-Result<std::string> send_four_letter_word(const std::string& host, int port,
-                                          std::string_view word,
+Result<std::string> send_four_letter_word(const std::string& host, int port, std::string_view word,
                                           std::chrono::milliseconds timeout) {
   Clock::time_point deadline = Clock::now() + timeout;
   addrinfo hints{};

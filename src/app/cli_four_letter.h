@@ -11,8 +11,7 @@ namespace paddock::app {
 
 // Sends `word` (e.g. "srvr") to host:port and returns the whole reply. Tries every address
 // `host` resolves to. Fails on a refused connection, a timeout or an empty reply.
-Result<std::string> send_four_letter_word(const std::string& host, int port,
-                                          std::string_view word,
+Result<std::string> send_four_letter_word(const std::string& host, int port, std::string_view word,
                                           std::chrono::milliseconds timeout);
 
 }  // namespace paddock::app

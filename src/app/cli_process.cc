@@ -1,6 +1,7 @@
 #include "app/cli_process.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
 
 namespace paddock::app {
 namespace {
@@ -80,7 +79,8 @@ void write_all(int fd, const void* buf, size_t n) {
 Result<pid_t> spawn_daemon(const std::vector<std::string>& argv, const std::string& log_path) {
   int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) {
-    return Status::error(fmt::format("cannot open log file {}: {}", log_path, std::strerror(errno)));
+    return Status::error(
+        fmt::format("cannot open log file {}: {}", log_path, std::strerror(errno)));
   }
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   int status[2];

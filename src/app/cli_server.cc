@@ -14,6 +14,7 @@
 //             defaults to dataDir (not a shared logs/ dir: several servers on one host each
 //             keep their own). Appended to, so a crash's output survives a restart.
 //   extra paddockd flags: -D on this command line, and $PADDOCKD_OPTS (split on blanks)
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,8 +25,6 @@
 #include <memory>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "app/cli_command.h"
 #include "app/cli_four_letter.h"
@@ -204,8 +203,8 @@ Readiness wait_until_answering(const ServerSetup& setup, pid_t pid, Clock::time_
     if (c.client_port == 0) {
       if (Clock::now() >= quiet_until) return Readiness::kAnswering;
     } else if (Result<std::string> reply =
-                   send_four_letter_word(connect_host(c.client_port_address), c.client_port,
-                                         "srvr", std::chrono::milliseconds(1000));
+                   send_four_letter_word(connect_host(c.client_port_address), c.client_port, "srvr",
+                                         std::chrono::milliseconds(1000));
                reply && is_ready_reply(c, *reply)) {
       return Readiness::kAnswering;
     }
@@ -238,7 +237,8 @@ int start(const ServerOptions& opts) {
   Result<pid_t> pid = spawn_daemon(setup->paddockd_argv, setup->log_file);
   if (!pid) return fail("FAILED TO START", pid.error());
   if (Status s = write_pid_file(setup->pid_file, *pid); !s) {
-    return fail("FAILED TO WRITE PID", fmt::format("{} (paddockd runs as process {})", s.message(), *pid));
+    return fail("FAILED TO WRITE PID",
+                fmt::format("{} (paddockd runs as process {})", s.message(), *pid));
   }
   double seconds = timeout_seconds(opts, "PADDOCK_START_TIMEOUT");
   switch (wait_until_answering(*setup, *pid, deadline_after(seconds))) {
@@ -274,8 +274,8 @@ int stop(const ServerOptions& opts) {
   }
   if (!process_alive(**pid)) {
     fs::remove(setup->pid_file, ec);
-    std::cout << "STOPPED (process " << **pid << " was not running; removed "
-              << setup->pid_file << ")" << std::endl;
+    std::cout << "STOPPED (process " << **pid << " was not running; removed " << setup->pid_file
+              << ")" << std::endl;
     return 0;
   }
   if (!runs_config(**pid, setup->config_path)) {
@@ -326,9 +326,9 @@ int status(const ServerOptions& opts) {
       return 0;
     }
   }
-  return fail("Error contacting service. It is running but not serving requests.",
-              fmt::format("{}:{} answered: {}", host, c.client_port,
-                          reply->substr(0, reply->find('\n'))));
+  return fail(
+      "Error contacting service. It is running but not serving requests.",
+      fmt::format("{}:{} answered: {}", host, c.client_port, reply->substr(0, reply->find('\n'))));
 }
 
 int start_foreground(const ServerOptions& opts) {
@@ -360,8 +360,7 @@ constexpr Subcommand kSubcommands[] = {
        int rc = stop(o);
        return rc != 0 ? rc : start(o);
      }},
-    {"status", "Print the server's Mode (srvr on the client port); exit 1 if not running",
-     status},
+    {"status", "Print the server's Mode (srvr on the client port); exit 1 if not running", status},
     {"start-foreground", "Run paddockd in this process", start_foreground},
     {"print-cmd", "Print the command start runs", print_cmd},
 };
@@ -375,8 +374,7 @@ void add_server_commands(CLI::App& app, CommandAction& action) {
   auto opts = std::make_shared<ServerOptions>();
   for (const Subcommand& sub : kSubcommands) {
     CLI::App* cmd = server->add_subcommand(sub.name, sub.help);
-    cmd->add_option("config", opts->config,
-                    "zoo.cfg (default: $PADDOCK_CONF, else conf/zoo.cfg)");
+    cmd->add_option("config", opts->config, "zoo.cfg (default: $PADDOCK_CONF, else conf/zoo.cfg)");
     cmd->add_option("-D,--define", opts->defines,
                     "name=value system property passed to paddockd (repeatable)");
     std::string name = sub.name;

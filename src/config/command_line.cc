@@ -1,9 +1,9 @@
 // paddockd's command line: -D system properties and either a config file or
 // ZooKeeperServerMain's `PORT DATADIR [TICKTIME [MAXCLIENTCNXNS]]`.
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "config/server_config.h"
 
@@ -35,8 +35,8 @@ std::string escape_value(std::string_view v) {
 }
 
 std::string inline_config(const std::vector<std::string>& args) {
-  std::string text = fmt::format("clientPort={}\ndataDir={}\n", escape_value(args[0]),
-                                 escape_value(args[1]));
+  std::string text =
+      fmt::format("clientPort={}\ndataDir={}\n", escape_value(args[0]), escape_value(args[1]));
   if (args.size() >= 3) text += fmt::format("tickTime={}\n", escape_value(args[2]));
   if (args.size() >= 4) text += fmt::format("maxClientCnxns={}\n", escape_value(args[3]));
   return text;
@@ -94,8 +94,8 @@ Result<LoadedConfig> load_server_config(const CommandLine& command_line) {
   if (command_line.config_path.empty()) {
     std::error_code ec;
     std::string cwd = std::filesystem::current_path(ec).string();
-    Result<LoadedConfig> loaded = parse_server_config(
-        command_line.inline_config, kInlineSource, command_line.system_properties, cwd);
+    Result<LoadedConfig> loaded = parse_server_config(command_line.inline_config, kInlineSource,
+                                                      command_line.system_properties, cwd);
     if (!loaded) return loaded;
     loaded->config.config_path.clear();
     if (Status s = apply_my_id(*loaded, std::nullopt, ""); !s) return s;

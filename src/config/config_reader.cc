@@ -1,8 +1,8 @@
 #include "config/config_reader.h"
 
-#include <filesystem>
-
 #include <fmt/format.h>
+
+#include <filesystem>
 
 #include "config/java_values.h"
 #include "config/property_catalog.h"
@@ -43,7 +43,8 @@ void read_peer_type(ConfigReader& r, std::string_view v) {
 
 void read_election_alg(ConfigReader& r, std::string_view v) {
   std::optional<int64_t> alg = r.integer(v, INT32_MIN, INT32_MAX);
-  if (alg && *alg != 3) r.error(fmt::format("electionAlg {} is invalid; only 3 is supported", *alg));
+  if (alg && *alg != 3)
+    r.error(fmt::format("electionAlg {} is invalid; only 3 is supported", *alg));
 }
 
 void read_metrics_provider(ConfigReader& r, std::string_view v) {
@@ -76,9 +77,7 @@ constexpr KeyHandler kKeys[] = {
     {"observerMasterPort",
      [](ConfigReader& r, std::string_view v) { r.set_port(v, r.cfg().observer_master_port); }},
     {"clientPortListenBacklog",
-     [](ConfigReader& r, std::string_view v) {
-       r.set_int(v, r.cfg().client_port_listen_backlog);
-     }},
+     [](ConfigReader& r, std::string_view v) { r.set_int(v, r.cfg().client_port_listen_backlog); }},
     {"tickTime",
      [](ConfigReader& r, std::string_view v) { r.set_int(v, r.cfg().tick_time_ms, 1); }},
     {"maxClientCnxns",
@@ -97,7 +96,8 @@ constexpr KeyHandler kKeys[] = {
     {"quorumListenOnAllIPs",
      [](ConfigReader& r, std::string_view v) { r.set_bool(v, r.cfg().quorum_listen_on_all_ips); }},
     {"peerType", read_peer_type},
-    {"syncEnabled", [](ConfigReader& r, std::string_view v) { r.set_bool(v, r.cfg().sync_enabled); }},
+    {"syncEnabled",
+     [](ConfigReader& r, std::string_view v) { r.set_bool(v, r.cfg().sync_enabled); }},
     {"dynamicConfigFile",
      [](ConfigReader& r, std::string_view v) { r.set_path(v, r.cfg().dynamic_config_file); }},
     {"autopurge.snapRetainCount",
@@ -269,8 +269,7 @@ void ConfigReader::read_entry(const PropertyLine& line) {
   std::string_view value = java_trim(line.value);
   if (const KeyHandler* h = find_handler(key)) {
     h->apply(*this, value);
-  } else if (key.starts_with("server.") || key.starts_with("group") ||
-             key.starts_with("weight")) {
+  } else if (key.starts_with("server.") || key.starts_with("group") || key.starts_with("weight")) {
     if (has_dynamic_config_key_) {
       error("must be in the separate dynamic config file (dynamicConfigFile is set)");
     } else if (key.starts_with("server.")) {

@@ -15,7 +15,7 @@ namespace paddock::config {
 struct Origin {
   std::string source;  // file name as given, or "-D"
   int line = 0;
-  std::string key;     // the zoo.cfg key, or the property name for -D
+  std::string key;               // the zoo.cfg key, or the property name for -D
   std::string describe() const;  // "zoo.cfg:12: tickTime" or "-Djute.maxbuffer"
 };
 
@@ -37,8 +37,7 @@ class ConfigReader {
   void warn(std::string_view message);   // about the current entry
   std::optional<int64_t> integer(std::string_view v, int64_t min, int64_t max);
   std::optional<bool> boolean(std::string_view v);
-  void set_int(std::string_view v, int32_t& out, int64_t min = INT32_MIN,
-               int64_t max = INT32_MAX);
+  void set_int(std::string_view v, int32_t& out, int64_t min = INT32_MIN, int64_t max = INT32_MAX);
   void set_bool(std::string_view v, bool& out);
   void set_port(std::string_view v, int& out);  // 0 (unset) .. 65535
   void set_path(std::string_view v, std::string& out);
@@ -66,8 +65,7 @@ class ConfigReader {
 
 // Participant/observer counts, standaloneEnabled and the initLimit/syncLimit an ensemble
 // needs, as QuorumPeerConfig checks them. Appends to `errors` and `loaded.warnings`.
-void check_quorum(LoadedConfig& loaded, std::string_view source,
-                  std::vector<std::string>& errors);
+void check_quorum(LoadedConfig& loaded, std::string_view source, std::vector<std::string>& errors);
 
 // Joins errors into one Status (ok when there are none).
 Status errors_to_status(const std::vector<std::string>& errors);

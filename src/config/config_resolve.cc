@@ -91,21 +91,19 @@ void ConfigReader::check_whole() {
   }
   if (c.data_log_dir.empty()) c.data_log_dir = c.data_dir;
   if (c.client_port == 0 && !c.client_port_address.empty()) {
-    errors_.push_back(
-        fmt::format("{}: clientPortAddress is set but clientPort is not", source_));
+    errors_.push_back(fmt::format("{}: clientPortAddress is set but clientPort is not", source_));
   }
   if (c.min_session_timeout() > c.max_session_timeout()) {
     errors_.push_back(fmt::format(
-        "{}: minSessionTimeout ({} ms) must not be larger than maxSessionTimeout ({} ms)",
-        source_, c.min_session_timeout(), c.max_session_timeout()));
+        "{}: minSessionTimeout ({} ms) must not be larger than maxSessionTimeout ({} ms)", source_,
+        c.min_session_timeout(), c.max_session_timeout()));
   }
   // With a dynamic config file the server lines are not known yet: apply_dynamic_config
   // runs the quorum checks.
   if (!has_dynamic_config_key_) check_quorum(out_, source_, errors_);
 }
 
-void check_quorum(LoadedConfig& loaded, std::string_view source,
-                  std::vector<std::string>& errors) {
+void check_quorum(LoadedConfig& loaded, std::string_view source, std::vector<std::string>& errors) {
   const ServerConfig& c = loaded.config;
   size_t observers = 0;
   for (const auto& [id, s] : c.servers) observers += s.is_observer() ? 1 : 0;
@@ -127,9 +125,9 @@ void check_quorum(LoadedConfig& loaded, std::string_view source,
       errors.push_back(fmt::format("{}: observers without a quorum of participants", source));
     }
   } else if (participants <= 2) {
-    loaded.warnings.push_back(fmt::format(
-        "{}: {} participant{}: no server failure will be tolerated (use at least 3)", source,
-        participants, participants == 1 ? "" : "s"));
+    loaded.warnings.push_back(
+        fmt::format("{}: {} participant{}: no server failure will be tolerated (use at least 3)",
+                    source, participants, participants == 1 ? "" : "s"));
   } else if (participants % 2 == 0) {
     loaded.warnings.push_back(fmt::format(
         "{}: {} participants: an odd number tolerates as many failures with one server less",

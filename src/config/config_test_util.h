@@ -1,10 +1,10 @@
 #pragma once
 // Helpers shared by the config tests.
+#include <gtest/gtest.h>
+
 #include <map>
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 #include "config/server_config.h"
 

@@ -1,9 +1,9 @@
 #include "config/java_properties.h"
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <optional>
-
-#include <fmt/format.h>
 
 namespace paddock::config {
 namespace {
@@ -22,8 +22,8 @@ class LineReader {
   bool next(std::string& out, int& start_line) {
     out.clear();
     bool skip_blanks = true;
-    bool continuing = false;   // inside a continuation: a line break ends the logical line
-    bool backslash = false;    // the last character taken was an unescaped backslash
+    bool continuing = false;  // inside a continuation: a line break ends the logical line
+    bool backslash = false;   // the last character taken was an unescaped backslash
     while (pos_ < text_.size()) {
       char c = text_[pos_++];
       if (skip_blanks) {
@@ -128,10 +128,18 @@ std::optional<std::string> unescape(std::string_view s) {
     }
     c = s[++i];
     switch (c) {
-      case 't': out.push_back('\t'); break;
-      case 'r': out.push_back('\r'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'f': out.push_back('\f'); break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
       case 'u': {
         std::optional<uint32_t> cp = hex4(s, i + 1);
         if (!cp) return std::nullopt;
@@ -147,7 +155,9 @@ std::optional<std::string> unescape(std::string_view s) {
         append_utf8(out, *cp);
         break;
       }
-      default: out.push_back(c); break;
+      default:
+        out.push_back(c);
+        break;
     }
   }
   return out;
@@ -201,8 +211,7 @@ Result<std::vector<PropertyLine>> parse_java_properties(std::string_view text,
     std::optional<std::string> k = unescape(key);
     std::optional<std::string> v = unescape(value);
     if (!k || !v) {
-      return Status::error(
-          fmt::format("{}:{}: malformed \\uxxxx escape", source_name, start_line));
+      return Status::error(fmt::format("{}:{}: malformed \\uxxxx escape", source_name, start_line));
     }
     lines.push_back(PropertyLine{std::move(*k), std::move(*v), start_line});
   }

@@ -1,8 +1,8 @@
 #include "config/java_properties.h"
 
-#include <map>
-
 #include <gtest/gtest.h>
+
+#include <map>
 
 namespace paddock::config {
 namespace {
@@ -26,11 +26,10 @@ TEST(JavaPropertiesTest, MatchesJavaOnSeparatorsEscapesCommentsAndContinuations)
       "h\\=x=7\ni\\:y:8\nj\\ k=9\nk=\\t\\n\\u0041\\z\nl=\\\\\nm==x\nn::y\no = = z\np\r\n"
       "q=crlf\\\r\n   cont\r\nr\n\\\n#notcomment=1\ns=trail\\\n";
   std::map<std::string, std::string> expected = {
-      {"a", "1"},        {"b", "2  "},       {"c", "3"},       {"d", "4"},
-      {"g", "multi line end"},               {"h=x", "7"},     {"i:y", "8"},
-      {"j k", "9"},      {"k", "\t\nAz"},    {"l", "\\"},      {"m", "=x"},
-      {"n", ":y"},       {"o", "= z"},       {"p", ""},        {"q", "crlfcont"},
-      {"r", ""},         {"s", "trail"},
+      {"a", "1"},   {"b", "2  "},   {"c", "3"},   {"d", "4"},      {"g", "multi line end"},
+      {"h=x", "7"}, {"i:y", "8"},   {"j k", "9"}, {"k", "\t\nAz"}, {"l", "\\"},
+      {"m", "=x"},  {"n", ":y"},    {"o", "= z"}, {"p", ""},       {"q", "crlfcont"},
+      {"r", ""},    {"s", "trail"},
   };
   EXPECT_EQ(as_map(text), expected);
 }

@@ -26,8 +26,8 @@ std::optional<uint64_t> parse_digits(std::string_view s, int base) {
   return v;
 }
 
-std::optional<int64_t> apply_sign(bool negative, std::optional<uint64_t> magnitude,
-                                  int64_t min, int64_t max) {
+std::optional<int64_t> apply_sign(bool negative, std::optional<uint64_t> magnitude, int64_t min,
+                                  int64_t max) {
   if (!magnitude) return std::nullopt;
   constexpr uint64_t kMaxNegative = uint64_t{1} << 63;
   if (negative) {

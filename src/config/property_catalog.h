@@ -13,15 +13,15 @@ namespace paddock::config {
 
 enum class PropertyType {
   kString,
-  kInt32,    // Integer.getInteger: decimal, 0x/# hex or 0-octal, 32-bit
-  kInt64,    // Long.getLong: the same, 64-bit
-  kSwitch,   // true/false/yes/no
-  kPort,     // kInt32 in 1..65535
+  kInt32,   // Integer.getInteger: decimal, 0x/# hex or 0-octal, 32-bit
+  kInt64,   // Long.getLong: the same, 64-bit
+  kSwitch,  // true/false/yes/no
+  kPort,    // kInt32 in 1..65535
   kDouble,
 };
 
 struct PropertySpec {
-  std::string_view name;           // full system property name
+  std::string_view name;  // full system property name
   PropertyType type;
   std::string_view default_value;  // text, parsed like a set value; empty = see accessor
   int64_t min = INT64_MIN;         // for integer types: values outside are errors

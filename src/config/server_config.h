@@ -33,45 +33,45 @@ struct ServerConfig {
   std::string config_path;  // as given on the command line; empty for an inline config
 
   // --- keys QuorumPeerConfig reads itself (zoo.cfg key in the comment)
-  int32_t tick_time_ms = 3000;           // tickTime (ZooKeeper 3.8's default is 3000)
-  std::string data_dir;                  // dataDir, absolute (relative -> current directory)
-  std::string data_log_dir;              // dataLogDir, absolute; defaults to data_dir
-  std::string client_port_address;       // clientPortAddress (brackets removed); empty = all
-  int client_port = 0;                   // clientPort; 0 = none (then from server.<myid>)
-  int32_t max_client_cnxns = 60;         // maxClientCnxns, per client IP; <= 0 = unlimited
-  int32_t min_session_timeout_ms = -1;   // minSessionTimeout; -1 = 2 x tickTime
-  int32_t max_session_timeout_ms = -1;   // maxSessionTimeout; -1 = 20 x tickTime
+  int32_t tick_time_ms = 3000;              // tickTime (ZooKeeper 3.8's default is 3000)
+  std::string data_dir;                     // dataDir, absolute (relative -> current directory)
+  std::string data_log_dir;                 // dataLogDir, absolute; defaults to data_dir
+  std::string client_port_address;          // clientPortAddress (brackets removed); empty = all
+  int client_port = 0;                      // clientPort; 0 = none (then from server.<myid>)
+  int32_t max_client_cnxns = 60;            // maxClientCnxns, per client IP; <= 0 = unlimited
+  int32_t min_session_timeout_ms = -1;      // minSessionTimeout; -1 = 2 x tickTime
+  int32_t max_session_timeout_ms = -1;      // maxSessionTimeout; -1 = 20 x tickTime
   int32_t client_port_listen_backlog = -1;  // clientPortListenBacklog; -1 = OS default
-  bool local_sessions_enabled = false;            // localSessionsEnabled
+  bool local_sessions_enabled = false;      // localSessionsEnabled
   bool local_sessions_upgrading_enabled = false;  // localSessionsUpgradingEnabled
   int32_t autopurge_snap_retain_count = 3;        // autopurge.snapRetainCount (min 3)
   int32_t autopurge_purge_interval_hours = 0;     // autopurge.purgeInterval; 0 = off
   // Quorum.
-  int32_t init_limit = 0;                // initLimit, in ticks; required in an ensemble
-  int32_t sync_limit = 0;                // syncLimit, in ticks; required in an ensemble
+  int32_t init_limit = 0;                       // initLimit, in ticks; required in an ensemble
+  int32_t sync_limit = 0;                       // syncLimit, in ticks; required in an ensemble
   int32_t connect_to_learner_master_limit = 0;  // connectToLearnerMasterLimit; 0 = initLimit
-  bool standalone_enabled = true;        // standaloneEnabled
-  bool reconfig_enabled = false;         // reconfigEnabled
-  bool quorum_listen_on_all_ips = false; // quorumListenOnAllIPs
-  bool sync_enabled = true;              // syncEnabled: observers log txns to disk
-  int observer_master_port = 0;          // observerMasterPort; 0 = off
-  std::string peer_type = "participant"; // peerType; overridden by this server's server.N role
-  std::string dynamic_config_file;       // dynamicConfigFile, absolute
-  std::optional<int64_t> config_version; // "version" of the dynamic config (hex), if given
+  bool standalone_enabled = true;               // standaloneEnabled
+  bool reconfig_enabled = false;                // reconfigEnabled
+  bool quorum_listen_on_all_ips = false;        // quorumListenOnAllIPs
+  bool sync_enabled = true;                     // syncEnabled: observers log txns to disk
+  int observer_master_port = 0;                 // observerMasterPort; 0 = off
+  std::string peer_type = "participant";   // peerType; overridden by this server's server.N role
+  std::string dynamic_config_file;         // dynamicConfigFile, absolute
+  std::optional<int64_t> config_version;   // "version" of the dynamic config (hex), if given
   std::map<int64_t, ServerEntry> servers;  // server.N lines (zoo.cfg or dynamicConfigFile)
-  int64_t my_id = 0;                     // dataDir/myid; 0 when there are no server lines
+  int64_t my_id = 0;                       // dataDir/myid; 0 when there are no server lines
 
   // --- settings ZooKeeper reads as system properties, resolved from `properties`
-  int64_t snap_count = 100000;           // zookeeper.snapCount (min 2)
-  int64_t pre_alloc_size_kb = 65536;     // zookeeper.preAllocSize
-  bool force_sync = true;                // zookeeper.forceSync
-  int32_t global_outstanding_limit = 1000;  // zookeeper.globalOutstandingLimit
+  int64_t snap_count = 100000;                      // zookeeper.snapCount (min 2)
+  int64_t pre_alloc_size_kb = 65536;                // zookeeper.preAllocSize
+  bool force_sync = true;                           // zookeeper.forceSync
+  int32_t global_outstanding_limit = 1000;          // zookeeper.globalOutstandingLimit
   std::set<std::string> four_letter_words{"srvr"};  // zookeeper.4lw.commands.whitelist
-  bool admin_enable_server = true;       // zookeeper.admin.enableServer
-  std::string admin_server_address = "0.0.0.0";  // zookeeper.admin.serverAddress
-  int admin_server_port = 8080;          // zookeeper.admin.serverPort
-  std::string admin_command_url = "/commands";   // zookeeper.admin.commandURL
-  int admin_idle_timeout_ms = 30000;     // zookeeper.admin.idleTimeout
+  bool admin_enable_server = true;                  // zookeeper.admin.enableServer
+  std::string admin_server_address = "0.0.0.0";     // zookeeper.admin.serverAddress
+  int admin_server_port = 8080;                     // zookeeper.admin.serverPort
+  std::string admin_command_url = "/commands";      // zookeeper.admin.commandURL
+  int admin_idle_timeout_ms = 30000;                // zookeeper.admin.idleTimeout
 
   // System properties: "zookeeper.<key>" for each zoo.cfg key QuorumPeerConfig does not
   // consume, then every -D flag. Only what was set; defaults live in the accessors.
@@ -80,18 +80,18 @@ struct ServerConfig {
   std::vector<std::pair<std::string, std::string>> entries;
 
   // --- derived values
-  int32_t min_session_timeout() const;   // resolves -1
-  int32_t max_session_timeout() const;   // resolves -1
+  int32_t min_session_timeout() const;  // resolves -1
+  int32_t max_session_timeout() const;  // resolves -1
   // An ensemble: more than one participant, or standaloneEnabled=false with server lines.
   bool is_distributed() const;
-  const ServerEntry* self() const;       // servers[my_id], or nullptr
+  const ServerEntry* self() const;  // servers[my_id], or nullptr
   bool is_observer() const;
 
   // --- typed property accessors, with ZooKeeper 3.8's defaults. Values were checked when
   // the config was parsed, so these never fail.
   std::optional<std::string> property(std::string_view name) const;
-  int64_t int_property(std::string_view name) const;     // must be an int property
-  bool switch_property(std::string_view name) const;     // must be a switch property
+  int64_t int_property(std::string_view name) const;  // must be an int property
+  bool switch_property(std::string_view name) const;  // must be a switch property
   std::string string_property(std::string_view name) const;
 
   int64_t jute_max_buffer() const;             // jute.maxbuffer (0xfffff)
@@ -99,8 +99,8 @@ struct ServerConfig {
   bool extended_types_enabled() const;         // zookeeper.extendedTypesEnabled
   bool emulate353_ttl_nodes() const;           // zookeeper.emulate353TTLNodes
   bool enforce_quota() const;                  // zookeeper.enforceQuota
-  std::string super_digest() const;    // zookeeper.DigestAuthenticationProvider.superDigest
-  bool digest_auth_enabled() const;    // zookeeper.DigestAuthenticationProvider.enabled
+  std::string super_digest() const;            // zookeeper.DigestAuthenticationProvider.superDigest
+  bool digest_auth_enabled() const;            // zookeeper.DigestAuthenticationProvider.enabled
   bool skip_acl() const;                       // zookeeper.skipACL == yes
   bool digest_enabled() const;                 // zookeeper.digest.enabled (tree digest)
   int64_t fsync_warning_threshold_ms() const;  // zookeeper.fsync.warningthresholdms, then
@@ -112,19 +112,19 @@ struct ServerConfig {
   int32_t max_cnxns() const;                   // zookeeper.maxCnxns (total; 0 = unlimited)
   bool close_session_txn_enabled() const;      // zookeeper.closeSessionTxn.enabled
   std::string snapshot_compression_method() const;  // "", "gz" or "snappy"
-  bool snapshot_trust_empty() const;           // zookeeper.snapshot.trust.empty
-  double snapshot_size_factor() const;         // zookeeper.snapshotSizeFactor
-  int32_t commit_log_count() const;            // zookeeper.commitLogCount
-  bool datadir_autocreate() const;             // zookeeper.datadir.autocreate
-  bool read_only_mode_enabled() const;         // readonlymode.enabled
-  int32_t container_check_interval_ms() const; // znode.container.checkIntervalMs
-  int32_t container_max_per_minute() const;    // znode.container.maxPerMinute
+  bool snapshot_trust_empty() const;                // zookeeper.snapshot.trust.empty
+  double snapshot_size_factor() const;              // zookeeper.snapshotSizeFactor
+  int32_t commit_log_count() const;                 // zookeeper.commitLogCount
+  bool datadir_autocreate() const;                  // zookeeper.datadir.autocreate
+  bool read_only_mode_enabled() const;              // readonlymode.enabled
+  int32_t container_check_interval_ms() const;      // znode.container.checkIntervalMs
+  int32_t container_max_per_minute() const;         // znode.container.maxPerMinute
   int64_t container_max_never_used_interval_ms() const;
   int32_t request_throttle_max_requests() const;  // 0 = off
-  int32_t large_request_max_bytes() const;     // zookeeper.largeRequestMaxBytes
-  int32_t large_request_threshold() const;     // zookeeper.largeRequestThreshold (-1 = off)
-  bool leader_serves() const;                  // zookeeper.leaderServes
-  int32_t cnx_timeout_ms() const;              // zookeeper.cnxTimeout (election connect)
+  int32_t large_request_max_bytes() const;        // zookeeper.largeRequestMaxBytes
+  int32_t large_request_threshold() const;        // zookeeper.largeRequestThreshold (-1 = off)
+  bool leader_serves() const;                     // zookeeper.leaderServes
+  int32_t cnx_timeout_ms() const;                 // zookeeper.cnxTimeout (election connect)
 };
 
 struct LoadedConfig {

@@ -1,12 +1,12 @@
 // Entry points of config/: parsing zoo.cfg text, the dynamic config file and myid, and
 // loading them from disk.
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "config/config_reader.h"
 #include "config/java_properties.h"
@@ -41,9 +41,9 @@ bool is_wildcard(std::string_view address) {
 Status take_client_address(ServerConfig& c, const ServerEntry& self) {
   if (!self.has_client_address()) return Status::ok();
   if (c.client_port != 0) {
-    bool differs = c.client_port != self.client_port ||
-                   (!is_wildcard(c.client_port_address) &&
-                    c.client_port_address != self.client_address);
+    bool differs =
+        c.client_port != self.client_port ||
+        (!is_wildcard(c.client_port_address) && c.client_port_address != self.client_address);
     if (differs) {
       return Status::error(fmt::format(
           "{}: clientPort/clientPortAddress ({}:{}) differ from the client address of "
@@ -125,9 +125,9 @@ Status apply_my_id(LoadedConfig& loaded, const std::optional<std::string>& myid_
     }
     c.my_id = *id;
   } else if (c.is_distributed()) {
-    return Status::error(fmt::format(
-        "{}: myid file is missing; it must hold this server's id (one of {} from {})",
-        myid_path, list_ids(c.servers), c.config_path));
+    return Status::error(
+        fmt::format("{}: myid file is missing; it must hold this server's id (one of {} from {})",
+                    myid_path, list_ids(c.servers), c.config_path));
   }
   if (c.extended_types_enabled() && c.my_id > 254) {
     return Status::error(fmt::format(
@@ -137,9 +137,9 @@ Status apply_my_id(LoadedConfig& loaded, const std::optional<std::string>& myid_
   if (const ServerEntry* self = c.self()) {
     if (Status s = take_client_address(c, *self); !s) return s;
     if (c.peer_type != self->role) {
-      loaded.warnings.push_back(fmt::format(
-          "{}: peerType {} differs from the role of server.{} ({}); using {}", c.config_path,
-          c.peer_type, self->id, self->role, self->role));
+      loaded.warnings.push_back(
+          fmt::format("{}: peerType {} differs from the role of server.{} ({}); using {}",
+                      c.config_path, c.peer_type, self->id, self->role, self->role));
     }
     c.peer_type = self->role;
   } else if (c.is_distributed()) {

@@ -1,11 +1,10 @@
 // load_server_config and the paddockd command line, against real files in a temp dir.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "config/server_config.h"
 
@@ -15,7 +14,8 @@ namespace {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "paddock-config-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "paddock-config-XXXXXX").string();
     PADDOCK_ASSERT(mkdtemp(pattern.data()) != nullptr);
     path_ = pattern;
   }
@@ -38,12 +38,14 @@ TEST(LoadServerConfigTest, MissingFileIsAnErrorNamingIt) {
   TempDir dir;
   Result<LoadedConfig> r = load_server_config(dir.path() + "/nope.cfg", {});
   ASSERT_FALSE(r.is_ok());
-  EXPECT_EQ(r.error(), dir.path() + "/nope.cfg: cannot read config file: No such file or directory");
+  EXPECT_EQ(r.error(),
+            dir.path() + "/nope.cfg: cannot read config file: No such file or directory");
 }
 
 TEST(LoadServerConfigTest, LoadsStandaloneConfigWithProperties) {
   TempDir dir;
-  std::string cfg = dir.write("zoo.cfg", "dataDir=" + dir.path() + "\nclientPort=2181\nsnapCount=10\n");
+  std::string cfg =
+      dir.write("zoo.cfg", "dataDir=" + dir.path() + "\nclientPort=2181\nsnapCount=10\n");
   Result<LoadedConfig> r = load_server_config(cfg, {{"zookeeper.snapCount", "20"}});
   ASSERT_TRUE(r.is_ok()) << r.error();
   EXPECT_EQ(r->config.config_path, cfg);
@@ -74,11 +76,12 @@ TEST(LoadServerConfigTest, ReadsMyidFromDataDir) {
 
 TEST(LoadServerConfigTest, ReadsTheDynamicConfigFile) {
   TempDir dir;
-  std::string dyn = dir.write("zoo.cfg.dynamic", "server.1=h:1:2;2181\nserver.2=h:3:4;2182\n"
-                                                 "server.3=h:5:6;2183\nversion=1\n");
-  std::string cfg = dir.write("zoo.cfg", "dataDir=" + dir.path() +
-                                             "\ninitLimit=5\nsyncLimit=2\ndynamicConfigFile=" +
-                                             dyn + "\n");
+  std::string dyn = dir.write("zoo.cfg.dynamic",
+                              "server.1=h:1:2;2181\nserver.2=h:3:4;2182\n"
+                              "server.3=h:5:6;2183\nversion=1\n");
+  std::string cfg =
+      dir.write("zoo.cfg", "dataDir=" + dir.path() +
+                               "\ninitLimit=5\nsyncLimit=2\ndynamicConfigFile=" + dyn + "\n");
   dir.write("myid", "1");
   Result<LoadedConfig> r = load_server_config(cfg, {});
   ASSERT_TRUE(r.is_ok()) << r.error();
@@ -88,8 +91,8 @@ TEST(LoadServerConfigTest, ReadsTheDynamicConfigFile) {
   std::filesystem::remove(dyn);
   Result<LoadedConfig> gone = load_server_config(cfg, {});
   ASSERT_FALSE(gone.is_ok());
-  EXPECT_EQ(gone.error(), cfg + ": dynamicConfigFile " + dyn +
-                              ": cannot read: No such file or directory");
+  EXPECT_EQ(gone.error(),
+            cfg + ": dynamicConfigFile " + dyn + ": cannot read: No such file or directory");
 }
 
 Result<CommandLine> parse_args(std::vector<const char*> args) {

@@ -69,10 +69,9 @@ TEST(ServerConfigQuorumTest, ClientPortMustAgreeWithTheServerLine) {
             "zoo.cfg: clientPort/clientPortAddress (0.0.0.0:2999) differ from the client "
             "address of server.1 (0.0.0.0:2181)");
   EXPECT_EQ(with_my_id(std::string(kEnsemble) + "clientPort=2182\n", "2").config.client_port, 2182);
-  EXPECT_FALSE(my_id_error(std::string(kEnsemble) +
-                               "clientPort=2182\nclientPortAddress=10.1.1.1\n",
-                           "2")
-                   .empty());
+  EXPECT_FALSE(
+      my_id_error(std::string(kEnsemble) + "clientPort=2182\nclientPortAddress=10.1.1.1\n", "2")
+          .empty());
 }
 
 TEST(ServerConfigQuorumTest, MyidIsRequiredAndMustBeADecimalIdInTheList) {
@@ -81,8 +80,7 @@ TEST(ServerConfigQuorumTest, MyidIsRequiredAndMustBeADecimalIdInTheList) {
             "from zoo.cfg)");
   EXPECT_EQ(my_id_error(kEnsemble, "abc\n"),
             "/d/myid: 'abc' is not a server id (a decimal number)");
-  EXPECT_EQ(my_id_error(kEnsemble, " 1\n"),
-            "/d/myid: ' 1' is not a server id (a decimal number)");
+  EXPECT_EQ(my_id_error(kEnsemble, " 1\n"), "/d/myid: ' 1' is not a server id (a decimal number)");
   EXPECT_EQ(my_id_error(kEnsemble, ""), "/d/myid: '' is not a server id (a decimal number)");
   EXPECT_EQ(my_id_error(kEnsemble, "9\n"),
             "/d/myid: this server's id 9 has no server.9 line in zoo.cfg");

@@ -126,7 +126,8 @@ TEST(ServerConfigTest, UnknownKeysBecomeZookeeperPropertiesWithAWarningNamingThe
   LoadedConfig l = parse_ok("dataDir=/d\n\ntcikTime=2000\n");
   EXPECT_EQ(l.config.properties.at("zookeeper.tcikTime"), "2000");
   ASSERT_EQ(l.warnings.size(), 1u) << all_warnings(l);
-  EXPECT_EQ(l.warnings[0], "zoo.cfg:3: tcikTime: unknown key; kept as system property zookeeper.tcikTime");
+  EXPECT_EQ(l.warnings[0],
+            "zoo.cfg:3: tcikTime: unknown key; kept as system property zookeeper.tcikTime");
 }
 
 TEST(ServerConfigTest, KnownPropertyKeysPassThroughQuietly) {
@@ -174,17 +175,17 @@ TEST(ServerConfigTest, WhitelistStarAllowsEveryWord) {
 TEST(ServerConfigTest, WhitelistWarnsAboutUnknownWordsAndAddsIsroInReadOnlyMode) {
   LoadedConfig l = parse_ok("dataDir=/d\n4lw.commands.whitelist=ruok,bogus\n",
                             Props{{"readonlymode.enabled", "true"}});
-  EXPECT_EQ(l.config.four_letter_words,
-            (std::set<std::string>{"ruok", "bogus", "isro", "srvr"}));
-  EXPECT_EQ(count_warnings(l, "zoo.cfg:2: 4lw.commands.whitelist: unknown four-letter word 'bogus'"), 1)
+  EXPECT_EQ(l.config.four_letter_words, (std::set<std::string>{"ruok", "bogus", "isro", "srvr"}));
+  EXPECT_EQ(
+      count_warnings(l, "zoo.cfg:2: 4lw.commands.whitelist: unknown four-letter word 'bogus'"), 1)
       << all_warnings(l);
 }
 
 TEST(ServerConfigTest, CommandLinePropertiesOverrideTheFile) {
-  LoadedConfig l = parse_ok("dataDir=/d\nsnapCount=5000\nforceSync=no\n",
-                            Props{{"zookeeper.snapCount", "9000"},
-                                  {"jute.maxbuffer", "0x200000"},
-                                  {"zookeeper.forceSync", "yes"}});
+  LoadedConfig l =
+      parse_ok("dataDir=/d\nsnapCount=5000\nforceSync=no\n", Props{{"zookeeper.snapCount", "9000"},
+                                                                   {"jute.maxbuffer", "0x200000"},
+                                                                   {"zookeeper.forceSync", "yes"}});
   EXPECT_EQ(l.config.snap_count, 9000);
   EXPECT_TRUE(l.config.force_sync);
   EXPECT_EQ(l.config.jute_max_buffer(), 0x200000);
@@ -196,9 +197,10 @@ TEST(ServerConfigTest, JuteMaxbufferInTheFileIsIgnoredLikeZooKeeperWithAWarning)
   LoadedConfig l = parse_ok("dataDir=/d\njute.maxbuffer=4194304\n");
   EXPECT_EQ(l.config.jute_max_buffer(), 0xfffff);
   EXPECT_EQ(l.config.properties.at("zookeeper.jute.maxbuffer"), "4194304");
-  EXPECT_EQ(count_warnings(l, "zoo.cfg:2: jute.maxbuffer: sets system property "
-                              "zookeeper.jute.maxbuffer, which ZooKeeper never reads; pass "
-                              "-Djute.maxbuffer=4194304"),
+  EXPECT_EQ(count_warnings(l,
+                           "zoo.cfg:2: jute.maxbuffer: sets system property "
+                           "zookeeper.jute.maxbuffer, which ZooKeeper never reads; pass "
+                           "-Djute.maxbuffer=4194304"),
             1)
       << all_warnings(l);
 }
@@ -219,7 +221,8 @@ TEST(ServerConfigTest, UnsupportedFeaturesWarn) {
       "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
       "oraclePath=/o\nmetricsProvider.className=org.apache.zookeeper.metrics.prometheus."
       "PrometheusMetricsProvider\nmetricsProvider.httpPort=7000\n");
-  EXPECT_EQ(count_warnings(l, "zoo.cfg:2: secureClientPort: ignored: Paddock does not implement TLS"), 1);
+  EXPECT_EQ(
+      count_warnings(l, "zoo.cfg:2: secureClientPort: ignored: Paddock does not implement TLS"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:3: sslQuorum: ignored"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:4: ssl.keyStore.location: ignored"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:5: authProvider.1: ignored"), 1);
@@ -261,8 +264,9 @@ TEST(ServerConfigTest, CommentsContinuationsAndColonSeparatorsAsInARealFile) {
 }
 
 TEST(ServerConfigTest, ClientPortAddressMayBeBracketedIpv6) {
-  EXPECT_EQ(parse_ok("dataDir=/d\nclientPort=1\nclientPortAddress=[::1]\n").config.client_port_address,
-            "::1");
+  EXPECT_EQ(
+      parse_ok("dataDir=/d\nclientPort=1\nclientPortAddress=[::1]\n").config.client_port_address,
+      "::1");
 }
 
 TEST(ServerConfigTest, RetainCountAndSnapCountBelowTheMinimumAreRaisedWithAWarning) {
@@ -274,7 +278,8 @@ TEST(ServerConfigTest, RetainCountAndSnapCountBelowTheMinimumAreRaisedWithAWarni
 }
 
 TEST(ServerConfigTest, BadValuesAreErrorsNamingFileLineAndKey) {
-  EXPECT_EQ(parse_error("dataDir=/d\ntickTime=abc\n"), "zoo.cfg:2: tickTime: 'abc' is not a number");
+  EXPECT_EQ(parse_error("dataDir=/d\ntickTime=abc\n"),
+            "zoo.cfg:2: tickTime: 'abc' is not a number");
   EXPECT_EQ(parse_error("dataDir=/d\ntickTime=-5\n"),
             "zoo.cfg:2: tickTime: -5 is out of range (1..2147483647)");
   EXPECT_EQ(parse_error("dataDir=/d\ntickTime=0\n"),

@@ -1,8 +1,8 @@
 #include "config/server_entry.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
+
+#include <cctype>
 
 #include "config/java_values.h"
 
@@ -41,8 +41,8 @@ Status parse_client_part(std::string_view text, ServerEntry& entry) {
   Result<std::vector<std::string>> parts = split_host_and_ports(java_trim(text));
   if (!parts) return parts.status();
   if (parts->empty() || parts->size() > 2) {
-    return Status::error(fmt::format(
-        "client part '{}' must be clientPort or clientHost:clientPort", java_trim(text)));
+    return Status::error(fmt::format("client part '{}' must be clientPort or clientHost:clientPort",
+                                     java_trim(text)));
   }
   Result<int> port = parse_port(parts->back(), "client port");
   if (!port) return port.status();
@@ -76,8 +76,8 @@ Status parse_server_part(std::string_view text, ServerEntry& entry) {
     std::string role(java_trim(p[3]));
     for (char& c : role) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (role != "participant" && role != "observer") {
-      return Status::error(fmt::format(
-          "unknown role '{}' (expected participant or observer)", java_trim(p[3])));
+      return Status::error(
+          fmt::format("unknown role '{}' (expected participant or observer)", java_trim(p[3])));
     }
     entry.role = role;
   }

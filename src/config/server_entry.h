@@ -15,10 +15,10 @@ namespace paddock::config {
 
 struct ServerEntry {
   int64_t id = 0;
-  std::string host;                   // IPv6 without brackets
+  std::string host;  // IPv6 without brackets
   int quorum_port = 0;
   int election_port = 0;
-  std::string role = "participant";   // "participant" or "observer"
+  std::string role = "participant";  // "participant" or "observer"
   // From the line's `;client` part only: empty/0 when the line has none (the server then
   // uses clientPort/clientPortAddress of its own zoo.cfg). A bare `;2181` means 0.0.0.0.
   std::string client_address;
