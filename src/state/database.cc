@@ -140,7 +140,7 @@ bool Database::is_write(OpCode op) {
 }
 
 Outcome Database::read(const Request& request) {
-  Reader reader(tree_, pending_->acl, request);
+  Reader reader(tree_, pending_->acl, request, options_.decode_limit());
   return reader.run();
 }
 

@@ -4,6 +4,7 @@
 // group commit), turns writes into deterministic txns, serves reads, applies committed txns
 // and encodes the replies. Pure and single-threaded: time, zxids and session ids come in as
 // arguments; no I/O, no clock, no randomness.
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -26,6 +27,13 @@ struct DatabaseOptions {
   bool enforce_quota = false;              // zookeeper.enforceQuota
   std::string super_digest;                // zookeeper.DigestAuthenticationProvider.superDigest "super:base64"
   bool skip_acl = false;                   // zookeeper.skipACL=yes
+
+  // The longest buffer a request record may hold when decoded: jute.maxbuffer plus
+  // zookeeper.jute.maxbuffer.extrasize (which defaults to jute.maxbuffer, at least 1024).
+  size_t decode_limit() const {
+    const int64_t base = max_data_bytes > 0 ? max_data_bytes : 0;
+    return static_cast<size_t>(base + (base > 1024 ? base : 1024));
+  }
 };
 
 // One client request as the pipeline hands it over: the header fields and the raw record.

@@ -43,7 +43,7 @@ proto::Txn Preparer::prep(const Request& request, int64_t zxid, int64_t now_ms) 
       return prep_multi(request, zxid, now_ms);
     case OpCode::kCreateSession: {
       // As a learner forwards it: the body is the negotiated timeout.
-      proto::JuteReader r(request.body);
+      proto::JuteReader r(request.body, options_.decode_limit());
       int32_t timeout = r.i32();
       if (!r.ok()) return error_txn(sid, request.xid, zxid, now_ms, Err::kMarshallingError);
       proto::Txn txn = create_session(sid, timeout, zxid, now_ms);
@@ -75,7 +75,7 @@ proto::Txn Preparer::prep(const Request& request, int64_t zxid, int64_t now_ms) 
 
 proto::Txn Preparer::prep_single(const Request& request, int64_t zxid, int64_t now_ms) {
   const int64_t sid = request.session_id;
-  proto::JuteReader r(request.body);
+  proto::JuteReader r(request.body, options_.decode_limit());
   WriteOp op;
   if (!read_write_op(r, static_cast<int32_t>(request.op), true, op) || !r.ok()) {
     // A record that does not decode still consumes a zxid in ZooKeeper (ErrorTxn -5).
@@ -95,7 +95,7 @@ proto::Txn Preparer::prep_single(const Request& request, int64_t zxid, int64_t n
 // bodies (the txn is then applied as a no-op).
 proto::Txn Preparer::prep_multi(const Request& request, int64_t zxid, int64_t now_ms) {
   const int64_t sid = request.session_id;
-  proto::JuteReader r(request.body);
+  proto::JuteReader r(request.body, options_.decode_limit());
   std::vector<std::pair<int32_t, WriteOp>> ops;
   while (true) {
     proto::MultiHeader h;

@@ -332,3 +332,38 @@ TEST_F(QuotaPrepTest, SetDataPastTheHardByteLimitIsQuotaExceededBeforeBadVersion
 
 }  // namespace
 }  // namespace paddock::state
+
+namespace paddock::state {
+namespace {
+
+using proto::Err;
+using proto::OpCode;
+using testing::DbTest;
+
+class PrepLimitsTest : public DbTest {};
+
+TEST_F(PrepLimitsTest, TheConfigNodeIsReadOnlyForClients) {
+  EXPECT_EQ(set_data("/zookeeper/config", "x"), Err::kNoAuth);
+  EXPECT_EQ(create("/zookeeper/mine"), Err::kOk);  // /zookeeper itself is open
+}
+
+TEST_F(PrepLimitsTest, DataUpToTheBufferLimitDecodes) {
+  ASSERT_EQ(create("/a"), Err::kOk);
+  EXPECT_EQ(set_data("/a", std::string(0xfffff, 'x')), Err::kOk);
+  EXPECT_EQ(stat("/a").data_length, 0xfffff);
+  // Larger than jute.maxbuffer + extrasize: the record does not decode.
+  EXPECT_EQ(set_data("/a", std::string(2 * 0xfffff + 1, 'x')), Err::kMarshallingError);
+}
+
+TEST_F(PrepLimitsTest, ALargerMaxBufferAllowsLargerData) {
+  DatabaseOptions o;
+  o.max_data_bytes = 4 << 20;
+  Database db(o);
+  std::string body = proto::encode(proto::CreateRequest{"/big", std::string(3 << 20, 'x'),
+                                                        testing::kOpen, 0});
+  Request req = request(OpCode::kCreate, body);
+  EXPECT_EQ(txn_error(db.prep(req, 1, now_)), Err::kOk);
+}
+
+}  // namespace
+}  // namespace paddock::state

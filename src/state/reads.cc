@@ -21,10 +21,12 @@ Reply error_reply(Err e) { return Reply{e, {}}; }
 
 }  // namespace
 
-Reader::Reader(DataTree& tree, const AclChecker& acl, const Request& request)
+Reader::Reader(DataTree& tree, const AclChecker& acl, const Request& request,
+               size_t decode_limit)
     : tree_(tree),
       acl_(acl),
       request_(request),
+      decode_limit_(decode_limit),
       auth_(request.auth != nullptr ? *request.auth : no_ids_) {}
 
 const Znode* Reader::find(std::string_view path) const {
@@ -36,7 +38,7 @@ bool Reader::may(const Znode& node, int32_t perm) const {
 }
 
 Outcome Reader::run() {
-  proto::JuteReader r(request_.body);
+  proto::JuteReader r(request_.body, decode_limit_);
   Outcome out;
   switch (request_.op) {
     case OpCode::kExists: out.reply = exists(r); break;

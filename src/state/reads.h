@@ -14,7 +14,7 @@ namespace paddock::state {
 
 class Reader {
  public:
-  Reader(DataTree& tree, const AclChecker& acl, const Request& request);
+  Reader(DataTree& tree, const AclChecker& acl, const Request& request, size_t decode_limit);
   Outcome run();
 
  private:
@@ -44,6 +44,7 @@ class Reader {
   DataTree& tree_;
   const AclChecker& acl_;
   const Request& request_;
+  size_t decode_limit_;
   std::vector<proto::Id> no_ids_;
   const std::vector<proto::Id>& auth_;
 };
