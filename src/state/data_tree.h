@@ -97,6 +97,12 @@ class DataTree {
   // is <= last_zxid() is still applied as ZooKeeper does (errors are returned, not fatal).
   ApplyResult apply(const proto::Txn& txn);
 
+  // What a server in an ensemble does at start and after a reconfig, outside any txn
+  // (ZooKeeper's initConfigInZKDatabase): /zookeeper/config gets the config text, version
+  // -1, mzxid = the config version, mtime = now. Returns the NodeDataChanged events.
+  std::vector<WatchEvent> set_config_node(std::string_view config_text, int64_t config_version,
+                                          int64_t now_ms);
+
   WatchRegistry& watches() { return watches_; }
   const WatchRegistry& watches() const { return watches_; }
 

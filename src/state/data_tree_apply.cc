@@ -280,6 +280,15 @@ void DataTree::Impl::multi(Ctx& c, const proto::MultiTxn& t, ApplyResult& out) {
   }
 }
 
+std::vector<WatchEvent> DataTree::set_config_node(std::string_view config_text,
+                                                  int64_t config_version, int64_t now_ms) {
+  std::vector<WatchEvent> events;
+  impl_->add_system_nodes();  // ZooKeeper re-adds the node if an old snapshot lacked it
+  Impl::Ctx c{0, config_version, now_ms, watches_, events};
+  impl_->set_data(c, "/zookeeper/config", std::string(config_text), -1);
+  return events;
+}
+
 ApplyResult DataTree::apply(const proto::Txn& txn) {
   ApplyResult out;
   Impl::Ctx c{txn.header.session_id, txn.header.zxid, txn.header.time_ms, watches_, out.events};

@@ -45,6 +45,24 @@ TEST(DataTreeTest, StartsWithTheNodesOfAStandaloneZooKeeper) {
   EXPECT_EQ(tree.last_zxid(), 0);
 }
 
+TEST(DataTreeTest, ConfigNodeTakesTheEnsembleConfigOutsideAnyTxn) {
+  DataTree tree;
+  tree.watches().add("/zookeeper/config", 3, WatchKind::kData);
+  int64_t digest = tree.digest();
+  auto events = tree.set_config_node("server.1=127.0.0.1:2888:3888:participant\nversion=100000000",
+                                     0x100000000, 777);
+  const Znode* config = tree.find("/zookeeper/config");
+  EXPECT_EQ(config->data, "server.1=127.0.0.1:2888:3888:participant\nversion=100000000");
+  EXPECT_EQ(config->stat.version, -1);
+  EXPECT_EQ(config->stat.mzxid, 0x100000000);
+  EXPECT_EQ(config->stat.mtime, 777);
+  EXPECT_EQ(config->stat.aversion, -1);
+  EXPECT_EQ(tree.last_zxid(), 0);
+  EXPECT_EQ(tree.digest(), digest);  // under /zookeeper/
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, EventType::kNodeDataChanged);
+}
+
 TEST(DataTreeTest, CreateSetsTheStatFromTheTxn) {
   DataTree tree;
   ApplyResult r = tree.apply(make_txn(7, create_body("/a", "hello", 1), 0x100, 5555));

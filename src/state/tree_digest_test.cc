@@ -1,0 +1,62 @@
+// The per-node digest, against values computed by hand (Python's zlib.crc32 over the bytes
+// ZK-FORMATS.md section 5 lists) and against a fresh ZooKeeper 3.8.0's tree digest.
+#include "state/tree_digest.h"
+
+#include <gtest/gtest.h>
+
+#include "state/data_tree.h"
+#include "state/tree_test_util.h"
+
+namespace paddock::state {
+namespace {
+
+TEST(TreeDigestTest, Crc32IsJavasCrc32) {
+  EXPECT_EQ(crc32_update(0, "123456789"), 0xCBF43926u);
+  EXPECT_EQ(crc32_update(crc32_update(0, "1234"), "56789"), 0xCBF43926u);
+  EXPECT_EQ(crc32_update(0, ""), 0u);
+}
+
+TEST(TreeDigestTest, NodeDigestHashesPathDataAndStatFieldsInZooKeepersOrder) {
+  // czxid 2, mzxid 3, pzxid 4, ctime 1000, mtime 2000, version 1, cversion 5, aversion 2,
+  // ephemeralOwner 0x55.
+  proto::StatPersisted stat{2, 3, 1000, 2000, 1, 5, 2, 0x55, 4};
+  EXPECT_EQ(node_digest("/a", "hello", stat), 2830907325u);
+}
+
+TEST(TreeDigestTest, RootHashesAsTheEmptyPathAndZookeeperSubtreeIsLeftOut) {
+  EXPECT_EQ(node_digest("/", "", {}), 68323592u);
+  EXPECT_EQ(node_digest("/zookeeper", "", {}), 1303661912u);
+  EXPECT_EQ(node_digest("/zookeeper/quota", "", {}), 0u);
+  EXPECT_EQ(node_digest("/zookeeper/config", "anything", {}), 0u);
+  EXPECT_NE(node_digest("/zookeeperx", "", {}), 0u);
+}
+
+TEST(TreeDigestTest, FreshTreeDigestIsRootPlusZookeeper) {
+  DataTree tree;
+  EXPECT_EQ(tree.digest(), 68323592 + 1303661912);  // 1371985504, as ZooKeeper logged
+}
+
+TEST(TreeDigestTest, DigestIsTheSumOverNodesAfterEveryChange) {
+  DataTree tree;
+  testing::TreeDriver d(tree);
+  auto recomputed = [&tree] {
+    uint64_t sum = 0;
+    tree.for_each_node([&](const std::string& path, const Znode& n) {
+      sum += node_digest(path, n.data, n.stat);
+    });
+    return static_cast<int64_t>(sum);
+  };
+  d.create("/a", "one");
+  EXPECT_EQ(tree.digest(), recomputed());
+  d.create("/a/b", "two", true);
+  d.set_data("/a", "three");
+  EXPECT_EQ(tree.digest(), recomputed());
+  d.remove("/a/b");
+  d.apply(proto::SetAclTxn{"/a", testing::open_acl(), 3});
+  EXPECT_EQ(tree.digest(), recomputed());
+  d.remove("/a");
+  EXPECT_EQ(tree.digest(), recomputed());
+}
+
+}  // namespace
+}  // namespace paddock::state
