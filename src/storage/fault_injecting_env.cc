@@ -1,9 +1,9 @@
 #include "storage/fault_injecting_env.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace paddock::storage {
 namespace {
@@ -17,14 +17,22 @@ Status errno_status(std::string_view what, const std::string& path, int err) {
 const char* op_name(FaultInjectingEnv::Op op) {
   using Op = FaultInjectingEnv::Op;
   switch (op) {
-    case Op::kCreate: return "open";
-    case Op::kWrite: return "pwrite";
-    case Op::kSync: return "fdatasync";
-    case Op::kAllocate: return "fallocate";
-    case Op::kTruncate: return "ftruncate";
-    case Op::kSyncDir: return "fsync";
-    case Op::kRename: return "rename";
-    case Op::kRemove: return "unlink";
+    case Op::kCreate:
+      return "open";
+    case Op::kWrite:
+      return "pwrite";
+    case Op::kSync:
+      return "fdatasync";
+    case Op::kAllocate:
+      return "fallocate";
+    case Op::kTruncate:
+      return "ftruncate";
+    case Op::kSyncDir:
+      return "fsync";
+    case Op::kRename:
+      return "rename";
+    case Op::kRemove:
+      return "unlink";
   }
   return "?";
 }
@@ -35,7 +43,10 @@ class FaultInjectingEnv::MemWritableFile final : public WritableFile {
  public:
   MemWritableFile(FaultInjectingEnv* env, std::string path, std::shared_ptr<FileState> file,
                   uint64_t generation)
-      : env_(env), path_(std::move(path)), file_(std::move(file)), generation_(generation),
+      : env_(env),
+        path_(std::move(path)),
+        file_(std::move(file)),
+        generation_(generation),
         end_(file_->data.size()) {}
 
   Status write_at(uint64_t offset, std::string_view data) override {

@@ -24,9 +24,9 @@ class FaultInjectingEnv final : public Env {
 
   struct Fault {
     Op op = Op::kWrite;
-    int nth = 1;          // 1 = the next call of `op` fails
-    int error = 5;        // errno value reported (EIO by default)
-    bool sticky = false;  // every later call of `op` fails too, until clear_faults()
+    int nth = 1;               // 1 = the next call of `op` fails
+    int error = 5;             // errno value reported (EIO by default)
+    bool sticky = false;       // every later call of `op` fails too, until clear_faults()
     size_t partial_bytes = 0;  // a failing write still stores this many leading bytes
   };
 
@@ -68,8 +68,8 @@ class FaultInjectingEnv final : public Env {
 
  private:
   struct FileState {
-    std::string data;        // what reads see
-    std::string durable;     // what survives crash()
+    std::string data;     // what reads see
+    std::string durable;  // what survives crash()
     bool entry_durable = false;
   };
   class MemWritableFile;

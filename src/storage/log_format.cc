@@ -1,8 +1,8 @@
 #include "storage/log_format.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 #include "storage/env.h"
 #include "util/crc32c.h"
@@ -76,8 +76,8 @@ std::string encode_segment_header(const SegmentHeader& header) {
 
 Result<SegmentHeader> decode_segment_header(std::string_view bytes) {
   if (bytes.size() < kSegmentHeaderSize) {
-    return Status::error(fmt::format("segment header is short ({} of {} bytes)", bytes.size(),
-                                     kSegmentHeaderSize));
+    return Status::error(
+        fmt::format("segment header is short ({} of {} bytes)", bytes.size(), kSegmentHeaderSize));
   }
   const uint32_t magic = get_u32(bytes.data());
   if (magic != kSegmentMagic) {
@@ -99,7 +99,8 @@ Result<SegmentHeader> decode_segment_header(std::string_view bytes) {
 
 uint32_t record_crc(int64_t zxid, std::string_view payload) {
   char z[8];
-  for (int i = 0; i < 8; ++i) z[i] = static_cast<char>((static_cast<uint64_t>(zxid) >> (8 * i)) & 0xff);
+  for (int i = 0; i < 8; ++i)
+    z[i] = static_cast<char>((static_cast<uint64_t>(zxid) >> (8 * i)) & 0xff);
   return crc32c::extend(crc32c::value(z, sizeof(z)), payload.data(), payload.size());
 }
 

@@ -1,11 +1,11 @@
 #include "storage/log_reader.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstring>
 #include <optional>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "storage/log_format.h"
 
@@ -68,8 +68,8 @@ size_t first_nonzero(std::string_view s) {
 }
 
 struct RecordRead {
-  bool end = false;      // end of written data at this boundary
-  std::string problem;   // non-empty: not a valid record
+  bool end = false;     // end of written data at this boundary
+  std::string problem;  // non-empty: not a valid record
   RecordHeader header;
   std::string_view payload;  // valid until the reader's next call
 };
@@ -84,8 +84,8 @@ Result<RecordRead> read_record(ChunkReader& r, uint64_t offset) {
     if (first_nonzero(*head) == std::string_view::npos) {
       out.end = true;
     } else {
-      out.problem = fmt::format("partial record header ({} bytes before end of file)",
-                                head->size());
+      out.problem =
+          fmt::format("partial record header ({} bytes before end of file)", head->size());
     }
     return out;
   }
@@ -101,15 +101,16 @@ Result<RecordRead> read_record(ChunkReader& r, uint64_t offset) {
   } else if (h.length > kMaxRecordPayload) {
     out.problem = fmt::format("length {} exceeds the limit {}", h.length, kMaxRecordPayload);
   } else if (offset + record_size(h.length) > r.size()) {
-    out.problem = fmt::format("length {} runs past the end of the file (size {})", h.length,
-                              r.size());
+    out.problem =
+        fmt::format("length {} runs past the end of the file (size {})", h.length, r.size());
   } else {
     auto whole = r.view(offset, record_size(h.length));
     if (!whole) return whole.status();
     out.payload = whole->substr(kRecordHeaderSize);
     const uint32_t crc = record_crc(h.zxid, out.payload);
     if (crc != h.crc) {
-      out.problem = fmt::format("checksum mismatch (stored 0x{:08x}, computed 0x{:08x})", h.crc, crc);
+      out.problem =
+          fmt::format("checksum mismatch (stored 0x{:08x}, computed 0x{:08x})", h.crc, crc);
     }
   }
   return out;
@@ -133,8 +134,7 @@ Result<bool> valid_record_at(ChunkReader& r, uint64_t offset, int64_t min_zxid) 
 
 // The first offset >= `from` holding a valid record (zxid above `min_zxid`), if any.
 // Skips zero runs a chunk at a time; tries every offset inside non-zero bytes.
-Result<std::optional<uint64_t>> find_valid_record(ChunkReader& r, uint64_t from,
-                                                  int64_t min_zxid) {
+Result<std::optional<uint64_t>> find_valid_record(ChunkReader& r, uint64_t from, int64_t min_zxid) {
   uint64_t y = from;
   while (y + kRecordHeaderSize <= r.size()) {
     auto w = r.window(y);
@@ -184,8 +184,8 @@ Result<bool> torn_by_lost_sector(ChunkReader& r, uint64_t offset) {
   auto bytes = r.view(offset, static_cast<size_t>(len));
   if (!bytes) return bytes.status();
   for (uint64_t pos = 0; pos < bytes->size();) {
-    const uint64_t next = std::min<uint64_t>(bytes->size(),
-                                             ((offset + pos) / kSectorSize + 1) * kSectorSize - offset);
+    const uint64_t next = std::min<uint64_t>(
+        bytes->size(), ((offset + pos) / kSectorSize + 1) * kSectorSize - offset);
     if (first_nonzero(bytes->substr(pos, next - pos)) == std::string_view::npos) return true;
     pos = next;
   }
@@ -232,7 +232,7 @@ class Recovery {
     // the snapshot already covers.
     size_t start = 0;
     for (size_t i = 0; i < segments->size(); ++i) {
-      if ((*segments)[i].first_zxid <= options_.after_zxid + 1) start = i;
+      if ((*segments)[i].first_zxid - 1 <= options_.after_zxid) start = i;
     }
     for (size_t i = start; i < segments->size(); ++i) {
       if (Status st = scan_segment((*segments)[i], i + 1 == segments->size()); !st) return st;
@@ -296,8 +296,9 @@ class Recovery {
       return fatal(seg, 0, fmt::format("header names first zxid {}", hex(header->first_zxid)));
     }
     if (seg.first_zxid <= prev_zxid_) {
-      return fatal(seg, 0, fmt::format("segment starts at zxid {} but earlier records reach {}",
-                                       hex(seg.first_zxid), hex(prev_zxid_)));
+      return fatal(seg, 0,
+                   fmt::format("segment starts at zxid {} but earlier records reach {}",
+                               hex(seg.first_zxid), hex(prev_zxid_)));
     }
     std::string problem;
     auto end = scan_records(r, seg, &problem);
@@ -327,8 +328,9 @@ class Recovery {
       }
       const int64_t zxid = rec->header.zxid;
       if (first && zxid != seg.first_zxid) {
-        return fatal(seg, offset, fmt::format("first record has zxid {} but the segment is named for {}",
-                                              hex(zxid), hex(seg.first_zxid)));
+        return fatal(seg, offset,
+                     fmt::format("first record has zxid {} but the segment is named for {}",
+                                 hex(zxid), hex(seg.first_zxid)));
       }
       if (Status st = accept(seg, offset, zxid, rec->payload); !st) return st;
       offset += record_size(rec->header.length);
@@ -337,8 +339,9 @@ class Recovery {
 
   Status accept(const SegmentFile& seg, uint64_t offset, int64_t zxid, std::string_view payload) {
     if (zxid <= prev_zxid_) {
-      return fatal(seg, offset, fmt::format("zxid {} does not increase (previous {})", hex(zxid),
-                                            hex(prev_zxid_)));
+      return fatal(
+          seg, offset,
+          fmt::format("zxid {} does not increase (previous {})", hex(zxid), hex(prev_zxid_)));
     }
     if (zxid > options_.after_zxid) {
       // Within an epoch zxids are consecutive; a new epoch may start at any counter.
@@ -376,20 +379,25 @@ class Recovery {
       auto torn = torn_by_lost_sector(r, end);
       if (!torn) return torn.status();
       if (!*torn) {
-        return fatal(seg, end, fmt::format("{}; a valid record follows at offset {}", problem, **valid));
+        return fatal(seg, end,
+                     fmt::format("{}; a valid record follows at offset {}", problem, **valid));
       }
       // Records after a hole were never synced: fdatasync would have written the hole too.
-      problem += fmt::format("; zeroed sector (write torn by power loss), unsynced records from "
-                             "offset {} on are dropped", **valid);
+      problem += fmt::format(
+          "; zeroed sector (write torn by power loss), unsynced records from "
+          "offset {} on are dropped",
+          **valid);
     }
     return truncate_tail(seg, end, r.size(), problem);
   }
 
-  Status truncate_tail(const SegmentFile& seg, uint64_t end, uint64_t size, const std::string& why) {
+  Status truncate_tail(const SegmentFile& seg, uint64_t end, uint64_t size,
+                       const std::string& why) {
     out_.truncated_bytes = size - end;
     if (!options_.repair) {
-      spdlog::warn("txn log: torn tail left in place (read-only) file={} offset={} bytes={} reason=\"{}\"",
-                   seg.path, end, size - end, why);
+      spdlog::warn(
+          "txn log: torn tail left in place (read-only) file={} offset={} bytes={} reason=\"{}\"",
+          seg.path, end, size - end, why);
       return Status::ok();
     }
     if (Status st = env_.truncate_file(seg.path, end); !st) {

@@ -40,15 +40,15 @@ struct LogReadOptions {
 };
 
 struct RecoveredLog {
-  int64_t last_zxid = 0;          // last valid record in the log; 0 when it holds none
-  uint64_t records_visited = 0;   // records passed to the visitor
-  uint64_t truncated_bytes = 0;   // cut from a torn tail (0: the tail was clean)
+  int64_t last_zxid = 0;         // last valid record in the log; 0 when it holds none
+  uint64_t records_visited = 0;  // records passed to the visitor
+  uint64_t truncated_bytes = 0;  // cut from a torn tail (0: the tail was clean)
   // Where appends continue: the last segment and the offset after its last valid record.
   // Empty path when no segment holds a record (the first append creates one).
   std::string tail_path;
   int64_t tail_first_zxid = 0;
   uint64_t tail_end = 0;
-  uint64_t dbid = 0;              // from the last segment's header
+  uint64_t dbid = 0;  // from the last segment's header
 };
 
 // Called for each record with zxid > after_zxid, in zxid order. A failed Status stops

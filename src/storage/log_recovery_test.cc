@@ -14,8 +14,8 @@ namespace {
 
 using testing::expected_records;
 using testing::payload_for;
-using testing::recover;
 using testing::Records;
+using testing::recover;
 using testing::small_options;
 
 using Files = std::map<std::string, std::string>;
@@ -141,7 +141,8 @@ TEST_F(LogRecoveryTest, FlippedByteInAMiddleRecordIsFatalAtEveryPosition) {
     Files files = base_;
     files[last_][pos] ^= 0x20;
     load(files);
-    expect_fatal(last_, start, "a valid record follows at offset " + std::to_string(record_offset(3)));
+    expect_fatal(last_, start,
+                 "a valid record follows at offset " + std::to_string(record_offset(3)));
   }
 }
 

@@ -83,8 +83,7 @@ Status TxnLogWriter::flush() {
   const uint64_t failures = failures_;
   work_cv_.notify_one();
   done_cv_.wait(lock, [&] {
-    return flush_done_ >= seq || (failures_ > failures && reported()) ||
-           state_ == State::kStopped;
+    return flush_done_ >= seq || (failures_ > failures && reported()) || state_ == State::kStopped;
   });
   if (flush_done_ >= seq) return Status::ok();
   return rejection_locked();
@@ -168,8 +167,8 @@ void TxnLogWriter::run() {
     {
       std::unique_lock lock(mu_);
       work_cv_.wait(lock, [&] {
-        return stop_requested_ || (state_ == State::kRunning &&
-                                   (!queue_.empty() || flush_requested_ > flush_done_));
+        return stop_requested_ ||
+               (state_ == State::kRunning && (!queue_.empty() || flush_requested_ > flush_done_));
       });
       // Failed and asked to stop: leave the log exactly as it is.
       if (state_ != State::kRunning) return;

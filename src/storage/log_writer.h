@@ -34,12 +34,12 @@
 namespace paddock::storage {
 
 struct TxnLogStats {
-  FsyncStats fsync;               // count, total/max latency, over-threshold count
-  uint64_t batches = 0;           // commits that wrote records
+  FsyncStats fsync;      // count, total/max latency, over-threshold count
+  uint64_t batches = 0;  // commits that wrote records
   uint64_t records = 0;
-  uint64_t bytes = 0;             // written to segment files, headers included
+  uint64_t bytes = 0;  // written to segment files, headers included
   uint64_t max_batch_records = 0;
-  uint64_t queued_records = 0;    // waiting right now
+  uint64_t queued_records = 0;  // waiting right now
   uint64_t queued_bytes = 0;
   uint64_t segments_created = 0;
   int64_t durable_zxid = 0;
@@ -81,7 +81,7 @@ class TxnLogWriter {
   // next one being any zxid above durable_zxid(). Ok at once when not failed.
   Status resume();
 
-  Status status() const;          // ok, or why appends are refused
+  Status status() const;  // ok, or why appends are refused
   int64_t durable_zxid() const;
   TxnLogStats stats() const;
 
@@ -111,9 +111,9 @@ class TxnLogWriter {
   const bool force_sync_;
 
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;   // writer waits for records, flushes, stop, resume
-  std::condition_variable room_cv_;   // appenders wait for queue room
-  std::condition_variable done_cv_;   // flush() waits for its sync
+  std::condition_variable work_cv_;  // writer waits for records, flushes, stop, resume
+  std::condition_variable room_cv_;  // appenders wait for queue room
+  std::condition_variable done_cv_;  // flush() waits for its sync
   std::vector<Item> queue_;
   size_t queued_bytes_ = 0;
   int64_t last_queued_zxid_ = 0;

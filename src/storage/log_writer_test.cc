@@ -1,7 +1,6 @@
 #include "storage/log_writer.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,8 +20,8 @@ namespace {
 
 using testing::expected_records;
 using testing::payload_for;
-using testing::recover;
 using testing::Records;
+using testing::recover;
 using testing::small_options;
 using Op = FaultInjectingEnv::Op;
 
@@ -43,7 +42,8 @@ class Recorder {
   }
   bool wait_durable(int64_t zxid) {
     std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, kDeadline, [&] { return !durable_.empty() && durable_.back() >= zxid; });
+    return cv_.wait_for(lock, kDeadline,
+                        [&] { return !durable_.empty() && durable_.back() >= zxid; });
   }
   std::vector<int64_t> durable() {
     std::lock_guard lock(mu_);
@@ -276,7 +276,7 @@ TEST_F(TxnLogWriterTest, FailureAfterASegmentSwitchReportsWhatBecameDurable) {
   gate.arm();
   ASSERT_TRUE(writer_->append(2, payload_for(2)));
   ASSERT_TRUE(gate.wait_held());
-  append_range(3, 8);                                   // one batch: 3,4 fit; 5.. need log.5
+  append_range(3, 8);                                          // one batch: 3,4 fit; 5.. need log.5
   env_.inject({.op = Op::kWrite, .nth = 2, .error = ENOSPC});  // the write into log.5
   gate.release();
   ASSERT_FALSE(writer_->flush());

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,8 +10,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 namespace paddock::storage {
 namespace {
@@ -28,8 +27,8 @@ class PosixRandomAccessFile final : public RandomAccessFile {
     out->resize(n);
     size_t done = 0;
     while (done < n) {
-      const ssize_t r = ::pread(fd_, out->data() + done, n - done,
-                                static_cast<off_t>(offset + done));
+      const ssize_t r =
+          ::pread(fd_, out->data() + done, n - done, static_cast<off_t>(offset + done));
       if (r < 0) {
         if (errno == EINTR) continue;
         return os_error("pread", path_, errno);
@@ -63,8 +62,8 @@ class PosixWritableFile final : public WritableFile {
   Status write_at(uint64_t offset, std::string_view data) override {
     size_t done = 0;
     while (done < data.size()) {
-      const ssize_t r = ::pwrite(fd_, data.data() + done, data.size() - done,
-                                 static_cast<off_t>(offset + done));
+      const ssize_t r =
+          ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
       if (r < 0) {
         if (errno == EINTR) continue;
         return os_error("pwrite", path_, errno);
@@ -123,9 +122,14 @@ Result<std::unique_ptr<WritableFile>> PosixEnv::open_writable(const std::string&
                                                               OpenMode mode) {
   int flags = O_WRONLY | O_CLOEXEC;
   switch (mode) {
-    case OpenMode::kCreateNew: flags |= O_CREAT | O_EXCL; break;
-    case OpenMode::kOpenExisting: break;
-    case OpenMode::kCreateOrTruncate: flags |= O_CREAT | O_TRUNC; break;
+    case OpenMode::kCreateNew:
+      flags |= O_CREAT | O_EXCL;
+      break;
+    case OpenMode::kOpenExisting:
+      break;
+    case OpenMode::kCreateOrTruncate:
+      flags |= O_CREAT | O_TRUNC;
+      break;
   }
   const int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) return os_error("open", path, errno);

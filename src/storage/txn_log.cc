@@ -154,9 +154,10 @@ Status TxnLog::timed_sync(WritableFile& file) {
   fsync_.max_micros = std::max(fsync_.max_micros, elapsed);
   if (elapsed > static_cast<uint64_t>(options_.fsync_warning_threshold_ms) * 1000) {
     ++fsync_.slow_count;
-    spdlog::warn("txn log: fsync took {} ms, above fsync.warningthresholdms={} file={}; "
-                 "slow fsyncs delay every write",
-                 elapsed / 1000, options_.fsync_warning_threshold_ms, file.path());
+    spdlog::warn(
+        "txn log: fsync took {} ms, above fsync.warningthresholdms={} file={}; "
+        "slow fsyncs delay every write",
+        elapsed / 1000, options_.fsync_warning_threshold_ms, file.path());
   }
   return st;
 }

@@ -20,11 +20,11 @@
 namespace paddock::storage {
 
 struct TxnLogOptions {
-  std::string dir;                          // txn_log_dir(dataLogDir): <dataLogDir>/paddock-log
-  uint64_t preallocate_bytes = 64ull << 20; // zookeeper.preAllocSize (KiB) * 1024; 0: none
+  std::string dir;                            // txn_log_dir(dataLogDir): <dataLogDir>/paddock-log
+  uint64_t preallocate_bytes = 64ull << 20;   // zookeeper.preAllocSize (KiB) * 1024; 0: none
   uint64_t segment_max_bytes = 256ull << 20;  // start a new segment past this size
-  uint64_t dbid = 0;                        // stamped into segment headers (informational)
-  bool force_sync = true;                   // forceSync: fdatasync before acknowledging
+  uint64_t dbid = 0;                          // stamped into segment headers (informational)
+  bool force_sync = true;                     // forceSync: fdatasync before acknowledging
   int64_t fsync_warning_threshold_ms = 1000;  // fsync.warningthresholdms
   // TxnLogWriter queue bounds: append() blocks (try_append() says kFull) past either.
   size_t max_queued_records = 10000;
@@ -32,10 +32,10 @@ struct TxnLogOptions {
 };
 
 struct FsyncStats {
-  uint64_t count = 0;          // fdatasync calls on segment files
+  uint64_t count = 0;  // fdatasync calls on segment files
   uint64_t total_micros = 0;
   uint64_t max_micros = 0;
-  uint64_t slow_count = 0;     // took longer than fsync_warning_threshold_ms
+  uint64_t slow_count = 0;  // took longer than fsync_warning_threshold_ms
 };
 
 class TxnLog {
@@ -84,11 +84,11 @@ class TxnLog {
   TxnLogOptions options_;
   std::unique_ptr<WritableFile> file_;  // current segment; null until the next append
   std::string path_;
-  uint64_t write_pos_ = 0;   // where pending_ goes in the file
-  uint64_t allocated_ = 0;   // bytes reserved in the file (its size)
-  std::string pending_;      // encoded records (and a new segment's header) not yet written
+  uint64_t write_pos_ = 0;  // where pending_ goes in the file
+  uint64_t allocated_ = 0;  // bytes reserved in the file (its size)
+  std::string pending_;     // encoded records (and a new segment's header) not yet written
   bool roll_requested_ = false;
-  bool unsynced_ = false;    // written but not yet fdatasynced
+  bool unsynced_ = false;  // written but not yet fdatasynced
   bool dir_sync_needed_ = false;
   // Segments closed without a sync (force_sync off), synced at the next commit(true).
   std::vector<std::unique_ptr<WritableFile>> unsynced_closed_;

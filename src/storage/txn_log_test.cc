@@ -1,7 +1,6 @@
 #include "storage/txn_log.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -17,8 +16,8 @@ namespace {
 using testing::expected_records;
 using testing::open_log;
 using testing::payload_for;
-using testing::recover;
 using testing::Records;
+using testing::recover;
 using testing::small_options;
 
 class TxnLogTest : public ::testing::Test {

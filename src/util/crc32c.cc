@@ -41,8 +41,7 @@ inline uint64_t load_le64(const uint8_t* p) {
 }
 
 #if defined(__x86_64__)
-__attribute__((target("sse4.2"))) uint32_t extend_sse42(uint32_t crc, const void* data,
-                                                          size_t n) {
+__attribute__((target("sse4.2"))) uint32_t extend_sse42(uint32_t crc, const void* data, size_t n) {
   const auto* p = static_cast<const uint8_t*>(data);
   uint64_t reg = ~crc;
   // Byte steps up to an 8-byte boundary, then 8 bytes per instruction.
