@@ -8,9 +8,16 @@
 
 namespace paddock::storage {
 
+namespace {
+std::unique_ptr<TxnLog> checked(std::unique_ptr<TxnLog> log) {
+  PADDOCK_ASSERT(log != nullptr);
+  return log;
+}
+}  // namespace
+
 TxnLogWriter::TxnLogWriter(std::unique_ptr<TxnLog> log, DurableCallback on_durable,
                            ErrorCallback on_error)
-    : log_(std::move(log)),
+    : log_(checked(std::move(log))),
       on_durable_(std::move(on_durable)),
       on_error_(std::move(on_error)),
       max_queued_records_(std::max<size_t>(1, log_->options().max_queued_records)),
@@ -86,6 +93,8 @@ Status TxnLogWriter::flush() {
     return flush_done_ >= seq || (failures_ > failures && reported()) || state_ == State::kStopped;
   });
   if (flush_done_ >= seq) return Status::ok();
+  // on_error may already have resumed the writer: report the failure itself.
+  if (failures_ > failures) return last_failure_;
   return rejection_locked();
 }
 
@@ -236,6 +245,7 @@ void TxnLogWriter::fail(const Status& error) {
     error_ = Status::error("txn log failed: " + error.message() +
                            "; appends are refused until it is resumed");
     reported = error_;
+    last_failure_ = error_;
     state_ = State::kFailed;
     ++failures_;
   }

@@ -51,7 +51,8 @@ class TxnLogWriter {
   using DurableCallback = std::function<void(int64_t last_durable_zxid)>;
   using ErrorCallback = std::function<void(const Status& error)>;
 
-  // Starts the writer thread. Queue limits and force_sync come from log->options().
+  // Starts the writer thread. Queue limits and force_sync come from log->options(); `log`
+  // must not be null. Either callback may be empty.
   TxnLogWriter(std::unique_ptr<TxnLog> log, DurableCallback on_durable, ErrorCallback on_error);
   ~TxnLogWriter();  // stop()
   TxnLogWriter(const TxnLogWriter&) = delete;
@@ -69,8 +70,9 @@ class TxnLogWriter {
   void roll();
 
   // Waits until every record appended before the call is durable -- synced even when
-  // force_sync is off. Returns the writer's error if it failed (after on_durable/on_error
-  // have been called for that failure).
+  // force_sync is off. Returns the writer's error if it fails meanwhile or has failed
+  // (after on_durable/on_error ran for that failure). Records dropped by a failure that
+  // was already resumed before the call are reported by on_error only.
   Status flush();
 
   // Drains the queue, syncs, closes the log and joins the thread. Idempotent. Appends fail
@@ -124,7 +126,8 @@ class TxnLogWriter {
   uint64_t failures_reported_ = 0;  // failures whose callbacks have returned
   State state_ = State::kRunning;
   bool stop_requested_ = false;
-  Status error_;
+  Status error_;         // why appends are refused now
+  Status last_failure_;  // the latest failure, kept after resume() for flush()
   TxnLogStats stats_;
   std::thread thread_;
 };

@@ -45,6 +45,10 @@ class Recorder {
     return cv_.wait_for(lock, kDeadline,
                         [&] { return !durable_.empty() && durable_.back() >= zxid; });
   }
+  bool wait_errors(size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, kDeadline, [&] { return errors_.size() >= n; });
+  }
   std::vector<int64_t> durable() {
     std::lock_guard lock(mu_);
     return durable_;
@@ -262,6 +266,27 @@ TEST_F(TxnLogWriterTest, SyncFailureIsReportedAndResumeCutsTheUnsyncedBatch) {
   Records want = expected_records(1, 5);
   want.emplace_back(6, "again-6");
   EXPECT_EQ(recovered(), want);
+}
+
+TEST_F(TxnLogWriterTest, OnErrorMayResumeTheWriterAtOnce) {
+  auto log = TxnLog::open(env_, options_, RecoveredLog{});
+  ASSERT_TRUE(log.is_ok());
+  writer_ = std::make_unique<TxnLogWriter>(std::move(*log), nullptr, [&](const Status& error) {
+    EXPECT_TRUE(writer_->resume());
+    recorder_.on_error(error);
+  });
+  append_range(1, 3);
+  ASSERT_TRUE(writer_->flush());
+  env_.inject({.op = Op::kWrite, .nth = 1, .error = ENOSPC});
+  append_until_refused(4, 4);
+  ASSERT_TRUE(recorder_.wait_errors(1));
+  EXPECT_NE(recorder_.errors()[0].find("No space left"), std::string::npos);
+  EXPECT_TRUE(writer_->status()) << "resumed from inside on_error";
+  EXPECT_EQ(writer_->durable_zxid(), 3);
+  ASSERT_TRUE(writer_->append(4, payload_for(4)));
+  ASSERT_TRUE(writer_->flush());
+  writer_->stop();
+  EXPECT_EQ(recovered(), expected_records(1, 4));
 }
 
 // A batch that fills a segment writes and syncs the old segment before starting the next;
