@@ -64,7 +64,6 @@ std::vector<std::pair<std::string, std::string>> environment() {
   std::error_code ec;
   auto cwd = std::filesystem::current_path(ec);
   env.emplace_back("user.dir", ec ? std::string() : cwd.string());
-  env.emplace_back("process.id", std::to_string(getpid()));
   return env;
 }
 
