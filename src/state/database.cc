@@ -1,6 +1,8 @@
 // Database: wiring of prep, reads and apply, and the encoding of write replies.
 #include "state/database.h"
 
+#include <map>
+
 #include "proto/records.h"
 #include "state/acl_check.h"
 #include "state/auth_provider.h"
@@ -105,6 +107,43 @@ Reply encode_write_reply(const proto::Txn& txn, const ApplyResult& applied, OpCo
   }
 }
 
+// The ACLs of nodes a txn removes (taken before it applies) or creates, for the watch
+// events about paths that are gone afterwards.
+class RemovedNodeAcls {
+ public:
+  RemovedNodeAcls(const DataTree& tree, const proto::Txn& txn) : tree_(tree) {
+    std::visit([&](const auto& body) { note(body); }, txn.body);
+  }
+  // The ACL that decides who sees an event on `path`, or nullptr if unknown.
+  const proto::AclList* acl_for(const std::string& path) const {
+    if (const Znode* node = tree_.find(path)) return &tree_.acl(*node);
+    auto it = acls_.find(path);
+    return it == acls_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  void remember(const std::string& path) {
+    if (const Znode* node = tree_.find(path)) acls_.emplace(path, tree_.acl(*node));
+  }
+  void note(const proto::DeleteTxn& t) { remember(t.path); }
+  void note(const proto::CloseSessionTxn& t) {
+    for (const std::string& path : t.paths_to_delete) remember(path);
+  }
+  void note(const proto::CreateTxn& t) { acls_.emplace(t.path, t.acl); }
+  void note(const proto::CreateContainerTxn& t) { acls_.emplace(t.path, t.acl); }
+  void note(const proto::CreateTtlTxn& t) { acls_.emplace(t.path, t.acl); }
+  void note(const proto::MultiTxn& t) {
+    for (const proto::MultiTxnOp& op : t.ops) {
+      std::visit([&](const auto& body) { note(body); }, op.body);
+    }
+  }
+  template <typename T>
+  void note(const T&) {}
+
+  const DataTree& tree_;
+  std::map<std::string, proto::AclList> acls_;
+};
+
 }  // namespace
 
 struct Database::Pending {
@@ -167,10 +206,20 @@ proto::Txn Database::prep_delete_container(const std::string& path, int64_t zxid
 }
 
 Outcome Database::apply(const proto::Txn& txn, const Request* origin) {
+  std::optional<RemovedNodeAcls> acls;
+  if (watcher_auth_) acls.emplace(tree_, txn);
   ApplyResult applied = tree_.apply(txn);
   pending_->changes.applied(txn.header.zxid);
   Outcome out;
   out.events = std::move(applied.events);
+  if (acls) {
+    std::erase_if(out.events, [&](const WatchEvent& e) {
+      const std::vector<proto::Id>* ids = watcher_auth_(e.watcher);
+      const proto::AclList* acl = acls->acl_for(e.path);
+      return ids != nullptr && acl != nullptr &&
+             !pending_->acl.permits(*acl, proto::perm::kRead, *ids);
+    });
+  }
   if (origin != nullptr) out.reply = encode_write_reply(txn, applied, origin->op);
   return out;
 }

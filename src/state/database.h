@@ -6,6 +6,7 @@
 // arguments; no I/O, no clock, no randomness.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,6 +85,14 @@ class Database {
   // it, when given. Replay passes no request.
   Outcome apply(const proto::Txn& txn, const Request* origin);
 
+  // ZooKeeper 3.8.0 (Debian 3.8.0-11+deb12u2, checked) delivers a triggered watch
+  // event only to a connection that holds READ on the changed node's ACL at that moment
+  // (super and skipACL pass; setWatches' immediate events are not filtered). With a lookup
+  // set, apply() drops the events whose watcher fails that check; the lookup returns the
+  // watcher's ids, or nullptr for an unknown watcher (its events are kept).
+  using WatcherAuthLookup = std::function<const std::vector<proto::Id>*(WatcherId)>;
+  void set_watcher_auth(WatcherAuthLookup lookup) { watcher_auth_ = std::move(lookup); }
+
   // Forgets pending txns (e.g. the log failed and they will never be applied).
   void drop_pending();
 
@@ -109,6 +118,7 @@ class Database {
   // pending-change overlay lives in the implementation
   struct Pending;
   std::unique_ptr<Pending> pending_;
+  WatcherAuthLookup watcher_auth_;
 };
 
 }  // namespace paddock::state

@@ -295,6 +295,54 @@ TEST_F(ReadTest, ApplyWithoutAnOriginReturnsEventsAndNoReply) {
   EXPECT_TRUE(o.reply.body.empty());
 }
 
+class WatchAclTest : public ReadTest {
+ protected:
+  void SetUp() override {
+    ReadTest::SetUp();
+    db_.set_watcher_auth([this](WatcherId w) -> const std::vector<proto::Id>* {
+      if (w == kWatcher) return &watcher_ids_;
+      return nullptr;
+    });
+  }
+  std::vector<proto::Id> watcher_ids_{proto::Id{"ip", "127.0.0.1"}};
+};
+
+TEST_F(WatchAclTest, EventsNeedReadOnTheChangedNodeWhenTheyFire) {
+  read(OpCode::kGetData, proto::GetDataRequest{"/a", true});
+  read(OpCode::kGetChildren, proto::GetChildrenRequest{"/a", true});
+  read(OpCode::kExists, proto::ExistsRequest{"/w", true});
+  ASSERT_EQ(set_acl("/a", testing::world(proto::perm::kAll & ~proto::perm::kRead)), Err::kOk);
+  EXPECT_TRUE(events_after([&] {
+                set("/a", "x");
+                make("/a/new");
+                write(OpCode::kCreate,
+                      proto::CreateRequest{"/w", "", testing::world(proto::perm::kWrite), 0});
+              }).empty());
+}
+
+TEST_F(WatchAclTest, DeletionsAreJudgedByTheDeletedNodesAcl) {
+  ASSERT_EQ(create("/open"), Err::kOk);
+  ASSERT_EQ(create("/closed", "", testing::world(proto::perm::kWrite | proto::perm::kDelete)),
+            Err::kOk);
+  read(OpCode::kExists, proto::ExistsRequest{"/open", true});
+  read(OpCode::kExists, proto::ExistsRequest{"/closed", true});
+  Outcome o1 = write(OpCode::kDelete, proto::DeleteRequest{"/open", -1});
+  Outcome o2 = write(OpCode::kDelete, proto::DeleteRequest{"/closed", -1});
+  EXPECT_EQ(o1.events, std::vector<WatchEvent>{event(EventType::kNodeDeleted, "/open")});
+  EXPECT_TRUE(o2.events.empty());
+}
+
+TEST_F(WatchAclTest, SuperSeesEverythingAndSetWatchesIsNotFiltered) {
+  ASSERT_EQ(create("/s", "", testing::world(proto::perm::kWrite)), Err::kOk);
+  read(OpCode::kExists, proto::ExistsRequest{"/s", true});
+  watcher_ids_.push_back(proto::Id{"super", ""});
+  EXPECT_EQ(events_after([&] { set("/s", "1"); }),
+            std::vector<WatchEvent>{event(EventType::kNodeDataChanged, "/s")});
+  watcher_ids_.pop_back();
+  Outcome o = read(OpCode::kSetWatches, proto::SetWatches{0, {"/s"}, {}, {}});
+  EXPECT_EQ(o.events, std::vector<WatchEvent>{event(EventType::kNodeDataChanged, "/s")});
+}
+
 TEST(DatabaseTest, IsWriteCoversTheOpsThatBecomeTxns) {
   for (OpCode op : {OpCode::kCreate, OpCode::kCreate2, OpCode::kCreateContainer,
                     OpCode::kCreateTTL, OpCode::kDelete, OpCode::kSetData, OpCode::kSetACL,
