@@ -39,6 +39,23 @@ state::DatabaseOptions database_options(const config::ServerConfig& cfg) {
   return options;
 }
 
+// What the `conf` four-letter word shows, with ZooKeeper 3.8's keys in its order (resolved
+// values, not the file's text). The directory sizes are added by the formatter.
+std::vector<std::pair<std::string, std::string>> conf_entries(const config::ServerConfig& cfg) {
+  return {
+      {"clientPort", std::to_string(cfg.client_port)},
+      {"secureClientPort", "-1"},
+      {"dataDir", cfg.data_dir},
+      {"dataLogDir", storage::txn_log_dir(cfg.data_log_dir)},
+      {"tickTime", std::to_string(cfg.tick_time_ms)},
+      {"maxClientCnxns", std::to_string(cfg.max_client_cnxns)},
+      {"minSessionTimeout", std::to_string(cfg.min_session_timeout())},
+      {"maxSessionTimeout", std::to_string(cfg.max_session_timeout())},
+      {"clientPortListenBacklog", std::to_string(cfg.client_port_listen_backlog)},
+      {"serverId", std::to_string(cfg.my_id)},
+  };
+}
+
 pipeline::PipelineOptions pipeline_options(const config::ServerConfig& cfg) {
   pipeline::PipelineOptions options;
   options.server_id = cfg.my_id;
@@ -51,7 +68,7 @@ pipeline::PipelineOptions pipeline_options(const config::ServerConfig& cfg) {
   options.container_check_interval_ms = cfg.container_check_interval_ms();
   options.password_secret = kSessionPasswordSecret;
   options.version = server::zookeeper_compatible_version(kPaddockVersion, __DATE__);
-  options.config_entries = cfg.entries;
+  options.config_entries = conf_entries(cfg);
   options.data_dir = cfg.data_dir;
   options.data_log_dir = cfg.data_log_dir;
   return options;

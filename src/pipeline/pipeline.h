@@ -97,6 +97,7 @@ class Pipeline final : public RequestSink {
   void resume_session(ConnectionState& conn, int64_t session_id, const std::string& passwd,
                       int32_t timeout_ms);
   void refuse_session(ConnectionState& conn);
+  void close_session_connection(int64_t session_id);
   void send_connect_response(ConnectionState& conn);
   void on_session_created(const proto::Txn& txn, ConnectionState* origin);
   void on_session_closed(const proto::Txn& txn);

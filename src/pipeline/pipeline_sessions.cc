@@ -57,21 +57,26 @@ void Pipeline::resume_session(ConnectionState& conn, int64_t session_id,
   const bool password_ok =
       passwd == state::SessionTracker::password_for(session_id, options_.password_secret);
   if (!known || !password_ok) {
+    if (known) close_session_connection(session_id);  // as ZooKeeper does; the session lives
     spdlog::info("event=session_refused conn={} peer={} session=0x{:x} reason={}", conn.id,
                  conn.peer_ip, session_id, known ? "bad_password" : "expired");
     refuse_session(conn);
     return;
   }
-  if (auto old = session_connection_.find(session_id); old != session_connection_.end()) {
-    if (auto c = connections_.find(old->second); c != connections_.end()) {
-      close_connection(c->second);
-    }
-  }
+  close_session_connection(session_id);
   conn.session_id = session_id;
   conn.timeout_ms = timeout_ms;
   conn.phase = ConnectionPhase::kEstablished;
   session_connection_[session_id] = conn.id;
   send_connect_response(conn);
+}
+
+void Pipeline::close_session_connection(int64_t session_id) {
+  if (auto old = session_connection_.find(session_id); old != session_connection_.end()) {
+    if (auto c = connections_.find(old->second); c != connections_.end()) {
+      close_connection(c->second);
+    }
+  }
 }
 
 void Pipeline::refuse_session(ConnectionState& conn) {

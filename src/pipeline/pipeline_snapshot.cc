@@ -10,7 +10,9 @@ std::shared_ptr<const ServerSnapshot> Pipeline::take_snapshot() const {
   snap->mode = "standalone";
   snap->server_id = options_.server_id;
   snap->last_zxid = tree.last_zxid();
-  snap->node_count = tree.node_count();
+  // ZooKeeper counts the root twice (its node table holds it as "" and as "/"), so its
+  // "Node count" and zk_znode_count are one more than the znodes a client can see.
+  snap->node_count = tree.node_count() + 1;
   snap->approximate_data_size = tree.approximate_data_size();
   snap->latency = latency_;
   snap->packets_received = packets_received_;
