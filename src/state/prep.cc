@@ -10,11 +10,6 @@ namespace {
 
 using proto::Err;
 
-// Paths ZooKeeper refuses to delete (ZKDatabase.isSpecialPath).
-bool is_special_path(std::string_view p) {
-  return p == "/" || p == "/zookeeper" || p == "/zookeeper/quota" || p == "/zookeeper/config";
-}
-
 // ZooKeeper's first, cheap path test for create/delete: a '/' somewhere and no NUL.
 bool has_bad_shape(std::string_view p) {
   return p.find('/') == std::string_view::npos || p.find('\0') != std::string_view::npos;
@@ -58,6 +53,10 @@ NodeKind node_kind(int64_t owner) {
   auto mask = static_cast<uint64_t>(proto::kTtlOwnerMask);
   if ((bits & mask) == mask && (bits & kExtendedTypeBits) == 0) return NodeKind::kTtl;
   return NodeKind::kSession;
+}
+
+bool is_special_path(std::string_view p) {
+  return p == "/" || p == "/zookeeper" || p == "/zookeeper/quota" || p == "/zookeeper/config";
 }
 
 std::string parent_of(std::string_view path) {

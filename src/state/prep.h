@@ -41,6 +41,8 @@ struct OpTxn {
 enum class NodeKind { kPersistent, kSession, kContainer, kTtl };
 NodeKind node_kind(int64_t owner);
 
+// Paths ZooKeeper refuses to delete (ZKDatabase.isSpecialPath).
+bool is_special_path(std::string_view p);
 std::string parent_of(std::string_view path);  // "/a/b" -> "/a"; "/a" -> "/"; "a" -> ""
 
 proto::Txn make_txn(int64_t session_id, int32_t cxid, int64_t zxid, int64_t now_ms,

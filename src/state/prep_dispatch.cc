@@ -30,10 +30,6 @@ bool is_reconfig_request(std::string_view body) {
   return r.ok();
 }
 
-bool is_special_path(std::string_view p) {
-  return p == "/" || p == "/zookeeper" || p == "/zookeeper/quota" || p == "/zookeeper/config";
-}
-
 }  // namespace
 
 proto::Txn Preparer::prep(const Request& request, int64_t zxid, int64_t now_ms) {
