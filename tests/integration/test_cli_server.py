@@ -7,7 +7,7 @@ script when PADDOCK_CLI_TEST_DAEMON=zookeeper (the CLI only needs a server that 
 `[-D...] zoo.cfg` and answers `srvr`). Every test works in its own temp dir on a free
 loopback port and kills what it started.
 
-    python3 src/app/cli_server_test.py [-v]
+    python3 tests/integration/test_cli_server.py [-v]
 """
 
 import os
