@@ -21,9 +21,8 @@ bool id_matches(const proto::Id& acl_id, const proto::Id& session_id) {
 
 bool AclChecker::is_super(const std::vector<proto::Id>& auth) const {
   return std::any_of(auth.begin(), auth.end(), [&](const proto::Id& id) {
-    return id.scheme == "super" ||
-           (!policy_.super_digest.empty() && id.scheme == "digest" &&
-            id.id == policy_.super_digest);
+    return id.scheme == "super" || (!policy_.super_digest.empty() && id.scheme == "digest" &&
+                                    id.id == policy_.super_digest);
   });
 }
 

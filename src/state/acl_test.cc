@@ -55,8 +55,7 @@ struct OpRule {
 };
 
 Err multi_first_error(AclTableTest& t, OpCode op, const std::string& body) {
-  Outcome o = op == OpCode::kMultiRead ? t.db_.read(t.request(op, body))
-                                       : t.write_raw(op, body);
+  Outcome o = op == OpCode::kMultiRead ? t.db_.read(t.request(op, body)) : t.write_raw(op, body);
   if (o.reply.err != Err::kOk) return o.reply.err;
   auto r = testing::decode_multi_response(o.reply.body);
   return r.empty() || r[0].type != -1 ? Err::kOk : static_cast<Err>(r[0].err);
@@ -65,56 +64,89 @@ Err multi_first_error(AclTableTest& t, OpCode op, const std::string& body) {
 std::vector<OpRule> op_rules() {
   using T = AclTableTest;
   return {
-      {"exists", 0, [](T& t, const std::string& n) {
-         return t.read(OpCode::kExists, proto::ExistsRequest{n, false}).reply.err; }},
-      {"getData", perm::kRead, [](T& t, const std::string& n) {
-         return t.read(OpCode::kGetData, proto::GetDataRequest{n, false}).reply.err; }},
-      {"getChildren", perm::kRead, [](T& t, const std::string& n) {
-         return t.read(OpCode::kGetChildren, proto::GetChildrenRequest{n, false}).reply.err; }},
-      {"getChildren2", perm::kRead, [](T& t, const std::string& n) {
-         return t.read(OpCode::kGetChildren2, proto::GetChildren2Request{n, false}).reply.err; }},
-      {"getACL", perm::kRead | perm::kAdmin, [](T& t, const std::string& n) {
-         return t.read(OpCode::kGetACL, proto::GetAclRequest{n}).reply.err; }},
-      {"getAllChildrenNumber", perm::kRead, [](T& t, const std::string& n) {
+      {"exists", 0,
+       [](T& t, const std::string& n) {
+         return t.read(OpCode::kExists, proto::ExistsRequest{n, false}).reply.err;
+       }},
+      {"getData", perm::kRead,
+       [](T& t, const std::string& n) {
+         return t.read(OpCode::kGetData, proto::GetDataRequest{n, false}).reply.err;
+       }},
+      {"getChildren", perm::kRead,
+       [](T& t, const std::string& n) {
+         return t.read(OpCode::kGetChildren, proto::GetChildrenRequest{n, false}).reply.err;
+       }},
+      {"getChildren2", perm::kRead,
+       [](T& t, const std::string& n) {
+         return t.read(OpCode::kGetChildren2, proto::GetChildren2Request{n, false}).reply.err;
+       }},
+      {"getACL", perm::kRead | perm::kAdmin,
+       [](T& t, const std::string& n) {
+         return t.read(OpCode::kGetACL, proto::GetAclRequest{n}).reply.err;
+       }},
+      {"getAllChildrenNumber", perm::kRead,
+       [](T& t, const std::string& n) {
          return t.read(OpCode::kGetAllChildrenNumber, proto::GetAllChildrenNumberRequest{n})
-             .reply.err; }},
-      {"getEphemerals", 0, [](T& t, const std::string& n) {
-         return t.read(OpCode::kGetEphemerals, proto::GetEphemeralsRequest{n}).reply.err; }},
-      {"sync", 0, [](T& t, const std::string& n) {
-         return t.read(OpCode::kSync, proto::SyncRequest{n}).reply.err; }},
-      {"addWatch", 0, [](T& t, const std::string& n) {
-         return t.read(OpCode::kAddWatch, proto::AddWatchRequest{n, 0}).reply.err; }},
+             .reply.err;
+       }},
+      {"getEphemerals", 0,
+       [](T& t, const std::string& n) {
+         return t.read(OpCode::kGetEphemerals, proto::GetEphemeralsRequest{n}).reply.err;
+       }},
+      {"sync", 0,
+       [](T& t, const std::string& n) {
+         return t.read(OpCode::kSync, proto::SyncRequest{n}).reply.err;
+       }},
+      {"addWatch", 0,
+       [](T& t, const std::string& n) {
+         return t.read(OpCode::kAddWatch, proto::AddWatchRequest{n, 0}).reply.err;
+       }},
       {"setData", perm::kWrite, [](T& t, const std::string& n) { return t.set_data(n, "x"); }},
-      {"setACL", perm::kAdmin, [](T& t, const std::string& n) {
-         return t.set_acl(n, testing::world(perm::kAll)); }},
-      {"check", perm::kRead, [](T& t, const std::string& n) {
-         return t.write(OpCode::kCheck, proto::CheckVersionRequest{n, -1}).reply.err; }},
-      {"multi check", perm::kRead, [](T& t, const std::string& n) {
-         return multi_first_error(
-             t, OpCode::kMulti,
-             testing::MultiBuilder{}.add(OpCode::kCheck, proto::CheckVersionRequest{n, -1})
-                 .build()); }},
-      {"multiRead getData", perm::kRead, [](T& t, const std::string& n) {
-         return multi_first_error(
-             t, OpCode::kMultiRead,
-             testing::MultiBuilder{}.add(OpCode::kGetData, proto::GetDataRequest{n, false})
-                 .build()); }},
-      {"create child", perm::kCreate, [](T& t, const std::string& n) {
-         return t.create(n + "/new"); }},
-      {"create existing child", perm::kCreate, [](T& t, const std::string& n) {
+      {"setACL", perm::kAdmin,
+       [](T& t, const std::string& n) { return t.set_acl(n, testing::world(perm::kAll)); }},
+      {"check", perm::kRead,
+       [](T& t, const std::string& n) {
+         return t.write(OpCode::kCheck, proto::CheckVersionRequest{n, -1}).reply.err;
+       }},
+      {"multi check", perm::kRead,
+       [](T& t, const std::string& n) {
+         return multi_first_error(t, OpCode::kMulti,
+                                  testing::MultiBuilder{}
+                                      .add(OpCode::kCheck, proto::CheckVersionRequest{n, -1})
+                                      .build());
+       }},
+      {"multiRead getData", perm::kRead,
+       [](T& t, const std::string& n) {
+         return multi_first_error(t, OpCode::kMultiRead,
+                                  testing::MultiBuilder{}
+                                      .add(OpCode::kGetData, proto::GetDataRequest{n, false})
+                                      .build());
+       }},
+      {"create child", perm::kCreate,
+       [](T& t, const std::string& n) { return t.create(n + "/new"); }},
+      {"create existing child", perm::kCreate,
+       [](T& t, const std::string& n) {
          Err e = t.create(n + "/c");
-         return e == Err::kNodeExists ? Err::kOk : e; }},
-      {"delete child", perm::kDelete, [](T& t, const std::string& n) {
-         return t.remove(n + "/c"); }},
-      {"delete missing child", perm::kDelete, [](T& t, const std::string& n) {
+         return e == Err::kNodeExists ? Err::kOk : e;
+       }},
+      {"delete child", perm::kDelete,
+       [](T& t, const std::string& n) { return t.remove(n + "/c"); }},
+      {"delete missing child", perm::kDelete,
+       [](T& t, const std::string& n) {
          Err e = t.remove(n + "/missing");
-         return e == Err::kNoNode ? Err::kOk : e; }},
+         return e == Err::kNoNode ? Err::kOk : e;
+       }},
   };
 }
 
 TEST_F(AclTableTest, EachOpNeedsThePermissionZooKeeperChecks) {
-  const int32_t perm_sets[] = {perm::kRead, perm::kWrite, perm::kCreate, perm::kDelete,
-                               perm::kAdmin, 0, perm::kRead | perm::kAdmin};
+  const int32_t perm_sets[] = {perm::kRead,
+                               perm::kWrite,
+                               perm::kCreate,
+                               perm::kDelete,
+                               perm::kAdmin,
+                               0,
+                               perm::kRead | perm::kAdmin};
   for (const OpRule& rule : op_rules()) {
     for (int32_t perms : perm_sets) {
       std::string node = fresh_node(perms);
@@ -145,17 +177,17 @@ TEST_F(AclTableTest, NoAuthComesAfterNoNodeForReadsAndBeforeItForDelete) {
             Err::kNoNode);
   EXPECT_EQ(set_data(node + "/none", "x"), Err::kNoNode);
   EXPECT_EQ(remove(node + "/none"), Err::kNoAuth);
-  EXPECT_EQ(set_data(node, "x", 9), Err::kNoAuth);      // NOAUTH before BADVERSION
+  EXPECT_EQ(set_data(node, "x", 9), Err::kNoAuth);  // NOAUTH before BADVERSION
   EXPECT_EQ(set_acl(node, kOpen, 9), Err::kNoAuth);
 }
 
 TEST_F(AclTableTest, DigestAndIpIdsMatchTheirAclEntries) {
   as_super();
   ASSERT_EQ(create("/d", "", {Acl{perm::kRead, Id{"digest", kUser1Digest}}}), Err::kOk);
-  const std::pair<const char*, bool> ip_cases[] = {
-      {"127.0.0.1", true},   {"127.0.0.0/8", true}, {"127.0.0.1/32", true},
-      {"10.0.0.0/8", false}, {"127.1.0.0/16", false}, {"0.0.0.0/0", true},
-      {"127.0.0.2", false},  {"127.0.0.1/0", true}};
+  const std::pair<const char*, bool> ip_cases[] = {{"127.0.0.1", true},     {"127.0.0.0/8", true},
+                                                   {"127.0.0.1/32", true},  {"10.0.0.0/8", false},
+                                                   {"127.1.0.0/16", false}, {"0.0.0.0/0", true},
+                                                   {"127.0.0.2", false},    {"127.0.0.1/0", true}};
   int i = 0;
   for (const auto& [expr, allowed] : ip_cases) {
     as_super();
@@ -214,9 +246,9 @@ TEST(FixupAclTest, ValidatesSchemesAndIds) {
                          "1.2.3.4/08", "0.0.0.0/0"}) {
     EXPECT_EQ(check(Id{"ip", ok}), Err::kOk) << ok;
   }
-  for (const char* bad : {"1.2.3.4/33", "::1", "fe80::/64", "0:0:0:0:0:0:0:1", "1.2.3",
-                          "localhost", "-1.2.3.4", "1.2.3.4.", " 1.2.3.4", "1.2.3.4/",
-                          "256.1.1.1", "1.2.3.4/-1", "1.2.3.4/ 8"}) {
+  for (const char* bad :
+       {"1.2.3.4/33", "::1", "fe80::/64", "0:0:0:0:0:0:0:1", "1.2.3", "localhost", "-1.2.3.4",
+        "1.2.3.4.", " 1.2.3.4", "1.2.3.4/", "256.1.1.1", "1.2.3.4/-1", "1.2.3.4/ 8"}) {
     EXPECT_EQ(check(Id{"ip", bad}), Err::kInvalidAcl) << bad;
   }
   for (const char* ok : {"user:hash", ":h", "a:b:"}) {
@@ -243,8 +275,7 @@ TEST(FixupAclTest, DropsDuplicatesAndKeepsAnyPermissionBits) {
     EXPECT_EQ(fixup_acl({Acl{perms, anyone}}, none, out), Err::kOk);
   }
   // One valid entry does not save an invalid one.
-  EXPECT_EQ(fixup_acl({Acl{31, anyone}, Acl{31, Id{"world", "foo"}}}, none, out),
-            Err::kInvalidAcl);
+  EXPECT_EQ(fixup_acl({Acl{31, anyone}, Acl{31, Id{"world", "foo"}}}, none, out), Err::kInvalidAcl);
 }
 
 TEST(IpMatchTest, MatchesIpv4AndIpv6WithPrefixes) {
@@ -259,7 +290,7 @@ TEST(IpMatchTest, MatchesIpv4AndIpv6WithPrefixes) {
   EXPECT_FALSE(ip_matches("fe81::1", "fe80::/64"));
   EXPECT_TRUE(ip_matches("2001:db8::ff", "2001:db8::/32"));
   EXPECT_TRUE(ip_matches("::ffff:1.2.3.4", "::ffff:1.2.3.0/120"));
-  EXPECT_FALSE(ip_matches("127.0.0.1", "::1"));      // families never mix
+  EXPECT_FALSE(ip_matches("127.0.0.1", "::1"));  // families never mix
   EXPECT_FALSE(ip_matches("::1", "0.0.0.0/0"));
   EXPECT_FALSE(ip_matches("not-an-ip", "0.0.0.0/0"));
   EXPECT_FALSE(ip_matches("1::2::3", "::/0"));

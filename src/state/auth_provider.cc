@@ -147,8 +147,7 @@ std::string base64_encode(std::string_view bytes) {
 std::string digest_of(std::string_view user_password) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int md_len = 0;
-  EVP_Digest(user_password.data(), user_password.size(), md.data(), &md_len, EVP_sha1(),
-             nullptr);
+  EVP_Digest(user_password.data(), user_password.size(), md.data(), &md_len, EVP_sha1(), nullptr);
   std::string_view user = user_password.substr(0, user_password.find(':'));
   return std::string(user) + ":" +
          base64_encode(std::string_view(reinterpret_cast<const char*>(md.data()), md_len));

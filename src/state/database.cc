@@ -199,8 +199,7 @@ proto::Txn Database::prep_close_session(int64_t session_id, int64_t zxid, int64_
   return p.close_session(session_id, 0, zxid, now_ms);
 }
 
-proto::Txn Database::prep_delete_container(const std::string& path, int64_t zxid,
-                                           int64_t now_ms) {
+proto::Txn Database::prep_delete_container(const std::string& path, int64_t zxid, int64_t now_ms) {
   Preparer p(options_, tree_, pending_->changes, pending_->acl);
   return p.delete_container(path, zxid, now_ms);
 }
@@ -234,8 +233,7 @@ std::optional<proto::Id> Database::authenticate(std::string_view scheme,
   return proto::Id{"digest", digest_of(auth)};
 }
 
-std::vector<proto::Id> Database::authenticate_ids(std::string_view scheme,
-                                                  std::string_view auth,
+std::vector<proto::Id> Database::authenticate_ids(std::string_view scheme, std::string_view auth,
                                                   std::string_view peer_ip) const {
   return state::authenticate_ids(scheme, auth, peer_ip, options_.super_digest);
 }

@@ -24,10 +24,10 @@ struct DatabaseOptions {
   // jute.maxbuffer. ZooKeeper has no data-size error of its own: a request frame over this
   // closes the connection (the server's job). Here it bounds the buffers prep/read decode.
   int64_t max_data_bytes = 0xfffff;
-  bool extended_types_enabled = false;     // zookeeper.extendedTypesEnabled: TTL nodes
-  bool enforce_quota = false;              // zookeeper.enforceQuota
-  std::string super_digest;                // zookeeper.DigestAuthenticationProvider.superDigest "super:base64"
-  bool skip_acl = false;                   // zookeeper.skipACL=yes
+  bool extended_types_enabled = false;  // zookeeper.extendedTypesEnabled: TTL nodes
+  bool enforce_quota = false;           // zookeeper.enforceQuota
+  std::string super_digest;  // zookeeper.DigestAuthenticationProvider.superDigest "super:base64"
+  bool skip_acl = false;     // zookeeper.skipACL=yes
 
   // The longest buffer a request record may hold when decoded: jute.maxbuffer plus
   // zookeeper.jute.maxbuffer.extrasize (which defaults to jute.maxbuffer, at least 1024).
@@ -42,9 +42,9 @@ struct Request {
   int64_t session_id = 0;
   int32_t xid = 0;
   proto::OpCode op = proto::OpCode::kError;
-  std::string_view body;                    // the request record bytes after RequestHeader
+  std::string_view body;                         // the request record bytes after RequestHeader
   const std::vector<proto::Id>* auth = nullptr;  // the connection's ids (ip, digest, super...)
-  WatcherId watcher = 0;                    // the connection, for watches it sets
+  WatcherId watcher = 0;                         // the connection, for watches it sets
 };
 
 struct Reply {
@@ -77,7 +77,8 @@ class Database {
   // ZooKeeper logs it. The txn is remembered as pending until apply() sees its zxid.
   proto::Txn prep(const Request& request, int64_t zxid, int64_t now_ms);
   // Txns the server makes itself: session create/close, container and TTL clean-up.
-  proto::Txn prep_create_session(int64_t session_id, int32_t timeout_ms, int64_t zxid, int64_t now_ms);
+  proto::Txn prep_create_session(int64_t session_id, int32_t timeout_ms, int64_t zxid,
+                                 int64_t now_ms);
   proto::Txn prep_close_session(int64_t session_id, int64_t zxid, int64_t now_ms);
   proto::Txn prep_delete_container(const std::string& path, int64_t zxid, int64_t now_ms);
 

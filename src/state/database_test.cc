@@ -104,8 +104,7 @@ TEST_F(ReadTest, GetAllChildrenNumberCountsDescendants) {
       read(OpCode::kGetAllChildrenNumber, proto::GetAllChildrenNumberRequest{"/a"}).reply.body,
       resp));
   EXPECT_EQ(resp.total_number, 3);
-  EXPECT_EQ(read(OpCode::kGetAllChildrenNumber, proto::GetAllChildrenNumberRequest{"/b"})
-                .reply.err,
+  EXPECT_EQ(read(OpCode::kGetAllChildrenNumber, proto::GetAllChildrenNumberRequest{"/b"}).reply.err,
             Err::kNoNode);
 }
 
@@ -130,13 +129,11 @@ TEST_F(ReadTest, GetEphemeralsListsThisSessionsPathsUnderThePrefix) {
 }
 
 TEST_F(ReadTest, WhoAmIListsTheConnectionsIds) {
-  as({proto::Id{"ip", "127.0.0.1"}, proto::Id{"digest", "user1:hash="},
-      proto::Id{"super", ""}});
+  as({proto::Id{"ip", "127.0.0.1"}, proto::Id{"digest", "user1:hash="}, proto::Id{"super", ""}});
   proto::WhoAmIResponse resp;
   ASSERT_TRUE(proto::decode(read(OpCode::kWhoAmI, proto::ErrorResponse{}).reply.body, resp));
-  EXPECT_EQ(resp.client_info,
-            (std::vector<proto::ClientInfo>{{"ip", "127.0.0.1"}, {"digest", "user1"},
-                                            {"super", ""}}));
+  EXPECT_EQ(resp.client_info, (std::vector<proto::ClientInfo>{
+                                  {"ip", "127.0.0.1"}, {"digest", "user1"}, {"super", ""}}));
 }
 
 TEST_F(ReadTest, MultiReadAnswersEachOpAndErrorsInPlace) {
@@ -159,9 +156,8 @@ TEST_F(ReadTest, MultiReadAnswersEachOpAndErrorsInPlace) {
 }
 
 TEST_F(ReadTest, MultiReadWithAnythingButGetDataOrGetChildrenIsAMarshallingError) {
-  std::string body = MultiBuilder{}
-                         .add(OpCode::kGetChildren2, proto::GetChildren2Request{"/a", false})
-                         .build();
+  std::string body =
+      MultiBuilder{}.add(OpCode::kGetChildren2, proto::GetChildren2Request{"/a", false}).build();
   EXPECT_EQ(db_.read(request(OpCode::kMultiRead, body)).reply.err, Err::kMarshallingError);
   body = MultiBuilder{}.add(OpCode::kCreate, proto::CreateRequest{"/n", "", kOpen, 0}).build();
   EXPECT_EQ(db_.read(request(OpCode::kMultiRead, body)).reply.err, Err::kMarshallingError);
@@ -344,10 +340,10 @@ TEST_F(WatchAclTest, SuperSeesEverythingAndSetWatchesIsNotFiltered) {
 }
 
 TEST(DatabaseTest, IsWriteCoversTheOpsThatBecomeTxns) {
-  for (OpCode op : {OpCode::kCreate, OpCode::kCreate2, OpCode::kCreateContainer,
-                    OpCode::kCreateTTL, OpCode::kDelete, OpCode::kSetData, OpCode::kSetACL,
-                    OpCode::kMulti, OpCode::kCheck, OpCode::kCreateSession,
-                    OpCode::kCloseSession, OpCode::kReconfig}) {
+  for (OpCode op :
+       {OpCode::kCreate, OpCode::kCreate2, OpCode::kCreateContainer, OpCode::kCreateTTL,
+        OpCode::kDelete, OpCode::kSetData, OpCode::kSetACL, OpCode::kMulti, OpCode::kCheck,
+        OpCode::kCreateSession, OpCode::kCloseSession, OpCode::kReconfig}) {
     EXPECT_TRUE(Database::is_write(op)) << static_cast<int>(op);
   }
   for (OpCode op : {OpCode::kExists, OpCode::kGetData, OpCode::kSync, OpCode::kMultiRead,

@@ -157,13 +157,26 @@ inline std::vector<MultiResult> decode_multi_response(const std::string& body) {
     if (!r.ok() || h.done) break;
     MultiResult m{h.type, h.err, {}, {}, {}, {}};
     switch (h.type) {
-      case 1: m.path = r.string(); break;
-      case 15: m.path = r.string(), read(r, m.stat); break;
-      case 5: read(r, m.stat); break;
-      case 4: m.data = r.buffer(), read(r, m.stat); break;
-      case 8: proto::read_strings(r, m.children); break;
-      case -1: m.err = r.i32(); break;
-      default: break;
+      case 1:
+        m.path = r.string();
+        break;
+      case 15:
+        m.path = r.string(), read(r, m.stat);
+        break;
+      case 5:
+        read(r, m.stat);
+        break;
+      case 4:
+        m.data = r.buffer(), read(r, m.stat);
+        break;
+      case 8:
+        proto::read_strings(r, m.children);
+        break;
+      case -1:
+        m.err = r.i32();
+        break;
+      default:
+        break;
     }
     out.push_back(std::move(m));
   }

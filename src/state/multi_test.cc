@@ -167,8 +167,7 @@ TEST_F(MultiTest, ReadOpsSetAclAndSessionOpsMakeTheWholeMultiAMarshallingError) 
   MultiBuilder with_set_acl;
   with_set_acl.add(OpCode::kSetACL, proto::SetAclRequest{"/a", kOpen, -1});
   EXPECT_EQ(txn_error(prep_multi(with_set_acl)), Err::kMarshallingError);
-  EXPECT_EQ(txn_error(prep_raw(OpCode::kMulti, std::string("\0\0", 2))),
-            Err::kMarshallingError);
+  EXPECT_EQ(txn_error(prep_raw(OpCode::kMulti, std::string("\0\0", 2))), Err::kMarshallingError);
   EXPECT_FALSE(exists("/b"));
 }
 
@@ -178,10 +177,9 @@ TEST_F(MultiTest, CreateTtlInsideAMultiAnswersWithAStat) {
     o.extended_types_enabled = true;
     return o;
   }()};
-  std::string body =
-      MultiBuilder{}
-          .add(OpCode::kCreateTTL, proto::CreateTtlRequest{"/t", "", kOpen, 5, 5000})
-          .build();
+  std::string body = MultiBuilder{}
+                         .add(OpCode::kCreateTTL, proto::CreateTtlRequest{"/t", "", kOpen, 5, 5000})
+                         .build();
   Request req = request(OpCode::kMulti, body);
   proto::Txn txn = db.prep(req, 1, now_);
   Outcome o = db.apply(txn, &req);

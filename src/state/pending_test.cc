@@ -71,8 +71,8 @@ TEST_F(PendingTest, VersionsChainAcrossPendingSetData) {
 }
 
 TEST_F(PendingTest, ChildOfAPendingCreateAndItsAclAreSeen) {
-  proto::Txn parent = prep(OpCode::kCreate,
-                           proto::CreateRequest{"/p", "", testing::world(proto::perm::kRead), 0});
+  proto::Txn parent =
+      prep(OpCode::kCreate, proto::CreateRequest{"/p", "", testing::world(proto::perm::kRead), 0});
   proto::Txn child = prep_create("/p/c");
   EXPECT_EQ(txn_error(parent), Err::kOk);
   EXPECT_EQ(txn_error(child), Err::kNoAuth);  // the pending node's ACL has no CREATE
@@ -162,22 +162,21 @@ TEST_F(PendingTest, DeleteContainerRefusesOtherNodesAndUnexpiredTtls) {
   EXPECT_EQ(txn_error(db_.prep_delete_container("/plain", ++zxid_, now_)), Err::kBadVersion);
   EXPECT_EQ(txn_error(db_.prep_delete_container("/eph", ++zxid_, now_)), Err::kBadVersion);
   EXPECT_EQ(txn_error(db_.prep_delete_container("/none", ++zxid_, now_)), Err::kNoNode);
-  EXPECT_EQ(txn_error(db_.prep_delete_container("/zookeeper", ++zxid_, now_)),
-            Err::kBadArguments);
+  EXPECT_EQ(txn_error(db_.prep_delete_container("/zookeeper", ++zxid_, now_)), Err::kBadArguments);
 }
 
 class TtlPendingTest : public DbTest {
  protected:
-  TtlPendingTest() : DbTest([] {
-    DatabaseOptions o;
-    o.extended_types_enabled = true;
-    return o;
-  }()) {}
+  TtlPendingTest()
+      : DbTest([] {
+          DatabaseOptions o;
+          o.extended_types_enabled = true;
+          return o;
+        }()) {}
 };
 
 TEST_F(TtlPendingTest, DeleteContainerRemovesATtlNodeOnlyOnceItsTtlHasPassed) {
-  ASSERT_EQ(write(OpCode::kCreateTTL, proto::CreateTtlRequest{"/t", "", kOpen, 5, 1000})
-                .reply.err,
+  ASSERT_EQ(write(OpCode::kCreateTTL, proto::CreateTtlRequest{"/t", "", kOpen, 5, 1000}).reply.err,
             Err::kOk);
   EXPECT_EQ(txn_error(db_.prep_delete_container("/t", ++zxid_, now_ + 1000)), Err::kBadVersion);
   proto::Txn del = db_.prep_delete_container("/t", ++zxid_, now_ + 1001);

@@ -1,9 +1,10 @@
 // Prep of single write ops (create*, delete, setData, setACL, check): ZooKeeper 3.8's checks
 // in its order. Each check's position was confirmed against the real server (README-acl.md).
+#include "state/prep.h"
+
 #include <cstdio>
 
 #include "proto/path.h"
-#include "state/prep.h"
 
 namespace paddock::state {
 namespace {
@@ -26,9 +27,7 @@ std::string sequence_suffix(int32_t cversion) {
 }
 
 // Versions wrap like Java ints.
-int32_t next_version(int32_t v) {
-  return static_cast<int32_t>(static_cast<uint32_t>(v) + 1u);
-}
+int32_t next_version(int32_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v) + 1u); }
 
 bool version_matches(int32_t expected, int32_t current) {
   return expected == -1 || expected == current;
@@ -66,8 +65,8 @@ std::string parent_of(std::string_view path) {
   return std::string(path.substr(0, slash));
 }
 
-proto::Txn make_txn(int64_t session_id, int32_t cxid, int64_t zxid, int64_t now_ms,
-                    int32_t type, proto::TxnBody body) {
+proto::Txn make_txn(int64_t session_id, int32_t cxid, int64_t zxid, int64_t now_ms, int32_t type,
+                    proto::TxnBody body) {
   proto::Txn txn;
   txn.header = proto::TxnHeader{session_id, cxid, zxid, now_ms, type};
   txn.body = std::move(body);
@@ -225,9 +224,9 @@ Err Preparer::prep_create(const CreateOp& op, const OpContext& ctx, OpTxn& out) 
   parent->stat.pzxid = ctx.zxid;
   parent->child_count += 1;
   pending_.add(ctx.zxid, parent_path == "" ? "/" : parent_path, std::move(*parent));
-  pending_.add(ctx.zxid, path,
-               NodeRecord{new_node_stat(ctx.zxid, ctx.now_ms, owner), std::move(acl), 0,
-                          data_bytes});
+  pending_.add(
+      ctx.zxid, path,
+      NodeRecord{new_node_stat(ctx.zxid, ctx.now_ms, owner), std::move(acl), 0, data_bytes});
   return Err::kOk;
 }
 
@@ -247,8 +246,7 @@ Err Preparer::prep_delete(const proto::DeleteRequest& req, const OpContext& ctx,
   return Err::kOk;
 }
 
-Err Preparer::prep_set_data(const proto::SetDataRequest& req, const OpContext& ctx,
-                            OpTxn& out) {
+Err Preparer::prep_set_data(const proto::SetDataRequest& req, const OpContext& ctx, OpTxn& out) {
   if (Err e = check_session(ctx.session_id); e != Err::kOk) return e;
   if (proto::validate_path(req.path, false) != Err::kOk) return Err::kBadArguments;
   std::optional<NodeRecord> target = node(req.path);
@@ -288,8 +286,7 @@ Err Preparer::prep_set_acl(const proto::SetAclRequest& req, const OpContext& ctx
   return Err::kOk;
 }
 
-Err Preparer::prep_check(const proto::CheckVersionRequest& req, const OpContext& ctx,
-                         OpTxn& out) {
+Err Preparer::prep_check(const proto::CheckVersionRequest& req, const OpContext& ctx, OpTxn& out) {
   if (Err e = check_session(ctx.session_id); e != Err::kOk) return e;
   if (proto::validate_path(req.path, false) != Err::kOk) return Err::kBadArguments;
   std::optional<NodeRecord> target = node(req.path);

@@ -45,8 +45,8 @@ NodeKind node_kind(int64_t owner);
 bool is_special_path(std::string_view p);
 std::string parent_of(std::string_view path);  // "/a/b" -> "/a"; "/a" -> "/"; "a" -> ""
 
-proto::Txn make_txn(int64_t session_id, int32_t cxid, int64_t zxid, int64_t now_ms,
-                    int32_t type, proto::TxnBody body);
+proto::Txn make_txn(int64_t session_id, int32_t cxid, int64_t zxid, int64_t now_ms, int32_t type,
+                    proto::TxnBody body);
 proto::Txn error_txn(int64_t session_id, int32_t cxid, int64_t zxid, int64_t now_ms,
                      proto::Err err);
 
@@ -57,8 +57,7 @@ class Preparer {
       : options_(options), tree_(tree), pending_(pending), acl_(acl) {}
 
   proto::Txn prep(const Request& request, int64_t zxid, int64_t now_ms);
-  proto::Txn create_session(int64_t session_id, int32_t timeout_ms, int64_t zxid,
-                            int64_t now_ms);
+  proto::Txn create_session(int64_t session_id, int32_t timeout_ms, int64_t zxid, int64_t now_ms);
   proto::Txn close_session(int64_t session_id, int32_t cxid, int64_t zxid, int64_t now_ms);
   proto::Txn delete_container(const std::string& path, int64_t zxid, int64_t now_ms);
 
@@ -82,8 +81,7 @@ class Preparer {
   proto::Err prep_delete(const proto::DeleteRequest& req, const OpContext& ctx, OpTxn& out);
   proto::Err prep_set_data(const proto::SetDataRequest& req, const OpContext& ctx, OpTxn& out);
   proto::Err prep_set_acl(const proto::SetAclRequest& req, const OpContext& ctx, OpTxn& out);
-  proto::Err prep_check(const proto::CheckVersionRequest& req, const OpContext& ctx,
-                        OpTxn& out);
+  proto::Err prep_check(const proto::CheckVersionRequest& req, const OpContext& ctx, OpTxn& out);
   proto::Err check_session(int64_t session_id) const;
   proto::Err check_quota(std::string_view path, int64_t count_delta, int64_t bytes_delta) const;
   // Records a removed node and its parent losing a child.

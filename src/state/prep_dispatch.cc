@@ -52,9 +52,9 @@ proto::Txn Preparer::prep(const Request& request, int64_t zxid, int64_t now_ms) 
       return delete_container(std::string(request.body), zxid, now_ms);
     case OpCode::kReconfig:
       // Dynamic reconfiguration is off (reconfigEnabled=false), as in a default ZooKeeper.
-      return error_txn(sid, request.xid, zxid, now_ms,
-                       is_reconfig_request(request.body) ? Err::kReconfigDisabled
-                                                         : Err::kMarshallingError);
+      return error_txn(
+          sid, request.xid, zxid, now_ms,
+          is_reconfig_request(request.body) ? Err::kReconfigDisabled : Err::kMarshallingError);
     case OpCode::kCreate:
     case OpCode::kCreate2:
     case OpCode::kCreateContainer:
@@ -113,9 +113,9 @@ proto::Txn Preparer::prep_multi(const Request& request, int64_t zxid, int64_t no
   bool failed = false;
   for (const auto& [type, op] : ops) {
     if (failed) {
-      multi.ops.push_back(proto::MultiTxnOp{
-          static_cast<int32_t>(OpCode::kError),
-          proto::ErrorTxn{static_cast<int32_t>(Err::kRuntimeInconsistency)}});
+      multi.ops.push_back(
+          proto::MultiTxnOp{static_cast<int32_t>(OpCode::kError),
+                            proto::ErrorTxn{static_cast<int32_t>(Err::kRuntimeInconsistency)}});
       continue;
     }
     OpTxn out;
@@ -153,8 +153,7 @@ std::set<std::string> Preparer::session_ephemerals(int64_t session_id) const {
   return paths;
 }
 
-proto::Txn Preparer::close_session(int64_t session_id, int32_t cxid, int64_t zxid,
-                                   int64_t now_ms) {
+proto::Txn Preparer::close_session(int64_t session_id, int32_t cxid, int64_t zxid, int64_t now_ms) {
   std::set<std::string> paths = session_ephemerals(session_id);
   for (const std::string& path : paths) {
     std::optional<NodeRecord> parent = node(parent_of(path));

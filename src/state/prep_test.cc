@@ -91,8 +91,8 @@ TEST_F(PrepTest, ChildOfAnEphemeralFailsWithNoChildrenForEphemerals) {
   EXPECT_EQ(create("/e/c", "", kOpen, 2), Err::kNoChildrenForEphemerals);
   EXPECT_EQ(write(OpCode::kCreateContainer, proto::CreateRequest{"/e/k", "", kOpen, 4}).reply.err,
             Err::kNoChildrenForEphemerals);
-  EXPECT_EQ(create("/e"), Err::kNodeExists);       // NODEEXISTS is checked first
-  EXPECT_EQ(create("/e/a/b"), Err::kNoNode);       // the parent check comes before both
+  EXPECT_EQ(create("/e"), Err::kNodeExists);  // NODEEXISTS is checked first
+  EXPECT_EQ(create("/e/a/b"), Err::kNoNode);  // the parent check comes before both
 }
 
 TEST_F(PrepTest, ContainersMayHaveChildren) {
@@ -200,10 +200,8 @@ TEST_F(PrepTest, TopLevelCheckLogsVersionPlusOneAndAnswersEmpty) {
   Outcome o = apply(txn, OpCode::kCheck);
   EXPECT_EQ(o.reply.err, Err::kOk);
   EXPECT_TRUE(o.reply.body.empty());
-  EXPECT_EQ(write(OpCode::kCheck, proto::CheckVersionRequest{"/a", 4}).reply.err,
-            Err::kBadVersion);
-  EXPECT_EQ(write(OpCode::kCheck, proto::CheckVersionRequest{"/none", -1}).reply.err,
-            Err::kNoNode);
+  EXPECT_EQ(write(OpCode::kCheck, proto::CheckVersionRequest{"/a", 4}).reply.err, Err::kBadVersion);
+  EXPECT_EQ(write(OpCode::kCheck, proto::CheckVersionRequest{"/none", -1}).reply.err, Err::kNoNode);
 }
 
 TEST_F(PrepTest, AFailedWriteIsAnErrorTxnThatStillConsumesTheZxid) {
@@ -220,8 +218,7 @@ TEST_F(PrepTest, AFailedWriteIsAnErrorTxnThatStillConsumesTheZxid) {
 TEST_F(PrepTest, AMalformedRecordIsAMarshallingErrorTxn) {
   EXPECT_EQ(txn_error(prep_raw(OpCode::kCreate, std::string("\0\0\0\x02/a", 6))),
             Err::kMarshallingError);
-  EXPECT_EQ(txn_error(prep_raw(OpCode::kSetData, std::string(1, '\0'))),
-            Err::kMarshallingError);
+  EXPECT_EQ(txn_error(prep_raw(OpCode::kSetData, std::string(1, '\0'))), Err::kMarshallingError);
 }
 
 TEST_F(PrepTest, ReconfigIsDisabled) {
@@ -265,14 +262,12 @@ TEST_F(TtlPrepTest, CreateTtlNeedsATtlModeAndATtlInRange) {
   EXPECT_EQ(create_ttl("/t", 1, 100), Err::kBadArguments);
   EXPECT_EQ(create("/t", "", kOpen, 5), Err::kBadArguments);  // TTL mode through create
   EXPECT_EQ(create_ttl("/t", 5, proto::kMaxTtlMs), Err::kOk);
-  EXPECT_EQ(db_.tree().find("/t")->stat.ephemeral_owner,
-            proto::kTtlOwnerMask | proto::kMaxTtlMs);
+  EXPECT_EQ(db_.tree().find("/t")->stat.ephemeral_owner, proto::kTtlOwnerMask | proto::kMaxTtlMs);
 }
 
 TEST_F(TtlPrepTest, CreateTtlAnswersWithTheStatAndSequentialTtlGetsASuffix) {
   ASSERT_EQ(create("/p"), Err::kOk);
-  proto::Txn txn =
-      prep(OpCode::kCreateTTL, proto::CreateTtlRequest{"/p/t-", "", kOpen, 6, 60000});
+  proto::Txn txn = prep(OpCode::kCreateTTL, proto::CreateTtlRequest{"/p/t-", "", kOpen, 6, 60000});
   EXPECT_EQ(txn.header.type, 21);
   EXPECT_EQ(std::get<proto::CreateTtlTxn>(txn.body).ttl, 60000);
   Outcome o = apply(txn, OpCode::kCreateTTL);
@@ -359,8 +354,8 @@ TEST_F(PrepLimitsTest, ALargerMaxBufferAllowsLargerData) {
   DatabaseOptions o;
   o.max_data_bytes = 4 << 20;
   Database db(o);
-  std::string body = proto::encode(proto::CreateRequest{"/big", std::string(3 << 20, 'x'),
-                                                        testing::kOpen, 0});
+  std::string body =
+      proto::encode(proto::CreateRequest{"/big", std::string(3 << 20, 'x'), testing::kOpen, 0});
   Request req = request(OpCode::kCreate, body);
   EXPECT_EQ(txn_error(db.prep(req, 1, now_)), Err::kOk);
 }

@@ -1,10 +1,11 @@
 // Read ops with ZooKeeper 3.8's checks: NONODE before NOAUTH; READ for getData,
 // getChildren(2), getAllChildrenNumber and each multiRead op; READ or ADMIN for getACL (digest
 // hashes hidden without ADMIN); nothing for exists, getEphemerals, whoAmI, sync.
+#include "state/reads.h"
+
 #include <algorithm>
 
 #include "state/auth_provider.h"
-#include "state/reads.h"
 
 namespace paddock::state {
 namespace {
@@ -21,8 +22,7 @@ Reply error_reply(Err e) { return Reply{e, {}}; }
 
 }  // namespace
 
-Reader::Reader(DataTree& tree, const AclChecker& acl, const Request& request,
-               size_t decode_limit)
+Reader::Reader(DataTree& tree, const AclChecker& acl, const Request& request, size_t decode_limit)
     : tree_(tree),
       acl_(acl),
       request_(request),
@@ -41,22 +41,54 @@ Outcome Reader::run() {
   proto::JuteReader r(request_.body, decode_limit_);
   Outcome out;
   switch (request_.op) {
-    case OpCode::kExists: out.reply = exists(r); break;
-    case OpCode::kGetData: out.reply = get_data(r); break;
-    case OpCode::kGetChildren: out.reply = get_children(r, false); break;
-    case OpCode::kGetChildren2: out.reply = get_children(r, true); break;
-    case OpCode::kGetACL: out.reply = get_acl(r); break;
-    case OpCode::kGetAllChildrenNumber: out.reply = get_all_children_number(r); break;
-    case OpCode::kGetEphemerals: out.reply = get_ephemerals(r); break;
-    case OpCode::kWhoAmI: out.reply = who_am_i(); break;
-    case OpCode::kMultiRead: out.reply = multi_read(r); break;
-    case OpCode::kSync: out.reply = sync(r); break;
-    case OpCode::kAddWatch: out.reply = add_watch(r); break;
-    case OpCode::kCheckWatches: out.reply = check_watches(r, false); break;
-    case OpCode::kRemoveWatches: out.reply = check_watches(r, true); break;
-    case OpCode::kSetWatches: out.reply = set_watches(r, false, out.events); break;
-    case OpCode::kSetWatches2: out.reply = set_watches(r, true, out.events); break;
-    default: out.reply = error_reply(Err::kUnimplemented); break;
+    case OpCode::kExists:
+      out.reply = exists(r);
+      break;
+    case OpCode::kGetData:
+      out.reply = get_data(r);
+      break;
+    case OpCode::kGetChildren:
+      out.reply = get_children(r, false);
+      break;
+    case OpCode::kGetChildren2:
+      out.reply = get_children(r, true);
+      break;
+    case OpCode::kGetACL:
+      out.reply = get_acl(r);
+      break;
+    case OpCode::kGetAllChildrenNumber:
+      out.reply = get_all_children_number(r);
+      break;
+    case OpCode::kGetEphemerals:
+      out.reply = get_ephemerals(r);
+      break;
+    case OpCode::kWhoAmI:
+      out.reply = who_am_i();
+      break;
+    case OpCode::kMultiRead:
+      out.reply = multi_read(r);
+      break;
+    case OpCode::kSync:
+      out.reply = sync(r);
+      break;
+    case OpCode::kAddWatch:
+      out.reply = add_watch(r);
+      break;
+    case OpCode::kCheckWatches:
+      out.reply = check_watches(r, false);
+      break;
+    case OpCode::kRemoveWatches:
+      out.reply = check_watches(r, true);
+      break;
+    case OpCode::kSetWatches:
+      out.reply = set_watches(r, false, out.events);
+      break;
+    case OpCode::kSetWatches2:
+      out.reply = set_watches(r, true, out.events);
+      break;
+    default:
+      out.reply = error_reply(Err::kUnimplemented);
+      break;
   }
   return out;
 }
@@ -93,8 +125,8 @@ Reply Reader::get_data(proto::JuteReader& r) {
   return ok_reply(resp);
 }
 
-Err Reader::read_children(const std::string& path, bool watch,
-                          std::vector<std::string>& children, proto::Stat* stat) {
+Err Reader::read_children(const std::string& path, bool watch, std::vector<std::string>& children,
+                          proto::Stat* stat) {
   const Znode* node = find(path);
   if (node == nullptr) return Err::kNoNode;
   if (!may(*node, proto::perm::kRead)) return Err::kNoAuth;
@@ -139,8 +171,8 @@ Reply Reader::get_all_children_number(proto::JuteReader& r) {
   if (node == nullptr) return error_reply(Err::kNoNode);
   if (!may(*node, proto::perm::kRead)) return error_reply(Err::kNoAuth);
   const std::string_view path = req.path.empty() ? std::string_view("/") : req.path;
-  return ok_reply(proto::GetAllChildrenNumberResponse{
-      static_cast<int32_t>(tree_.descendant_count(path))});
+  return ok_reply(
+      proto::GetAllChildrenNumberResponse{static_cast<int32_t>(tree_.descendant_count(path))});
 }
 
 // This session's ephemerals whose path starts with the prefix (all of them for "" or a

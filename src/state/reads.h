@@ -38,8 +38,8 @@ class Reader {
 
   // Shared by getData/getChildren and multiRead.
   proto::Err read_data(const proto::GetDataRequest& req, proto::GetDataResponse& out);
-  proto::Err read_children(const std::string& path, bool watch,
-                           std::vector<std::string>& children, proto::Stat* stat);
+  proto::Err read_children(const std::string& path, bool watch, std::vector<std::string>& children,
+                           proto::Stat* stat);
 
   DataTree& tree_;
   const AclChecker& acl_;

@@ -61,9 +61,12 @@ Reply Reader::set_watches(proto::JuteReader& r, bool v2, std::vector<WatchEvent>
   } else {
     proto::SetWatches v1;
     read(r, v1);
-    req = proto::SetWatches2{v1.relative_zxid, std::move(v1.data_watches),
-                             std::move(v1.exist_watches), std::move(v1.child_watches),
-                             {}, {}};
+    req = proto::SetWatches2{v1.relative_zxid,
+                             std::move(v1.data_watches),
+                             std::move(v1.exist_watches),
+                             std::move(v1.child_watches),
+                             {},
+                             {}};
   }
   if (!r.ok()) return error_reply(Err::kMarshallingError);
   const WatcherId watcher = request_.watcher;

@@ -11,9 +11,7 @@
 
 namespace paddock::state {
 
-SessionTracker::SessionTracker(int32_t tick_ms) : tick_ms_(tick_ms) {
-  PADDOCK_ASSERT(tick_ms > 0);
-}
+SessionTracker::SessionTracker(int32_t tick_ms) : tick_ms_(tick_ms) { PADDOCK_ASSERT(tick_ms > 0); }
 
 void SessionTracker::unbucket(int64_t session_id, Session& s) {
   if (s.bucket == 0) return;

@@ -19,13 +19,13 @@ TEST(SessionTrackerTest, DeadlinesRoundUpToTheNextTick) {
 
 TEST(SessionTrackerTest, ExpireTakesWholeBucketsUpToNow) {
   SessionTracker t(1000);
-  t.add(1, 3000, 0);  // bucket 4000
+  t.add(1, 3000, 0);    // bucket 4000
   t.add(2, 3000, 500);  // 3500 -> 4000
-  t.add(3, 6000, 0);  // 7000
+  t.add(3, 6000, 0);    // 7000
   EXPECT_TRUE(t.expire(3999).empty());
   EXPECT_EQ(t.expire(4000), (std::vector<int64_t>{1, 2}));
   EXPECT_TRUE(t.is_closing(1));
-  EXPECT_TRUE(t.contains(1));  // known until removed
+  EXPECT_TRUE(t.contains(1));           // known until removed
   EXPECT_TRUE(t.expire(4000).empty());  // not expired twice
   EXPECT_EQ(t.expire(100000), (std::vector<int64_t>{3}));
   EXPECT_EQ(t.next_expiration(), std::nullopt);
@@ -67,7 +67,8 @@ TEST(SessionTrackerTest, InitialSessionIdHasTheServerIdOnTop) {
   const int64_t now = 0x0000019A1234ABCDLL;
   int64_t id = SessionTracker::initial_session_id(1, now);
   EXPECT_EQ(static_cast<uint64_t>(id) >> 56, 1u);
-  EXPECT_EQ(id & 0x00FFFFFFFFFFFFFFLL, static_cast<int64_t>((static_cast<uint64_t>(now) << 24) >> 8));
+  EXPECT_EQ(id & 0x00FFFFFFFFFFFFFFLL,
+            static_cast<int64_t>((static_cast<uint64_t>(now) << 24) >> 8));
   EXPECT_EQ(SessionTracker::initial_session_id(0, 0), 0);
   EXPECT_EQ(SessionTracker::initial_session_id(0x80, 0), proto::kContainerOwner + 1);
   EXPECT_NE(SessionTracker::initial_session_id(2, now), id);
