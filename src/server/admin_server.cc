@@ -38,12 +38,38 @@ class AdminServer::Session : public std::enable_shared_from_this<Session> {
         status, reason, content_type, body.size());
     response_ += body;
     asio::async_write(socket_, asio::buffer(response_),
-                      [self = shared_from_this()](std::error_code, size_t) { self->close(); });
+                      [self = shared_from_this()](std::error_code ec, size_t) {
+                        if (ec) {
+                          self->close();
+                        } else {
+                          self->linger();
+                        }
+                      });
   }
 
   void respond_json(const Json& body) {
     respond(200, "OK", "application/json",
             body.dump(2, ' ', false, Json::error_handler_t::replace));
+  }
+
+  // Closing with unread request bytes would reset the connection and could destroy the
+  // response in flight: send FIN, then discard what the client still sends until it closes
+  // (or the idle timer fires).
+  void linger() {
+    std::error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    discard();
+  }
+
+  void discard() {
+    socket_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](std::error_code ec, size_t) {
+                              if (ec) {
+                                self->close();
+                              } else {
+                                self->discard();
+                              }
+                            });
   }
 
   void close() {
@@ -76,6 +102,7 @@ class AdminServer::Session : public std::enable_shared_from_this<Session> {
   asio::steady_timer timer_;
   std::string request_;
   std::string response_;
+  char discard_[512];
   bool closed_ = false;
 };
 

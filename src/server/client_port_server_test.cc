@@ -43,6 +43,20 @@ class ClientPortServerTest : public ::testing::Test {
     return sink_.opened_id(known_++);
   }
 
+  // With several network threads the sink may hear of connections out of connect order:
+  // the client names itself in a frame instead.
+  pipeline::ConnectionId identify(TestClient& client, const std::string& name) {
+    EXPECT_TRUE(client.write(frame(name)));
+    pipeline::ConnectionId found = 0;
+    EXPECT_TRUE(sink_.wait([&] {
+      for (const auto& [id, frames] : sink_.frames_locked()) {
+        if (!frames.empty() && frames[0] == name) found = id;
+      }
+      return found != 0;
+    }));
+    return found;
+  }
+
   void TearDown() override {
     if (server_) server_->stop();
   }
@@ -170,7 +184,10 @@ TEST_F(ClientPortServerTest, SendBatchForManyConnectionsWritesEachInOrder) {
   o.network_threads = 2;
   start(o);
   TestClient a(port_), b(port_), c(port_);
-  std::vector<pipeline::ConnectionId> ids = {open(a), open(b), open(c)};
+  std::vector<pipeline::ConnectionId> ids = {identify(a, "a"), identify(b, "b"), identify(c, "c")};
+  std::set<pipeline::ConnectionId> owners;
+  for (auto id : ids) owners.insert(id % 2);
+  EXPECT_EQ(owners.size(), 2u);  // both threads own connections
   std::vector<OutboundFrame> batch;
   for (int i = 0; i < 300; ++i) {
     for (auto id : ids) batch.push_back({id, frame(std::to_string(id) + ":" + std::to_string(i))});

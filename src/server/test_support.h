@@ -111,6 +111,8 @@ class FakeSink : public pipeline::RequestSink {
     std::lock_guard<std::mutex> lock(mu_);
     return frames_[conn];
   }
+  // Only inside wait() predicates (the lock is held there).
+  const std::map<ConnectionId, std::vector<std::string>>& frames_locked() const { return frames_; }
   std::vector<Opened> opened() {
     std::lock_guard<std::mutex> lock(mu_);
     return opened_;

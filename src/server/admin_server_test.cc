@@ -1,0 +1,245 @@
+#include "server/admin_server.h"
+
+#include <gtest/gtest.h>
+
+#include <asio/executor_work_guard.hpp>
+#include <set>
+#include <thread>
+
+#include "server/admin_commands.h"
+#include "server/test_support.h"
+
+namespace paddock::server {
+namespace {
+
+using namespace std::chrono_literals;
+using pipeline::ConnectionSnapshot;
+using pipeline::ServerSnapshot;
+using testing::FakeSink;
+using testing::TestClient;
+using testing::read_fixture;
+
+Json fixture_json(const std::string& name) { return Json::parse(read_fixture(name)); }
+
+std::set<std::string> keys(const Json& j) {
+  std::set<std::string> out;
+  for (auto it = j.begin(); it != j.end(); ++it) out.insert(it.key());
+  return out;
+}
+
+std::shared_ptr<ServerSnapshot> sample_snapshot() {
+  auto s = std::make_shared<ServerSnapshot>();
+  s->version = "3.8.0-paddock-test, built on today";
+  s->last_zxid = 5;
+  s->node_count = 8;
+  s->latency = {0, 6, 5.0 / 3.0, 3};
+  ConnectionSnapshot c;
+  c.peer_ip = "127.0.0.1";
+  c.peer_port = 4000;
+  c.session_id = 72057635718955009;
+  c.timeout_ms = 10000;
+  c.last_op = "GETD";
+  ConnectionSnapshot fresh;  // no session yet
+  fresh.peer_ip = "127.0.0.1";
+  fresh.peer_port = 4001;
+  s->connections = {c, fresh};
+  s->sessions = {{c.session_id, 10000}};
+  s->ephemerals_by_session[c.session_id] = {"/app/eph"};
+  s->watches_by_session[c.session_id] = {"/app/a"};
+  s->watches_by_path["/app/a"] = {c.session_id};
+  for (const auto& line : {"clientPort=2181", "dataDir=/tmp/d", "dataLogDir=/tmp/d",
+                           "tickTime=2000", "maxClientCnxns=10", "minSessionTimeout=4000",
+                           "maxSessionTimeout=40000", "serverId=0",
+                           "clientPortListenBacklog=-1"}) {
+    std::string l = line;
+    s->config.emplace_back(l.substr(0, l.find('=')), l.substr(l.find('=') + 1));
+  }
+  return s;
+}
+
+Json run(std::string_view name, const ServerSnapshot& s) {
+  const AdminCommand* c = find_admin_command(name);
+  EXPECT_NE(c, nullptr) << name;
+  HostFacts facts = collect_host_facts(0, "", "", false);
+  return admin_command_json(*c, &s, facts);
+}
+
+TEST(AdminCommandsTest, NamesAndAliasesResolveAsInZooKeeper) {
+  EXPECT_EQ(find_admin_command("srvr")->name, "server_stats");
+  EXPECT_EQ(find_admin_command("stat")->name, "stats");
+  EXPECT_EQ(find_admin_command("mntr")->name, "monitor");
+  EXPECT_EQ(find_admin_command("conf")->name, "configuration");
+  EXPECT_EQ(find_admin_command("cons")->name, "connections");
+  EXPECT_EQ(find_admin_command("wchs")->name, "watch_summary");
+  EXPECT_EQ(find_admin_command("wchc")->name, "watches");
+  EXPECT_EQ(find_admin_command("wchp")->name, "watches_by_path");
+  EXPECT_EQ(find_admin_command("envi")->name, "environment");
+  EXPECT_EQ(find_admin_command("isro")->name, "is_read_only");
+  EXPECT_EQ(find_admin_command("RUOK"), nullptr);
+  // Every command we list is one ZooKeeper lists.
+  std::string zk_list = read_fixture("admin_commands.json");
+  for (const auto& c : admin_commands()) {
+    EXPECT_NE(zk_list.find("/commands/" + std::string(c.name) + "\""), std::string::npos) << c.name;
+  }
+}
+
+TEST(AdminCommandsTest, BodiesHaveZooKeepersFieldNames) {
+  auto s = sample_snapshot();
+  struct Case {
+    const char* command;
+    const char* fixture;
+  };
+  for (Case c : {Case{"ruok", "admin_ruok.json"}, Case{"server_stats", "admin_server_stats.json"},
+                 Case{"stats", "admin_stats.json"}, Case{"connections", "admin_connections.json"},
+                 Case{"configuration", "admin_configuration.json"},
+                 Case{"watch_summary", "admin_watch_summary.json"},
+                 Case{"watches", "admin_watches.json"},
+                 Case{"watches_by_path", "admin_watches_by_path.json"},
+                 Case{"dump", "admin_dump.json"}, Case{"dirs", "admin_dirs.json"},
+                 Case{"is_read_only", "admin_is_read_only.json"},
+                 Case{"stat_reset", "admin_stat_reset.json"},
+                 Case{"connection_stat_reset", "admin_connection_stat_reset.json"}}) {
+    Json ours = run(c.command, *s);
+    Json theirs = fixture_json(c.fixture);
+    EXPECT_EQ(keys(ours), keys(theirs)) << c.command;
+    EXPECT_EQ(ours["command"], theirs["command"]) << c.command;
+    EXPECT_TRUE(ours["error"].is_null()) << c.command;
+  }
+  Json stats = run("server_stats", *s);
+  EXPECT_EQ(keys(stats["server_stats"]), keys(fixture_json("admin_server_stats.json")["server_stats"]));
+  EXPECT_DOUBLE_EQ(stats["server_stats"]["avg_latency"].get<double>(), 1.6667);
+  Json cons = run("connections", *s);
+  Json zk_cons = fixture_json("admin_connections.json");
+  EXPECT_EQ(keys(cons["connections"][0]), keys(zk_cons["connections"][0]));
+  EXPECT_EQ(cons["connections"][1].size(), 5u);  // no session: the brief fields only
+  EXPECT_EQ(keys(run("stats", *s)["connections"][0]),
+            keys(fixture_json("admin_stats.json")["connections"][0]));
+  EXPECT_EQ(run("watches", *s)["session_id_to_watched_paths"]["72057635718955009"][0], "/app/a");
+  EXPECT_EQ(run("watches_by_path", *s)["path_to_session_ids"]["/app/a"][0], 72057635718955009);
+  EXPECT_EQ(run("configuration", *s)["client_port"], 2181);
+}
+
+TEST(AdminCommandsTest, MonitorAndEnvironmentUseOnlyZooKeeperKeys) {
+  auto s = sample_snapshot();
+  auto zk_monitor = keys(fixture_json("admin_monitor.json"));
+  for (const auto& k : keys(run("monitor", *s))) EXPECT_TRUE(zk_monitor.count(k)) << k;
+  auto zk_env = keys(fixture_json("admin_environment.json"));
+  for (const auto& k : keys(run("environment", *s))) EXPECT_TRUE(zk_env.count(k)) << k;
+}
+
+TEST(AdminCommandsTest, UnknownCommandIsAnErrorBodyLikeZooKeepers) {
+  EXPECT_EQ(unknown_admin_command_json("nosuch"), fixture_json("admin_nosuch.json"));
+}
+
+class AdminServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sink_.snapshot = sample_snapshot();
+    work_.emplace(asio::make_work_guard(io_));
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void start(AdminServerOptions o = {}) {
+    o.address = "127.0.0.1";
+    o.port = 0;
+    server_ = std::make_unique<AdminServer>(o, sink_, io_);
+    Status s = server_->start();
+    ASSERT_TRUE(s.is_ok()) << s.message();
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+  // Status line and body of one request.
+  std::pair<std::string, std::string> get(const std::string& request) {
+    TestClient c(server_->bound_port());
+    EXPECT_TRUE(c.connected());
+    EXPECT_TRUE(c.write(request));
+    std::string response = c.read_until_closed().value_or("");
+    auto head_end = response.find("\r\n\r\n");
+    if (head_end == std::string::npos) return {response, ""};
+    return {response.substr(0, response.find("\r\n")), response.substr(head_end + 4)};
+  }
+  std::pair<std::string, std::string> get_path(const std::string& path) {
+    return get("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  }
+
+  FakeSink sink_;
+  asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::thread thread_;
+  std::unique_ptr<AdminServer> server_;
+};
+
+TEST_F(AdminServerTest, AnswersCommandsAsJson) {
+  start();
+  auto [status, body] = get_path("/commands/ruok");
+  EXPECT_EQ(status, "HTTP/1.1 200 OK");
+  EXPECT_EQ(Json::parse(body), Json::parse(R"({"command":"ruok","error":null})"));
+
+  auto [s2, srvr] = get_path("/commands/srvr");
+  EXPECT_EQ(s2, "HTTP/1.1 200 OK");
+  Json j = Json::parse(srvr);
+  EXPECT_EQ(j["command"], "server_stats");
+  EXPECT_EQ(j["version"], "3.8.0-paddock-test, built on today");
+  EXPECT_EQ(j["server_stats"]["last_processed_zxid"], 5);
+  EXPECT_GE(sink_.snapshot_requests(), 1);
+}
+
+TEST_F(AdminServerTest, ListsCommandsAtTheCommandUrl) {
+  start();
+  auto [status, body] = get_path("/commands");
+  EXPECT_EQ(status, "HTTP/1.1 200 OK");
+  EXPECT_NE(body.find("<a href=\"/commands/server_stats\">server_stats</a>"), std::string::npos);
+}
+
+TEST_F(AdminServerTest, UnknownCommandIs200WithError) {
+  start();
+  auto [status, body] = get_path("/commands/nosuch?x=1");
+  EXPECT_EQ(status, "HTTP/1.1 200 OK");
+  EXPECT_EQ(Json::parse(body)["error"], "Unknown command: nosuch");
+}
+
+TEST_F(AdminServerTest, StatResetResetsServerStatistics) {
+  start();
+  get_path("/commands/srst");
+  get_path("/commands/crst");
+  EXPECT_EQ(sink_.resets(), (std::vector<bool>{false, true}));
+}
+
+TEST_F(AdminServerTest, WrongMethodPathOrSizeGetsAnHttpError) {
+  AdminServerOptions o;
+  o.max_request_bytes = 512;
+  start(o);
+  EXPECT_EQ(get("POST /commands/ruok HTTP/1.1\r\n\r\n").first, "HTTP/1.1 405 Method Not Allowed");
+  EXPECT_EQ(get_path("/other").first, "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(get("garbage\r\n\r\n").first, "HTTP/1.1 400 Bad Request");
+  std::string huge = "GET /commands/ruok HTTP/1.1\r\nX: " + std::string(2000, 'a') + "\r\n\r\n";
+  EXPECT_EQ(get(huge).first, "HTTP/1.1 431 Request Header Fields Too Large");
+}
+
+TEST_F(AdminServerTest, IdleConnectionIsClosed) {
+  AdminServerOptions o;
+  o.idle_timeout = 100ms;
+  start(o);
+  TestClient c(server_->bound_port());
+  ASSERT_TRUE(c.connected());
+  auto got = c.read_until_closed();  // sends nothing; the server gives up
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(*got, "");
+}
+
+TEST_F(AdminServerTest, BindFailureNamesAddressAndPort) {
+  start();
+  AdminServerOptions o;
+  o.address = "127.0.0.1";
+  o.port = server_->bound_port();
+  AdminServer second(o, sink_, io_);
+  Status s = second.start();
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_NE(s.message().find("127.0.0.1:" + std::to_string(o.port)), std::string::npos);
+}
+
+}  // namespace
+}  // namespace paddock::server
