@@ -63,6 +63,11 @@ void Pipeline::start(ClientChannel& channel) {
       state::SessionTracker::initial_session_id(options_.server_id, clock_.wall_ms());
   next_container_check_ms_ = now + options_.container_check_interval_ms;
   orderer_.set_wakeup([this] { post(CommitsReady{}); });
+  // ZooKeeper delivers a watch event only to a connection that may READ the node then.
+  db_.set_watcher_auth([this](state::WatcherId watcher) -> const std::vector<proto::Id>* {
+    auto it = connections_.find(watcher);
+    return it == connections_.end() ? nullptr : &it->second.auth;
+  });
   thread_ = std::thread([this] { run(); });
 }
 
@@ -209,6 +214,14 @@ void Pipeline::on_request(ConnectionState& conn, std::string frame) {
   conn.last_op = proto::op_short_name(request.op);
   conn.last_cxid = header.xid;
 
+  if (request.op == proto::OpCode::kCreateSession ||
+      request.op == proto::OpCode::kDeleteContainer) {
+    // Only the server makes these txns; ZooKeeper drops a client that sends them.
+    spdlog::warn("event=server_only_op conn={} peer={} op={}", conn.id, conn.peer_ip,
+                 header.type);
+    close_connection(conn);
+    return;
+  }
   if (request.op == proto::OpCode::kCloseSession || state::Database::is_write(request.op)) {
     submit_write(conn, std::move(request));
     if (conn.phase == ConnectionPhase::kEstablished &&
@@ -273,17 +286,19 @@ void Pipeline::answer_special(ConnectionState& conn, const PendingRequest& reque
     reply(conn, request, last_zxid, proto::Err::kOk, proto::encode(proto::SyncResponse{sync.path}));
   } else {  // auth
     proto::AuthPacket packet;
-    std::optional<proto::Id> id;
-    if (proto::decode(body, packet)) id = db_.authenticate(packet.scheme, packet.auth);
-    if (!id) {
+    std::vector<proto::Id> ids;
+    if (proto::decode(body, packet)) ids = db_.authenticate_ids(packet.scheme, packet.auth, conn.peer_ip);
+    if (ids.empty()) {
       spdlog::info("event=auth_failed conn={} peer={} scheme={}", conn.id, conn.peer_ip,
                    packet.scheme);
       reply(conn, request, last_zxid, proto::Err::kAuthFailed, {});
       close_connection(conn);
       return;
     }
-    if (std::find(conn.auth.begin(), conn.auth.end(), *id) == conn.auth.end()) {
-      conn.auth.push_back(*id);
+    for (proto::Id& id : ids) {  // the connection's ids are a set
+      if (std::find(conn.auth.begin(), conn.auth.end(), id) == conn.auth.end()) {
+        conn.auth.push_back(std::move(id));
+      }
     }
     reply(conn, request, last_zxid, proto::Err::kOk, {});
   }

@@ -207,6 +207,23 @@ TEST_F(PipelineTest, WatchEventComesBeforeTheReplyThatCausedIt) {
   EXPECT_EQ(decode_reply(frames[3]).header.xid, 2);
 }
 
+TEST_F(PipelineTest, WatchEventIsDroppedForAConnectionThatMayNoLongerReadTheNode) {
+  connect(1);
+  proto::CreateRequest create{"/n", "", {{proto::perm::kAll, {"world", "anyone"}}}, 0};
+  pipeline_->frame_received(1, request(1, OpCode::kCreate, create));
+  pipeline_->frame_received(1, request(2, OpCode::kGetData, proto::GetDataRequest{"/n", true}));
+  proto::SetAclRequest set_acl{"/n", {{proto::perm::kWrite | proto::perm::kAdmin, {"world", "anyone"}}}, -1};
+  pipeline_->frame_received(1, request(3, OpCode::kSetACL, set_acl));
+  pipeline_->frame_received(1, request(4, OpCode::kSetData, proto::SetDataRequest{"/n", "v", -1}));
+  pipeline_->frame_received(1, bare_request(proto::xid::kPing, OpCode::kPing));
+  auto frames = channel_.wait_frames(1, 6);
+  ASSERT_EQ(frames.size(), 6u);
+  for (size_t i = 1; i < frames.size(); ++i) {
+    EXPECT_NE(decode_reply(frames[i]).header.xid, proto::xid::kNotification) << "frame " << i;
+  }
+  EXPECT_EQ(decode_reply(frames[5]).header.xid, proto::xid::kPing);
+}
+
 TEST_F(PipelineTest, PingIsAnsweredWithPingXid) {
   connect(1);
   pipeline_->frame_received(1, bare_request(proto::xid::kPing, OpCode::kPing));
