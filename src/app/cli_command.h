@@ -15,5 +15,7 @@ using CommandFamily = void (*)(CLI::App& app, CommandAction& action);
 
 // `paddock server start|stop|restart|status|start-foreground|print-cmd [zoo.cfg]`.
 void add_server_commands(CLI::App& app, CommandAction& action);
+// `paddock bench [--servers ..] [--mix ..] [--watchers N|--storm N|--fill N] [--json]`.
+void add_bench_commands(CLI::App& app, CommandAction& action);
 
 }  // namespace paddock::app

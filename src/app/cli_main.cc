@@ -5,6 +5,7 @@ namespace {
 
 constexpr paddock::app::CommandFamily kCommandFamilies[] = {
     paddock::app::add_server_commands,
+    paddock::app::add_bench_commands,
 };
 
 }  // namespace
