@@ -3,7 +3,9 @@ BUILD_DIR ?= build
 CONF      ?= conf/zoo.cfg
 JOBS      ?= $(shell nproc)
 
-.PHONY: deps configure build run test unit-test clean bench
+SAN_DIR   ?= build-asan
+
+.PHONY: deps configure build run test unit-test sanitize-test clean bench
 
 deps:
 	@scripts/install-deps.sh
@@ -19,11 +21,20 @@ run: build
 	@mkdir -p data
 	$(BUILD_DIR)/bin/paddockd $(CONF)
 
-test: build
+# Every test: the unit tests again under ASan+UBSan first, then the whole suite (unit,
+# integration, differential) on the normal build, whose summary line closes the output.
+test: build sanitize-test
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# Unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize-test: deps
+	@[ -f $(SAN_DIR)/build.ninja ] || cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPADDOCK_SANITIZE=ON
+	cmake --build $(SAN_DIR) -j $(JOBS) --target $$(cmake --build $(SAN_DIR) --target help | sed -n 's/^\([a-z_]*_test\):.*/\1/p' | tr '\n' ' ')
+	cd $(SAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 900 -LE 'integration|differential'
 
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE 'integration|differential'
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR)
