@@ -90,6 +90,7 @@ std::vector<std::string> seeds() {
   txn(1, CreateTxn{"/a", "d", acl, true, 2});
   txn(21, CreateTtlTxn{"/t", "d", acl, 2, 1000});
   txn(7, SetAclTxn{"/a", acl, 1});
+  txn(5, SetDataTxn{"/n", std::nullopt, 1});  // null data: length -1
   txn(-11, CloseSessionTxn{{"/e1", "/e2"}});
   txn(14, MultiTxn{{MultiTxnOp{1, CreateTxn{"/m", "", acl, false, 1}},
                     MultiTxnOp{5, SetDataTxn{"/m", "v", 1}}, MultiTxnOp{-1, ErrorTxn{-2}}}});

@@ -27,6 +27,14 @@ class JuteWriter {
   void boolean(bool v);
   void buffer(std::string_view bytes);  // int32 length + bytes
   void null_buffer();                   // length -1
+  // A buffer that may be null (nullopt is written as length -1), as ZooKeeper's byte[] fields.
+  void nullable_buffer(const std::optional<std::string>& bytes) {
+    if (bytes) {
+      buffer(*bytes);
+    } else {
+      null_buffer();
+    }
+  }
   void string(std::string_view s) { buffer(s); }
   void raw(std::string_view bytes) { out_.append(bytes.data(), bytes.size()); }
 

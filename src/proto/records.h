@@ -58,14 +58,14 @@ struct ErrorResponse {
 // --- create / delete ------------------------------------------------------------------------
 struct CreateRequest {
   std::string path;
-  std::string data;
+  NodeData data = std::string();
   AclList acl;
   int32_t flags = 0;
   friend bool operator==(const CreateRequest&, const CreateRequest&) = default;
 };
 struct CreateTtlRequest {
   std::string path;
-  std::string data;
+  NodeData data = std::string();
   AclList acl;
   int32_t flags = 0;
   int64_t ttl = 0;
@@ -102,13 +102,13 @@ struct GetDataRequest {
   friend bool operator==(const GetDataRequest&, const GetDataRequest&) = default;
 };
 struct GetDataResponse {
-  std::string data;
+  NodeData data = std::string();
   Stat stat;
   friend bool operator==(const GetDataResponse&, const GetDataResponse&) = default;
 };
 struct SetDataRequest {
   std::string path;
-  std::string data;
+  NodeData data = std::string();
   int32_t version = 0;
   friend bool operator==(const SetDataRequest&, const SetDataRequest&) = default;
 };

@@ -6,27 +6,27 @@ namespace paddock::proto {
 // --- create / delete ------------------------------------------------------------------------
 void write(JuteWriter& w, const CreateRequest& r) {
   w.string(r.path);
-  w.buffer(r.data);
+  w.nullable_buffer(r.data);
   write(w, r.acl);
   w.i32(r.flags);
 }
 void read(JuteReader& r, CreateRequest& out) {
   out.path = r.string();
-  out.data = r.buffer();
+  out.data = r.nullable_buffer();
   read(r, out.acl);
   out.flags = r.i32();
 }
 
 void write(JuteWriter& w, const CreateTtlRequest& r) {
   w.string(r.path);
-  w.buffer(r.data);
+  w.nullable_buffer(r.data);
   write(w, r.acl);
   w.i32(r.flags);
   w.i64(r.ttl);
 }
 void read(JuteReader& r, CreateTtlRequest& out) {
   out.path = r.string();
-  out.data = r.buffer();
+  out.data = r.nullable_buffer();
   read(r, out.acl);
   out.flags = r.i32();
   out.ttl = r.i64();
@@ -76,22 +76,22 @@ void read(JuteReader& r, GetDataRequest& out) {
 }
 
 void write(JuteWriter& w, const GetDataResponse& r) {
-  w.buffer(r.data);
+  w.nullable_buffer(r.data);
   write(w, r.stat);
 }
 void read(JuteReader& r, GetDataResponse& out) {
-  out.data = r.buffer();
+  out.data = r.nullable_buffer();
   read(r, out.stat);
 }
 
 void write(JuteWriter& w, const SetDataRequest& r) {
   w.string(r.path);
-  w.buffer(r.data);
+  w.nullable_buffer(r.data);
   w.i32(r.version);
 }
 void read(JuteReader& r, SetDataRequest& out) {
   out.path = r.string();
-  out.data = r.buffer();
+  out.data = r.nullable_buffer();
   out.version = r.i32();
 }
 

@@ -142,13 +142,52 @@ TEST(Records, CreateRequestMatchesZooKeeperLayout) {
   EXPECT_EQ(encode(r), expected);
 }
 
-TEST(Records, NullDataAndNullVectorsReadAsEmpty) {
-  // path "/a", data null (-1), acl null (-1), flags 0.
+TEST(Records, NullDataStaysNullAndNullVectorsReadAsEmpty) {
+  // path "/a", data null (-1), acl null (-1), flags 0: what `zkCli.sh create /a` sends.
   CreateRequest r;
   ASSERT_TRUE(decode(unhex("00000002" "2f61" "ffffffff" "ffffffff" "00000000"), r));
   EXPECT_EQ(r.path, "/a");
-  EXPECT_TRUE(r.data.empty());
+  EXPECT_EQ(r.data, std::nullopt);
   EXPECT_TRUE(r.acl.empty());
+}
+
+TEST(Records, NullAndEmptyDataEncodeDifferently) {
+  EXPECT_EQ(encode(SetDataRequest{"/a", std::nullopt, -1}),
+            unhex("00000002" "2f61" "ffffffff" "ffffffff"));
+  EXPECT_EQ(encode(SetDataRequest{"/a", "", -1}), unhex("00000002" "2f61" "00000000" "ffffffff"));
+  EXPECT_EQ(encode(GetDataResponse{std::nullopt, Stat{}}).substr(0, 4), unhex("ffffffff"));
+  EXPECT_EQ(encode(GetDataResponse{"", Stat{}}).substr(0, 4), unhex("00000000"));
+}
+
+// Every record with a data field keeps null apart from empty through a round trip.
+template <typename T>
+void expect_null_and_empty_data_round_trip(T record) {
+  for (const NodeData& data : {NodeData(), NodeData(""), NodeData("x")}) {
+    record.data = data;
+    T back;
+    back.data = "junk";
+    ASSERT_TRUE(decode(encode(record), back));
+    EXPECT_EQ(back.data, data);
+    EXPECT_EQ(back, record);
+  }
+}
+
+TEST(Records, NullAndEmptyDataRoundTripInEveryDataRecord) {
+  expect_null_and_empty_data_round_trip(sample<CreateRequest>());
+  expect_null_and_empty_data_round_trip(sample<CreateTtlRequest>());
+  expect_null_and_empty_data_round_trip(sample<SetDataRequest>());
+  expect_null_and_empty_data_round_trip(sample<GetDataResponse>());
+  expect_null_and_empty_data_round_trip(sample<CreateTxn>());
+  expect_null_and_empty_data_round_trip(sample<CreateContainerTxn>());
+  expect_null_and_empty_data_round_trip(sample<CreateTtlTxn>());
+  expect_null_and_empty_data_round_trip(sample<SetDataTxn>());
+}
+
+TEST(Records, DataRecordsDefaultToEmptyNotNull) {
+  EXPECT_EQ(CreateRequest{}.data, std::optional<std::string>(""));
+  EXPECT_EQ(SetDataTxn{}.data, std::optional<std::string>(""));
+  EXPECT_EQ(data_size(std::nullopt), 0u);
+  EXPECT_EQ(data_size(std::string("abc")), 3u);
 }
 
 TEST(Records, HostileAclCountFailsWithoutReadingItems) {

@@ -62,7 +62,7 @@ void read_into(JuteReader& r, SimpleTxnBody& out) {
 void read_create(JuteReader& r, bool allow_v0, SimpleTxnBody& out) {
   CreateTxn t;
   t.path = r.string();
-  t.data = r.buffer();
+  t.data = r.nullable_buffer();
   read(r, t.acl);
   t.ephemeral = r.boolean();
   if (allow_v0 && r.ok() && r.remaining() < 4) {

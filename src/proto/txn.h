@@ -29,7 +29,7 @@ struct TxnHeader {
 
 struct CreateTxn {  // header type create (1) or create2 (15)
   std::string path;
-  std::string data;
+  NodeData data = std::string();
   AclList acl;
   bool ephemeral = false;
   int32_t parent_cversion = 0;  // the parent's new (internal) cversion
@@ -37,14 +37,14 @@ struct CreateTxn {  // header type create (1) or create2 (15)
 };
 struct CreateContainerTxn {
   std::string path;
-  std::string data;
+  NodeData data = std::string();
   AclList acl;
   int32_t parent_cversion = 0;
   friend bool operator==(const CreateContainerTxn&, const CreateContainerTxn&) = default;
 };
 struct CreateTtlTxn {
   std::string path;
-  std::string data;
+  NodeData data = std::string();
   AclList acl;
   int32_t parent_cversion = 0;
   int64_t ttl = 0;
@@ -56,7 +56,7 @@ struct DeleteTxn {  // delete (2) or deleteContainer (20)
 };
 struct SetDataTxn {
   std::string path;
-  std::string data;
+  NodeData data = std::string();
   int32_t version = 0;  // resulting version
   friend bool operator==(const SetDataTxn&, const SetDataTxn&) = default;
 };

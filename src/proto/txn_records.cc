@@ -22,14 +22,14 @@ void read(JuteReader& r, TxnHeader& out) {
 
 void write(JuteWriter& w, const CreateTxn& r) {
   w.string(r.path);
-  w.buffer(r.data);
+  w.nullable_buffer(r.data);
   write(w, r.acl);
   w.boolean(r.ephemeral);
   w.i32(r.parent_cversion);
 }
 void read(JuteReader& r, CreateTxn& out) {
   out.path = r.string();
-  out.data = r.buffer();
+  out.data = r.nullable_buffer();
   read(r, out.acl);
   out.ephemeral = r.boolean();
   out.parent_cversion = r.i32();
@@ -37,27 +37,27 @@ void read(JuteReader& r, CreateTxn& out) {
 
 void write(JuteWriter& w, const CreateContainerTxn& r) {
   w.string(r.path);
-  w.buffer(r.data);
+  w.nullable_buffer(r.data);
   write(w, r.acl);
   w.i32(r.parent_cversion);
 }
 void read(JuteReader& r, CreateContainerTxn& out) {
   out.path = r.string();
-  out.data = r.buffer();
+  out.data = r.nullable_buffer();
   read(r, out.acl);
   out.parent_cversion = r.i32();
 }
 
 void write(JuteWriter& w, const CreateTtlTxn& r) {
   w.string(r.path);
-  w.buffer(r.data);
+  w.nullable_buffer(r.data);
   write(w, r.acl);
   w.i32(r.parent_cversion);
   w.i64(r.ttl);
 }
 void read(JuteReader& r, CreateTtlTxn& out) {
   out.path = r.string();
-  out.data = r.buffer();
+  out.data = r.nullable_buffer();
   read(r, out.acl);
   out.parent_cversion = r.i32();
   out.ttl = r.i64();
@@ -68,12 +68,12 @@ void read(JuteReader& r, DeleteTxn& out) { out.path = r.string(); }
 
 void write(JuteWriter& w, const SetDataTxn& r) {
   w.string(r.path);
-  w.buffer(r.data);
+  w.nullable_buffer(r.data);
   w.i32(r.version);
 }
 void read(JuteReader& r, SetDataTxn& out) {
   out.path = r.string();
-  out.data = r.buffer();
+  out.data = r.nullable_buffer();
   out.version = r.i32();
 }
 

@@ -82,7 +82,30 @@ const Golden kGolden[] = {
     {"closeSession", -11,
      "0100000b819d0003000000030000000000000016000001a208e7ccbcfffffff5000000000000000200000003"
      "d85c04d5"},
+    // Null data (buffer length -1) in each record that carries data: zkCli-style creates
+    // without data, setData(path, null), and a multi with both.
+    {"create /n null data", 1,
+     "0100002f8c9b0000000000010000000000000002000001a2090bacea00000001000000022f6effffffff0000"
+     "00010000001f00000005776f726c6400000006616e796f6e6500000000010000000200000000cd622b36"},
+    {"setData /e null data", 5,
+     "0100002f8c9b0000000000030000000000000004000001a2090bacf800000005000000022f65ffffffff0000"
+     "00010000000200000001d988cad2"},
+    {"createContainer /cn null data", 19,
+     "0100002f8c9b0000000000040000000000000005000001a2090bacfa00000013000000032f636effffffff00"
+     "0000010000001f00000005776f726c6400000006616e796f6e650000000300000002000000023e9dfcbb"},
+    {"createTTL /tn null data", 21,
+     "0100002f8c9b0000000000050000000000000006000001a2090bacfc00000015000000032f746effffffff00"
+     "0000010000001f00000005776f726c6400000006616e796f6e650000000400000000000186a0000000020000"
+     "000262b620af"},
+    {"multi: create null, setData null, create empty", 14,
+     "01000031490c0000000000020000000000000003000001a2090d683f0000000e00000003000000010000002a"
+     "000000022f6dffffffff000000010000001f00000005776f726c6400000006616e796f6e6500000000020000"
+     "00050000000e000000022f71ffffffff00000001000000010000002b000000032f6d32000000000000000100"
+     "00001f00000005776f726c6400000006616e796f6e65000000000300000002000000028b6d0bc3"},
 };
+// Indexes of the null-data txns above.
+constexpr size_t kNullCreate = 14, kNullSetData = 15, kNullContainer = 16, kNullTtl = 17,
+                 kNullMulti = 18;
 
 TEST(Txn, ZooKeeperLogTxnsDecodeAndReencodeByteForByte) {
   for (const Golden& g : kGolden) {
@@ -134,6 +157,26 @@ TEST(Txn, ZooKeeperTtlAndCloseSessionFieldsDecode) {
   EXPECT_EQ(std::get<CloseSessionTxn>(close->body).paths_to_delete, std::vector<std::string>{"/e"});
 }
 
+TEST(Txn, ZooKeeperNullDataDecodesAsNullNotEmpty) {
+  auto body = [](size_t i) {
+    Result<Txn> txn = decode_txn(unhex(kGolden[i].hex));
+    EXPECT_TRUE(txn.is_ok());
+    return txn.is_ok() ? txn->body : TxnBody{};
+  };
+  EXPECT_EQ(std::get<CreateTxn>(body(kNullCreate)),
+            (CreateTxn{"/n", std::nullopt, kOpen, false, 1}));
+  EXPECT_EQ(std::get<SetDataTxn>(body(kNullSetData)), (SetDataTxn{"/e", std::nullopt, 1}));
+  EXPECT_EQ(std::get<CreateContainerTxn>(body(kNullContainer)),
+            (CreateContainerTxn{"/cn", std::nullopt, kOpen, 3}));
+  EXPECT_EQ(std::get<CreateTtlTxn>(body(kNullTtl)),
+            (CreateTtlTxn{"/tn", std::nullopt, kOpen, 4, 100000}));
+  const MultiTxn m = std::get<MultiTxn>(body(kNullMulti));
+  ASSERT_EQ(m.ops.size(), 3u);
+  EXPECT_EQ(m.ops[0], (MultiTxnOp{1, CreateTxn{"/m", std::nullopt, kOpen, false, 2}}));
+  EXPECT_EQ(m.ops[1], (MultiTxnOp{5, SetDataTxn{"/q", std::nullopt, 1}}));
+  EXPECT_EQ(m.ops[2], (MultiTxnOp{1, CreateTxn{"/m2", "", kOpen, false, 3}}));
+}
+
 // --- synthetic round trips of every kind ------------------------------------------------------
 std::vector<Txn> every_kind() {
   std::vector<Txn> all;
@@ -152,6 +195,8 @@ std::vector<Txn> every_kind() {
   add(-10, CreateSessionTxn{30000}, 11);
   add(-11, CloseSessionTxn{{"/e1", "/e2"}}, 12);
   add(-1, ErrorTxn{-101}, std::nullopt);
+  add(1, CreateTxn{"/null", std::nullopt, kOpen, false, 1}, 15);
+  add(5, SetDataTxn{"/null", std::nullopt, 2}, 16);
   add(14, MultiTxn{}, 13);
   add(14,
       MultiTxn{{MultiTxnOp{1, CreateTxn{"/m", "", kOpen, false, 2}},
@@ -161,6 +206,12 @@ std::vector<Txn> every_kind() {
                 MultiTxnOp{7, SetAclTxn{"/m", kOpen, 1}}, MultiTxnOp{2, DeleteTxn{"/m"}},
                 MultiTxnOp{-1, ErrorTxn{0}}}},
       14);
+  add(14,
+      MultiTxn{{MultiTxnOp{1, CreateTxn{"/n", std::nullopt, kOpen, false, 2}},
+                MultiTxnOp{19, CreateContainerTxn{"/nc", std::nullopt, kOpen, 3}},
+                MultiTxnOp{21, CreateTtlTxn{"/nt", std::nullopt, kOpen, 4, 1}},
+                MultiTxnOp{5, SetDataTxn{"/n", std::nullopt, 1}}}},
+      17);
   return all;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // ZooKeeper 3.8 protocol constants and the value records shared by every layer
 // (see ../shared/PROTOCOL.md). Pure data: no I/O.
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -155,6 +157,14 @@ struct Acl {
   friend bool operator==(const Acl&, const Acl&) = default;
 };
 using AclList = std::vector<Acl>;
+
+// A znode's data as ZooKeeper carries it (a Java byte[]): nullopt is NULL data (a buffer of
+// length -1 on the wire, in txns and in snapshots), which ZooKeeper keeps apart from empty
+// data: getData then answers a null buffer (zkCli prints "null", kazoo returns None).
+// Records default to empty, not null. Null counts as 0 bytes everywhere (Stat dataLength,
+// quotas, zk_approximate_data_size) and adds nothing to the tree digest.
+using NodeData = std::optional<std::string>;
+inline size_t data_size(const NodeData& data) { return data ? data->size() : 0; }
 
 // The Stat clients see (68 bytes on the wire).
 struct Stat {

@@ -10,6 +10,17 @@
 
 namespace paddock::state {
 
+// data_null must not grow the node: it fills padding after acl_id.
+namespace {
+struct ZnodeWithoutNullFlag {
+  std::string data;
+  proto::StatPersisted stat;
+  uint32_t acl_id;
+  std::set<std::string> children;
+};
+static_assert(sizeof(Znode) == sizeof(ZnodeWithoutNullFlag));
+}  // namespace
+
 std::optional<SplitPath> split_path(std::string_view path) {
   if (path.size() < 2 || path.front() != '/') return std::nullopt;
   size_t slash = path.rfind('/');
@@ -171,7 +182,7 @@ void DataTree::restore_session(int64_t session_id, int32_t timeout_ms) {
   sessions_[session_id] = timeout_ms;
 }
 
-Status DataTree::restore_node(std::string_view path, std::string data,
+Status DataTree::restore_node(std::string_view path, proto::NodeData data,
                               const std::optional<proto::AclList>& acl,
                               const proto::StatPersisted& stat) {
   Impl& t = *impl_;
@@ -188,7 +199,7 @@ Status DataTree::restore_node(std::string_view path, std::string data,
     return Status::error("snapshot holds node " + std::string(path) + " twice");
   }
   Znode& node = t.nodes[std::string(path)];
-  node.data = std::move(data);
+  node.set_data(std::move(data));
   node.stat = stat;
   node.acl_id = acl ? t.acls.acquire(*acl) : AclTable::kOpenId;
   t.index_owner(std::string(path), stat.ephemeral_owner);

@@ -21,10 +21,28 @@
 namespace paddock::state {
 
 struct Znode {
-  std::string data;
+  std::string data;           // empty when data_null
   proto::StatPersisted stat;  // cversion here counts child creates (see proto::StatPersisted)
   uint32_t acl_id = 0;        // index into the tree's ACL table (shared by identical lists)
+  // ZooKeeper's null data (created or set with a buffer of length -1), kept apart from empty
+  // data: getData answers a null buffer and snapshots write length -1. It counts as empty
+  // everywhere else (dataLength 0, quotas, digest). The flag sits in the padding after
+  // acl_id, so it costs no memory (checked in data_tree.cc).
+  bool data_null = false;
   std::set<std::string> children;  // child names (not paths), ordered for stable listings
+
+  // The data as ZooKeeper holds it: nullopt for null data.
+  proto::NodeData nullable_data() const {
+    return data_null ? proto::NodeData() : proto::NodeData(data);
+  }
+  // The same without a copy (for snapshot writers): nullopt for null data.
+  std::optional<std::string_view> data_view() const {
+    return data_null ? std::optional<std::string_view>() : std::optional<std::string_view>(data);
+  }
+  void set_data(proto::NodeData d) {
+    data_null = !d.has_value();
+    data = d ? std::move(*d) : std::string();
+  }
 };
 
 // What applying one txn did, for building the reply of the request that made it.
@@ -114,10 +132,11 @@ class DataTree {
   // begin_restore() empties the tree (no nodes, sessions or watches kept); then nodes are
   // added in pre-order (parents first; the root first, as "/"); finish_restore() rebuilds the
   // derived state (quota stats, as ZooKeeper's setupQuota) and sets last_zxid.
-  // `acl` nullopt is ZooKeeper's null ACL (-1 in its snapshots: open to everyone).
+  // `acl` nullopt is ZooKeeper's null ACL (-1 in its snapshots: open to everyone); `data`
+  // nullopt is null data (-1 in its snapshots; a std::string argument converts to non-null).
   void begin_restore();
   void restore_session(int64_t session_id, int32_t timeout_ms);
-  Status restore_node(std::string_view path, std::string data,
+  Status restore_node(std::string_view path, proto::NodeData data,
                       const std::optional<proto::AclList>& acl, const proto::StatPersisted& stat);
   Status finish_restore(int64_t last_zxid);
 

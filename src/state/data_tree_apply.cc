@@ -75,7 +75,7 @@ void DataTree::Impl::erase_node(const std::string& path) {
   nodes.erase(it);
 }
 
-OpResult DataTree::Impl::create(Ctx& c, const std::string& path, const std::string& data,
+OpResult DataTree::Impl::create(Ctx& c, const std::string& path, const proto::NodeData& data,
                                 const proto::AclList& acl, int64_t owner,
                                 int32_t parent_cversion, bool adjust_parent_on_exists) {
   auto split = split_path(path);
@@ -107,7 +107,7 @@ OpResult DataTree::Impl::create(Ctx& c, const std::string& path, const std::stri
   auto [it, inserted] = nodes.try_emplace(path);
   PADDOCK_ASSERT(inserted);  // the parent did not list it, so the map must not hold it
   Znode& node = it->second;
-  node.data = data;
+  node.set_data(data);
   node.acl_id = acls.acquire(acl);
   proto::StatPersisted& s = node.stat;
   s.czxid = s.mzxid = s.pzxid = c.zxid;
@@ -118,7 +118,7 @@ OpResult DataTree::Impl::create(Ctx& c, const std::string& path, const std::stri
   index_owner(path, owner);
 
   quota_node_created(split->parent, split->name);
-  quota_usage_changed(path, static_cast<int64_t>(data.size()), 1);
+  quota_usage_changed(path, static_cast<int64_t>(proto::data_size(data)), 1);
 
   OpResult r;
   r.path = path;
@@ -156,14 +156,15 @@ OpResult DataTree::Impl::remove(Ctx& c, const std::string& path) {
   return r;
 }
 
-OpResult DataTree::Impl::set_data(Ctx& c, const std::string& path, const std::string& data,
+OpResult DataTree::Impl::set_data(Ctx& c, const std::string& path, const proto::NodeData& data,
                                   int32_t version) {
   Znode* node = find(path);
   if (node == nullptr) return failed(Err::kNoNode, path);
+  // Null data counts 0 bytes, as in ZooKeeper.
   int64_t bytes_delta =
-      static_cast<int64_t>(data.size()) - static_cast<int64_t>(node->data.size());
+      static_cast<int64_t>(proto::data_size(data)) - static_cast<int64_t>(node->data.size());
   unhash(path, *node);
-  node->data = data;
+  node->set_data(data);
   node->stat.mtime = c.time_ms;
   node->stat.mzxid = c.zxid;
   node->stat.version = version;

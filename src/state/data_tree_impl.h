@@ -69,11 +69,11 @@ struct DataTree::Impl {
   // The changes (data_tree_apply.cc). Errors come back in OpResult.err; nothing throws.
   // `adjust_parent_on_exists`: a CreateTxn that finds its node (replay over a fuzzy
   // snapshot) still moves the parent's cversion/pzxid forward, as ZooKeeper does.
-  OpResult create(Ctx& c, const std::string& path, const std::string& data,
+  OpResult create(Ctx& c, const std::string& path, const proto::NodeData& data,
                   const proto::AclList& acl, int64_t owner, int32_t parent_cversion,
                   bool adjust_parent_on_exists);
   OpResult remove(Ctx& c, const std::string& path);
-  OpResult set_data(Ctx& c, const std::string& path, const std::string& data, int32_t version);
+  OpResult set_data(Ctx& c, const std::string& path, const proto::NodeData& data, int32_t version);
   OpResult set_acl(Ctx& c, const std::string& path, const proto::AclList& acl, int32_t version);
   void close_session(Ctx& c, const std::vector<std::string>& paths);
 

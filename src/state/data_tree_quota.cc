@@ -32,7 +32,7 @@ void DataTree::Impl::quota_usage_changed(std::string_view path, int64_t bytes_de
   QuotaStats usage = QuotaStats::parse(stats->data);
   usage.count += count_delta;
   usage.bytes += bytes_delta;
-  stats->data = usage.to_string();  // under /zookeeper/: no digest change
+  stats->set_data(usage.to_string());  // under /zookeeper/: no digest change
 }
 
 void DataTree::Impl::recount_quota(std::string_view quota_path) {
@@ -47,7 +47,7 @@ void DataTree::Impl::recount_quota(std::string_view quota_path) {
       usage.bytes += static_cast<int64_t>(n.data.size());
     });
   }
-  stats->data = usage.to_string();
+  stats->set_data(usage.to_string());
 }
 
 // As ZooKeeper's setupQuota after loading a snapshot: every leaf under /zookeeper/quota

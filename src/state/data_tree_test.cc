@@ -426,7 +426,7 @@ TEST(DataTreeTest, RestoreRebuildsIndexesDigestAndSize) {
   tree.for_each_node([&](const std::string& path, const Znode& n) {
     std::optional<proto::AclList> acl;
     if (n.acl_id != AclTable::kOpenId) acl = tree.acl(n);
-    ASSERT_TRUE(copy.restore_node(path, n.data, acl, n.stat).is_ok()) << path;
+    ASSERT_TRUE(copy.restore_node(path, n.nullable_data(), acl, n.stat).is_ok()) << path;
   });
   ASSERT_TRUE(copy.finish_restore(tree.last_zxid()).is_ok());
   EXPECT_EQ(copy.digest(), tree.digest());

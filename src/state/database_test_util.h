@@ -71,7 +71,7 @@ class DbTest : public ::testing::Test {
     return db_.read(request(op, body));
   }
 
-  proto::Err create(const std::string& path, const std::string& data = "",
+  proto::Err create(const std::string& path, const proto::NodeData& data = std::string(),
                     const proto::AclList& acl = kOpen, int32_t flags = 0) {
     return write(proto::OpCode::kCreate, proto::CreateRequest{path, data, acl, flags}).reply.err;
   }
@@ -85,7 +85,7 @@ class DbTest : public ::testing::Test {
   proto::Err remove(const std::string& path, int32_t version = -1) {
     return write(proto::OpCode::kDelete, proto::DeleteRequest{path, version}).reply.err;
   }
-  proto::Err set_data(const std::string& path, const std::string& data, int32_t version = -1) {
+  proto::Err set_data(const std::string& path, const proto::NodeData& data, int32_t version = -1) {
     return write(proto::OpCode::kSetData, proto::SetDataRequest{path, data, version}).reply.err;
   }
   proto::Err set_acl(const std::string& path, const proto::AclList& acl, int32_t version = -1) {
@@ -144,7 +144,7 @@ struct MultiResult {
   int32_t err = 0;
   std::string path;
   proto::Stat stat;
-  std::string data;
+  proto::NodeData data;  // getData: nullopt for null data
   std::vector<std::string> children;
 };
 
@@ -167,7 +167,7 @@ inline std::vector<MultiResult> decode_multi_response(const std::string& body) {
         read(r, m.stat);
         break;
       case 4:
-        m.data = r.buffer(), read(r, m.stat);
+        m.data = r.nullable_buffer(), read(r, m.stat);
         break;
       case 8:
         proto::read_strings(r, m.children);

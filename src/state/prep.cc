@@ -198,7 +198,7 @@ Err Preparer::prep_create(const CreateOp& op, const OpContext& ctx, OpTxn& out) 
   if (node_kind(parent->stat.ephemeral_owner) == NodeKind::kSession) {
     return Err::kNoChildrenForEphemerals;
   }
-  const auto data_bytes = static_cast<int64_t>(req.data.size());
+  const auto data_bytes = static_cast<int64_t>(proto::data_size(req.data));
   if (Err e = check_quota(path, 1, data_bytes); e != Err::kOk) return e;
 
   const int32_t cversion = next_version(parent->stat.cversion);
@@ -252,7 +252,7 @@ Err Preparer::prep_set_data(const proto::SetDataRequest& req, const OpContext& c
   std::optional<NodeRecord> target = node(req.path);
   if (!target) return Err::kNoNode;
   if (!acl_.permits(target->acl, proto::perm::kWrite, ctx.auth)) return Err::kNoAuth;
-  const auto data_bytes = static_cast<int64_t>(req.data.size());
+  const auto data_bytes = static_cast<int64_t>(proto::data_size(req.data));
   if (Err e = check_quota(req.path, 0, data_bytes - target->data_length); e != Err::kOk) {
     return e;
   }

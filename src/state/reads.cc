@@ -111,7 +111,7 @@ Err Reader::read_data(const proto::GetDataRequest& req, proto::GetDataResponse& 
   if (node == nullptr) return Err::kNoNode;  // and no watch: only exists() watches absence
   if (!may(*node, proto::perm::kRead)) return Err::kNoAuth;
   if (req.watch) tree_.watches().add(req.path, request_.watcher, WatchKind::kData);
-  out.data = node->data;
+  out.data = node->nullable_data();  // null data answers a null buffer, as ZooKeeper
   out.stat = tree_.client_stat(*node);
   return Err::kOk;
 }

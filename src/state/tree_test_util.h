@@ -25,10 +25,9 @@ inline proto::Txn make_txn(int64_t zxid, proto::TxnBody body, int64_t session = 
   return t;
 }
 
-inline proto::CreateTxn create_body(std::string path, std::string data, int32_t parent_cversion,
+inline proto::CreateTxn create_body(std::string path, proto::NodeData data, int32_t parent_cversion,
                                     bool ephemeral = false) {
-  return proto::CreateTxn{std::move(path), std::move(data), open_acl(), ephemeral,
-                          parent_cversion};
+  return proto::CreateTxn{std::move(path), std::move(data), open_acl(), ephemeral, parent_cversion};
 }
 
 // Applies txns with consecutive zxids starting after the tree's last zxid and remembers the
@@ -47,12 +46,13 @@ class TreeDriver {
   ApplyResult apply(proto::TxnBody body, int64_t session = 0x100, int64_t time_ms = 1000) {
     return tree_.apply(make_txn(next_zxid(), std::move(body), session, time_ms));
   }
-  ApplyResult create(const std::string& path, const std::string& data = "",
+  ApplyResult create(const std::string& path, const proto::NodeData& data = std::string(),
                      bool ephemeral = false, int64_t session = 0x100, int64_t time_ms = 1000) {
     return apply(create_body(path, data, next_cversion(path), ephemeral), session, time_ms);
   }
   ApplyResult remove(const std::string& path) { return apply(proto::DeleteTxn{path}); }
-  ApplyResult set_data(const std::string& path, const std::string& data, int64_t time_ms = 1000) {
+  ApplyResult set_data(const std::string& path, const proto::NodeData& data,
+                       int64_t time_ms = 1000) {
     const Znode* n = tree_.find(path);
     int32_t version = n == nullptr ? 1 : n->stat.version + 1;
     return apply(proto::SetDataTxn{path, data, version}, 0x100, time_ms);
