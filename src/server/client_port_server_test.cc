@@ -406,6 +406,25 @@ TEST_F(FourLetterWordTest, StmkSetsTheMaskGtmkReports) {
   EXPECT_EQ(ask("gtmk"), "5");
 }
 
+TEST_F(FourLetterWordTest, WordAndStmkArgumentSplitAcrossWritesAreRecognised) {
+  ClientPortOptions o;
+  o.four_letter_whitelist = {"*"};
+  start(o);
+  {
+    TestClient c(port_);
+    ASSERT_TRUE(c.write("ru"));
+    open(c);
+    ASSERT_TRUE(c.write("ok"));
+    EXPECT_EQ(c.read_until_closed().value_or("<not closed>"), "imok");
+  }
+  TestClient c(port_);
+  ASSERT_TRUE(c.write("stmk"));
+  open(c);
+  ASSERT_TRUE(c.write(std::string(7, '\0')));
+  ASSERT_TRUE(c.write(std::string(1, '\x07')));
+  EXPECT_EQ(c.read_until_closed().value_or("<not closed>"), "7");
+}
+
 TEST_F(FourLetterWordTest, WordAfterTheFirstFrameIsReadAsALength) {
   ClientPortOptions o;
   o.four_letter_whitelist = {"*"};

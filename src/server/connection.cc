@@ -94,9 +94,13 @@ bool Connection::consume(const char* data, size_t n) {
   }
   if (partial_.empty() && partial_.capacity() > kKeepPartialCapacity) {
     std::string().swap(partial_);
-  } else if (partial_.size() >= 4) {
-    // Make room for the whole frame once, not by repeated doubling.
-    partial_.reserve(4 + static_cast<size_t>(read_be32(partial_.data())));
+  } else if (partial_.size() >= 4 && frames_in_ > 0) {
+    // Make room for the whole frame once, not by repeated doubling. (Not before the first
+    // frame: those 4 bytes may be a four-letter word waiting for its argument.)
+    int32_t len = read_be32(partial_.data());
+    if (len >= 0 && len <= env_.limits.max_frame_bytes) {
+      partial_.reserve(4 + static_cast<size_t>(len));
+    }
   }
   return true;
 }
