@@ -3,14 +3,20 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <random>
 #include <filesystem>
 #include <memory>
 
 #include "config/server_config.h"
 #include "pipeline/local_orderer.h"
+#include "pipeline/log_outage.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/recovery.h"
+#include "pipeline/snapshotter.h"
 #include "server/admin_server.h"
 #include "server/client_port_server.h"
 #include "server/four_letter_words.h"
@@ -18,6 +24,8 @@
 #include "storage/log_format.h"
 #include "storage/log_writer.h"
 #include "storage/posix_env.h"
+#include "storage/purge.h"
+#include "storage/snapshot_format.h"
 #include "storage/txn_log.h"
 #include "util/clock.h"
 
@@ -95,6 +103,73 @@ server::AdminServerOptions admin_options(const config::ServerConfig& cfg) {
   return options;
 }
 
+// A paddock.* tuning property (-Dpaddock.x=v, or paddock.x=v in zoo.cfg, which the config
+// reader keeps as zookeeper.paddock.x), for tests and operators; `fallback` when unset or
+// not a number.
+int64_t paddock_property(const config::ServerConfig& cfg, const std::string& name,
+                         int64_t fallback) {
+  for (const std::string& key : {name, "zookeeper." + name}) {
+    if (auto v = cfg.property(key)) {
+      char* end = nullptr;
+      const long long n = std::strtoll(v->c_str(), &end, 10);
+      if (end != v->c_str() && *end == '\0') return n;
+      spdlog::warn("event=bad_property name={} value=\"{}\" (using {})", key, *v, fallback);
+    }
+  }
+  return fallback;
+}
+
+pipeline::SnapshotterOptions snapshotter_options(const config::ServerConfig& cfg,
+                                                 const std::string& snap_dir) {
+  pipeline::SnapshotterOptions options;
+  options.dir = snap_dir;
+  options.snap_count = cfg.snap_count;
+  options.snap_size_limit_bytes = cfg.snap_size_limit_kb() * 1024;
+  options.seed = std::random_device{}();
+  options.chunk_bytes =
+      static_cast<size_t>(paddock_property(cfg, "paddock.snapshot.chunkBytes", 1 << 20));
+  options.compression_level =
+      static_cast<int>(paddock_property(cfg, "paddock.snapshot.zstdLevel", 1));
+  return options;
+}
+
+pipeline::LogOutageOptions outage_options(const config::ServerConfig& cfg,
+                                          const std::string& log_dir) {
+  pipeline::LogOutageOptions options;
+  options.log_dir = log_dir;
+  // The log needs room for its next preallocation chunk to go on.
+  options.probe_bytes = std::clamp<uint64_t>(static_cast<uint64_t>(cfg.pre_alloc_size_kb) * 1024,
+                                             4096, 64ull << 20);
+  options.retry_interval = std::chrono::milliseconds(
+      std::max<int64_t>(10, paddock_property(cfg, "paddock.log.retryIntervalMs", 2000)));
+  return options;
+}
+
+// autopurge: off unless purgeInterval (hours) > 0; paddock.autopurge.intervalMs overrides the
+// interval (tests).
+std::unique_ptr<storage::Purger> make_purger(const config::ServerConfig& cfg, storage::Env& env,
+                                             const std::string& snap_dir,
+                                             const std::string& log_dir) {
+  int64_t interval_ms = paddock_property(cfg, "paddock.autopurge.intervalMs", 0);
+  if (interval_ms <= 0) interval_ms = int64_t{cfg.autopurge_purge_interval_hours} * 3600 * 1000;
+  if (interval_ms <= 0) return nullptr;
+  const auto retain = static_cast<size_t>(std::max(3, cfg.autopurge_snap_retain_count));
+  spdlog::info("event=autopurge_enabled snap_retain_count={} interval_ms={}", retain, interval_ms);
+  return std::make_unique<storage::Purger>(env, snap_dir, log_dir, retain,
+                                           std::chrono::milliseconds(interval_ms));
+}
+
+void log_recovery(const pipeline::RecoveryReport& r, const state::Database& db) {
+  spdlog::info(
+      "event=recovered snapshot={} snapshot_zxid=0x{:x} snapshot_nodes={} snapshot_load_ms={} "
+      "skipped_snapshots={} txns={} log_replay_ms={} last_zxid=0x{:x} sessions={} nodes={} "
+      "digest_checks={} digest_mismatches={} torn_bytes_truncated={}",
+      r.snapshot_path.empty() ? "none" : r.snapshot_path, r.snapshot_zxid, r.snapshot_nodes,
+      r.snapshot_load_ms, r.skipped_snapshots.size(), r.txns_applied, r.log_replay_ms,
+      db.tree().last_zxid(), db.tree().sessions().size(), db.tree().node_count(),
+      r.digest_checks, r.digest_mismatches, r.log.truncated_bytes);
+}
+
 // Blocks SIGINT/SIGTERM in every thread (threads inherit the mask) so that main can wait
 // for them with sigwait.
 sigset_t block_shutdown_signals() {
@@ -154,14 +229,13 @@ int run(int argc, char** argv) {
   state::Database db(database_options(cfg));
   storage::PosixEnv env;
   const std::string log_dir = storage::txn_log_dir(cfg.data_log_dir);
-  auto recovered = pipeline::recover_database(env, log_dir, db);
+  const std::string snap_dir = storage::snapshot_dir(cfg.data_dir);
+  auto recovered = pipeline::recover_database(env, {snap_dir, log_dir}, db);
   if (!recovered) {
     spdlog::error("event=recovery_failed dir={} {}", log_dir, recovered.error());
     return 3;
   }
-  spdlog::info("event=recovered dir={} txns={} last_zxid=0x{:x} sessions={} nodes={}", log_dir,
-               recovered->txns_applied, db.tree().last_zxid(), db.tree().sessions().size(),
-               db.tree().node_count());
+  log_recovery(*recovered, db);
 
   storage::TxnLogOptions log_options;
   log_options.dir = log_dir;
@@ -174,25 +248,49 @@ int run(int argc, char** argv) {
     return 3;
   }
 
+  // Set before the pipeline starts; used on the pipeline thread (snapshotter) and on the log
+  // writer's thread (outage), hence the atomic.
+  std::unique_ptr<pipeline::Snapshotter> snapshotter;
+  std::atomic<pipeline::LogOutageHandler*> outage{nullptr};
   std::unique_ptr<storage::TxnLogWriter> writer;
-  pipeline::LocalOrderer orderer(db.tree().last_zxid(), [&writer](int64_t zxid, std::string b) {
+  pipeline::LocalOrderer orderer(db.tree().last_zxid(), [&](int64_t zxid, std::string b) {
+    const size_t bytes = b.size();
     if (Status s = writer->append(zxid, std::move(b)); !s) {
       spdlog::error("event=log_append_failed zxid=0x{:x} {}", zxid, s.message());
+      return;
     }
+    if (snapshotter) snapshotter->on_txn_logged(bytes);
   });
   writer = std::make_unique<storage::TxnLogWriter>(
       std::move(*log), [&orderer](int64_t zxid) { orderer.on_durable(zxid); },
-      [](const Status& error) {
-        spdlog::error("event=log_failed {} (writes are no longer acknowledged)", error.message());
+      [&outage](const Status& error) {
+        if (pipeline::LogOutageHandler* handler = outage.load()) {
+          handler->on_log_error(error);
+        } else {
+          spdlog::error("event=log_failed {} (writes are no longer acknowledged)", error.message());
+        }
       });
 
   SystemClock clock;
   pipeline::Pipeline pipeline(pipeline_options(cfg), db, orderer, clock);
+  snapshotter = std::make_unique<pipeline::Snapshotter>(
+      snapshotter_options(cfg, snap_dir), env, db.tree(),
+      [&pipeline](std::function<void()> task) { pipeline.run_task(std::move(task)); },
+      [&writer] { writer->roll(); });
+  pipeline::LogOutageHandler outage_handler(
+      *writer, env, outage_options(cfg, log_dir),
+      {[&pipeline](bool failed, std::string why) { pipeline.set_log_failed(failed, std::move(why)); },
+       [&pipeline](std::function<void()> task) { pipeline.run_task(std::move(task)); },
+       [&orderer](int64_t durable_zxid) { orderer.reset(durable_zxid); }});
+  outage.store(&outage_handler);
+  std::unique_ptr<storage::Purger> purger = make_purger(cfg, env, snap_dir, log_dir);
   server::ClientPortServer client_port(client_port_options(cfg), pipeline);
   pipeline.start(client_port);
   if (Status s = client_port.start(); !s) {
     spdlog::error("event=listen_failed {}", s.message());
     pipeline.stop();
+    snapshotter->stop();
+    outage_handler.stop();
     writer->stop();
     return 4;
   }
@@ -214,6 +312,9 @@ int run(int argc, char** argv) {
   if (admin) admin->stop();
   client_port.stop();
   pipeline.stop();
+  if (purger) purger->stop();
+  snapshotter->stop();  // abandons a snapshot in progress
+  outage_handler.stop();
   writer->stop();
   return 0;
 }

@@ -35,4 +35,13 @@ void LocalOrderer::on_durable(int64_t zxid) {
   if (wakeup_) wakeup_();
 }
 
+void LocalOrderer::reset(int64_t durable_zxid) {
+  PADDOCK_ASSERT(durable_zxid >= durable_zxid_.load(std::memory_order_acquire));
+  // Durable txns were taken as committed before this is called.
+  PADDOCK_ASSERT(proposed_.empty() || proposed_.front().header.zxid > durable_zxid);
+  proposed_.clear();
+  last_allocated_ = durable_zxid;
+  durable_zxid_.store(durable_zxid, std::memory_order_release);
+}
+
 }  // namespace paddock::pipeline

@@ -28,6 +28,10 @@ class LocalOrderer final : public Orderer {
   // Called by the log writer's thread: everything up to `zxid` is durable.
   void on_durable(int64_t zxid);
 
+  // Pipeline thread, after the log failed: forgets the proposed txns that will never be
+  // durable (the log keeps nothing after `durable_zxid`) and continues after durable_zxid.
+  void reset(int64_t durable_zxid);
+
  private:
   AppendFn append_;
   std::function<void()> wakeup_;

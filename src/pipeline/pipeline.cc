@@ -101,6 +101,10 @@ void Pipeline::frame_received(ConnectionId conn, std::string frame) {
 void Pipeline::request_snapshot(SnapshotCallback done) { post(SnapshotAsked{std::move(done)}); }
 void Pipeline::reset_statistics(bool connections) { post(ResetAsked{connections}); }
 void Pipeline::connection_closed(ConnectionId conn) { post(Closed{conn}); }
+void Pipeline::run_task(std::function<void()> task) { post(Task{std::move(task)}); }
+void Pipeline::set_log_failed(bool failed, std::string reason) {
+  post(LogState{failed, std::move(reason)});
+}
 
 // --- the pipeline thread -----------------------------------------------------------------
 
@@ -161,12 +165,17 @@ void Pipeline::handle(Event& event) {
           }
         } else if constexpr (std::is_same_v<E, CommitsReady>) {
           apply_committed();
+        } else if constexpr (std::is_same_v<E, Task>) {
+          e.run();
+        } else if constexpr (std::is_same_v<E, LogState>) {
+          on_log_state(e);
         }
       },
       event);
 }
 
 void Pipeline::on_tick(int64_t now_ms) {
+  if (writes_refused_) return;  // expiry and clean-up need txns the log cannot take now
   expire_sessions(now_ms);
   if (now_ms >= next_container_check_ms_) {
     next_container_check_ms_ = now_ms + options_.container_check_interval_ms;
@@ -223,6 +232,10 @@ void Pipeline::on_request(ConnectionState& conn, std::string frame) {
     return;
   }
   if (request.op == proto::OpCode::kCloseSession || state::Database::is_write(request.op)) {
+    if (writes_refused_) {
+      refuse_write(conn, request);
+      return;
+    }
     submit_write(conn, std::move(request));
     if (conn.phase == ConnectionPhase::kEstablished &&
         static_cast<proto::OpCode>(header.type) == proto::OpCode::kCloseSession) {

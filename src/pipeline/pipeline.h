@@ -5,6 +5,7 @@
 // expires them, and delivers watch events before the replies that caused them.
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -58,6 +59,15 @@ class Pipeline final : public RequestSink {
   void reset_statistics(bool connections) override;
   void connection_closed(ConnectionId conn) override;
 
+  // Runs `task` on the pipeline thread, in order with the other events (any thread). The
+  // snapshotter serializes the tree this way, a piece at a time between batches.
+  void run_task(std::function<void()> task);
+  // The txn log failed (disk full, I/O error) or works again (any thread). While it has
+  // failed, writes are answered with NOTREADONLY at once -- as a read-only ZooKeeper server
+  // answers them -- reads go on, new sessions are refused and sessions do not expire.
+  // Entering that state answers every write that was not logged (pipeline_log_state.cc).
+  void set_log_failed(bool failed, std::string reason);
+
  private:
   struct Opened { ConnectionId conn; std::string ip; uint16_t port; };
   struct Frame { ConnectionId conn; std::string bytes; };
@@ -65,7 +75,10 @@ class Pipeline final : public RequestSink {
   struct SnapshotAsked { SnapshotCallback done; };
   struct ResetAsked { bool connections; };
   struct CommitsReady {};
-  using Event = std::variant<Opened, Frame, Closed, SnapshotAsked, ResetAsked, CommitsReady>;
+  struct Task { std::function<void()> run; };
+  struct LogState { bool failed; std::string reason; };
+  using Event = std::variant<Opened, Frame, Closed, SnapshotAsked, ResetAsked, CommitsReady, Task,
+                             LogState>;
 
   void post(Event event);
   void run();
@@ -105,6 +118,10 @@ class Pipeline final : public RequestSink {
   void clean_containers(int64_t wall_now_ms);
   void propose_server_txn(proto::Txn txn);
 
+  // Log failure (pipeline_log_state.cc)
+  void on_log_state(const LogState& state);
+  void refuse_write(ConnectionState& conn, const PendingRequest& request);
+
   // Introspection (pipeline_snapshot.cc)
   std::shared_ptr<const ServerSnapshot> take_snapshot() const;
 
@@ -133,6 +150,7 @@ class Pipeline final : public RequestSink {
   uint64_t packets_received_ = 0;
   uint64_t packets_sent_ = 0;
   LatencyStats latency_;
+  bool writes_refused_ = false;  // the txn log failed: see set_log_failed
 };
 
 }  // namespace paddock::pipeline

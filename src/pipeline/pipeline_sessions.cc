@@ -40,6 +40,11 @@ void Pipeline::on_connect_request(ConnectionState& conn, const std::string& fram
 }
 
 void Pipeline::accept_new_session(ConnectionState& conn, int32_t timeout_ms) {
+  if (writes_refused_) {  // a new session is a txn, and the log takes none now
+    spdlog::info("event=session_refused conn={} peer={} reason=log_failed", conn.id, conn.peer_ip);
+    close_connection(conn);
+    return;
+  }
   const int64_t session_id = next_session_id_++;
   const int64_t zxid = orderer_.allocate_zxid();
   proto::Txn txn = db_.prep_create_session(session_id, timeout_ms, zxid, clock_.wall_ms());

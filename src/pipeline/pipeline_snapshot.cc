@@ -22,6 +22,7 @@ std::shared_ptr<const ServerSnapshot> Pipeline::take_snapshot() const {
   snap->config = options_.config_entries;
   snap->data_dir = options_.data_dir;
   snap->data_log_dir = options_.data_log_dir;
+  snap->read_only = writes_refused_;  // isro says "ro" while the log has failed
 
   std::unordered_map<ConnectionId, int64_t> session_of;
   for (const auto& [id, conn] : connections_) {
