@@ -17,5 +17,11 @@ using CommandFamily = void (*)(CLI::App& app, CommandAction& action);
 void add_server_commands(CLI::App& app, CommandAction& action);
 // `paddock bench [--servers ..] [--mix ..] [--watchers N|--storm N|--fill N] [--json]`.
 void add_bench_commands(CLI::App& app, CommandAction& action);
+// `paddock log dump FILE [--json] [--limit N]` (Paddock or ZooKeeper log files).
+void add_log_commands(CLI::App& app, CommandAction& action);
+// `paddock snapshot dump FILE [--json]`, `paddock snapshot verify DIR`.
+void add_snapshot_commands(CLI::App& app, CommandAction& action);
+// `paddock import-zk ZK_DATA_DIR DEST_DIR`.
+void add_import_commands(CLI::App& app, CommandAction& action);
 
 }  // namespace paddock::app

@@ -6,6 +6,9 @@ namespace {
 constexpr paddock::app::CommandFamily kCommandFamilies[] = {
     paddock::app::add_server_commands,
     paddock::app::add_bench_commands,
+    paddock::app::add_log_commands,
+    paddock::app::add_snapshot_commands,
+    paddock::app::add_import_commands,
 };
 
 }  // namespace
