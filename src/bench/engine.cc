@@ -353,10 +353,9 @@ bool Engine::handle_frame(Driver& driver, Session& s, std::string_view frame, ui
     case OpKind::kPing:
       return true;
     case OpKind::kClose:
-      close(s.fd_);
-      s.fd_ = -1;
-      s.state_ = Session::State::kClosed;
-      return false;
+      // The server closes the socket after this reply; closing first would make it log
+      // a read error per session (ZooKeeper does), so wait for its EOF.
+      return true;
     default:
       driver.on_reply(s, req.kind, reply, req.sent_ns, now);
       return s.fd_ >= 0;
@@ -397,6 +396,10 @@ void Engine::set_write_interest(Session& s, bool on) {
 void Engine::fail(Driver& driver, Session& s, std::string why) {
   if (s.fd_ >= 0) close(s.fd_);
   s.fd_ = -1;
+  if (s.state_ == Session::State::kClosing) {  // a reset while closing is still a close
+    s.state_ = Session::State::kClosed;
+    return;
+  }
   s.state_ = Session::State::kFailed;
   ++failed_;
   if (first_error_.empty()) first_error_ = why;

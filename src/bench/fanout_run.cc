@@ -12,6 +12,7 @@ constexpr double kConnectTimeoutS = 300;
 constexpr double kRoundTimeoutS = 120;
 constexpr double kCloseTimeoutS = 60;
 constexpr int32_t kNodeDataChanged = 3;
+constexpr uint32_t kConnectBatch = 500;
 
 // Session 0 writes; sessions 1..W watch. A round: every watcher arms a data watch with
 // getData(watch), then the writer sets the node, and the round ends when every watcher has
@@ -125,9 +126,13 @@ Result<std::unique_ptr<BenchResult>> run_watch(const BenchOptions& options) {
   SessionOptions so = session_options_for(options, 2);
   so.read_buffer = 4096;
   Engine engine(options.servers, so);
-  if (Status st = engine.open(options.watchers + 1); !st) return st;
-  if (Status st = wait_established(engine, now_ns() + seconds_ns(kConnectTimeoutS), true); !st) {
-    return st;
+  // Connect in batches: a fan-out run should not turn into a connection storm.
+  uint64_t connect_deadline = now_ns() + seconds_ns(kConnectTimeoutS);
+  for (uint32_t left = options.watchers + 1; left > 0;) {
+    uint32_t batch = std::min(left, kConnectBatch);
+    if (Status st = engine.open(batch); !st) return st;
+    if (Status st = wait_established(engine, connect_deadline, true); !st) return st;
+    left -= batch;
   }
   if (options.setup) {
     Status st = create_bench_nodes(engine, paths, options.payload,

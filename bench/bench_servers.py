@@ -1,0 +1,242 @@
+"""Servers for bench/compare: Apache ZooKeeper 3.8 and paddockd with equivalent configs.
+
+Both get: their own temp dir on the same filesystem, a free loopback port, tickTime=2000,
+maxClientCnxns=0, forceSync=yes (fsync on), 4lw.commands.whitelist=*, the admin server off,
+clientPortListenBacklog=4096 (ZooKeeper's default is 50, paddockd's SOMAXCONN: the same
+explicit value keeps the connection storm about the servers, not about a default).
+
+Every process started here is tracked and stopped by pid at exit, on SIGINT/SIGTERM, and
+(PR_SET_PDEATHSIG) when this process dies.
+"""
+
+import atexit
+import ctypes
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+ZK_CLASSPATH = ":".join(
+    "/usr/share/java/" + jar
+    for jar in ("zookeeper.jar", "zookeeper-jute.jar", "slf4j-api.jar", "slf4j-simple.jar",
+                "netty-all.jar", "metrics-core.jar", "snappy-java.jar"))
+
+_live = []  # Popen objects still to stop
+
+
+def _die_with_parent():
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def four_letter(port, word, timeout=3.0):
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(word.encode())
+        chunks = []
+        while True:
+            try:
+                b = s.recv(65536)
+            except (OSError, socket.timeout):
+                break
+            if not b:
+                break
+            chunks.append(b)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def stop_process(proc, timeout=20.0):
+    """SIGTERM by pid, SIGKILL after `timeout`; reaps."""
+    if proc.poll() is None:
+        try:
+            os.kill(proc.pid, signal.SIGTERM)
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+        except ProcessLookupError:
+            pass
+    if proc in _live:
+        _live.remove(proc)
+
+
+def stop_all():
+    for proc in list(_live):
+        try:
+            stop_process(proc, timeout=5.0)
+        except Exception:  # keep stopping the others
+            pass
+
+
+def spawn(argv, cwd=None, log=None):
+    """Starts a tracked child process."""
+    out = open(log, "ab") if log else subprocess.DEVNULL
+    try:
+        proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    finally:
+        if log:
+            out.close()
+    _live.append(proc)
+    return proc
+
+
+def spawn_capture(argv):
+    """Starts a tracked child whose stdout and stderr are read with communicate()."""
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, preexec_fn=_die_with_parent)
+    _live.append(proc)
+    return proc
+
+
+def forget(proc):
+    """Stops tracking a child that has exited."""
+    if proc in _live and proc.poll() is not None:
+        _live.remove(proc)
+
+
+def _on_signal(signum, frame):
+    stop_all()
+    raise SystemExit(128 + signum)
+
+
+atexit.register(stop_all)
+for _sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(_sig, _on_signal)
+
+
+class Server:
+    kind = "abstract"
+    label = "?"
+
+    def __init__(self, work_dir, keep=False):
+        self.dir = tempfile.mkdtemp(prefix="bench-%s-" % self.kind, dir=work_dir)
+        self.data_dir = os.path.join(self.dir, "data")
+        os.makedirs(self.data_dir)
+        self.port = free_port()
+        self.keep = keep
+        self.proc = None
+        self.cfg_path = os.path.join(self.dir, "zoo.cfg")
+        self.log_path = os.path.join(self.dir, "server.log")
+        cfg = {
+            "tickTime": 2000,
+            "dataDir": self.data_dir,
+            "clientPort": self.port,
+            "clientPortAddress": "127.0.0.1",
+            "maxClientCnxns": 0,
+            "forceSync": "yes",
+            "clientPortListenBacklog": 4096,
+            "admin.enableServer": "false",
+            "4lw.commands.whitelist": "*",
+        }
+        with open(self.cfg_path, "w") as f:
+            for k, v in cfg.items():
+                f.write("%s=%s\n" % (k, v))
+
+    @property
+    def hostport(self):
+        return "127.0.0.1:%d" % self.port
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def command(self):
+        raise NotImplementedError
+
+    def start(self, timeout=90.0):
+        self.proc = spawn(self.command(), cwd=self.dir, log=self.log_path)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("%s exited with %s at start; log %s:\n%s" % (
+                    self.label, self.proc.returncode, self.log_path, self.log_tail()))
+            try:
+                if "Mode:" in four_letter(self.port, "srvr", timeout=2.0):
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("%s did not serve within %.0f s:\n%s"
+                           % (self.label, timeout, self.log_tail()))
+
+    def stop(self):
+        if self.proc is not None:
+            stop_process(self.proc)
+        if not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def cpu_seconds(self):
+        with open("/proc/%d/stat" % self.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_bytes(self):
+        with open("/proc/%d/status" % self.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        return None
+
+    def live_heap_bytes(self):
+        """Bytes of live heap after a full GC (JVM only); None otherwise."""
+        return None
+
+    def log_tail(self, n=30):
+        try:
+            with open(self.log_path, "rb") as f:
+                return "\n".join(f.read().decode(errors="replace").splitlines()[-n:])
+        except OSError:
+            return "(no log)"
+
+
+class ZooKeeperServer(Server):
+    kind = "zookeeper"
+    label = "ZooKeeper"
+
+    def __init__(self, work_dir, heap="3g", keep=False):
+        super().__init__(work_dir, keep)
+        self.heap = heap
+
+    def command(self):
+        props = {
+            "zookeeper.admin.enableServer": "false",
+            "zookeeper.jmx.log4j.disable": "true",
+            # Both servers log warnings and up only: INFO per session would tax ZooKeeper.
+            "org.slf4j.simpleLogger.defaultLogLevel": "warn",
+        }
+        return (["java", "-Xmx" + self.heap]
+                + ["-D%s=%s" % kv for kv in props.items()]
+                + ["-cp", ZK_CLASSPATH, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+                   self.cfg_path])
+
+    def live_heap_bytes(self):
+        subprocess.run(["jcmd", str(self.pid), "GC.run"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        out = subprocess.run(["jcmd", str(self.pid), "GC.heap_info"], check=True,
+                             capture_output=True, text=True, timeout=60).stdout
+        m = re.search(r"heap\s+total \d+K, used (\d+)K", out)
+        return int(m.group(1)) * 1024 if m else None
+
+
+class PaddockServer(Server):
+    kind = "paddock"
+    label = "Paddock"
+
+    def __init__(self, work_dir, paddockd, keep=False):
+        super().__init__(work_dir, keep)
+        self.paddockd = paddockd
+
+    def command(self):
+        return [self.paddockd, self.cfg_path]
