@@ -146,6 +146,7 @@ void Pipeline::handle(Event& event) {
           conn.auth.push_back(proto::Id{"ip", conn.peer_ip});
           conn.established_ms = clock_.wall_ms();
           connections_.emplace(e.conn, std::move(conn));
+          awaiting_handshake_.emplace_back(clock_.monotonic_ms(), e.conn);
         } else if constexpr (std::is_same_v<E, Frame>) {
           auto it = connections_.find(e.conn);
           if (it != connections_.end()) on_frame(it->second, std::move(e.bytes));
@@ -175,6 +176,7 @@ void Pipeline::handle(Event& event) {
 }
 
 void Pipeline::on_tick(int64_t now_ms) {
+  close_sessionless_connections(now_ms);
   if (writes_refused_) return;  // expiry and clean-up need txns the log cannot take now
   expire_sessions(now_ms);
   if (now_ms >= next_container_check_ms_) {

@@ -5,6 +5,7 @@
 // expires them, and delivers watch events before the replies that caused them.
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -32,6 +33,9 @@ struct PipelineOptions {
   size_t global_outstanding_limit = 1000;   // requests in flight before reading pauses
   int64_t max_request_bytes = 0xfffff;      // jute.maxbuffer
   int64_t container_check_interval_ms = 60000;
+  // A connection that has not sent its ConnectRequest by then is closed
+  // (zookeeper.nio.sessionlessCnxnTimeout).
+  int64_t sessionless_connection_timeout_ms = 10000;
   uint64_t password_secret = 0;             // keys session passwords
   std::string version;                      // for srvr/stat/mntr
   std::vector<std::pair<std::string, std::string>> config_entries;  // for conf
@@ -115,6 +119,7 @@ class Pipeline final : public RequestSink {
   void on_session_created(const proto::Txn& txn, ConnectionState* origin);
   void on_session_closed(const proto::Txn& txn);
   void expire_sessions(int64_t now_ms);
+  void close_sessionless_connections(int64_t now_ms);
   void clean_containers(int64_t wall_now_ms);
   void propose_server_txn(proto::Txn txn);
 
@@ -146,6 +151,7 @@ class Pipeline final : public RequestSink {
   std::vector<OutboundFrame> outbound_;
   size_t outstanding_ = 0;
   std::vector<ConnectionId> paused_connections_;
+  std::deque<std::pair<int64_t, ConnectionId>> awaiting_handshake_;  // (opened at, conn)
   int64_t next_container_check_ms_ = 0;
   uint64_t packets_received_ = 0;
   uint64_t packets_sent_ = 0;

@@ -147,6 +147,21 @@ void Pipeline::expire_sessions(int64_t now_ms) {
   }
 }
 
+void Pipeline::close_sessionless_connections(int64_t now_ms) {
+  while (!awaiting_handshake_.empty() &&
+         awaiting_handshake_.front().first + options_.sessionless_connection_timeout_ms <=
+             now_ms) {
+    const ConnectionId id = awaiting_handshake_.front().second;
+    awaiting_handshake_.pop_front();
+    auto it = connections_.find(id);
+    if (it == connections_.end() || it->second.phase != ConnectionPhase::kAwaitingConnect) {
+      continue;
+    }
+    spdlog::info("event=sessionless_connection_closed conn={} peer={}", id, it->second.peer_ip);
+    close_connection(it->second);
+  }
+}
+
 void Pipeline::clean_containers(int64_t wall_now_ms) {
   for (const std::string& path : db_.tree().expired_containers_and_ttls(wall_now_ms)) {
     const int64_t zxid = orderer_.allocate_zxid();

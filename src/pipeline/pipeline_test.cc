@@ -224,6 +224,15 @@ TEST_F(PipelineTest, WatchEventIsDroppedForAConnectionThatMayNoLongerReadTheNode
   EXPECT_EQ(decode_reply(frames[5]).header.xid, proto::xid::kPing);
 }
 
+TEST_F(PipelineTest, ConnectionWithoutHandshakeIsClosedAfterTheSessionlessTimeout) {
+  pipeline_->connection_opened(1, "127.0.0.1", 40000);
+  connect(2, 40000);  // events are handled in order: connection 1 is known from here on
+  clock_.advance(11000);
+  EXPECT_TRUE(channel_.wait_closed(1));
+  pipeline_->frame_received(2, bare_request(proto::xid::kPing, OpCode::kPing));
+  EXPECT_EQ(channel_.wait_frames(2, 2).size(), 2u);
+}
+
 TEST_F(PipelineTest, PingIsAnsweredWithPingXid) {
   connect(1);
   pipeline_->frame_received(1, bare_request(proto::xid::kPing, OpCode::kPing));
