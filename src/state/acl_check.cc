@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "state/auth_provider.h"
+#include "state/java_hash_order.h"
 
 namespace paddock::state {
 namespace {
@@ -52,7 +53,8 @@ proto::Err fixup_acl(const proto::AclList& requested, const std::vector<proto::I
       out.push_back(a);
     } else if (a.id.scheme == "auth") {
       bool any = false;
-      for (const proto::Id& id : auth) {
+      // In the order ZooKeeper's connection keeps its ids (a hash set).
+      for (const proto::Id& id : java_auth_info_order(auth)) {
         if (!is_authenticated_scheme(id.scheme)) continue;
         any = true;
         out.push_back(proto::Acl{a.perms, id});

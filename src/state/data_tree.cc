@@ -118,6 +118,10 @@ const std::set<std::string>& DataTree::ephemerals(int64_t session_id) const {
 
 size_t DataTree::node_count() const { return impl_->nodes.size(); }
 size_t DataTree::ephemeral_count() const { return impl_->ephemeral_total; }
+size_t DataTree::ephemeral_peak(int64_t session_id) const {
+  auto it = impl_->ephemeral_peaks.find(session_id);
+  return it == impl_->ephemeral_peaks.end() ? 0 : it->second;
+}
 int64_t DataTree::approximate_data_size() const { return impl_->data_size; }
 int64_t DataTree::digest() const { return static_cast<int64_t>(impl_->digest); }
 const AclTable& DataTree::acl_table() const { return impl_->acls; }

@@ -82,6 +82,10 @@ class DataTree {
   // holds the root under "" and "/").
   size_t node_count() const;
   size_t ephemeral_count() const;  // all sessions' ephemerals (mntr zk_ephemerals_count)
+  // The most ephemerals the session has held at once since its first one (0 if none). The
+  // table of ZooKeeper's per-session HashSet grows with it and never shrinks, and its size
+  // shows in the order of a closeSession txn's paths (JavaHashSetOrder).
+  size_t ephemeral_peak(int64_t session_id) const;
   int64_t last_zxid() const { return last_zxid_; }
   // Number of descendants of `path` (not counting itself), as getAllChildrenNumber answers.
   int64_t descendant_count(std::string_view path) const;

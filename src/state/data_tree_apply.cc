@@ -33,9 +33,13 @@ void DataTree::Impl::index_owner(const std::string& path, int64_t owner) {
     case OwnerKind::kTtl:
       ttls.insert(path);
       break;
-    case OwnerKind::kSession:
-      if (ephemerals[owner].insert(path).second) ++ephemeral_total;
+    case OwnerKind::kSession: {
+      std::set<std::string>& paths = ephemerals[owner];
+      if (paths.insert(path).second) ++ephemeral_total;
+      size_t& peak = ephemeral_peaks[owner];
+      peak = std::max(peak, paths.size());
       break;
+    }
     case OwnerKind::kPersistent:
       break;
   }
@@ -197,6 +201,7 @@ OpResult DataTree::Impl::set_acl(Ctx&, const std::string& path, const proto::Acl
 // ZooKeeper deletes the paths the txn lists, then whatever else the tree still knows as the
 // session's ephemerals; a path already gone is skipped.
 void DataTree::Impl::close_session(Ctx& c, const std::vector<std::string>& paths) {
+  ephemeral_peaks.erase(c.session_id);
   std::set<std::string> known;
   if (auto it = ephemerals.find(c.session_id); it != ephemerals.end()) {
     known = std::move(it->second);

@@ -43,6 +43,9 @@ struct DataTree::Impl {
   AclTable acls;
   std::unordered_map<int64_t, std::set<std::string>> ephemerals;  // session -> paths
   size_t ephemeral_total = 0;
+  // The most ephemerals each session has held at once: ZooKeeper's per-session HashSet
+  // keeps the table it grew to until the session closes (DataTree::ephemeral_peak).
+  std::unordered_map<int64_t, size_t> ephemeral_peaks;
   std::set<std::string, std::less<>> containers;
   std::set<std::string, std::less<>> ttls;
   QuotaIndex quotas;

@@ -234,6 +234,21 @@ TEST(DataTreeTest, EphemeralsAreIndexedBySession) {
   EXPECT_EQ(tree.ephemeral_count(), 2u);
 }
 
+TEST(DataTreeTest, EphemeralPeakKeepsTheMostHeldAtOnceUntilTheSessionCloses) {
+  DataTree tree;
+  TreeDriver d(tree);
+  d.apply(proto::CreateSessionTxn{5000}, 0x55);
+  EXPECT_EQ(tree.ephemeral_peak(0x55), 0u);
+  for (int i = 0; i < 13; ++i) d.create("/e" + std::to_string(i), "", true, 0x55);
+  for (int i = 0; i < 13; ++i) d.remove("/e" + std::to_string(i));
+  EXPECT_TRUE(tree.ephemerals(0x55).empty());
+  EXPECT_EQ(tree.ephemeral_peak(0x55), 13u);  // ZooKeeper's set keeps its grown table
+  d.create("/again", "", true, 0x55);
+  EXPECT_EQ(tree.ephemeral_peak(0x55), 13u);
+  d.apply(proto::CloseSessionTxn{{"/again"}}, 0x55);
+  EXPECT_EQ(tree.ephemeral_peak(0x55), 0u);
+}
+
 TEST(DataTreeTest, SessionTxnsMaintainTheSessionMap) {
   DataTree tree;
   tree.apply(make_txn(1, proto::CreateSessionTxn{30000}, 0x55));

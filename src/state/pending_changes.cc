@@ -1,5 +1,8 @@
 #include "state/pending_changes.h"
 
+#include <utility>
+#include <vector>
+
 #include "util/assert.h"
 
 namespace paddock::state {
@@ -58,6 +61,26 @@ void PendingChanges::clear() {
 void PendingChanges::for_each_latest(
     const std::function<void(const std::string&, const Change&)>& f) const {
   for (const auto& [path, change] : latest_) f(path, change);
+}
+
+// Entry i's change is what the next entry of the same path shadowed, or the latest one.
+void PendingChanges::for_each_change(
+    const std::function<void(const std::string&, const Change&)>& f) const {
+  std::vector<const Change*> changes(log_.size());
+  std::map<std::string_view, const Entry*> next;  // path -> the nearest later entry
+  for (size_t i = log_.size(); i-- > 0;) {
+    const Entry& e = log_[i];
+    auto it = next.find(e.path);
+    if (it == next.end()) {
+      changes[i] = &latest_.find(e.path)->second;
+      next.emplace(e.path, &e);
+    } else {
+      PADDOCK_ASSERT(it->second->shadowed.has_value());
+      changes[i] = &*it->second->shadowed;
+      it->second = &e;
+    }
+  }
+  for (size_t i = 0; i < log_.size(); ++i) f(log_[i].path, *changes[i]);
 }
 
 }  // namespace paddock::state

@@ -56,6 +56,9 @@ class PendingChanges {
 
   // Visits every path with a pending change, in path order.
   void for_each_latest(const std::function<void(const std::string&, const Change&)>& f) const;
+  // Visits every pending change in the order added (ZooKeeper's outstandingChanges), a path
+  // once per change.
+  void for_each_change(const std::function<void(const std::string&, const Change&)>& f) const;
 
  private:
   struct Entry {

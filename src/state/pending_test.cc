@@ -125,6 +125,24 @@ TEST_F(PendingTest, CloseSessionDeletesTreeAndPendingEphemeralsOnly) {
   EXPECT_TRUE(db_.tree().ephemerals(kSession).empty());
 }
 
+TEST_F(PendingTest, CloseSessionListsEphemeralsInZooKeeperOrder) {
+  // Seen on ZooKeeper 3.8.0 (differential seed 395): these ephemerals, created in this
+  // order, were deleted (and their NodeDeleted events fired) in the order checked below.
+  const std::string b = "/diff-395";
+  ASSERT_EQ(create(b), Err::kOk);
+  ASSERT_EQ(create(b + "/b0000000003"), Err::kOk);
+  for (const char* p : {"/a0000000004", "/b0000000003/b", "/b0000000003/c0000000001"}) {
+    ASSERT_EQ(create(b + p, "", kOpen, 1), Err::kOk);
+  }
+  // The last one is still pending when the close is prepared: ZooKeeper adds it to the set.
+  proto::Txn pending = prep_create(b + "/b0000000003/a0000000002", 1);
+  proto::Txn close = db_.prep_close_session(kSession, ++zxid_, now_);
+  EXPECT_EQ(
+      std::get<proto::CloseSessionTxn>(close.body).paths_to_delete,
+      (std::vector<std::string>{b + "/b0000000003/a0000000002", b + "/b0000000003/c0000000001",
+                                b + "/a0000000004", b + "/b0000000003/b"}));
+}
+
 TEST_F(PendingTest, AnotherSessionMayRecreateAClosingSessionsEphemeral) {
   open_session(0x42);
   ASSERT_EQ(create("/e", "", kOpen, 1), Err::kOk);
@@ -214,6 +232,30 @@ TEST(PendingChangesTest, ApplyKeepsALaterChangeOfTheSamePath) {
   EXPECT_FALSE(p.latest("/a")->node.has_value());
   p.applied(7);
   EXPECT_EQ(p.latest("/a"), nullptr);
+}
+
+TEST(PendingChangesTest, ForEachChangeVisitsEveryChangeInTheOrderAdded) {
+  PendingChanges p;
+  auto rec = [](int64_t length) {
+    NodeRecord r;
+    r.data_length = length;
+    return r;
+  };
+  p.add(5, "/a", rec(1));
+  p.add(6, "/b", rec(2));
+  p.add(7, "/a", std::nullopt);
+  p.add(8, "/a", rec(3));
+  auto visited = [&p] {
+    std::vector<std::pair<std::string, int64_t>> out;  // data length, -1 for a deletion
+    p.for_each_change([&](const std::string& path, const PendingChanges::Change& c) {
+      out.emplace_back(path, c.node ? c.node->data_length : -1);
+    });
+    return out;
+  };
+  using V = std::vector<std::pair<std::string, int64_t>>;
+  EXPECT_EQ(visited(), (V{{"/a", 1}, {"/b", 2}, {"/a", -1}, {"/a", 3}}));
+  p.applied(6);
+  EXPECT_EQ(visited(), (V{{"/a", -1}, {"/a", 3}}));
 }
 
 TEST(PendingChangesTest, SessionMarksLastUntilTheirTxnApplies) {

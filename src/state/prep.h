@@ -86,7 +86,7 @@ class Preparer {
   proto::Err check_quota(std::string_view path, int64_t count_delta, int64_t bytes_delta) const;
   // Records a removed node and its parent losing a child.
   void add_removal(int64_t zxid, const std::string& path, NodeRecord parent);
-  std::set<std::string> session_ephemerals(int64_t session_id) const;
+  std::vector<std::string> session_ephemerals(int64_t session_id) const;
 
   const DatabaseOptions& options_;
   const DataTree& tree_;

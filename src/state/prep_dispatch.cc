@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "state/java_hash_order.h"
 #include "state/prep.h"
 
 namespace paddock::state {
@@ -139,22 +140,36 @@ proto::Txn Preparer::create_session(int64_t session_id, int32_t timeout_ms, int6
                   proto::CreateSessionTxn{timeout_ms});
 }
 
-// The session's ephemerals as they will be when the close applies: the tree's, minus those
-// a pending txn deletes, plus those a pending txn creates for it.
-std::set<std::string> Preparer::session_ephemerals(int64_t session_id) const {
-  std::set<std::string> paths = tree_.ephemerals(session_id);
-  pending_.for_each_latest([&](const std::string& path, const PendingChanges::Change& c) {
-    if (c.node && c.node->stat.ephemeral_owner == session_id) {
-      paths.insert(path);
-    } else {
-      paths.erase(path);
+// The session's ephemerals as they will be when the close applies, in the order ZooKeeper
+// logs them: its HashSet of the session's ephemerals cloned, then each pending change in
+// order (a deletion removes the path, a node of this session adds it), then that set's
+// iteration order. That order decides the order of the NodeDeleted events. The tree's
+// paths are taken in creation order (czxid; paths created by one multi by name, where
+// ZooKeeper keeps the op order).
+std::vector<std::string> Preparer::session_ephemerals(int64_t session_id) const {
+  std::vector<std::pair<int64_t, std::string>> by_creation;
+  for (const std::string& path : tree_.ephemerals(session_id)) {
+    const Znode* node = tree_.find(path);
+    by_creation.emplace_back(node != nullptr ? node->stat.czxid : 0, path);
+  }
+  std::sort(by_creation.begin(), by_creation.end());
+  std::vector<std::string> paths;
+  paths.reserve(by_creation.size());
+  for (auto& [czxid, path] : by_creation) paths.push_back(std::move(path));
+  JavaHashSetOrder set = JavaHashSetOrder::clone_of(
+      paths, JavaHashSetOrder::capacity_for_peak(tree_.ephemeral_peak(session_id)));
+  pending_.for_each_change([&](const std::string& path, const PendingChanges::Change& c) {
+    if (!c.node) {
+      set.remove(path);
+    } else if (c.node->stat.ephemeral_owner == session_id) {
+      set.add(path);
     }
   });
-  return paths;
+  return set.paths();
 }
 
 proto::Txn Preparer::close_session(int64_t session_id, int32_t cxid, int64_t zxid, int64_t now_ms) {
-  std::set<std::string> paths = session_ephemerals(session_id);
+  std::vector<std::string> paths = session_ephemerals(session_id);
   for (const std::string& path : paths) {
     std::optional<NodeRecord> parent = node(parent_of(path));
     if (parent) {
@@ -165,7 +180,7 @@ proto::Txn Preparer::close_session(int64_t session_id, int32_t cxid, int64_t zxi
   }
   pending_.session_closing(session_id, zxid);
   return make_txn(session_id, cxid, zxid, now_ms, static_cast<int32_t>(OpCode::kCloseSession),
-                  proto::CloseSessionTxn{std::vector<std::string>(paths.begin(), paths.end())});
+                  proto::CloseSessionTxn{std::move(paths)});
 }
 
 // ZooKeeper deletes whatever is at the path if it has no children and is not a session's

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "state/auth_provider.h"
+#include "state/java_hash_order.h"
 
 namespace paddock::state {
 namespace {
@@ -197,10 +198,10 @@ Reply Reader::get_ephemerals(proto::JuteReader& r) {
 }
 
 // One ClientInfo per id of the connection: digest shows the user name only, ip the address,
-// super an empty user.
+// super an empty user; in the order ZooKeeper's connection keeps its ids (a hash set).
 Reply Reader::who_am_i() {
   proto::WhoAmIResponse resp;
-  for (const proto::Id& id : auth_) {
+  for (const proto::Id& id : java_auth_info_order(auth_)) {
     resp.client_info.push_back(proto::ClientInfo{id.scheme, who_am_i_user(id)});
   }
   return ok_reply(resp);
