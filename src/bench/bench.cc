@@ -56,7 +56,8 @@ double median(std::vector<double> v) {
 nlohmann::json latency_json(const Histogram& h) {
   return {{"p50", us(h.percentile(0.5))},   {"p90", us(h.percentile(0.9))},
           {"p99", us(h.percentile(0.99))},  {"p999", us(h.percentile(0.999))},
-          {"max", us(h.max())},             {"mean", h.mean() / 1e3}};
+          {"max", us(h.max())},             {"min", us(h.min())},
+          {"mean", h.mean() / 1e3}};
 }
 
 std::string latency_text(const Histogram& h) {
@@ -106,11 +107,14 @@ std::string format_text(const BenchOptions& o, const BenchResult& r) {
                          r.fanout_ms.size());
       for (double ms : r.fanout_ms) out += fmt::format(" {:.1f}", ms);
       out += fmt::format("  (median {:.1f})\n", median(r.fanout_ms));
-      out += fmt::format("notification arrival us: {}\n", latency_text(r.latency));
+      out += fmt::format("notification arrival us: first {:.1f}  {}\n", us(r.latency.min()),
+                         latency_text(r.latency));
       break;
     case Mode::kStorm:
-      out += fmt::format("sessions {} of {} established in {:.1f} ms ({:.0f} sessions/s)\n",
-                         r.sessions, o.storm, r.storm_ms, r.throughput);
+      out += fmt::format(
+          "sessions {} of {} established in {:.1f} ms ({:.0f} sessions/s); the connect() "
+          "calls took {:.1f} ms\n",
+          r.sessions, o.storm, r.storm_ms, r.throughput, r.storm_connects_issued_ms);
       out += fmt::format("connect -> ConnectResponse us: {}\n", latency_text(r.latency));
       break;
     default:
@@ -177,6 +181,7 @@ std::string format_json(const BenchOptions& o, const BenchResult& r) {
   if (r.mode == Mode::kStorm) {
     j["storm_sessions"] = o.storm;
     j["storm_ms"] = r.storm_ms;
+    j["storm_connects_issued_ms"] = r.storm_connects_issued_ms;
   }
   if (r.mode == Mode::kFill) j["fill"] = o.fill;
   return j.dump();

@@ -64,6 +64,7 @@ struct BenchResult {
   std::vector<double> fanout_ms;
   // storm mode: first connect() -> last ConnectResponse, in milliseconds
   double storm_ms = 0;
+  double storm_connects_issued_ms = 0;  // first connect() -> last connect() returned
   uint64_t sessions = 0;         // sessions established
   uint64_t sessions_failed = 0;  // connections that failed or were refused
   std::string first_error;
