@@ -132,11 +132,11 @@ def srvr(port):
         return ""
 
 
-def zoo_cfg(path, data_dir, port):
+def zoo_cfg(path, data_dir, port, snap_count=100000000):
     with open(path, "w") as f:
         f.write("tickTime=2000\ndataDir=%s\nclientPort=%d\nclientPortAddress=127.0.0.1\n"
                 "admin.enableServer=false\n4lw.commands.whitelist=*\n"
-                "snapCount=100000000\n" % (data_dir, port))
+                "snapCount=%d\n" % (data_dir, port, snap_count))
 
 
 def peak_rss_mib(pid):
@@ -203,6 +203,72 @@ def run_paddock(src, work, last_zxid, bin_dir):
     return secs, rss, import_secs, du(snap), du(os.path.join(dest, "paddock-log"))
 
 
+def snapshot_under_load(work, bin_dir):
+    """paddockd on the recovered tree with snapCount=2: a few writes start a snapshot of the
+    whole tree; a client reads in a loop meanwhile. Returns the snapshotter's own figures
+    (longest piece on the pipeline thread, all pieces, duration) and the read latencies the
+    client saw while the snapshot was being taken."""
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    from harness import zkwire as z
+    import threading
+    dest = os.path.join(work, "paddock-data")
+    port = free_port()
+    cfg = os.path.join(work, "paddock-snap.cfg")
+    zoo_cfg(cfg, dest, port, snap_count=2)
+    log_path = os.path.join(work, "paddock-snap.log")
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([os.path.join(bin_dir, "paddockd"), cfg], stdout=log,
+                                stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 300
+        while "Zxid:" not in srvr(port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("paddockd did not start; see %s" % log_path)
+            time.sleep(0.05)
+        lat, stop = [], threading.Event()
+
+        def reader():
+            r = z.WireClient(("127.0.0.1", port))
+            while not stop.is_set():
+                t = time.monotonic()
+                r.get_data("/bench/g0000/n000000")
+                lat.append((t, time.monotonic() - t))
+            r.close()
+        th = threading.Thread(target=reader)
+        th.start()
+        time.sleep(1.0)
+        w = z.WireClient(("127.0.0.1", port))
+        t_start = time.monotonic()
+        for i in range(3):
+            w.create("/snapshot-trigger-%d" % i)
+        line = ""
+        while not line and time.monotonic() < deadline:
+            with open(log_path) as f:
+                line = next((l for l in f if "event=snapshot_written" in l), "")
+            time.sleep(0.05)
+        t_end = time.monotonic()
+        time.sleep(0.5)
+        stop.set()
+        th.join()
+        w.close()
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    fields = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+    during = sorted(l for t, l in lat if t_start <= t <= t_end)
+    before = sorted(l for t, l in lat if t < t_start)
+    pct = lambda xs, q: xs[min(len(xs) - 1, int(len(xs) * q))] * 1000 if xs else 0.0
+    return {"max_piece_ms": int(fields.get("max_pause_us", 0)) / 1000.0,
+            "all_pieces_ms": int(fields.get("total_pause_us", 0)) / 1000.0,
+            "pieces": int(fields.get("chunks", 0)),
+            "snapshot_ms": int(fields.get("duration_ms", 0)),
+            "snapshot_bytes": int(fields.get("bytes", 0)),
+            "reads_during": len(during),
+            "read_p50_ms_before": pct(before, 0.5),
+            "read_p99_ms_during": pct(during, 0.99),
+            "read_max_ms_during": pct(during, 1.0)}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--nodes", type=int, default=1_000_000)
@@ -242,6 +308,7 @@ def main():
                                        "snapshot_bytes": psnap, "log_bytes": plog})
             print("run %d: zookeeper %.2fs %.0f MiB | paddockd %.2fs %.0f MiB (import %.1fs)"
                   % (r + 1, zs, zr, ps, pr, imp), file=sys.stderr)
+        results["snapshot_under_load"] = snapshot_under_load(work, bin_dir)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -270,6 +337,13 @@ def main():
               % (summary["zookeeper_snapshot_bytes"] / 2**20,
                  summary["paddock_snapshot_bytes"] / 2**20))
         print("paddock import-zk of the same dir: %.1f s" % summary["paddock_import_seconds"])
+        s = results["snapshot_under_load"]
+        print("paddockd snapshot of the whole tree while serving: %d pieces, longest %.1f ms, "
+              "all together %.0f ms, %.1f s to the rename, %.1f MiB; reads meanwhile: %d, "
+              "p99 %.2f ms, max %.1f ms (p50 before: %.2f ms)"
+              % (s["pieces"], s["max_piece_ms"], s["all_pieces_ms"], s["snapshot_ms"] / 1000.0,
+                 s["snapshot_bytes"] / 2**20, s["reads_during"], s["read_p99_ms_during"],
+                 s["read_max_ms_during"], s["read_p50_ms_before"]))
 
 
 if __name__ == "__main__":
