@@ -34,9 +34,7 @@ std::string base64(std::string_view in) {
   return out;
 }
 
-const char* type_name(int32_t type) {
-  return proto::op_name(static_cast<proto::OpCode>(type));
-}
+const char* type_name(int32_t type) { return proto::op_name(static_cast<proto::OpCode>(type)); }
 
 // Fields of one body, for both the text and the JSON form.
 struct BodyFields {
@@ -65,12 +63,15 @@ BodyFields body_fields(int32_t type, const proto::TxnBody& body) {
                 data_json(b.data ? std::optional<std::string_view>(*b.data) : std::nullopt));
         }
         if constexpr (requires { b.acl; }) f.add("acl", describe_acl(b.acl), acl_json(b.acl));
-        if constexpr (std::is_same_v<B, proto::CreateTxn>) f.add("ephemeral", b.ephemeral ? "true" : "false", b.ephemeral);
+        if constexpr (std::is_same_v<B, proto::CreateTxn>)
+          f.add("ephemeral", b.ephemeral ? "true" : "false", b.ephemeral);
         if constexpr (requires { b.parent_cversion; }) {
           f.add("parent_cversion", std::to_string(b.parent_cversion), b.parent_cversion);
         }
-        if constexpr (std::is_same_v<B, proto::CreateTtlTxn>) f.add("ttl", std::to_string(b.ttl), b.ttl);
-        if constexpr (requires { b.version; }) f.add("version", std::to_string(b.version), b.version);
+        if constexpr (std::is_same_v<B, proto::CreateTtlTxn>)
+          f.add("ttl", std::to_string(b.ttl), b.ttl);
+        if constexpr (requires { b.version; })
+          f.add("version", std::to_string(b.version), b.version);
         if constexpr (std::is_same_v<B, proto::CreateSessionTxn>) {
           f.add("timeout_ms", std::to_string(b.timeout_ms), b.timeout_ms);
         }
@@ -80,7 +81,8 @@ BodyFields body_fields(int32_t type, const proto::TxnBody& body) {
           f.add("ephemerals", "[" + paths + "]", b.paths_to_delete);
         }
         if constexpr (std::is_same_v<B, proto::ErrorTxn>) {
-          f.add("err", fmt::format("{}({})", proto::err_name(static_cast<proto::Err>(b.err)), b.err),
+          f.add("err",
+                fmt::format("{}({})", proto::err_name(static_cast<proto::Err>(b.err)), b.err),
                 b.err);
         }
         if constexpr (std::is_same_v<B, proto::MultiTxn>) {
@@ -161,16 +163,19 @@ nlohmann::json acl_json(const proto::AclList& acl) {
 }
 
 nlohmann::json stat_json(const proto::StatPersisted& s) {
-  return {{"czxid", s.czxid},     {"mzxid", s.mzxid},       {"ctime", s.ctime},
-          {"mtime", s.mtime},     {"version", s.version},   {"cversion", s.cversion},
-          {"aversion", s.aversion}, {"ephemeralOwner", s.ephemeral_owner}, {"pzxid", s.pzxid}};
+  return {{"czxid", s.czxid},       {"mzxid", s.mzxid},
+          {"ctime", s.ctime},       {"mtime", s.mtime},
+          {"version", s.version},   {"cversion", s.cversion},
+          {"aversion", s.aversion}, {"ephemeralOwner", s.ephemeral_owner},
+          {"pzxid", s.pzxid}};
 }
 
 std::string describe_stat(const proto::StatPersisted& s) {
-  return fmt::format("czxid={} mzxid={} pzxid={} ctime={} mtime={} version={} cversion={} "
-                     "aversion={} ephemeralOwner=0x{:x}",
-                     hex_zxid(s.czxid), hex_zxid(s.mzxid), hex_zxid(s.pzxid), s.ctime, s.mtime,
-                     s.version, s.cversion, s.aversion, static_cast<uint64_t>(s.ephemeral_owner));
+  return fmt::format(
+      "czxid={} mzxid={} pzxid={} ctime={} mtime={} version={} cversion={} "
+      "aversion={} ephemeralOwner=0x{:x}",
+      hex_zxid(s.czxid), hex_zxid(s.mzxid), hex_zxid(s.pzxid), s.ctime, s.mtime, s.version,
+      s.cversion, s.aversion, static_cast<uint64_t>(s.ephemeral_owner));
 }
 
 std::string describe_txn_body(int32_t type, const proto::TxnBody& body) {

@@ -1,9 +1,8 @@
 #pragma once
 // Shared by `paddock log dump` and `paddock snapshot dump`: txns, data, ACLs and stats as
 // one-line text and as JSON.
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,8 +18,8 @@ std::string printable(std::optional<std::string_view> data, size_t max = 64);
 // JSON: null; {"text": ...} for printable ASCII; else {"base64": ...}. Always with "size".
 nlohmann::json data_json(std::optional<std::string_view> data);
 
-std::string hex_zxid(int64_t zxid);          // 0x...
-std::string iso_time(int64_t ms);            // 2024-01-02T03:04:05.678Z
+std::string hex_zxid(int64_t zxid);                   // 0x...
+std::string iso_time(int64_t ms);                     // 2024-01-02T03:04:05.678Z
 std::string describe_acl(const proto::AclList& acl);  // "31:world:anyone,1:ip:1.2.3.4"
 nlohmann::json acl_json(const proto::AclList& acl);
 nlohmann::json stat_json(const proto::StatPersisted& stat);

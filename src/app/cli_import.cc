@@ -51,8 +51,7 @@ void add_import_commands(CLI::App& app, CommandAction& action) {
       ->required();
   cmd->add_option("DEST_DIR", options->dest_data_dir, "Paddock dataDir to write")->required();
   cmd->add_option("--zk-log-dir", options->zk_log_dir, "ZooKeeper's dataLogDir, if separate");
-  cmd->add_option("--dest-log-dir", options->dest_data_log_dir,
-                  "Paddock dataLogDir, if separate");
+  cmd->add_option("--dest-log-dir", options->dest_data_log_dir, "Paddock dataLogDir, if separate");
   cmd->add_flag("--force", options->force, "replace Paddock files already in the destination");
   cmd->callback([options, &action] { action = [options] { return run_import(*options); }; });
 }

@@ -55,9 +55,8 @@ Status dump_paddock(const std::string& bytes, const DumpOptions& o, LogDump& d) 
     std::cout << fmt::format("paddock log segment first_zxid={} dbid={}\n",
                              hex_zxid(header->first_zxid), header->dbid);
   }
-  auto scan = scan_paddock_segment(bytes, [&](uint64_t off, int64_t, std::string_view payload) {
-    emit(d, o, off, payload);
-  });
+  auto scan = scan_paddock_segment(
+      bytes, [&](uint64_t off, int64_t, std::string_view payload) { emit(d, o, off, payload); });
   if (!scan) return scan.status();
   d.header = {{"dbid", scan->header.dbid}, {"first_zxid", scan->header.first_zxid}};
   d.end_offset = scan->end_offset;

@@ -39,7 +39,8 @@ class SnapshotPrinter final : public storage::SnapshotVisitor {
     if (o_.json) {
       sessions_.push_back({{"id", id}, {"timeout_ms", timeout}});
     } else {
-      std::cout << fmt::format("session 0x{:x} timeout_ms={}\n", static_cast<uint64_t>(id), timeout);
+      std::cout << fmt::format("session 0x{:x} timeout_ms={}\n", static_cast<uint64_t>(id),
+                               timeout);
     }
     return Status::ok();
   }
@@ -88,25 +89,26 @@ int dump_paddock(storage::Env& env, const DumpOptions& o) {
   if (info) {
     const auto& h = info->header;
     const auto& t = info->trailer;
-    out["header"] = {{"zxid", h.zxid},
-                     {"zxid_hex", hex_zxid(h.zxid)},
-                     {"dbid", h.dbid},
-                     {"compression", h.compression == storage::SnapshotCompression::kZstd ? "zstd" : "none"},
-                     {"created", iso_time(h.created_ms)}};
-    out["trailer"] = {{"sessions", t.sessions},   {"acls", t.acls},
-                      {"nodes", t.nodes},         {"raw_bytes", t.raw_bytes},
-                      {"end_zxid", t.end_zxid},   {"end_digest", t.end_digest},
-                      {"file_bytes", info->file_size}};
+    out["header"] = {
+        {"zxid", h.zxid},
+        {"zxid_hex", hex_zxid(h.zxid)},
+        {"dbid", h.dbid},
+        {"compression", h.compression == storage::SnapshotCompression::kZstd ? "zstd" : "none"},
+        {"created", iso_time(h.created_ms)}};
+    out["trailer"] = {
+        {"sessions", t.sessions},       {"acls", t.acls},         {"nodes", t.nodes},
+        {"raw_bytes", t.raw_bytes},     {"end_zxid", t.end_zxid}, {"end_digest", t.end_digest},
+        {"file_bytes", info->file_size}};
   }
   out["problem"] = info ? nlohmann::json(nullptr) : nlohmann::json(info.error());
   if (o.json) {
     std::cout << dump_json(printer.json(std::move(out))) << "\n";
   } else if (info) {
-    std::cout << fmt::format("paddock snapshot zxid={} (fuzzy; exact after the log up to {}) "
-                             "sessions={} acls={} nodes={} bytes={} raw_bytes={}\n",
-                             hex_zxid(info->header.zxid), hex_zxid(info->trailer.end_zxid),
-                             info->trailer.sessions, info->trailer.acls, info->trailer.nodes,
-                             info->file_size, info->trailer.raw_bytes);
+    std::cout << fmt::format(
+        "paddock snapshot zxid={} (fuzzy; exact after the log up to {}) "
+        "sessions={} acls={} nodes={} bytes={} raw_bytes={}\n",
+        hex_zxid(info->header.zxid), hex_zxid(info->trailer.end_zxid), info->trailer.sessions,
+        info->trailer.acls, info->trailer.nodes, info->file_size, info->trailer.raw_bytes);
   } else {
     std::cout << "DAMAGE: " << info.error() << "\n";
   }
@@ -212,8 +214,10 @@ class Verifier {
     auto temps = storage::list_snapshot_temp_files(env_, snap_dir_);
     if (temps) {
       for (const auto& t : *temps) {
-        std::cout << fmt::format("  note {}: temp file of an interrupted snapshot (removed at "
-                                 "the next start)\n", t);
+        std::cout << fmt::format(
+            "  note {}: temp file of an interrupted snapshot (removed at "
+            "the next start)\n",
+            t);
       }
     }
     auto list = storage::list_snapshots(env_, snap_dir_);
@@ -261,7 +265,8 @@ class Verifier {
       std::cout << fmt::format("  {} {} records={} zxids={}..{}\n",
                                scan->problem.empty() && undecodable == 0 ? "ok" : "bad", seg.path,
                                scan->records, hex_zxid(seg.first_zxid), hex_zxid(scan->last_zxid));
-      if (undecodable != 0) problem(fmt::format("{}: {} txns do not decode", seg.path, undecodable));
+      if (undecodable != 0)
+        problem(fmt::format("{}: {} txns do not decode", seg.path, undecodable));
       if (!scan->problem.empty()) {
         const bool last = i + 1 == segments->size();
         problem(fmt::format("{}: {}{}", seg.path, scan->problem,
@@ -292,11 +297,12 @@ class Verifier {
       problem("recovery would fail: " + r.error());
       return;
     }
-    std::cout << fmt::format("recovery (read-only): snapshot={} txns={} last_zxid={} nodes={} "
-                             "sessions={} digest_checks={} digest_mismatches={}\n",
-                             r->snapshot_path.empty() ? "none" : r->snapshot_path, r->txns_applied,
-                             hex_zxid(db.tree().last_zxid()), db.tree().node_count(),
-                             db.tree().sessions().size(), r->digest_checks, r->digest_mismatches);
+    std::cout << fmt::format(
+        "recovery (read-only): snapshot={} txns={} last_zxid={} nodes={} "
+        "sessions={} digest_checks={} digest_mismatches={}\n",
+        r->snapshot_path.empty() ? "none" : r->snapshot_path, r->txns_applied,
+        hex_zxid(db.tree().last_zxid()), db.tree().node_count(), db.tree().sessions().size(),
+        r->digest_checks, r->digest_mismatches);
     if (r->digest_mismatches != 0) {
       problem(fmt::format("{} tree digest mismatches during replay", r->digest_mismatches));
     }
@@ -320,8 +326,7 @@ int run_verify(const VerifyOptions& o) {
   const std::string log_base = o.log_dir.empty() ? o.dir : o.log_dir;
   const std::string log_dir = storage::txn_log_dir(log_base);
   const bool data_dir = env.file_exists(snap_dir) || env.file_exists(log_dir);
-  Verifier v(env, data_dir ? snap_dir : o.dir,
-             data_dir || !o.log_dir.empty() ? log_dir : o.dir);
+  Verifier v(env, data_dir ? snap_dir : o.dir, data_dir || !o.log_dir.empty() ? log_dir : o.dir);
   return v.run();
 }
 
@@ -336,9 +341,8 @@ void add_snapshot_commands(CLI::App& app, CommandAction& action) {
   dump->add_option("FILE", dump_options->file, "snapshot file")->required();
   dump->add_flag("--json", dump_options->json, "print JSON");
   dump->add_flag("--full-data", dump_options->full_data, "print whole data (text mode)");
-  dump->callback([dump_options, &action] {
-    action = [dump_options] { return run_dump(*dump_options); };
-  });
+  dump->callback(
+      [dump_options, &action] { action = [dump_options] { return run_dump(*dump_options); }; });
   auto verify_options = std::make_shared<VerifyOptions>();
   CLI::App* verify = snap->add_subcommand(
       "verify", "check every snapshot and log segment of a data dir; exit 0 if all is intact");

@@ -127,7 +127,7 @@ pipeline::SnapshotterOptions snapshotter_options(const config::ServerConfig& cfg
   options.snap_size_limit_bytes = cfg.snap_size_limit_kb() * 1024;
   options.seed = std::random_device{}();
   options.chunk_bytes =
-      static_cast<size_t>(paddock_property(cfg, "paddock.snapshot.chunkBytes", 1 << 20));
+      static_cast<size_t>(paddock_property(cfg, "paddock.snapshot.chunkBytes", 256 << 10));
   options.compression_level =
       static_cast<int>(paddock_property(cfg, "paddock.snapshot.zstdLevel", 1));
   return options;

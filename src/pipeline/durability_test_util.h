@@ -57,7 +57,8 @@ class TxnGenerator {
       sessions_.push_back(id);
       return db_.prep_create_session(id, 4000 + 1000 * pick(20), zxid, now_);
     }
-    const int64_t session = sessions_[static_cast<size_t>(pick(static_cast<int>(sessions_.size())))];
+    const int64_t session =
+        sessions_[static_cast<size_t>(pick(static_cast<int>(sessions_.size())))];
     if (op < 9) {
       sessions_.erase(std::find(sessions_.begin(), sessions_.end(), session));
       return db_.prep_close_session(session, zxid, now_);
@@ -103,12 +104,13 @@ inline std::vector<std::string> dump(const state::DataTree& tree) {
   tree.for_each_node([&](const std::string& path, const state::Znode& n) {
     const proto::StatPersisted& s = n.stat;
     std::string acl;
-    for (const auto& a : tree.acl(n)) acl += fmt::format("{}:{}:{},", a.perms, a.id.scheme, a.id.id);
-    out.push_back(fmt::format("{} data={} czxid={} mzxid={} ctime={} mtime={} v={} cv={} av={} "
-                              "owner={:x} pzxid={} children={} acl={}",
-                              path, n.data_null ? "null" : "'" + n.data + "'", s.czxid, s.mzxid,
-                              s.ctime, s.mtime, s.version, s.cversion, s.aversion,
-                              s.ephemeral_owner, s.pzxid, n.children.size(), acl));
+    for (const auto& a : tree.acl(n))
+      acl += fmt::format("{}:{}:{},", a.perms, a.id.scheme, a.id.id);
+    out.push_back(fmt::format(
+        "{} data={} czxid={} mzxid={} ctime={} mtime={} v={} cv={} av={} "
+        "owner={:x} pzxid={} children={} acl={}",
+        path, n.data_null ? "null" : "'" + n.data + "'", s.czxid, s.mzxid, s.ctime, s.mtime,
+        s.version, s.cversion, s.aversion, s.ephemeral_owner, s.pzxid, n.children.size(), acl));
   });
   for (const auto& [id, timeout] : tree.sessions()) {
     out.push_back(fmt::format("session {:x} timeout={} ephemerals={}", id, timeout,

@@ -23,8 +23,8 @@ using Op = storage::FaultInjectingEnv::Op;
 class LogOutageTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto log = storage::TxnLog::open(env, storage::testing::small_options(dir),
-                                     storage::RecoveredLog{});
+    auto log =
+        storage::TxnLog::open(env, storage::testing::small_options(dir), storage::RecoveredLog{});
     ASSERT_TRUE(log);
     writer = std::make_unique<storage::TxnLogWriter>(
         std::move(*log), nullptr, [this](const Status& e) { handler->on_log_error(e); });

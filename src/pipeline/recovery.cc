@@ -13,9 +13,9 @@ namespace paddock::pipeline {
 namespace {
 
 uint64_t ms_since(std::chrono::steady_clock::time_point t0) {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::steady_clock::now() - t0)
-                                   .count());
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count());
 }
 
 Status remove_temp_files(storage::Env& env, const std::string& dir, bool repair,
@@ -39,8 +39,7 @@ Status remove_temp_files(storage::Env& env, const std::string& dir, bool repair,
 // Loads the newest snapshot that reads back intact. Returns the digest check it carries
 // (end zxid 0: none).
 Result<storage::SnapshotTrailer> load_newest_snapshot(storage::Env& env, const std::string& dir,
-                                                      state::Database& db,
-                                                      RecoveryReport& report) {
+                                                      state::Database& db, RecoveryReport& report) {
   auto snapshots = storage::list_snapshots(env, dir);
   if (!snapshots) return snapshots.status();
   for (auto it = snapshots->rbegin(); it != snapshots->rend(); ++it) {
@@ -57,9 +56,10 @@ Result<storage::SnapshotTrailer> load_newest_snapshot(storage::Env& env, const s
   if (!snapshots->empty()) {
     std::string all;
     for (const std::string& why : report.skipped_snapshots) all += "\n  " + why;
-    return Status::error(fmt::format("no snapshot in {} reads back intact; refusing to start "
-                                     "(nothing was deleted):{}",
-                                     dir, all));
+    return Status::error(
+        fmt::format("no snapshot in {} reads back intact; refusing to start "
+                    "(nothing was deleted):{}",
+                    dir, all));
   }
   return storage::SnapshotTrailer{};
 }
@@ -89,8 +89,8 @@ class DigestCheck {
   RecoveryReport& report_;
 };
 
-Result<storage::RecoveredLog> replay_log(storage::Env& env, const std::string& log_dir,
-                                         bool repair, state::Database& db, DigestCheck& check,
+Result<storage::RecoveredLog> replay_log(storage::Env& env, const std::string& log_dir, bool repair,
+                                         state::Database& db, DigestCheck& check,
                                          RecoveryReport& report) {
   storage::LogReadOptions options;
   options.after_zxid = db.tree().last_zxid();
@@ -101,8 +101,8 @@ Result<storage::RecoveredLog> replay_log(storage::Env& env, const std::string& l
       return Status::error(fmt::format("txn 0x{:x} does not decode: {}", zxid, txn.error()));
     }
     if (txn->header.zxid != zxid) {
-      return Status::error(fmt::format("record zxid 0x{:x} holds a txn with zxid 0x{:x}", zxid,
-                                       txn->header.zxid));
+      return Status::error(
+          fmt::format("record zxid 0x{:x} holds a txn with zxid 0x{:x}", zxid, txn->header.zxid));
     }
     db.apply(*txn, nullptr);
     ++report.txns_applied;

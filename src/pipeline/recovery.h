@@ -40,7 +40,7 @@ struct RecoveryReport {
   int64_t snapshot_zxid = 0;
   uint64_t snapshot_nodes = 0;
   std::vector<std::string> skipped_snapshots;  // "path: why", newest first
-  uint64_t removed_temp_files = 0;  // (found, with repair off)
+  uint64_t removed_temp_files = 0;             // (found, with repair off)
   uint64_t digest_checks = 0;
   uint64_t digest_mismatches = 0;
   uint64_t snapshot_load_ms = 0;

@@ -21,9 +21,8 @@ int64_t wall_ms() {
 
 }  // namespace
 
-Snapshotter::Snapshotter(SnapshotterOptions options, storage::Env& env,
-                         const state::DataTree& tree, RunOnPipeline run_on_pipeline,
-                         RollLog roll_log)
+Snapshotter::Snapshotter(SnapshotterOptions options, storage::Env& env, const state::DataTree& tree,
+                         RunOnPipeline run_on_pipeline, RollLog roll_log)
     : options_(std::move(options)),
       env_(env),
       tree_(tree),
@@ -74,8 +73,9 @@ void Snapshotter::on_txn_logged(size_t bytes) {
   roll_log_();  // the next txn starts a new segment
   reset_thresholds();
   if (!start()) {
-    spdlog::warn("event=snapshot_skipped reason=too_busy (the previous one is still being "
-                 "written)");
+    spdlog::warn(
+        "event=snapshot_skipped reason=too_busy (the previous one is still being "
+        "written)");
     std::lock_guard lock(mu_);
     ++stats_.skipped_busy;
   }

@@ -33,11 +33,11 @@
 namespace paddock::pipeline {
 
 struct SnapshotterOptions {
-  std::string dir;                             // storage::snapshot_dir(dataDir)
-  int64_t snap_count = 100000;                 // zookeeper.snapCount
-  int64_t snap_size_limit_bytes = 4ll << 30;   // zookeeper.snapSizeLimitInKb * 1024; <= 0: off
-  uint64_t seed = 0;                           // for the randomized thresholds
-  size_t chunk_bytes = 1 << 20;                // serialized per pipeline task
+  std::string dir;                            // storage::snapshot_dir(dataDir)
+  int64_t snap_count = 100000;                // zookeeper.snapCount
+  int64_t snap_size_limit_bytes = 4ll << 30;  // zookeeper.snapSizeLimitInKb * 1024; <= 0: off
+  uint64_t seed = 0;                          // for the randomized thresholds
+  size_t chunk_bytes = 256 << 10;             // serialized per pipeline task
   int compression_level = 1;
   uint64_t dbid = 0;
 };
@@ -47,7 +47,7 @@ struct SnapshotterStats {
   uint64_t written = 0;
   uint64_t failed = 0;
   uint64_t skipped_busy = 0;
-  int64_t last_zxid = -1;         // zxid of the last snapshot written
+  int64_t last_zxid = -1;  // zxid of the last snapshot written
   uint64_t last_file_bytes = 0;
   uint64_t last_nodes = 0;
   uint64_t last_chunks = 0;
@@ -60,7 +60,7 @@ struct SnapshotterStats {
 class Snapshotter {
  public:
   using RunOnPipeline = std::function<void(std::function<void()>)>;  // Pipeline::run_task
-  using RollLog = std::function<void()>;                              // TxnLogWriter::roll
+  using RollLog = std::function<void()>;                             // TxnLogWriter::roll
 
   // `tree` is read on the pipeline thread only.
   Snapshotter(SnapshotterOptions options, storage::Env& env, const state::DataTree& tree,
@@ -93,7 +93,7 @@ class Snapshotter {
   void reset_thresholds();
   void step();  // pipeline thread: one piece
   void enqueue(Job job);
-  void run();   // writer thread
+  void run();  // writer thread
   void handle(Job& job);
   void finish_job(const Job& job);
 

@@ -131,7 +131,8 @@ TEST_F(SnapshotterTest, ASnapshotDueWhileOneIsBeingWrittenIsSkippedButTheLogStil
   EXPECT_EQ(rolls, 5);
   EXPECT_EQ(s->stats().started, 1u);
   EXPECT_EQ(s->stats().skipped_busy, 4u);
-  ASSERT_TRUE(drive(*s, [&] { return !s->in_progress(); }, false));
+  ASSERT_TRUE(drive(
+      *s, [&] { return !s->in_progress(); }, false));
   EXPECT_EQ(s->stats().written, 1u);
 }
 

@@ -57,8 +57,7 @@ bool TreeSnapshotCursor::next_chunk(storage::SnapshotChunk& chunk, size_t target
 
 Result<std::string> write_tree_snapshot(storage::Env& env, const std::string& dir,
                                         const state::DataTree& tree, uint64_t dbid,
-                                        int64_t created_ms, int64_t end_zxid,
-                                        int64_t end_digest) {
+                                        int64_t created_ms, int64_t end_zxid, int64_t end_digest) {
   storage::SnapshotWriteOptions options;
   options.dir = dir;
   options.header.zxid = tree.last_zxid();

@@ -36,9 +36,10 @@ Status prepare_destination(storage::Env& env, const std::string& snap_dir,
   for (const auto& s : *segs) existing.push_back(s.path);
   if (existing.empty()) return Status::ok();
   if (!force) {
-    return Status::error(fmt::format("the destination already holds Paddock data ({} and {} "
-                                     "more); use --force to replace it",
-                                     existing.front(), existing.size() - 1));
+    return Status::error(
+        fmt::format("the destination already holds Paddock data ({} and {} "
+                    "more); use --force to replace it",
+                    existing.front(), existing.size() - 1));
   }
   for (const std::string& path : existing) {
     if (Status st = env.remove(path); !st) return st;
@@ -64,17 +65,18 @@ Status restore_zk_snapshot(const storage::ZkSnapshot& zk, int64_t zxid, state::D
 
 // The newest snapshot that parses; its digest, if it has one.
 Result<std::optional<storage::ZkSnapshotDigest>> load_zk_snapshot(storage::Env& env,
-                                                                   const std::string& dir,
-                                                                   state::Database& db,
-                                                                   ZkImportReport& report) {
+                                                                  const std::string& dir,
+                                                                  state::Database& db,
+                                                                  ZkImportReport& report) {
   auto names = env.list_dir(dir);
   if (!names) return names.status();
   for (const std::string& name : *names) {
     if (name.rfind("snapshot.", 0) == 0 && !storage::parse_zk_file_name(name, "snapshot")) {
-      report.warnings.push_back(fmt::format("{}: compressed or unknown snapshot name, not read "
-                                            "(set zookeeper.snapshot.compression.method= and "
-                                            "restart ZooKeeper once to write a plain one)",
-                                            storage::join_path(dir, name)));
+      report.warnings.push_back(
+          fmt::format("{}: compressed or unknown snapshot name, not read "
+                      "(set zookeeper.snapshot.compression.method= and "
+                      "restart ZooKeeper once to write a plain one)",
+                      storage::join_path(dir, name)));
     }
   }
   auto files = storage::list_zk_files(env, dir, "snapshot");
@@ -104,38 +106,35 @@ Result<std::optional<storage::ZkSnapshotDigest>> load_zk_snapshot(storage::Env& 
 
 class LogCopier {
  public:
-  LogCopier(state::Database& db, storage::TxnLog& log, ZkImportReport& report,
+  LogCopier(storage::Env& env, state::Database& db, storage::TxnLog& log, ZkImportReport& report,
             std::optional<storage::ZkSnapshotDigest> snapshot_digest)
-      : db_(db), log_(log), report_(report), snapshot_digest_(snapshot_digest) {
+      : env_(env), db_(db), log_(log), report_(report), snapshot_digest_(snapshot_digest) {
     prev_ = snapshot_zxid_ = db.tree().last_zxid();
     check_snapshot_digest();
   }
 
   Status copy_file(const storage::ZkFile& file, bool last) {
-    auto bytes = env_read(file.path);
+    auto bytes = env_.read_file(file.path);
     if (!bytes) return bytes.status();
-    auto scan = storage::scan_zk_log(*bytes, [&](const storage::ZkLogRecord& r) {
-      return copy_record(file, r);
-    });
+    auto scan = storage::scan_zk_log(
+        *bytes, [&](const storage::ZkLogRecord& r) { return copy_record(file, r); });
     if (!scan) return Status::error(fmt::format("{}: {}", file.path, scan.error()));
     if (!scan->tail_problem.empty()) {
       if (!last) {
-        return Status::error(fmt::format("{}: {} (not the last log file)", file.path,
-                                         scan->tail_problem));
+        return Status::error(
+            fmt::format("{}: {} (not the last log file)", file.path, scan->tail_problem));
       }
-      report_.warnings.push_back(fmt::format("{}: {}; ZooKeeper stops reading there too, the "
-                                             "records after it are not imported",
-                                             file.path, scan->tail_problem));
+      report_.warnings.push_back(
+          fmt::format("{}: {}; ZooKeeper stops reading there too, the "
+                      "records after it are not imported",
+                      file.path, scan->tail_problem));
     }
     ++report_.log_files;
     return Status::ok();
   }
 
-  void set_env(storage::Env& env) { env_ = &env; }
 
  private:
-  Result<std::string> env_read(const std::string& path) { return env_->read_file(path); }
-
   Status copy_record(const storage::ZkFile& file, const storage::ZkLogRecord& r) {
     if (r.zxid <= snapshot_zxid_) return Status::ok();  // the snapshot holds it
     if ((r.zxid >> 32) == (prev_ >> 32) && r.zxid != prev_ + 1) {
@@ -143,8 +142,8 @@ class LogCopier {
                                        r.offset, r.zxid, prev_));
     }
     if (r.zxid <= prev_) {
-      return Status::error(fmt::format("{} offset {}: zxid 0x{:x} does not increase", file.path,
-                                       r.offset, r.zxid));
+      return Status::error(
+          fmt::format("{} offset {}: zxid 0x{:x} does not increase", file.path, r.offset, r.zxid));
     }
     auto txn = proto::decode_txn(r.txn);
     if (!txn) {
@@ -176,17 +175,18 @@ class LogCopier {
     ++report_.digest_checks;
     if (expected == db_.tree().digest()) return;
     if (report_.digest_mismatches++ == 0) {
-      report_.warnings.push_back(fmt::format("tree digest differs from ZooKeeper's at zxid 0x{:x} "
-                                             "(expected {}, computed {})",
-                                             zxid, expected, db_.tree().digest()));
+      report_.warnings.push_back(
+          fmt::format("tree digest differs from ZooKeeper's at zxid 0x{:x} "
+                      "(expected {}, computed {})",
+                      zxid, expected, db_.tree().digest()));
     }
   }
 
+  storage::Env& env_;
   state::Database& db_;
   storage::TxnLog& log_;
   ZkImportReport& report_;
   std::optional<storage::ZkSnapshotDigest> snapshot_digest_;
-  storage::Env* env_ = nullptr;
   int64_t snapshot_zxid_ = 0;
   int64_t prev_ = 0;
   uint64_t pending_ = 0;
@@ -202,8 +202,7 @@ Status copy_zk_logs(storage::Env& env, const std::string& zk_log_dir, state::Dat
   for (size_t i = 0; i < files->size(); ++i) {
     if ((*files)[i].zxid <= report.snapshot_zxid + 1) start = i;
   }
-  LogCopier copier(db, log, report, digest);
-  copier.set_env(env);
+  LogCopier copier(env, db, log, report, digest);
   for (size_t i = start; i < files->size(); ++i) {
     if (Status st = copier.copy_file((*files)[i], i + 1 == files->size()); !st) return st;
   }
@@ -247,8 +246,9 @@ Result<ZkImportReport> import_zk(storage::Env& env, const ZkImportOptions& optio
   state::Database db({});
   auto digest = load_zk_snapshot(env, zk_snap_dir, db, report);
   if (!digest) return digest.status();
-  auto snapshot = write_tree_snapshot(env, snap_dir, db.tree(), 0, options.created_ms,
-                                      *digest ? (*digest)->zxid : 0, *digest ? (*digest)->value : 0);
+  auto snapshot =
+      write_tree_snapshot(env, snap_dir, db.tree(), 0, options.created_ms,
+                          *digest ? (*digest)->zxid : 0, *digest ? (*digest)->value : 0);
   if (!snapshot) return snapshot.status();
   report.paddock_snapshot = *snapshot;
 

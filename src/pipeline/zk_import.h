@@ -20,11 +20,11 @@
 namespace paddock::pipeline {
 
 struct ZkImportOptions {
-  std::string zk_snap_dir;   // ZooKeeper's dataDir, or its version-2 folder
-  std::string zk_log_dir;    // its dataLogDir (or version-2 folder); empty: zk_snap_dir
+  std::string zk_snap_dir;        // ZooKeeper's dataDir, or its version-2 folder
+  std::string zk_log_dir;         // its dataLogDir (or version-2 folder); empty: zk_snap_dir
   std::string dest_data_dir;      // Paddock's dataDir: the snapshot goes to <it>/paddock-snap
   std::string dest_data_log_dir;  // Paddock's dataLogDir; empty: dest_data_dir
-  bool force = false;  // replace Paddock files already in the destination
+  bool force = false;             // replace Paddock files already in the destination
   int64_t created_ms = 0;
 };
 

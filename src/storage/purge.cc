@@ -28,8 +28,8 @@ PurgePlan plan_purge(const std::vector<SnapshotFile>& snapshots,
   return plan;
 }
 
-Result<PurgePlan> purge_old_files(Env& env, const std::string& snap_dir,
-                                  const std::string& log_dir, size_t retain_count) {
+Result<PurgePlan> purge_old_files(Env& env, const std::string& snap_dir, const std::string& log_dir,
+                                  size_t retain_count) {
   auto snapshots = list_snapshots(env, snap_dir);
   if (!snapshots) return snapshots.status();
   auto segments = list_segments(env, log_dir);
@@ -92,10 +92,11 @@ void Purger::run() {
     if (!plan) {
       spdlog::warn("event=purge_failed {}", plan.error());
     } else {
-      spdlog::info("event=purge_done oldest_retained_snapshot=0x{:x} snapshots_removed={} "
-                   "segments_removed={}",
-                   plan->oldest_retained_zxid, plan->snapshots_to_remove.size(),
-                   plan->segments_to_remove.size());
+      spdlog::info(
+          "event=purge_done oldest_retained_snapshot=0x{:x} snapshots_removed={} "
+          "segments_removed={}",
+          plan->oldest_retained_zxid, plan->snapshots_to_remove.size(),
+          plan->segments_to_remove.size());
     }
     lock.lock();
     ++runs_;

@@ -42,8 +42,8 @@ PurgePlan plan_purge(const std::vector<SnapshotFile>& snapshots,
 
 // Lists the files, checks which snapshots are complete, removes what plan_purge says and
 // syncs the directories. Stops at the first failed removal (what was removed stays removed).
-Result<PurgePlan> purge_old_files(Env& env, const std::string& snap_dir,
-                                  const std::string& log_dir, size_t retain_count);
+Result<PurgePlan> purge_old_files(Env& env, const std::string& snap_dir, const std::string& log_dir,
+                                  size_t retain_count);
 
 // Runs purge_old_files on its own thread: once at start, then every `interval` (ZooKeeper's
 // DatadirCleanupManager schedules it the same way). Errors are logged, not fatal.

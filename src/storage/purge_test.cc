@@ -1,11 +1,12 @@
 // Purge keeps the newest complete snapshots and every log segment recovery from any of them
 // needs; it never counts a damaged snapshot among the kept ones.
+#include "storage/purge.h"
+
 #include <gtest/gtest.h>
 
 #include "storage/fault_injecting_env.h"
 #include "storage/log_format.h"
 #include "storage/log_test_support.h"
-#include "storage/purge.h"
 #include "storage/snapshot_file.h"
 #include "storage/txn_log.h"
 

@@ -228,8 +228,8 @@ class BlockReader {
 };
 
 Status check_trailer_totals(const SnapshotTrailer& stored, const SnapshotTrailer& seen) {
-  if (stored.sessions != seen.sessions || stored.acls != seen.acls ||
-      stored.nodes != seen.nodes || stored.raw_bytes != seen.raw_bytes) {
+  if (stored.sessions != seen.sessions || stored.acls != seen.acls || stored.nodes != seen.nodes ||
+      stored.raw_bytes != seen.raw_bytes) {
     return Status::error(fmt::format(
         "trailer counts (sessions={} acls={} nodes={} raw_bytes={}) differ from the blocks "
         "(sessions={} acls={} nodes={} raw_bytes={})",
@@ -237,9 +237,10 @@ Status check_trailer_totals(const SnapshotTrailer& stored, const SnapshotTrailer
         seen.nodes, seen.raw_bytes));
   }
   if (stored.raw_crc != seen.raw_crc) {
-    return Status::error(fmt::format("checksum of the record stream mismatch (stored 0x{:08x}, "
-                                     "computed 0x{:08x})",
-                                     stored.raw_crc, seen.raw_crc));
+    return Status::error(
+        fmt::format("checksum of the record stream mismatch (stored 0x{:08x}, "
+                    "computed 0x{:08x})",
+                    stored.raw_crc, seen.raw_crc));
   }
   return Status::ok();
 }

@@ -30,8 +30,7 @@ struct SnapshotWriteOptions {
 
 class SnapshotFileWriter {
  public:
-  static Result<std::unique_ptr<SnapshotFileWriter>> create(Env& env,
-                                                            SnapshotWriteOptions options);
+  static Result<std::unique_ptr<SnapshotFileWriter>> create(Env& env, SnapshotWriteOptions options);
   ~SnapshotFileWriter();  // abandon() unless finished
   SnapshotFileWriter(const SnapshotFileWriter&) = delete;
   SnapshotFileWriter& operator=(const SnapshotFileWriter&) = delete;

@@ -1,12 +1,13 @@
 // Snapshot files: the format round-trips, every checksum catches damage, a crash while
 // writing never leaves a snapshot under its final name.
+#include "storage/snapshot_file.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "storage/fault_injecting_env.h"
-#include "storage/snapshot_file.h"
 #include "storage/snapshot_format.h"
 #include "storage/snapshot_records.h"
 
@@ -42,17 +43,17 @@ class Recorder final : public SnapshotVisitor {
   }
   Status on_acl(uint32_t id, const proto::AclList& acl) override {
     std::string s = "A " + std::to_string(id);
-    for (const auto& a : acl) s += " " + std::to_string(a.perms) + ":" + a.id.scheme + ":" + a.id.id;
+    for (const auto& a : acl)
+      s += " " + std::to_string(a.perms) + ":" + a.id.scheme + ":" + a.id.id;
     seen.push_back(s);
     return Status::ok();
   }
   Status on_node(const SnapshotNode& n) override {
-    seen.push_back("N " + std::string(n.path) + " " +
-                   (n.data ? "'" + std::string(*n.data) + "'" : "null") + " acl=" +
-                   std::to_string(n.acl_id) + " czxid=" + std::to_string(n.stat.czxid) +
-                   " owner=" + std::to_string(n.stat.ephemeral_owner) +
-                   " pzxid=" + std::to_string(n.stat.pzxid) +
-                   " cv=" + std::to_string(n.stat.cversion));
+    seen.push_back(
+        "N " + std::string(n.path) + " " + (n.data ? "'" + std::string(*n.data) + "'" : "null") +
+        " acl=" + std::to_string(n.acl_id) + " czxid=" + std::to_string(n.stat.czxid) +
+        " owner=" + std::to_string(n.stat.ephemeral_owner) +
+        " pzxid=" + std::to_string(n.stat.pzxid) + " cv=" + std::to_string(n.stat.cversion));
     return Status::ok();
   }
   std::vector<std::string> seen;
@@ -78,7 +79,8 @@ std::vector<SnapshotChunk> sample_chunks(int nodes_per_chunk = 3, int chunks = 3
   return out;
 }
 
-Result<std::string> write(FaultInjectingEnv& env, int64_t zxid, const std::vector<SnapshotChunk>& chunks,
+Result<std::string> write(FaultInjectingEnv& env, int64_t zxid,
+                          const std::vector<SnapshotChunk>& chunks,
                           SnapshotCompression compression = SnapshotCompression::kZstd) {
   SnapshotWriteOptions options;
   options.dir = kDir;
@@ -159,12 +161,18 @@ TEST(SnapshotFileTest, CompressionShrinksRepetitiveData) {
 }
 
 TEST(SnapshotFileTest, HeaderAndTrailerRejectEveryFlippedBit) {
-  SnapshotHeader h{.zxid = 42, .dbid = 3, .compression = SnapshotCompression::kZstd, .created_ms = 7};
+  SnapshotHeader h{
+      .zxid = 42, .dbid = 3, .compression = SnapshotCompression::kZstd, .created_ms = 7};
   const std::string bytes = encode_snapshot_header(h);
   ASSERT_EQ(bytes.size(), kSnapshotHeaderSize);
   ASSERT_TRUE(decode_snapshot_header(bytes));
-  SnapshotTrailer t{.sessions = 1, .acls = 2, .nodes = 3, .raw_bytes = 4, .end_zxid = 5,
-                    .end_digest = 6, .raw_crc = 7};
+  SnapshotTrailer t{.sessions = 1,
+                    .acls = 2,
+                    .nodes = 3,
+                    .raw_bytes = 4,
+                    .end_zxid = 5,
+                    .end_digest = 6,
+                    .raw_crc = 7};
   const std::string tb = encode_snapshot_trailer(t);
   ASSERT_EQ(tb.size(), kSnapshotTrailerSize);
   ASSERT_TRUE(decode_snapshot_trailer(tb));

@@ -75,8 +75,8 @@ std::string encode_snapshot_header(const SnapshotHeader& h) {
 
 Result<SnapshotHeader> decode_snapshot_header(std::string_view bytes) {
   if (bytes.size() < kSnapshotHeaderSize) {
-    return Status::error(fmt::format("header truncated ({} of {} bytes)", bytes.size(),
-                                     kSnapshotHeaderSize));
+    return Status::error(
+        fmt::format("header truncated ({} of {} bytes)", bytes.size(), kSnapshotHeaderSize));
   }
   const char* p = bytes.data();
   if (get_u32(p) != kSnapshotMagic) {
@@ -145,8 +145,8 @@ std::string encode_snapshot_trailer(const SnapshotTrailer& t) {
 
 Result<SnapshotTrailer> decode_snapshot_trailer(std::string_view bytes) {
   if (bytes.size() < kSnapshotTrailerSize) {
-    return Status::error(fmt::format("trailer truncated ({} of {} bytes)", bytes.size(),
-                                     kSnapshotTrailerSize));
+    return Status::error(
+        fmt::format("trailer truncated ({} of {} bytes)", bytes.size(), kSnapshotTrailerSize));
   }
   const char* p = bytes.data();
   if (get_u32(p) != kSnapshotTrailerMagic) {

@@ -64,8 +64,9 @@ Status SnapshotRecordParser::parse_block(std::string_view raw) {
   while (pos < raw.size()) {
     const size_t start = pos;
     if (Status st = parse_record(raw, pos); !st) {
-      return Status::error(fmt::format("record at raw offset {} of the block (stream offset {}): {}",
-                                       start, totals_.raw_bytes + start, st.message()));
+      return Status::error(
+          fmt::format("record at raw offset {} of the block (stream offset {}): {}", start,
+                      totals_.raw_bytes + start, st.message()));
     }
   }
   totals_.raw_bytes += raw.size();
@@ -97,7 +98,8 @@ Status SnapshotRecordParser::parse_record(std::string_view raw, size_t& pos) {
     }
     if (!c.ok()) return Status::error("truncated ACL record");
     if (id == 0) return Status::error("ACL record with id 0");
-    if (!acl_ids_.insert(id).second) return Status::error(fmt::format("ACL id {} defined twice", id));
+    if (!acl_ids_.insert(id).second)
+      return Status::error(fmt::format("ACL id {} defined twice", id));
     ++totals_.acls;
     return visitor_ != nullptr ? visitor_->on_acl(id, acl) : Status::ok();
   }
@@ -118,8 +120,8 @@ Status SnapshotRecordParser::parse_record(std::string_view raw, size_t& pos) {
     s.pzxid = c.i64();
     if (!c.ok()) return Status::error("truncated node record");
     if (n.acl_id != 0 && !acl_ids_.contains(n.acl_id)) {
-      return Status::error(fmt::format("node {} uses ACL id {} before it is defined", n.path,
-                                       n.acl_id));
+      return Status::error(
+          fmt::format("node {} uses ACL id {} before it is defined", n.path, n.acl_id));
     }
     ++totals_.nodes;
     return visitor_ != nullptr ? visitor_->on_node(n) : Status::ok();

@@ -16,7 +16,7 @@ constexpr size_t kMaxZkBuffer = 256u << 20;
 
 Status malformed(const proto::JuteReader& r, const char* what) {
   return Status::error(fmt::format("{} malformed at offset {} ({})", what, r.failure_offset(),
-                                    r.failure() != nullptr ? r.failure() : "bad value"));
+                                   r.failure() != nullptr ? r.failure() : "bad value"));
 }
 
 // The zxid field of a TxnHeader {long clientId, int cxid, long zxid, ...}, big-endian.
@@ -42,12 +42,14 @@ Status check_adler(proto::JuteReader& r, std::string_view bytes, const char* whi
   const size_t covered = r.position();
   const auto stored = static_cast<uint64_t>(r.i64());
   const std::string end = r.string();
-  if (!r.ok()) return Status::error(fmt::format("{} checksum missing at offset {}", which, covered));
+  if (!r.ok())
+    return Status::error(fmt::format("{} checksum missing at offset {}", which, covered));
   const uint32_t computed = adler32(bytes.substr(0, covered));
   if (stored != computed) {
-    return Status::error(fmt::format("{} Adler32 mismatch at offset {} (stored 0x{:x}, "
-                                     "computed 0x{:x})",
-                                     which, covered, stored, computed));
+    return Status::error(
+        fmt::format("{} Adler32 mismatch at offset {} (stored 0x{:x}, "
+                    "computed 0x{:x})",
+                    which, covered, stored, computed));
   }
   if (end != "/") return Status::error(fmt::format("no end marker after the {} checksum", which));
   return Status::ok();
@@ -66,9 +68,10 @@ Status read_zk_nodes(proto::JuteReader& r, ZkSnapshot& out) {
     proto::read(r, node.stat);
     if (!r.ok()) return malformed(r, "node");
     if (node.acl_id != -1 && !out.acls.contains(node.acl_id)) {
-      return Status::error(fmt::format("node '{}' at offset {} uses ACL id {} missing from the "
-                                       "ACL cache",
-                                       node.path, at, node.acl_id));
+      return Status::error(
+          fmt::format("node '{}' at offset {} uses ACL id {} missing from the "
+                      "ACL cache",
+                      node.path, at, node.acl_id));
     }
     out.nodes.push_back(std::move(node));
   }
@@ -127,9 +130,11 @@ Result<std::vector<ZkFile>> list_zk_files(Env& env, const std::string& dir,
   auto names = env.list_dir(dir);
   if (!names) return names.status();
   for (const std::string& name : *names) {
-    if (auto zxid = parse_zk_file_name(name, prefix)) out.push_back(ZkFile{join_path(dir, name), *zxid});
+    if (auto zxid = parse_zk_file_name(name, prefix))
+      out.push_back(ZkFile{join_path(dir, name), *zxid});
   }
-  std::sort(out.begin(), out.end(), [](const ZkFile& a, const ZkFile& b) { return a.zxid < b.zxid; });
+  std::sort(out.begin(), out.end(),
+            [](const ZkFile& a, const ZkFile& b) { return a.zxid < b.zxid; });
   return out;
 }
 
@@ -199,8 +204,8 @@ Result<ZkLogScan> scan_zk_log(std::string_view bytes,
     const int32_t length = r.i32();
     if (length == 0) return scan;  // preallocated zeros: end of data
     if (length < 0 || static_cast<size_t>(length) + 1 > r.remaining()) {
-      scan.tail_problem = fmt::format("record at offset {} of length {} runs past the end", at,
-                                      length);
+      scan.tail_problem =
+          fmt::format("record at offset {} of length {} runs past the end", at, length);
       return scan;
     }
     const std::string_view txn = r.raw(static_cast<size_t>(length));
@@ -210,13 +215,14 @@ Result<ZkLogScan> scan_zk_log(std::string_view bytes,
       return scan;
     }
     if (checksum != adler32(txn)) {
-      return Status::error(fmt::format("log record at offset {}: Adler32 mismatch (stored 0x{:x}, "
-                                       "computed 0x{:x})",
-                                       at, checksum, adler32(txn)));
+      return Status::error(
+          fmt::format("log record at offset {}: Adler32 mismatch (stored 0x{:x}, "
+                      "computed 0x{:x})",
+                      at, checksum, adler32(txn)));
     }
     if (txn.size() < 32) {
-      return Status::error(fmt::format("log record at offset {}: {} bytes is too short for a txn",
-                                       at, txn.size()));
+      return Status::error(
+          fmt::format("log record at offset {}: {} bytes is too short for a txn", at, txn.size()));
     }
     ZkLogRecord rec{at, txn_zxid(txn), txn};
     if (Status st = visit(rec); !st) return st;

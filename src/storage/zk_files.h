@@ -44,9 +44,9 @@ Result<std::vector<ZkFile>> list_zk_files(Env& env, const std::string& dir,
 // --- snapshots -----------------------------------------------------------------------------
 
 struct ZkSnapshotNode {
-  std::string path;  // "" for the root, as ZooKeeper writes it
+  std::string path;                 // "" for the root, as ZooKeeper writes it
   std::optional<std::string> data;  // nullopt: null data (length -1)
-  int64_t acl_id = -1;  // -1: open ACL (no cache entry)
+  int64_t acl_id = -1;              // -1: open ACL (no cache entry)
   proto::StatPersisted stat;
 };
 
@@ -82,9 +82,9 @@ struct ZkLogRecord {
 struct ZkLogScan {
   int64_t dbid = 0;
   uint64_t records = 0;
-  uint64_t end_offset = 0;    // where valid data ends
-  std::string tail_problem;   // non-empty: a partial last record was found there (ZooKeeper
-                              // stops reading the file at it too)
+  uint64_t end_offset = 0;   // where valid data ends
+  std::string tail_problem;  // non-empty: a partial last record was found there (ZooKeeper
+                             // stops reading the file at it too)
 };
 
 // Visits every record of a log file in order. A checksum mismatch or a bad header is an

@@ -1,5 +1,7 @@
 // Reading Apache ZooKeeper 3.8's own snapshot and log files. The fixtures in testdata/zk38
 // were written by the real server (testdata/capture_zk38_files.sh).
+#include "storage/zk_files.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,7 +9,6 @@
 #include <sstream>
 
 #include "proto/txn.h"
-#include "storage/zk_files.h"
 
 namespace paddock::storage {
 namespace {
