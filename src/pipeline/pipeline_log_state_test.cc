@@ -1,0 +1,212 @@
+// The pipeline while the txn log has failed: writes that were not logged are answered with
+// NOTREADONLY in order with the reads behind them, later writes are refused at once, reads
+// and pings go on, new sessions are refused, and writes work again once the log is back.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <map>
+#include <mutex>
+
+#include "pipeline/local_orderer.h"
+#include "pipeline/pipeline.h"
+#include "proto/jute.h"
+#include "proto/records.h"
+
+namespace paddock::pipeline {
+namespace {
+
+using proto::Err;
+using proto::OpCode;
+
+class FixedClock final : public Clock {
+ public:
+  int64_t wall_ms() const override { return 1'700'000'000'000; }
+  int64_t monotonic_ms() const override { return 1'000'000; }
+};
+
+class Channel final : public ClientChannel {
+ public:
+  void send(std::vector<OutboundFrame> frames) override {
+    std::lock_guard lock(mu_);
+    for (auto& f : frames) frames_[f.conn].push_back(std::move(f.bytes));
+    cv_.notify_all();
+  }
+  void close_after_flush(ConnectionId conn) override {
+    std::lock_guard lock(mu_);
+    closed_[conn] = true;
+    cv_.notify_all();
+  }
+  void set_reading(ConnectionId, bool) override {}
+
+  std::vector<std::string> wait_frames(ConnectionId conn, size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(5), [&] { return frames_[conn].size() >= n; });
+    return frames_[conn];
+  }
+  bool wait_closed(ConnectionId conn) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(5), [&] { return closed_[conn]; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<ConnectionId, std::vector<std::string>> frames_;
+  std::map<ConnectionId, bool> closed_;
+};
+
+proto::ReplyHeader header_of(const std::string& frame) {
+  proto::JuteReader r(std::string_view(frame).substr(4));
+  proto::ReplyHeader h;
+  proto::read(r, h);
+  EXPECT_TRUE(r.ok());
+  return h;
+}
+
+template <typename T>
+std::string request(int32_t xid, OpCode op, const T& record) {
+  std::string out;
+  proto::JuteWriter w(out);
+  w.i32(xid);
+  w.i32(static_cast<int32_t>(op));
+  out += proto::encode(record);
+  return out;
+}
+
+const proto::AclList kOpen{{proto::perm::kAll, {"world", "anyone"}}};
+
+class PipelineLogStateTest : public ::testing::Test {
+ protected:
+  PipelineLogStateTest()
+      : db_(state::DatabaseOptions{}), orderer_(0, [this](int64_t zxid, std::string) {
+          if (hold_) {
+            held_.push_back(zxid);
+          } else {
+            durable_ = zxid;
+            orderer_.on_durable(zxid);
+          }
+        }) {
+    PipelineOptions options;
+    options.min_session_timeout_ms = 4000;
+    options.max_session_timeout_ms = 40000;
+    pipeline_ = std::make_unique<Pipeline>(options, db_, orderer_, clock_);
+    pipeline_->start(channel_);
+  }
+  ~PipelineLogStateTest() override { pipeline_->stop(); }
+
+  int64_t connect(ConnectionId conn) {
+    pipeline_->connection_opened(conn, "127.0.0.1", 40000);
+    proto::ConnectRequest req;
+    req.timeout_ms = 10000;
+    req.passwd = std::string(16, '\0');
+    pipeline_->frame_received(conn, proto::encode(req));
+    auto frames = channel_.wait_frames(conn, 1);
+    proto::ConnectResponse resp;
+    if (frames.empty() || !proto::decode(std::string_view(frames[0]).substr(4), resp)) return 0;
+    return resp.session_id;
+  }
+  // Runs `f` on the pipeline thread and waits for it.
+  template <typename F>
+  auto on_pipeline(F f) {
+    std::promise<decltype(f())> done;
+    pipeline_->run_task([&] { done.set_value(f()); });
+    return done.get_future().get();
+  }
+  // What paddockd's LogOutageHandler does when the writer fails.
+  void fail_log() {
+    pipeline_->set_log_failed(true, "disk full");
+    pipeline_->run_task([this] { orderer_.reset(durable_); });
+  }
+
+  FixedClock clock_;
+  state::Database db_;
+  bool hold_ = false;  // touched on the pipeline thread only (in propose)
+  std::vector<int64_t> held_;
+  int64_t durable_ = 0;
+  LocalOrderer orderer_;
+  Channel channel_;
+  std::unique_ptr<Pipeline> pipeline_;
+};
+
+TEST_F(PipelineLogStateTest, UnloggedWritesAreAnsweredInOrderWithTheReadsBehindThem) {
+  const int64_t session = connect(1);
+  on_pipeline([this] { return hold_ = true; });
+  pipeline_->frame_received(1,
+                            request(1, OpCode::kCreate, proto::CreateRequest{"/a", "x", kOpen, 0}));
+  pipeline_->frame_received(1, request(2, OpCode::kExists, proto::ExistsRequest{"/a", false}));
+  pipeline_->frame_received(1, request(3, OpCode::kSetData, proto::SetDataRequest{"/a", "y", -1}));
+  EXPECT_EQ(on_pipeline([this] { return held_.size(); }), 2u);
+  fail_log();
+  auto frames = channel_.wait_frames(1, 4);
+  ASSERT_EQ(frames.size(), 4u);
+  EXPECT_EQ(header_of(frames[1]).xid, 1);
+  EXPECT_EQ(static_cast<Err>(header_of(frames[1]).err), Err::kNotReadOnly);
+  EXPECT_EQ(header_of(frames[2]).xid, 2);
+  EXPECT_EQ(static_cast<Err>(header_of(frames[2]).err), Err::kNoNode);  // never applied
+  EXPECT_EQ(header_of(frames[3]).xid, 3);
+  EXPECT_EQ(static_cast<Err>(header_of(frames[3]).err), Err::kNotReadOnly);
+  EXPECT_EQ(on_pipeline([this] { return db_.pending_change_count(); }), 0u);
+  EXPECT_EQ(on_pipeline([this] { return orderer_.in_flight(); }), 0u);
+  EXPECT_EQ(on_pipeline([&] { return db_.tree().sessions().count(session); }), 1u);
+}
+
+TEST_F(PipelineLogStateTest, WhileFailedWritesAreRefusedReadsServedAndNewSessionsClosed) {
+  connect(1);
+  pipeline_->frame_received(1,
+                            request(1, OpCode::kCreate, proto::CreateRequest{"/a", "x", kOpen, 0}));
+  ASSERT_EQ(channel_.wait_frames(1, 2).size(), 2u);
+  fail_log();
+  pipeline_->frame_received(1,
+                            request(2, OpCode::kCreate, proto::CreateRequest{"/b", "", kOpen, 0}));
+  pipeline_->frame_received(1, request(3, OpCode::kGetData, proto::GetDataRequest{"/a", false}));
+  auto frames = channel_.wait_frames(1, 4);
+  ASSERT_EQ(frames.size(), 4u);
+  EXPECT_EQ(static_cast<Err>(header_of(frames[2]).err), Err::kNotReadOnly);
+  EXPECT_EQ(static_cast<Err>(header_of(frames[3]).err), Err::kOk);
+  // A new session would need a txn: the connection is closed instead.
+  pipeline_->connection_opened(2, "127.0.0.1", 40001);
+  proto::ConnectRequest req;
+  req.passwd = std::string(16, '\0');
+  req.timeout_ms = 10000;
+  pipeline_->frame_received(2, proto::encode(req));
+  EXPECT_TRUE(channel_.wait_closed(2));
+}
+
+TEST_F(PipelineLogStateTest, WritesWorkAgainAfterTheLogIsBackAndContinueFromTheDurableZxid) {
+  connect(1);
+  on_pipeline([this] { return hold_ = true; });
+  pipeline_->frame_received(
+      1, request(1, OpCode::kCreate, proto::CreateRequest{"/lost", "", kOpen, 0}));
+  EXPECT_EQ(on_pipeline([this] { return held_.size(); }), 1u);
+  const int64_t durable = durable_;
+  fail_log();
+  ASSERT_EQ(channel_.wait_frames(1, 2).size(), 2u);
+  on_pipeline([this] { return hold_ = false; });
+  pipeline_->set_log_failed(false, "");
+  pipeline_->frame_received(1,
+                            request(2, OpCode::kCreate, proto::CreateRequest{"/ok", "", kOpen, 0}));
+  auto frames = channel_.wait_frames(1, 3);
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_EQ(static_cast<Err>(header_of(frames[2]).err), Err::kOk);
+  EXPECT_EQ(header_of(frames[2]).zxid, durable + 1);  // the lost txn's zxid is used again
+  EXPECT_EQ(on_pipeline([this] { return db_.tree().find("/lost") == nullptr; }), true);
+}
+
+TEST_F(PipelineLogStateTest, ACloseSessionThatCouldNotBeLoggedLeavesTheSessionAlive) {
+  const int64_t session = connect(1);
+  on_pipeline([this] { return hold_ = true; });
+  pipeline_->frame_received(
+      1, request(1, OpCode::kCloseSession, proto::ErrorResponse{0}).substr(0, 8));
+  EXPECT_EQ(on_pipeline([this] { return held_.size(); }), 1u);
+  fail_log();
+  auto frames = channel_.wait_frames(1, 2);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(static_cast<Err>(header_of(frames[1]).err), Err::kNotReadOnly);
+  EXPECT_TRUE(channel_.wait_closed(1));
+  EXPECT_EQ(on_pipeline([&] { return db_.tree().sessions().count(session); }), 1u);
+}
+
+}  // namespace
+}  // namespace paddock::pipeline
