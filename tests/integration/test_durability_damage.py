@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import unittest
 
 from harness import servers
 from harness import zkwire as z
@@ -47,6 +48,7 @@ def flip(path, offset):
         f.write(bytes([b[0] ^ 0x5A]))
 
 
+@unittest.skipIf(servers.target() != "paddock", "checks Paddock's own files")
 class DamagedFiles(ServerTestCase):
     # Small preallocation keeps the files small; snapCount makes several snapshots.
     server_cfg = {"forceSync": "yes", "snapCount": 40, "preAllocSize": 64}

@@ -6,14 +6,16 @@ shown by recovering from the oldest kept one after damaging the newer ones.
 
 import glob
 import os
-import time
+import unittest
 
+from harness import servers
 from harness import zkwire as z
 from harness.base import ServerTestCase, main, wait_until
 
 N = 400
 
 
+@unittest.skipIf(servers.target() != "paddock", "checks Paddock's own files")
 class Autopurge(ServerTestCase):
     server_cfg = {"forceSync": "yes", "snapCount": 20, "preAllocSize": 64,
                   "autopurge.snapRetainCount": 3, "autopurge.purgeInterval": 1}
