@@ -23,7 +23,7 @@ from harness import servers
 from harness import zkwire as z
 from harness.base import ServerTestCase, main
 
-N = 300  # creates in the template
+N = 320  # creates in the template: 300 while snapshots come and go, then 20 in the last segment
 
 
 def paddock_cli():
@@ -58,10 +58,19 @@ class DamagedFiles(ServerTestCase):
         super().setUpClass()
         w = z.WireClient(cls.server.address)
         w.create("/d")
-        for i in range(N):  # one at a time, so that each snapshot ends before the next is due
+        for i in range(N - 20):  # one at a time, so that each snapshot ends before the next
+            assert w.create("/d/n%04d" % i, b"v%d" % i)[0] == 0
+        w.close()
+        # The last segment gets 20 more records for sure: no snapshot (and roll) any more.
+        cls.server.terminate()
+        cls.server.cfg["snapCount"] = "1000000"
+        cls.server.start()
+        w = z.WireClient(cls.server.address)
+        for i in range(N - 20, N):
             assert w.create("/d/n%04d" % i, b"v%d" % i)[0] == 0
         w.close()  # no closeSession: the last record of the log is the last create
         cls.server.terminate()
+        cls.server.cfg["snapCount"] = cls.server_cfg["snapCount"]
         cls.template = tempfile.mkdtemp(prefix="paddock-damage-")
         shutil.copytree(cls.server.data_dir, os.path.join(cls.template, "data"))
 
@@ -130,7 +139,8 @@ class DamagedFiles(ServerTestCase):
             # the history goes on from the record before the torn one
             err, (_, stat) = w.create2("/after-cut")
             self.assertEqual(err, 0)
-            self.assertEqual(stat.czxid, rec["zxid"] + 1)  # after this client's createSession
+            # after this client's createSession
+            self.assertEqual(stat.czxid, rec["zxid"] + 1)
             w.close()
             self.server.kill9()
 
