@@ -172,7 +172,7 @@ class SessionsAcrossCrashes(ServerTestCase):
     def test_sessions_keep_their_ephemerals_across_6_kills_and_an_orphan_expires(self):
         p = "/sess-%d" % SEED
         keep = z.WireClient(self.server.address, timeout_ms=12000)
-        orphan = z.WireClient(self.server.address, timeout_ms=4000)
+        orphan = z.WireClient(self.server.address, timeout_ms=6000)
         self.addCleanup(keep.close)
         self.addCleanup(orphan.close)
         self.assertEqual(keep.create(p)[0], 0)
