@@ -227,10 +227,14 @@ class ZooKeeperServer(Server):
                    self.cfg_path])
 
     def live_heap_bytes(self):
-        subprocess.run(["jcmd", str(self.pid), "GC.run"], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
-        out = subprocess.run(["jcmd", str(self.pid), "GC.heap_info"], check=True,
-                             capture_output=True, text=True, timeout=60).stdout
+        """Used heap after a full GC, from jcmd (a JDK tool); None without it."""
+        try:
+            subprocess.run(["jcmd", str(self.pid), "GC.run"], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+            out = subprocess.run(["jcmd", str(self.pid), "GC.heap_info"], check=True,
+                                 capture_output=True, text=True, timeout=60).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
         m = re.search(r"heap\s+total \d+K, used (\d+)K", out)
         return int(m.group(1)) * 1024 if m else None
 
