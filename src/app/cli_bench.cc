@@ -77,8 +77,7 @@ int run(BenchFlags& f, bool duration_given) {
     std::cerr << "paddock bench: " << result.error() << "\n";
     return 1;
   }
-  std::cout << (f.json ? bench::format_json(o, **result) + "\n"
-                       : bench::format_text(o, **result))
+  std::cout << (f.json ? bench::format_json(o, **result) + "\n" : bench::format_text(o, **result))
             << std::flush;
   return (*result)->sessions_failed > 0 ? 2 : 0;
 }
@@ -99,8 +98,8 @@ void add_bench_commands(CLI::App& app, CommandAction& action) {
       ->capture_default_str();
   cmd->add_option("--window,-w", o.window, "outstanding requests per session")
       ->capture_default_str();
-  auto* duration = cmd->add_option("--duration,-d", o.duration_s, "measured seconds")
-                       ->capture_default_str();
+  auto* duration =
+      cmd->add_option("--duration,-d", o.duration_s, "measured seconds")->capture_default_str();
   cmd->add_option("--warmup", o.warmup_s, "seconds of load before measuring")
       ->capture_default_str();
   cmd->add_option("--mix", flags->mix,

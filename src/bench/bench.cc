@@ -54,9 +54,12 @@ double median(std::vector<double> v) {
 }
 
 nlohmann::json latency_json(const Histogram& h) {
-  return {{"p50", us(h.percentile(0.5))},   {"p90", us(h.percentile(0.9))},
-          {"p99", us(h.percentile(0.99))},  {"p999", us(h.percentile(0.999))},
-          {"max", us(h.max())},             {"min", us(h.min())},
+  return {{"p50", us(h.percentile(0.5))},
+          {"p90", us(h.percentile(0.9))},
+          {"p99", us(h.percentile(0.99))},
+          {"p999", us(h.percentile(0.999))},
+          {"max", us(h.max())},
+          {"min", us(h.min())},
           {"mean", h.mean() / 1e3}};
 }
 
@@ -70,11 +73,16 @@ std::string latency_text(const Histogram& h) {
 
 const char* mode_name(Mode mode) {
   switch (mode) {
-    case Mode::kLoad: return "load";
-    case Mode::kLatency: return "latency";
-    case Mode::kWatch: return "watch";
-    case Mode::kStorm: return "storm";
-    case Mode::kFill: return "fill";
+    case Mode::kLoad:
+      return "load";
+    case Mode::kLatency:
+      return "latency";
+    case Mode::kWatch:
+      return "watch";
+    case Mode::kStorm:
+      return "storm";
+    case Mode::kFill:
+      return "fill";
   }
   return "?";
 }
@@ -118,10 +126,10 @@ std::string format_text(const BenchOptions& o, const BenchResult& r) {
       out += fmt::format("connect -> ConnectResponse us: {}\n", latency_text(r.latency));
       break;
     default:
-      out += fmt::format(
-          "connections {}  window {}  mix {}  payload {} B  keys {}\n",
-          r.mode == Mode::kLatency ? 1 : o.connections, r.mode == Mode::kLatency ? 1 : o.window,
-          r.mode == Mode::kFill ? "fill" : o.mix.to_string(), o.payload, o.keys);
+      out += fmt::format("connections {}  window {}  mix {}  payload {} B  keys {}\n",
+                         r.mode == Mode::kLatency ? 1 : o.connections,
+                         r.mode == Mode::kLatency ? 1 : o.window,
+                         r.mode == Mode::kFill ? "fill" : o.mix.to_string(), o.payload, o.keys);
       out += fmt::format("{:.2f} s: {} ops, {:.0f} ops/s, {} errors\n", r.elapsed_s, r.ops,
                          r.throughput, r.errors);
       out += fmt::format("latency us: {}\n", latency_text(r.latency));

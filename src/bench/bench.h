@@ -40,7 +40,7 @@ struct BenchOptions {
   uint64_t fill = 0;      // fill mode: znodes to create
   std::string root = "/paddock-bench";
   int32_t session_timeout_ms = 30000;
-  bool setup = true;            // create the root, its folders and the keys first
+  bool setup = true;             // create the root, its folders and the keys first
   std::vector<int> server_pids;  // sampled from /proc for server CPU over the measured span
 };
 
@@ -52,21 +52,21 @@ struct OpStats {
 
 struct BenchResult {
   Mode mode = Mode::kLoad;
-  double elapsed_s = 0;  // the measured span
-  uint64_t ops = 0;      // replies received in the measured span (events in watch mode)
-  uint64_t errors = 0;   // replies with a nonzero error code
+  double elapsed_s = 0;   // the measured span
+  uint64_t ops = 0;       // replies received in the measured span (events in watch mode)
+  uint64_t errors = 0;    // replies with a nonzero error code
   double throughput = 0;  // ops per second
   Histogram latency;      // all measured ops, nanoseconds
   std::vector<OpStats> per_kind = std::vector<OpStats>(kOpKindCount);
-  double client_cpu_s = 0;  // this process (user + system) over the measured span
+  double client_cpu_s = 0;   // this process (user + system) over the measured span
   double server_cpu_s = -1;  // the --server-pid processes, -1 when not asked
   // watch mode: per round, setData sent -> last notification arrived, in milliseconds
   std::vector<double> fanout_ms;
   // storm mode: first connect() -> last ConnectResponse, in milliseconds
   double storm_ms = 0;
   double storm_connects_issued_ms = 0;  // first connect() -> last connect() returned
-  uint64_t sessions = 0;         // sessions established
-  uint64_t sessions_failed = 0;  // connections that failed or were refused
+  uint64_t sessions = 0;                // sessions established
+  uint64_t sessions_failed = 0;         // connections that failed or were refused
   std::string first_error;
 
   double client_cpu_us_per_op() const { return ops == 0 ? 0 : client_cpu_s * 1e6 / ops; }

@@ -193,9 +193,8 @@ void Engine::close_all(uint64_t deadline) {
   run(
       ignore,
       [this] {
-        return std::all_of(sessions_.begin(), sessions_.end(), [](const auto& s) {
-          return s->state_ != Session::State::kClosing;
-        });
+        return std::all_of(sessions_.begin(), sessions_.end(),
+                           [](const auto& s) { return s->state_ != Session::State::kClosing; });
       },
       deadline);
   for (auto& s : sessions_) {
@@ -220,9 +219,8 @@ bool Engine::run(Driver& driver, const std::function<bool()>& stop, uint64_t dea
       fill_and_flush(driver, *s, now);
     }
     woken.clear();
-    int timeout_ms = woken_.empty() ? static_cast<int>(std::min<uint64_t>(
-                                          1, (deadline - now) / 1'000'000))
-                                    : 0;
+    int timeout_ms =
+        woken_.empty() ? static_cast<int>(std::min<uint64_t>(1, (deadline - now) / 1'000'000)) : 0;
     int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
     for (int i = 0; i < n; ++i) {
       on_events(driver, *static_cast<Session*>(events[i].data.ptr), events[i].events);
@@ -364,8 +362,7 @@ bool Engine::handle_frame(Driver& driver, Session& s, std::string_view frame, ui
 
 void Engine::flush(Session& s) {
   while (s.out_sent_ < s.out_.size()) {
-    ssize_t n = send(s.fd_, s.out_.data() + s.out_sent_, s.out_.size() - s.out_sent_,
-                     MSG_NOSIGNAL);
+    ssize_t n = send(s.fd_, s.out_.data() + s.out_sent_, s.out_.size() - s.out_sent_, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;

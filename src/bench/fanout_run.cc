@@ -135,8 +135,8 @@ Result<std::unique_ptr<BenchResult>> run_watch(const BenchOptions& options) {
     left -= batch;
   }
   if (options.setup) {
-    Status st = create_bench_nodes(engine, paths, options.payload,
-                                   now_ns() + seconds_ns(kConnectTimeoutS));
+    Status st =
+        create_bench_nodes(engine, paths, options.payload, now_ns() + seconds_ns(kConnectTimeoutS));
     if (!st) return st;
   }
   auto result = std::make_unique<BenchResult>();
@@ -147,8 +147,8 @@ Result<std::unique_ptr<BenchResult>> run_watch(const BenchOptions& options) {
   double server_start = processes_cpu_seconds(options.server_pids);
   for (uint32_t round = 0; round < options.rounds; ++round) {
     driver.start_round();
-    if (!engine.run(driver, [&] { return driver.round_done(); },
-                    now_ns() + seconds_ns(kRoundTimeoutS))) {
+    if (!engine.run(
+            driver, [&] { return driver.round_done(); }, now_ns() + seconds_ns(kRoundTimeoutS))) {
       return Status::error("watch round " + std::to_string(round) + " did not complete in " +
                            std::to_string(kRoundTimeoutS) + " s");
     }

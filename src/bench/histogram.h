@@ -16,7 +16,7 @@ class Histogram {
  public:
   static constexpr int kSubBucketBits = 8;
   static constexpr uint64_t kSubBucketCount = uint64_t{1} << kSubBucketBits;  // 256
-  static constexpr uint64_t kSubBucketHalf = kSubBucketCount / 2;            // 128
+  static constexpr uint64_t kSubBucketHalf = kSubBucketCount / 2;             // 128
   // Values at or above 2^kMaxBits (about 18 minutes in nanoseconds) are clamped.
   static constexpr int kMaxBits = 40;
   static constexpr uint64_t kMaxValue = (uint64_t{1} << kMaxBits) - 1;

@@ -87,8 +87,8 @@ TEST(HistogramTest, ExponentialDistributionMatchesItsQuantileFunction) {
 
 TEST(HistogramTest, BimodalDistributionSeparatesTheTail) {
   Histogram h;
-  for (int i = 0; i < 990; ++i) h.record(50000);    // 50 us
-  for (int i = 0; i < 10; ++i) h.record(5000000);   // 5 ms
+  for (int i = 0; i < 990; ++i) h.record(50000);   // 50 us
+  for (int i = 0; i < 10; ++i) h.record(5000000);  // 5 ms
   expect_near_relative(50000, h.percentile(0.5));
   expect_near_relative(50000, h.percentile(0.99));
   expect_near_relative(5000000, h.percentile(0.999));

@@ -46,8 +46,7 @@ Status prepare(Engine& engine, const BenchOptions& options, const BenchPaths& pa
     return st;
   }
   if (!options.setup) return Status::ok();
-  return create_bench_nodes(engine, paths, options.payload,
-                            now_ns() + seconds_ns(kSetupTimeoutS));
+  return create_bench_nodes(engine, paths, options.payload, now_ns() + seconds_ns(kSetupTimeoutS));
 }
 
 }  // namespace

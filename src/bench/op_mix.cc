@@ -9,8 +9,8 @@ namespace paddock::bench {
 namespace {
 
 constexpr std::array<const char*, kOpKindCount> kNames = {
-    "get", "set", "exists", "children", "create", "delete", "ephemeral",
-    "multi", "fill", "watch", "setup", "ping", "close"};
+    "get",   "set",  "exists", "children", "create", "delete", "ephemeral",
+    "multi", "fill", "watch",  "setup",    "ping",   "close"};
 
 // A schedule longer than this would only come from odd weights; refuse it.
 constexpr uint64_t kMaxSchedule = 1000000;

@@ -92,16 +92,16 @@ Status wait_established(Engine& engine, uint64_t deadline, bool all) {
   auto settled = [&] { return engine.ready_count() + engine.failed_count() >= engine.size(); };
   engine.run(none, settled, deadline);
   if (engine.ready_count() == 0) {
-    return Status::error("no session could be established" +
-                         (engine.first_error().empty() ? std::string()
-                                                       : ": " + engine.first_error()));
+    return Status::error("no session could be established" + (engine.first_error().empty()
+                                                                  ? std::string()
+                                                                  : ": " + engine.first_error()));
   }
   if (all && engine.ready_count() < engine.size()) {
     return Status::error(std::to_string(engine.size() - engine.ready_count()) + " of " +
                          std::to_string(engine.size()) + " sessions were not established" +
-                         (engine.first_error().empty() ? std::string()
-                                                       : " (first error: " +
-                                                             engine.first_error() + ")"));
+                         (engine.first_error().empty()
+                              ? std::string()
+                              : " (first error: " + engine.first_error() + ")"));
   }
   return Status::ok();
 }
@@ -110,7 +110,8 @@ Status create_bench_nodes(Engine& engine, const BenchPaths& paths, uint32_t payl
                           uint64_t deadline) {
   SetupDriver setup(engine, paths, std::string(payload, 'x'));
   setup.start();
-  if (!engine.run(setup, [&] { return setup.done(); }, deadline)) {
+  if (!engine.run(
+          setup, [&] { return setup.done(); }, deadline)) {
     return Status::error("setup did not finish in time");
   }
   if (!setup.error().empty()) return Status::error(setup.error());

@@ -178,8 +178,6 @@ void RequestEncoder::multi_set_two(int32_t xid, std::string_view a, std::string_
 
 void RequestEncoder::ping() { end(begin(proto::xid::kPing, op(OpCode::kPing))); }
 
-void RequestEncoder::close_session(int32_t xid) {
-  end(begin(xid, op(OpCode::kCloseSession)));
-}
+void RequestEncoder::close_session(int32_t xid) { end(begin(xid, op(OpCode::kCloseSession))); }
 
 }  // namespace paddock::bench
