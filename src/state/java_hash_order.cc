@@ -106,6 +106,7 @@ JavaHashSetOrder JavaHashSetOrder::clone_of(
   const size_t n = source.entries_.size();
   if (n == 0) return clone;
   clone.entries_ = std::move(source.entries_);
+  for (const Entry& e : clone.entries_) clone.members_.insert(e.path);
   clone.resize(table_size_for(static_cast<size_t>(static_cast<float>(n) / kLoadFactor + 1.0f)));
   return clone;
 }
@@ -117,25 +118,30 @@ void JavaHashSetOrder::resize(size_t capacity) {
 }
 
 void JavaHashSetOrder::add(const std::string& path) {
-  auto same = [&path](const Entry& e) { return e.path == path; };
-  if (std::any_of(entries_.begin(), entries_.end(), same)) return;
+  if (members_.count(path) > 0) return;
+  if (removed_.erase(path) > 0) {  // re-added: it goes to the end of its bucket, like a new one
+    std::erase_if(entries_, [&path](const Entry& e) { return e.path == path; });
+  }
+  members_.insert(path);
   if (capacity_ == 0) capacity_ = kDefaultCapacity;
   Entry entry{spread(java_string_hash(path)), path};
   // After the last entry of its bucket.
   auto at = std::find_if(entries_.begin(), entries_.end(),
                          [&](const Entry& e) { return bucket(e) > bucket(entry); });
   entries_.insert(at, std::move(entry));
-  if (entries_.size() > threshold(capacity_)) resize(capacity_ * 2);
+  if (members_.size() > threshold(capacity_)) resize(capacity_ * 2);
 }
 
 void JavaHashSetOrder::remove(const std::string& path) {
-  std::erase_if(entries_, [&path](const Entry& e) { return e.path == path; });
+  if (members_.erase(path) > 0) removed_.insert(path);
 }
 
 std::vector<std::string> JavaHashSetOrder::paths() const {
   std::vector<std::string> out;
   out.reserve(entries_.size());
-  for (const Entry& e : entries_) out.push_back(e.path);
+  for (const Entry& e : entries_) {
+    if (removed_.count(e.path) == 0) out.push_back(e.path);
+  }
   return out;
 }
 

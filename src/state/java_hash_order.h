@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <string_view>
 #include <vector>
 
@@ -56,7 +57,11 @@ class JavaHashSetOrder {
   size_t bucket(const Entry& e) const { return e.hash & (capacity_ - 1); }
   void resize(size_t capacity);  // rehash, keeping the relative order within buckets
 
-  std::vector<Entry> entries_;  // iteration order: by bucket, then insertion
+  // Iteration order: by bucket, then insertion. A removed path stays here as a tombstone
+  // (listed in removed_) so that remove() is O(1); paths() skips it.
+  std::vector<Entry> entries_;
+  std::unordered_set<std::string> members_;  // what the set holds now
+  std::unordered_set<std::string> removed_;  // tombstones in entries_
   size_t capacity_ = 0;         // 0: no table yet (the first add makes 16)
 };
 

@@ -61,6 +61,20 @@ TEST(JavaHashOrderTest, CloneOfAShrunkSetAndLaterAddsFollowTheJdk) {
                           seq_path(21), seq_path(22), seq_path(12), seq_path(23)));
 }
 
+// remove() leaves a tombstone (so closing a session with many ephemerals is not quadratic);
+// the order must still be what a HashSet that never held the removed paths gives.
+TEST(JavaHashOrderTest, RemovedPathsLeaveNoTraceInOrderOrTableSize) {
+  JavaHashSetOrder churned = JavaHashSetOrder::clone_of({}, 16);
+  for (int i = 0; i < 12; ++i) churned.add(seq_path(i));
+  for (int i : {1, 3, 5, 7, 9}) churned.remove(seq_path(i));
+  churned.remove("/never-added");
+  churned.add(seq_path(3));  // re-added: now after its bucket's other entries
+  churned.add(seq_path(12));
+  JavaHashSetOrder fresh = JavaHashSetOrder::clone_of({}, 16);
+  for (int i : {0, 2, 4, 6, 8, 10, 11, 3, 12}) fresh.add(seq_path(i));
+  EXPECT_EQ(churned.paths(), fresh.paths());
+}
+
 TEST(JavaHashOrderTest, EmptyCloneStartsATableOnTheFirstAdd) {
   JavaHashSetOrder order = JavaHashSetOrder::clone_of({}, 16);
   EXPECT_TRUE(order.paths().empty());

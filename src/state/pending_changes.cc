@@ -46,8 +46,16 @@ void PendingChanges::applied(int64_t zxid) {
     log_.pop_front();
     ++dropped_;
   }
-  std::erase_if(creating_, [&](const auto& kv) { return kv.second <= zxid; });
-  std::erase_if(closing_, [&](const auto& kv) { return kv.second <= zxid; });
+  auto drop_applied = [zxid](std::deque<std::pair<int64_t, int64_t>>& order,
+                             std::map<int64_t, int64_t>& by_session) {
+    while (!order.empty() && order.front().first <= zxid) {
+      auto it = by_session.find(order.front().second);
+      if (it != by_session.end() && it->second <= zxid) by_session.erase(it);
+      order.pop_front();
+    }
+  };
+  drop_applied(creating_order_, creating_);
+  drop_applied(closing_order_, closing_);
 }
 
 void PendingChanges::clear() {
@@ -56,6 +64,8 @@ void PendingChanges::clear() {
   latest_.clear();
   creating_.clear();
   closing_.clear();
+  creating_order_.clear();
+  closing_order_.clear();
 }
 
 void PendingChanges::for_each_latest(

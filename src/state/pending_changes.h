@@ -49,8 +49,14 @@ class PendingChanges {
   size_t change_count() const { return log_.size(); }
 
   // Sessions whose createSession / closeSession txn is pending.
-  void session_created(int64_t session_id, int64_t zxid) { creating_[session_id] = zxid; }
-  void session_closing(int64_t session_id, int64_t zxid) { closing_[session_id] = zxid; }
+  void session_created(int64_t session_id, int64_t zxid) {
+    creating_[session_id] = zxid;
+    creating_order_.emplace_back(zxid, session_id);
+  }
+  void session_closing(int64_t session_id, int64_t zxid) {
+    closing_[session_id] = zxid;
+    closing_order_.emplace_back(zxid, session_id);
+  }
   bool is_creating(int64_t session_id) const { return creating_.count(session_id) > 0; }
   bool is_closing(int64_t session_id) const { return closing_.count(session_id) > 0; }
 
@@ -71,6 +77,9 @@ class PendingChanges {
   std::map<std::string, Change, std::less<>> latest_;
   std::map<int64_t, int64_t> creating_;  // session -> zxid of its createSession
   std::map<int64_t, int64_t> closing_;   // session -> zxid of its closeSession
+  // The same entries in zxid order, so applied() drops them without scanning the maps.
+  std::deque<std::pair<int64_t, int64_t>> creating_order_;  // (zxid, session)
+  std::deque<std::pair<int64_t, int64_t>> closing_order_;
 };
 
 }  // namespace paddock::state
