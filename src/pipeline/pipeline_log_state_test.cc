@@ -11,6 +11,7 @@
 
 #include "pipeline/local_orderer.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_test_support.h"
 #include "proto/jute.h"
 #include "proto/records.h"
 
@@ -19,43 +20,9 @@ namespace {
 
 using proto::Err;
 using proto::OpCode;
-
-class FixedClock final : public Clock {
- public:
-  int64_t wall_ms() const override { return 1'700'000'000'000; }
-  int64_t monotonic_ms() const override { return 1'000'000; }
-};
-
-class Channel final : public ClientChannel {
- public:
-  void send(std::vector<OutboundFrame> frames) override {
-    std::lock_guard lock(mu_);
-    for (auto& f : frames) frames_[f.conn].push_back(std::move(f.bytes));
-    cv_.notify_all();
-  }
-  void close_after_flush(ConnectionId conn) override {
-    std::lock_guard lock(mu_);
-    closed_[conn] = true;
-    cv_.notify_all();
-  }
-  void set_reading(ConnectionId, bool) override {}
-
-  std::vector<std::string> wait_frames(ConnectionId conn, size_t n) {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, std::chrono::seconds(5), [&] { return frames_[conn].size() >= n; });
-    return frames_[conn];
-  }
-  bool wait_closed(ConnectionId conn) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(5), [&] { return closed_[conn]; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<ConnectionId, std::vector<std::string>> frames_;
-  std::map<ConnectionId, bool> closed_;
-};
+using testing_support::request;
+using testing_support::RecordingChannel;
+using testing_support::ManualClock;
 
 proto::ReplyHeader header_of(const std::string& frame) {
   proto::JuteReader r(std::string_view(frame).substr(4));
@@ -63,16 +30,6 @@ proto::ReplyHeader header_of(const std::string& frame) {
   proto::read(r, h);
   EXPECT_TRUE(r.ok());
   return h;
-}
-
-template <typename T>
-std::string request(int32_t xid, OpCode op, const T& record) {
-  std::string out;
-  proto::JuteWriter w(out);
-  w.i32(xid);
-  w.i32(static_cast<int32_t>(op));
-  out += proto::encode(record);
-  return out;
 }
 
 const proto::AclList kOpen{{proto::perm::kAll, {"world", "anyone"}}};
@@ -120,13 +77,13 @@ class PipelineLogStateTest : public ::testing::Test {
     pipeline_->run_task([this] { orderer_.reset(durable_); });
   }
 
-  FixedClock clock_;
+  ManualClock clock_;  // never advanced: nothing expires
   state::Database db_;
   bool hold_ = false;  // touched on the pipeline thread only (in propose)
   std::vector<int64_t> held_;
   int64_t durable_ = 0;
   LocalOrderer orderer_;
-  Channel channel_;
+  RecordingChannel channel_;
   std::unique_ptr<Pipeline> pipeline_;
 };
 
