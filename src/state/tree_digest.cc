@@ -1,22 +1,10 @@
 #include "state/tree_digest.h"
 
-#include <array>
+#include <zlib.h>
 
 namespace paddock::state {
 
 namespace {
-
-constexpr std::array<uint32_t, 256> make_crc_table() {
-  std::array<uint32_t, 256> table{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    table[i] = c;
-  }
-  return table;
-}
-
-constexpr std::array<uint32_t, 256> kCrcTable = make_crc_table();
 
 constexpr std::string_view kZookeeperSubtree = "/zookeeper/";
 
@@ -29,10 +17,11 @@ void put_be(char* out, uint64_t v, int bytes) {
 
 }  // namespace
 
+// zlib's crc32 is the same CRC-32 as Java's java.util.zip.CRC32 (which ZooKeeper's digest
+// uses), and much faster than a byte-at-a-time table: it runs twice per write.
 uint32_t crc32_update(uint32_t crc, std::string_view bytes) {
-  uint32_t c = ~crc;
-  for (unsigned char b : bytes) c = kCrcTable[(c ^ b) & 0xff] ^ (c >> 8);
-  return ~c;
+  return static_cast<uint32_t>(
+      ::crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
 }
 
 uint64_t node_digest(std::string_view path, std::string_view data,
