@@ -66,16 +66,22 @@ std::optional<std::string> scan(std::string_view p) {
     char32_t c = next_code_point(p, pos);
     const bool at_end = pos == p.size();
     const bool slash_next = !at_end && p[pos] == '/';
-    const std::string at = "@" + std::to_string(i);
-    if (c == 0) return "null character not allowed " + at;
-    if (c == '/' && last == '/') return "empty node name specified " + at;
+    // The reason names the UTF-16 index; built only on failure (this loop runs per write).
+    auto at = [i](const char* what) {
+      std::string reason(what);
+      reason += " @";
+      reason += std::to_string(i);
+      return reason;
+    };
+    if (c == 0) return at("null character not allowed");
+    if (c == '/' && last == '/') return at("empty node name specified");
     if (c == '.' && last == '.') {
       // ".." as a whole segment: the char before the first '.' is '/' (ASCII, one unit).
-      if (p[pos - 3] == '/' && (at_end || slash_next)) return "relative paths not allowed " + at;
+      if (p[pos - 3] == '/' && (at_end || slash_next)) return at("relative paths not allowed");
     } else if (c == '.') {
-      if (last == '/' && (at_end || slash_next)) return "relative paths not allowed " + at;
+      if (last == '/' && (at_end || slash_next)) return at("relative paths not allowed");
     } else if (is_invalid_unit(c)) {
-      return "invalid character " + at;
+      return at("invalid character");
     }
     last = c;
   }
