@@ -41,13 +41,12 @@ std::string segment_file_name(int64_t first_zxid) {
   return fmt::format("log.{:016x}", static_cast<uint64_t>(first_zxid));
 }
 
-std::optional<int64_t> parse_segment_file_name(std::string_view name) {
-  constexpr std::string_view kPrefix = "log.";
-  if (name.size() != kPrefix.size() + 16 || name.substr(0, kPrefix.size()) != kPrefix) {
+std::optional<int64_t> parse_zxid_file_name(std::string_view name, std::string_view prefix) {
+  if (name.size() != prefix.size() + 16 || name.substr(0, prefix.size()) != prefix) {
     return std::nullopt;
   }
   uint64_t v = 0;
-  for (char c : name.substr(kPrefix.size())) {
+  for (char c : name.substr(prefix.size())) {
     int digit;
     if (c >= '0' && c <= '9') {
       digit = c - '0';
@@ -60,6 +59,10 @@ std::optional<int64_t> parse_segment_file_name(std::string_view name) {
   }
   if (static_cast<int64_t>(v) < 0) return std::nullopt;
   return static_cast<int64_t>(v);
+}
+
+std::optional<int64_t> parse_segment_file_name(std::string_view name) {
+  return parse_zxid_file_name(name, "log.");
 }
 
 std::string encode_segment_header(const SegmentHeader& header) {

@@ -32,6 +32,9 @@ std::string txn_log_dir(const std::string& data_log_dir);
 // "log.00000001000000a3" <-> 0x1000000a3. parse returns nullopt for any other name.
 std::string segment_file_name(int64_t first_zxid);
 std::optional<int64_t> parse_segment_file_name(std::string_view name);
+// "<prefix><16 lowercase hex digits>" -> the zxid they spell; nullopt for any other name or
+// a negative zxid. Shared by segment and snapshot file names.
+std::optional<int64_t> parse_zxid_file_name(std::string_view name, std::string_view prefix);
 
 struct SegmentHeader {
   uint64_t dbid = 0;

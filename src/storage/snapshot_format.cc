@@ -39,23 +39,7 @@ std::string snapshot_file_name(int64_t zxid) {
 std::string snapshot_temp_name(int64_t zxid) { return snapshot_file_name(zxid) + ".tmp"; }
 
 std::optional<int64_t> parse_snapshot_file_name(std::string_view name) {
-  constexpr std::string_view kPrefix = "snapshot.";
-  if (name.size() != kPrefix.size() + 16 || name.substr(0, kPrefix.size()) != kPrefix) {
-    return std::nullopt;
-  }
-  uint64_t v = 0;
-  for (char c : name.substr(kPrefix.size())) {
-    int digit;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else {
-      return std::nullopt;
-    }
-    v = (v << 4) | static_cast<uint64_t>(digit);
-  }
-  return static_cast<int64_t>(v);
+  return parse_zxid_file_name(name, "snapshot.");
 }
 
 std::string encode_snapshot_header(const SnapshotHeader& h) {
