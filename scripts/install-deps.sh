@@ -11,7 +11,6 @@ packages=(
   nlohmann-json3-dev                    # JSON output (admin endpoint, --json dumps)
   libzstd-dev                           # snapshot compression
   libssl-dev                            # SHA-1 for digest ACLs, TLS later
-  zlib1g-dev                            # CRC-32 for the tree digest (Java's CRC32)
   zookeeper zookeeper-bin libzookeeper-mt-dev   # reference server and C client for tests
   python3-kazoo                         # Python client used by integration tests
 )

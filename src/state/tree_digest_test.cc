@@ -16,6 +16,34 @@ TEST(TreeDigestTest, Crc32IsJavasCrc32) {
   EXPECT_EQ(crc32_update(0, ""), 0u);
 }
 
+// The definition, one bit at a time: what the sliced tables must agree with.
+uint32_t reference_crc32(uint32_t crc, std::string_view bytes) {
+  crc = ~crc;
+  for (unsigned char byte : bytes) {
+    crc ^= byte;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc & 1) ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+  }
+  return ~crc;
+}
+
+TEST(TreeDigestTest, Crc32MatchesTheBitwiseDefinitionAtEveryLengthOffsetAndSeed) {
+  std::string bytes(300, '\0');
+  uint32_t x = 12345;
+  for (char& c : bytes) {
+    x = x * 1103515245u + 12345u;
+    c = static_cast<char>(x >> 24);
+  }
+  for (uint32_t seed : {0u, 1u, 0xCBF43926u, 0xFFFFFFFFu}) {
+    for (size_t offset = 0; offset < 8; ++offset) {
+      for (size_t length = 0; offset + length <= bytes.size(); ++length) {
+        std::string_view piece(bytes.data() + offset, length);
+        ASSERT_EQ(crc32_update(seed, piece), reference_crc32(seed, piece))
+            << "seed " << seed << " offset " << offset << " length " << length;
+      }
+    }
+  }
+}
+
 TEST(TreeDigestTest, NodeDigestHashesPathDataAndStatFieldsInZooKeepersOrder) {
   // czxid 2, mzxid 3, pzxid 4, ctime 1000, mtime 2000, version 1, cversion 5, aversion 2,
   // ephemeralOwner 0x55.
