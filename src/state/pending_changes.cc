@@ -9,30 +9,43 @@ namespace paddock::state {
 
 const PendingChanges::Change* PendingChanges::latest(std::string_view path) const {
   auto it = latest_.find(path);
-  return it == latest_.end() ? nullptr : &it->second;
+  return it == latest_.end() ? nullptr : &it->second.change;
 }
 
-void PendingChanges::add(int64_t zxid, const std::string& path, std::optional<NodeRecord> node) {
+void PendingChanges::add(int64_t zxid, std::string_view path, std::optional<NodeRecord> node) {
   PADDOCK_ASSERT(log_.empty() || log_.back().zxid <= zxid);
-  Entry entry{zxid, path, std::nullopt};
+  Entry entry{zxid, nullptr, std::nullopt};
   auto it = latest_.find(path);
   if (it != latest_.end()) {
-    entry.shadowed = it->second;
-    it->second = Change{zxid, std::move(node)};
+    entry.shadowed = std::move(it->second.change);
+    it->second.change = Change{zxid, std::move(node)};
   } else {
-    latest_.emplace(path, Change{zxid, std::move(node)});
+    it = latest_.emplace(std::string(path), Latest{Change{zxid, std::move(node)}, 0}).first;
   }
+  ++it->second.entries;
+  entry.slot = &*it;
   log_.push_back(std::move(entry));
+}
+
+// By iterator: erasing by a key that lives in the erased node itself is not safe.
+void PendingChanges::erase_slot(LatestMap::value_type* slot) {
+  auto it = latest_.find(std::string_view(slot->first));
+  PADDOCK_ASSERT(it != latest_.end() && &*it == slot);
+  latest_.erase(it);
 }
 
 void PendingChanges::rollback(uint64_t mark) {
   PADDOCK_ASSERT(mark >= dropped_ && mark <= dropped_ + log_.size());
   while (dropped_ + log_.size() > mark) {
     Entry& e = log_.back();
+    Latest& slot = e.slot->second;
+    PADDOCK_ASSERT(slot.entries > 0);
+    --slot.entries;
     if (e.shadowed) {
-      latest_[e.path] = std::move(*e.shadowed);
+      slot.change = std::move(*e.shadowed);
     } else {
-      latest_.erase(e.path);
+      PADDOCK_ASSERT(slot.entries == 0);  // the path's first pending change
+      erase_slot(e.slot);
     }
     log_.pop_back();
   }
@@ -40,9 +53,11 @@ void PendingChanges::rollback(uint64_t mark) {
 
 void PendingChanges::applied(int64_t zxid) {
   while (!log_.empty() && log_.front().zxid <= zxid) {
-    auto it = latest_.find(log_.front().path);
-    // A later pending change of the same path stays: it is still ahead of the tree.
-    if (it != latest_.end() && it->second.zxid <= zxid) latest_.erase(it);
+    // The slot stays while a later change of the same path is pending: it is still ahead
+    // of the tree.
+    Latest& slot = log_.front().slot->second;
+    PADDOCK_ASSERT(slot.entries > 0);
+    if (--slot.entries == 0) erase_slot(log_.front().slot);
     log_.pop_front();
     ++dropped_;
   }
@@ -68,11 +83,6 @@ void PendingChanges::clear() {
   closing_order_.clear();
 }
 
-void PendingChanges::for_each_latest(
-    const std::function<void(const std::string&, const Change&)>& f) const {
-  for (const auto& [path, change] : latest_) f(path, change);
-}
-
 // Entry i's change is what the next entry of the same path shadowed, or the latest one.
 void PendingChanges::for_each_change(
     const std::function<void(const std::string&, const Change&)>& f) const {
@@ -80,17 +90,17 @@ void PendingChanges::for_each_change(
   std::map<std::string_view, const Entry*> next;  // path -> the nearest later entry
   for (size_t i = log_.size(); i-- > 0;) {
     const Entry& e = log_[i];
-    auto it = next.find(e.path);
+    auto it = next.find(e.slot->first);
     if (it == next.end()) {
-      changes[i] = &latest_.find(e.path)->second;
-      next.emplace(e.path, &e);
+      changes[i] = &e.slot->second.change;
+      next.emplace(e.slot->first, &e);
     } else {
       PADDOCK_ASSERT(it->second->shadowed.has_value());
       changes[i] = &*it->second->shadowed;
       it->second = &e;
     }
   }
-  for (size_t i = 0; i < log_.size(); ++i) f(log_[i].path, *changes[i]);
+  for (size_t i = 0; i < log_.size(); ++i) f(log_[i].slot->first, *changes[i]);
 }
 
 }  // namespace paddock::state

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "proto/types.h"
 
@@ -35,7 +36,7 @@ class PendingChanges {
 
   // The latest pending change of `path`, or nullptr when no pending txn touches it.
   const Change* latest(std::string_view path) const;
-  void add(int64_t zxid, const std::string& path, std::optional<NodeRecord> node);
+  void add(int64_t zxid, std::string_view path, std::optional<NodeRecord> node);
 
   // Multi support: mark(), add some changes, then rollback(mark) undoes them (restoring the
   // changes they shadowed). No apply may happen in between.
@@ -60,21 +61,33 @@ class PendingChanges {
   bool is_creating(int64_t session_id) const { return creating_.count(session_id) > 0; }
   bool is_closing(int64_t session_id) const { return closing_.count(session_id) > 0; }
 
-  // Visits every path with a pending change, in path order.
-  void for_each_latest(const std::function<void(const std::string&, const Change&)>& f) const;
   // Visits every pending change in the order added (ZooKeeper's outstandingChanges), a path
   // once per change.
   void for_each_change(const std::function<void(const std::string&, const Change&)>& f) const;
 
  private:
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // A path's latest change and how many log entries name the path: the slot goes once the
+  // last of them is applied or rolled back. Entries point at their slot (unordered_map
+  // nodes do not move), so a change copies its path once, into the slot.
+  struct Latest {
+    Change change;
+    uint32_t entries = 0;
+  };
+  using LatestMap = std::unordered_map<std::string, Latest, PathHash, std::equal_to<>>;
   struct Entry {
     int64_t zxid = 0;
-    std::string path;
-    std::optional<Change> shadowed;  // the latest change of `path` before this one
+    LatestMap::value_type* slot = nullptr;
+    std::optional<Change> shadowed;  // the latest change of the path before this one
   };
+  void erase_slot(LatestMap::value_type* slot);
+
   std::deque<Entry> log_;  // in the order added (zxid order, multi ops share one zxid)
   uint64_t dropped_ = 0;   // entries popped from the front of log_ so far
-  std::map<std::string, Change, std::less<>> latest_;
+  LatestMap latest_;
   std::map<int64_t, int64_t> creating_;  // session -> zxid of its createSession
   std::map<int64_t, int64_t> closing_;   // session -> zxid of its closeSession
   // The same entries in zxid order, so applied() drops them without scanning the maps.

@@ -234,6 +234,64 @@ TEST(PendingChangesTest, ApplyKeepsALaterChangeOfTheSamePath) {
   EXPECT_EQ(p.latest("/a"), nullptr);
 }
 
+TEST(PendingChangesTest, AMultiChangingOnePathTwiceIsForgottenOnlyAfterBothApply) {
+  PendingChanges p;
+  NodeRecord first;
+  first.data_length = 1;
+  NodeRecord second;
+  second.data_length = 2;
+  p.add(9, "/a", first);  // one multi: both ops share zxid 9
+  p.add(9, "/a", second);
+  ASSERT_NE(p.latest("/a"), nullptr);
+  EXPECT_EQ(p.latest("/a")->node->data_length, 2);
+  p.applied(8);
+  EXPECT_EQ(p.latest("/a")->node->data_length, 2);
+  p.applied(9);
+  EXPECT_EQ(p.latest("/a"), nullptr);
+  EXPECT_TRUE(p.empty());
+}
+
+TEST(PendingChangesTest, RollingBackAMultiThatChangedOnePathTwiceRestoresTheEarlierTxn) {
+  PendingChanges p;
+  NodeRecord earlier;
+  earlier.data_length = 7;
+  p.add(4, "/a", earlier);
+  uint64_t mark = p.mark();
+  p.add(5, "/a", NodeRecord{});
+  p.add(5, "/a", std::nullopt);
+  p.rollback(mark);
+  ASSERT_NE(p.latest("/a"), nullptr);
+  EXPECT_EQ(p.latest("/a")->zxid, 4);
+  EXPECT_EQ(p.latest("/a")->node->data_length, 7);
+  EXPECT_EQ(p.change_count(), 1u);
+  p.applied(4);
+  EXPECT_TRUE(p.empty());
+}
+
+// Entries point into the map of latest changes; growing it (rehashing) must not lose them.
+TEST(PendingChangesTest, ThousandsOfPathsSurviveTheMapGrowingAndDrainInOrder) {
+  PendingChanges p;
+  constexpr int kPaths = 5000;
+  for (int i = 0; i < kPaths; ++i) {
+    NodeRecord r;
+    r.data_length = i;
+    p.add(i + 1, "/n" + std::to_string(i), r);
+    p.add(i + 1, "/n" + std::to_string(i / 2), std::nullopt);
+  }
+  size_t visited = 0;
+  p.for_each_change([&](const std::string& path, const PendingChanges::Change&) {
+    EXPECT_EQ(path.front(), '/');
+    ++visited;
+  });
+  EXPECT_EQ(visited, 2u * kPaths);
+  p.applied(kPaths / 2);
+  EXPECT_EQ(p.latest("/n0"), nullptr);
+  ASSERT_NE(p.latest("/n" + std::to_string(kPaths - 1)), nullptr);
+  EXPECT_EQ(p.latest("/n" + std::to_string(kPaths - 1))->node->data_length, kPaths - 1);
+  p.applied(kPaths);
+  EXPECT_TRUE(p.empty());
+}
+
 TEST(PendingChangesTest, ForEachChangeVisitsEveryChangeInTheOrderAdded) {
   PendingChanges p;
   auto rec = [](int64_t length) {
