@@ -101,16 +101,17 @@ class TxnGenerator {
 // Everything a tree holds that a snapshot must keep, one line per node/session.
 inline std::vector<std::string> dump(const state::DataTree& tree) {
   std::vector<std::string> out;
-  tree.for_each_node([&](const std::string& path, const state::Znode& n) {
+  tree.for_each_node([&](std::string_view path, const state::Znode& n) {
     const proto::StatPersisted& s = n.stat;
     std::string acl;
     for (const auto& a : tree.acl(n))
       acl += fmt::format("{}:{}:{},", a.perms, a.id.scheme, a.id.id);
-    out.push_back(fmt::format(
-        "{} data={} czxid={} mzxid={} ctime={} mtime={} v={} cv={} av={} "
-        "owner={:x} pzxid={} children={} acl={}",
-        path, n.data_null ? "null" : "'" + n.data + "'", s.czxid, s.mzxid, s.ctime, s.mtime,
-        s.version, s.cversion, s.aversion, s.ephemeral_owner, s.pzxid, n.children.size(), acl));
+    out.push_back(
+        fmt::format("{} data={} czxid={} mzxid={} ctime={} mtime={} v={} cv={} av={} "
+                    "owner={:x} pzxid={} children={} acl={}",
+                    path, n.data_null() ? "null" : "'" + std::string(n.data()) + "'", s.czxid,
+                    s.mzxid, s.ctime, s.mtime, s.version, s.cversion, s.aversion, s.ephemeral_owner,
+                    s.pzxid, n.children().size(), acl));
   });
   for (const auto& [id, timeout] : tree.sessions()) {
     out.push_back(fmt::format("session {:x} timeout={} ephemerals={}", id, timeout,

@@ -12,7 +12,7 @@ TreeSnapshotCursor::TreeSnapshotCursor(const state::DataTree& tree)
   sessions_.assign(tree.sessions().begin(), tree.sessions().end());
 }
 
-void TreeSnapshotCursor::emit_node(storage::SnapshotChunk& chunk, const std::string& path,
+void TreeSnapshotCursor::emit_node(storage::SnapshotChunk& chunk, std::string_view path,
                                    const state::Znode& node) {
   if (node.acl_id != state::AclTable::kOpenId && acls_written_.insert(node.acl_id).second) {
     chunk.add_acl(node.acl_id, tree_.acl(node));
@@ -28,28 +28,39 @@ bool TreeSnapshotCursor::next_chunk(storage::SnapshotChunk& chunk, size_t target
   if (!root_written_) {
     const state::Znode* root = tree_.find("/");
     if (root != nullptr) emit_node(chunk, "/", *root);
-    stack_.push_back(Frame{"/", "", false});
+    stack_.push_back(Frame{"/", "", false, nullptr, {}});
     root_written_ = true;
   }
+  // Node pointers and child-list iterators stay valid during this call only (the tree
+  // changes between calls): each frame finds its node again, once per call.
+  for (Frame& f : stack_) f.node = nullptr;
   while (!stack_.empty() && chunk.bytes.size() < target_bytes) {
     Frame& f = stack_.back();
-    const state::Znode* node = tree_.find(f.path);
-    if (node == nullptr) {  // deleted since it was written: its subtree goes with it
+    if (f.node == nullptr) {
+      f.node = tree_.find(f.path);
+      if (f.node == nullptr) {  // deleted since it was written: its subtree goes with it
+        stack_.pop_back();
+        continue;
+      }
+      // Resume by name: a child that exists throughout is found again however the list
+      // changed between calls.
+      const state::ChildList& children = f.node->children();
+      f.next = f.started ? children.upper_bound(f.last_child) : children.begin();
+    }
+    if (f.next == f.node->children().end()) {
       stack_.pop_back();
       continue;
     }
-    auto it = f.started ? node->children.upper_bound(f.last_child) : node->children.begin();
-    if (it == node->children.end()) {
-      stack_.pop_back();
-      continue;
-    }
+    const state::Znode* child = *f.next++;
     f.started = true;
-    f.last_child = *it;
-    std::string child = f.path == "/" ? "/" + *it : f.path + "/" + *it;
-    const state::Znode* child_node = tree_.find(child);
-    if (child_node == nullptr) continue;  // not expected: the parent lists it
-    emit_node(chunk, child, *child_node);
-    stack_.push_back(Frame{std::move(child), "", false});
+    f.last_child.assign(child->name());
+    emit_node(chunk, child->path(), *child);
+    // A leaf needs no frame: children added to it after this call were not there
+    // throughout, and recovery replays their creation.
+    if (!child->children().empty()) {
+      stack_.push_back(
+          Frame{std::string(child->path()), "", false, child, child->children().begin()});
+    }
   }
   done_ = stack_.empty();
   return done_;
@@ -99,9 +110,7 @@ class TreeRestorer final : public storage::SnapshotVisitor {
     }
     first_ = false;
     const std::optional<proto::AclList>& acl = node.acl_id == 0 ? kOpen : acls_[node.acl_id];
-    proto::NodeData data;
-    if (node.data) data.emplace(*node.data);
-    return tree_.restore_node(node.path, std::move(data), acl, node.stat);
+    return tree_.restore_node(node.path, node.data, acl, node.stat);
   }
 
  private:
@@ -115,7 +124,9 @@ class TreeRestorer final : public storage::SnapshotVisitor {
 
 Result<storage::SnapshotInfo> load_tree_snapshot(storage::Env& env, const std::string& path,
                                                  state::DataTree& tree) {
-  tree.begin_restore();
+  // The trailer's node count sizes the node table once (a damaged file fails below).
+  auto peek = storage::peek_snapshot(env, path);
+  tree.begin_restore(peek ? static_cast<size_t>(peek->trailer.nodes) : 0);
   TreeRestorer restorer(tree);
   auto info = storage::read_snapshot(env, path, &restorer);
   if (!info) return info.status();

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -38,8 +39,11 @@ class TreeSnapshotCursor {
     std::string path;
     std::string last_child;  // resume after this name
     bool started = false;
+    // Valid within one next_chunk call only (nullptr: look the node up again).
+    const state::Znode* node = nullptr;
+    state::ChildList::Iterator next;
   };
-  void emit_node(storage::SnapshotChunk& chunk, const std::string& path, const state::Znode& node);
+  void emit_node(storage::SnapshotChunk& chunk, std::string_view path, const state::Znode& node);
 
   const state::DataTree& tree_;
   int64_t start_zxid_;

@@ -48,7 +48,7 @@ Status prepare_destination(storage::Env& env, const std::string& snap_dir,
 }
 
 Status restore_zk_snapshot(const storage::ZkSnapshot& zk, int64_t zxid, state::DataTree& tree) {
-  tree.begin_restore();
+  tree.begin_restore(zk.nodes.size());
   for (const auto& [id, timeout] : zk.sessions) tree.restore_session(id, timeout);
   std::optional<proto::AclList> acl;
   for (const storage::ZkSnapshotNode& node : zk.nodes) {

@@ -10,17 +10,6 @@
 
 namespace paddock::state {
 
-// data_null must not grow the node: it fills padding after acl_id.
-namespace {
-struct ZnodeWithoutNullFlag {
-  std::string data;
-  proto::StatPersisted stat;
-  uint32_t acl_id;
-  std::set<std::string> children;
-};
-static_assert(sizeof(Znode) == sizeof(ZnodeWithoutNullFlag));
-}  // namespace
-
 std::optional<SplitPath> split_path(std::string_view path) {
   if (path.size() < 2 || path.front() != '/') return std::nullopt;
   size_t slash = path.rfind('/');
@@ -40,7 +29,7 @@ OwnerKind owner_kind(int64_t owner) {
 
 proto::Stat to_client_stat(const Znode& node) {
   const proto::StatPersisted& s = node.stat;
-  auto children = static_cast<int32_t>(node.children.size());
+  auto children = static_cast<int32_t>(node.children().size());
   proto::Stat out;
   out.czxid = s.czxid;
   out.mzxid = s.mzxid;
@@ -52,48 +41,44 @@ proto::Stat to_client_stat(const Znode& node) {
   out.aversion = s.aversion;
   out.ephemeral_owner =
       owner_kind(s.ephemeral_owner) == OwnerKind::kSession ? s.ephemeral_owner : 0;
-  out.data_length = static_cast<int32_t>(node.data.size());
+  out.data_length = static_cast<int32_t>(node.data_size());
   out.num_children = children;
   out.pzxid = s.pzxid;
   return out;
 }
 
-Znode* DataTree::Impl::find(std::string_view path) {
-  auto it = nodes.find(path);
-  return it == nodes.end() ? nullptr : &it->second;
-}
-
-const Znode* DataTree::Impl::find(std::string_view path) const {
-  auto it = nodes.find(path);
-  return it == nodes.end() ? nullptr : &it->second;
+Znode* DataTree::Impl::add_node(Znode* parent, std::string_view path, uint32_t hash) {
+  Znode* node = nodes.create(path, hash);
+  if (parent != nullptr) parent->children().insert(node);
+  return node;
 }
 
 // The nodes a standalone ZooKeeper 3.8 starts with. "/", "/zookeeper" and
 // "/zookeeper/quota" have the null ACL and all-zero stats; "/zookeeper/config" is empty with
 // aversion -1 and READ for world:anyone. Adding them bumps no cversion.
 void DataTree::Impl::add_system_nodes() {
-  auto add = [this](const std::string& path, uint32_t acl_id) {
+  auto add = [this](std::string_view path, uint32_t acl_id) {
     if (find(path) != nullptr) return;
-    Znode& node = nodes[path];
-    node.acl_id = acl_id;
+    Znode* parent = nullptr;
     if (auto split = split_path(path)) {
-      Znode* parent = find(split->parent);
+      parent = find(split->parent);
       PADDOCK_ASSERT(parent != nullptr);
-      parent->children.emplace(split->name);  // child names are not part of the digest
     }
-    rehash(path, node);
-    data_size += node_size(path, node);
+    Znode* node = add_node(parent, path, NodeTable::hash(path));  // names are not digested
+    node->acl_id = acl_id;
+    rehash(*node);
+    data_size += node_size(*node);
   };
   add("/", AclTable::kOpenId);
   add("/zookeeper", AclTable::kOpenId);
-  add(std::string(kQuotaRoot), AclTable::kOpenId);
+  add(kQuotaRoot, AclTable::kOpenId);
   if (find("/zookeeper/config") == nullptr) {
     proto::AclList read_only{proto::Acl{proto::perm::kRead, proto::Id{"world", "anyone"}}};
     add("/zookeeper/config", acls.acquire(read_only));
     Znode* config = find("/zookeeper/config");
-    unhash("/zookeeper/config", *config);
+    unhash(*config);
     config->stat.aversion = -1;
-    rehash("/zookeeper/config", *config);
+    rehash(*config);
   }
 }
 
@@ -128,9 +113,10 @@ const AclTable& DataTree::acl_table() const { return impl_->acls; }
 
 int64_t DataTree::descendant_count(std::string_view path) const {
   if (path == "/") return static_cast<int64_t>(impl_->nodes.size()) - 1;
-  if (impl_->find(path) == nullptr) return 0;
+  const Znode* node = impl_->find(path);
+  if (node == nullptr) return 0;
   int64_t count = -1;  // the node itself is visited too
-  impl_->visit_subtree(path, [&](const std::string&, const Znode&) { ++count; });
+  impl_->visit_subtree(*node, [&](const Znode&) { ++count; });
   return count;
 }
 
@@ -139,7 +125,7 @@ std::vector<std::string> DataTree::expired_containers_and_ttls(
   std::vector<std::string> out;
   for (const std::string& path : impl_->containers) {
     const Znode* node = impl_->find(path);
-    if (node == nullptr || !node->children.empty()) continue;
+    if (node == nullptr || !node->children().empty()) continue;
     // cversion > 0: it has had children; a new container is not deleted before use.
     bool never_used_too_long = max_never_used_interval_ms != 0 &&
                                now_ms - node->stat.mtime > max_never_used_interval_ms;
@@ -147,36 +133,44 @@ std::vector<std::string> DataTree::expired_containers_and_ttls(
   }
   for (const std::string& path : impl_->ttls) {
     const Znode* node = impl_->find(path);
-    if (node == nullptr || !node->children.empty()) continue;
+    if (node == nullptr || !node->children().empty()) continue;
     int64_t ttl = ttl_of(node->stat.ephemeral_owner);
     if (ttl != 0 && now_ms - node->stat.mtime > ttl) out.push_back(path);
   }
   return out;
 }
 
-void DataTree::Impl::visit_subtree(
-    std::string_view root, const std::function<void(const std::string&, const Znode&)>& f) const {
-  std::vector<std::string> stack{std::string(root)};
+void DataTree::Impl::visit_subtree(const Znode& root,
+                                   const std::function<void(const Znode&)>& f) const {
+  struct Frame {
+    ChildList::Iterator next, end;
+  };
+  f(root);
+  std::vector<Frame> stack;
+  if (!root.children().empty()) stack.push_back({root.children().begin(), root.children().end()});
   while (!stack.empty()) {
-    std::string path = std::move(stack.back());
-    stack.pop_back();
-    const Znode* node = find(path);
-    if (node == nullptr) continue;
-    f(path, *node);
-    std::string prefix = path == "/" ? "/" : path + "/";
-    for (auto it = node->children.rbegin(); it != node->children.rend(); ++it) {
-      stack.push_back(prefix + *it);
+    Frame& top = stack.back();
+    if (top.next == top.end) {
+      stack.pop_back();
+      continue;
     }
+    const Znode* node = *top.next++;
+    f(*node);  // may not change the tree: the frames hold iterators into child lists
+    const ChildList& children = node->children();
+    if (!children.empty()) stack.push_back({children.begin(), children.end()});
   }
 }
 
 void DataTree::for_each_node(
-    const std::function<void(const std::string& path, const Znode&)>& f) const {
-  impl_->visit_subtree("/", f);
+    const std::function<void(std::string_view path, const Znode&)>& f) const {
+  const Znode* root = impl_->find("/");
+  if (root == nullptr) return;
+  impl_->visit_subtree(*root, [&](const Znode& n) { f(n.path(), n); });
 }
 
-void DataTree::begin_restore() {
+void DataTree::begin_restore(size_t expected_nodes) {
   impl_ = std::make_unique<Impl>();
+  impl_->nodes.reserve(expected_nodes);
   watches_ = WatchRegistry();
   sessions_.clear();
   last_zxid_ = 0;
@@ -186,39 +180,45 @@ void DataTree::restore_session(int64_t session_id, int32_t timeout_ms) {
   sessions_[session_id] = timeout_ms;
 }
 
-Status DataTree::restore_node(std::string_view path, proto::NodeData data,
+// One hash insert per node: the parent is found on the chain of the previous node's
+// ancestors (snapshots are written in pre-order), by a lookup only when it is not there;
+// the parent's child list, not the table, says whether the node is new.
+Status DataTree::restore_node(std::string_view path, std::optional<std::string_view> data,
                               const std::optional<proto::AclList>& acl,
                               const proto::StatPersisted& stat) {
   Impl& t = *impl_;
-  auto split = split_path(path);
+  std::vector<Znode*>& chain = t.restore_chain;
+  Znode* parent = nullptr;
   if (path != "/") {
+    auto split = split_path(path);
     if (!split) return Status::error("snapshot node has an invalid path: " + std::string(path));
-    Znode* parent = t.find(split->parent);
+    while (!chain.empty() && chain.back()->path() != split->parent) chain.pop_back();
+    parent = chain.empty() ? t.find(split->parent) : chain.back();
     if (parent == nullptr) {
       return Status::error("snapshot node " + std::string(path) + " comes before its parent");
     }
-    parent->children.emplace(split->name);
+    if (parent->children().contains(split->name)) {
+      return Status::error("snapshot holds node " + std::string(path) + " twice");
+    }
+  } else if (t.find(path) != nullptr) {
+    return Status::error("snapshot holds node / twice");
   }
-  if (t.find(path) != nullptr) {
-    return Status::error("snapshot holds node " + std::string(path) + " twice");
-  }
-  Znode& node = t.nodes[std::string(path)];
-  node.set_data(std::move(data));
-  node.stat = stat;
-  node.acl_id = acl ? t.acls.acquire(*acl) : AclTable::kOpenId;
-  t.index_owner(std::string(path), stat.ephemeral_owner);
+  Znode* node = t.add_node(parent, path, NodeTable::hash(path));
+  node->set_data(data);
+  node->stat = stat;
+  node->acl_id = acl ? t.acls.acquire(*acl) : AclTable::kOpenId;
+  t.rehash(*node);
+  t.data_size += Impl::node_size(*node);
+  t.index_owner(path, stat.ephemeral_owner);
+  if (chain.empty() && parent != nullptr) chain.push_back(parent);
+  chain.push_back(node);
   return Status::ok();
 }
 
 Status DataTree::finish_restore(int64_t last_zxid) {
   Impl& t = *impl_;
+  t.restore_chain = {};
   if (t.find("/") == nullptr) return Status::error("snapshot has no root node");
-  t.digest = 0;
-  t.data_size = 0;
-  for (const auto& [path, node] : t.nodes) {
-    t.rehash(path, node);
-    t.data_size += Impl::node_size(path, node);
-  }
   t.add_system_nodes();  // older or partial snapshots may lack some
   t.rebuild_quotas();    // stats nodes live under /zookeeper/: no digest change
   last_zxid_ = last_zxid;

@@ -9,41 +9,16 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "proto/txn.h"
 #include "proto/types.h"
 #include "state/acl_table.h"
 #include "state/watch_registry.h"
+#include "state/znode.h"
 #include "util/result.h"
 
 namespace paddock::state {
-
-struct Znode {
-  std::string data;           // empty when data_null
-  proto::StatPersisted stat;  // cversion here counts child creates (see proto::StatPersisted)
-  uint32_t acl_id = 0;        // index into the tree's ACL table (shared by identical lists)
-  // ZooKeeper's null data (created or set with a buffer of length -1), kept apart from empty
-  // data: getData answers a null buffer and snapshots write length -1. It counts as empty
-  // everywhere else (dataLength 0, quotas, digest). The flag sits in the padding after
-  // acl_id, so it costs no memory (checked in data_tree.cc).
-  bool data_null = false;
-  std::set<std::string> children;  // child names (not paths), ordered for stable listings
-
-  // The data as ZooKeeper holds it: nullopt for null data.
-  proto::NodeData nullable_data() const {
-    return data_null ? proto::NodeData() : proto::NodeData(data);
-  }
-  // The same without a copy (for snapshot writers): nullopt for null data.
-  std::optional<std::string_view> data_view() const {
-    return data_null ? std::optional<std::string_view>() : std::optional<std::string_view>(data);
-  }
-  void set_data(proto::NodeData d) {
-    data_null = !d.has_value();
-    data = d ? std::move(*d) : std::string();
-  }
-};
 
 // What applying one txn did, for building the reply of the request that made it.
 struct OpResult {
@@ -99,8 +74,9 @@ class DataTree {
   // max_never_used_interval_ms, if that is not 0 (znode.container.maxNeverUsedIntervalMs).
   std::vector<std::string> expired_containers_and_ttls(
       int64_t now_ms, int64_t max_never_used_interval_ms = 0) const;
-  // Visit every node in pre-order (parent before children), for snapshots and dumps.
-  void for_each_node(const std::function<void(const std::string& path, const Znode&)>& f) const;
+  // Visit every node in pre-order (parent before children, children by name), for dumps and
+  // tests (snapshots walk with a cursor). `path` is node.path().
+  void for_each_node(const std::function<void(std::string_view path, const Znode&)>& f) const;
   // Sum of per-node CRCs as ZooKeeper's tree digest (ZK-FORMATS.md section 5). Kept
   // current on every change, so this is O(1).
   int64_t digest() const;
@@ -137,10 +113,13 @@ class DataTree {
   // added in pre-order (parents first; the root first, as "/"); finish_restore() rebuilds the
   // derived state (quota stats, as ZooKeeper's setupQuota) and sets last_zxid.
   // `acl` nullopt is ZooKeeper's null ACL (-1 in its snapshots: open to everyone); `data`
-  // nullopt is null data (-1 in its snapshots; a std::string argument converts to non-null).
-  void begin_restore();
+  // nullopt is null data (-1 in its snapshots; a std::string or proto::NodeData converts).
+  // Loading is fastest in strict pre-order (as snapshots are written): a node whose parent
+  // is the previous node or one of its ancestors costs one hash insert and no lookup.
+  // `expected_nodes` (0: unknown) sizes the node table once instead of growing it.
+  void begin_restore(size_t expected_nodes = 0);
   void restore_session(int64_t session_id, int32_t timeout_ms);
-  Status restore_node(std::string_view path, proto::NodeData data,
+  Status restore_node(std::string_view path, std::optional<std::string_view> data,
                       const std::optional<proto::AclList>& acl, const proto::StatPersisted& stat);
   Status finish_restore(int64_t last_zxid);
 

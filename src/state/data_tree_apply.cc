@@ -25,17 +25,17 @@ OpResult failed(Err err, const std::string& path) {
 
 }  // namespace
 
-void DataTree::Impl::index_owner(const std::string& path, int64_t owner) {
+void DataTree::Impl::index_owner(std::string_view path, int64_t owner) {
   switch (owner_kind(owner)) {
     case OwnerKind::kContainer:
-      containers.insert(path);
+      containers.emplace(path);
       break;
     case OwnerKind::kTtl:
-      ttls.insert(path);
+      ttls.emplace(path);
       break;
     case OwnerKind::kSession: {
       std::set<std::string>& paths = ephemerals[owner];
-      if (paths.insert(path).second) ++ephemeral_total;
+      if (paths.emplace(path).second) ++ephemeral_total;
       size_t& peak = ephemeral_peaks[owner];
       peak = std::max(peak, paths.size());
       break;
@@ -45,18 +45,18 @@ void DataTree::Impl::index_owner(const std::string& path, int64_t owner) {
   }
 }
 
-void DataTree::Impl::unindex_owner(const std::string& path, int64_t owner) {
+void DataTree::Impl::unindex_owner(std::string_view path, int64_t owner) {
   switch (owner_kind(owner)) {
     case OwnerKind::kContainer:
-      containers.erase(path);
+      if (auto it = containers.find(path); it != containers.end()) containers.erase(it);
       break;
     case OwnerKind::kTtl:
-      ttls.erase(path);
+      if (auto it = ttls.find(path); it != ttls.end()) ttls.erase(it);
       break;
     case OwnerKind::kSession: {
       auto it = ephemerals.find(owner);
       if (it == ephemerals.end()) break;
-      ephemeral_total -= it->second.erase(path);
+      ephemeral_total -= it->second.erase(std::string(path));
       if (it->second.empty()) ephemerals.erase(it);
       break;
     }
@@ -65,23 +65,24 @@ void DataTree::Impl::unindex_owner(const std::string& path, int64_t owner) {
   }
 }
 
-// Removes a node and everything below it from the map and the indexes, firing nothing.
-void DataTree::Impl::erase_node(const std::string& path) {
-  auto it = nodes.find(path);
-  if (it == nodes.end()) return;
-  std::string prefix = path == "/" ? "/" : path + "/";
-  for (const std::string& child : it->second.children) erase_node(prefix + child);
-  const Znode& node = it->second;
-  unhash(path, node);
-  data_size -= node_size(path, node);
-  acls.release(node.acl_id);
-  unindex_owner(path, node.stat.ephemeral_owner);
-  nodes.erase(it);
+// Frees a node and everything below it, children first, firing nothing.
+void DataTree::Impl::erase_subtree(Znode* top) {
+  std::vector<const Znode*> order;  // pre-order; freed in reverse so children go first
+  visit_subtree(*top, [&](const Znode& n) { order.push_back(&n); });
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    auto* node = const_cast<Znode*>(*it);  // the tree owns its nodes
+    unhash(*node);
+    data_size -= node_size(*node);
+    acls.release(node->acl_id);
+    unindex_owner(node->path(), node->stat.ephemeral_owner);
+    nodes.destroy(node);
+  }
 }
 
-OpResult DataTree::Impl::create(Ctx& c, const std::string& path, const proto::NodeData& data,
-                                const proto::AclList& acl, int64_t owner,
-                                int32_t parent_cversion, bool adjust_parent_on_exists) {
+OpResult DataTree::Impl::create(Ctx& c, const std::string& path,
+                                std::optional<std::string_view> data, const proto::AclList& acl,
+                                int64_t owner, int32_t parent_cversion,
+                                bool adjust_parent_on_exists) {
   auto split = split_path(path);
   if (!split) return failed(path == "/" ? Err::kNodeExists : Err::kNoNode, path);
   Znode* parent = find(split->parent);
@@ -90,43 +91,42 @@ OpResult DataTree::Impl::create(Ctx& c, const std::string& path, const proto::No
   int32_t new_cversion = parent_cversion == -1 ? parent->stat.cversion + 1 : parent_cversion;
   // Only move forward: a replay over a fuzzy snapshot must not undo a later create.
   bool bump = new_cversion > parent->stat.cversion;
-  std::string name(split->name);
-  if (parent->children.contains(name)) {
+  // The table holds a path exactly when its parent lists it: one hash lookup, not a
+  // search of a possibly huge child list.
+  const uint32_t hash = NodeTable::hash(path);
+  if (nodes.find(path, hash) != nullptr) {
     if (adjust_parent_on_exists && bump) {
-      unhash(split->parent, *parent);
+      unhash(*parent);
       parent->stat.cversion = new_cversion;
       parent->stat.pzxid = c.zxid;
-      rehash(split->parent, *parent);
+      rehash(*parent);
     }
     return failed(Err::kNodeExists, path);
   }
-  unhash(split->parent, *parent);
   if (bump) {
+    unhash(*parent);
     parent->stat.cversion = new_cversion;
     parent->stat.pzxid = c.zxid;
+    rehash(*parent);
   }
-  parent->children.emplace(split->name);
-  rehash(split->parent, *parent);
 
-  auto [it, inserted] = nodes.try_emplace(path);
-  PADDOCK_ASSERT(inserted);  // the parent did not list it, so the map must not hold it
-  Znode& node = it->second;
-  node.set_data(data);
-  node.acl_id = acls.acquire(acl);
-  proto::StatPersisted& s = node.stat;
+  Znode* node = add_node(parent, path, hash);
+  node->set_data(data);
+  node->acl_id = acls.acquire(acl);
+  proto::StatPersisted& s = node->stat;
   s.czxid = s.mzxid = s.pzxid = c.zxid;
   s.ctime = s.mtime = c.time_ms;
   s.ephemeral_owner = owner;
-  rehash(path, node);
-  data_size += node_size(path, node);
+  rehash(*node);
+  data_size += node_size(*node);
   index_owner(path, owner);
 
   quota_node_created(split->parent, split->name);
-  quota_usage_changed(path, static_cast<int64_t>(proto::data_size(data)), 1);
+  quota_usage_changed(path, static_cast<int64_t>(node->data_size()), 1);
 
   OpResult r;
   r.path = path;
-  r.stat = to_client_stat(node);
+  r.stat = to_client_stat(*node);
   c.watches.trigger(path, EventType::kNodeCreated, c.events);
   c.watches.trigger(std::string(split->parent), EventType::kNodeChildrenChanged, c.events);
   return r;
@@ -138,17 +138,17 @@ OpResult DataTree::Impl::remove(Ctx& c, const std::string& path) {
   Znode* parent = find(split->parent);
   if (parent == nullptr) return failed(Err::kNoNode, path);
   // The parent's pzxid moves even if the child is already gone (fuzzy snapshot replay).
-  unhash(split->parent, *parent);
-  parent->children.erase(std::string(split->name));
-  if (c.zxid > parent->stat.pzxid) parent->stat.pzxid = c.zxid;
-  rehash(split->parent, *parent);
-
-  auto it = nodes.find(path);
-  if (it == nodes.end()) return failed(Err::kNoNode, path);
-  auto bytes = static_cast<int64_t>(it->second.data.size());
+  if (c.zxid > parent->stat.pzxid) {
+    unhash(*parent);
+    parent->stat.pzxid = c.zxid;
+    rehash(*parent);
+  }
+  Znode* node = parent->children().erase(split->name);
+  if (node == nullptr) return failed(Err::kNoNode, path);
+  auto bytes = static_cast<int64_t>(node->data_size());
   // Prep refuses to delete a node with children; a replay that does so anyway drops the
   // subtree rather than leave unreachable nodes behind.
-  erase_node(path);
+  erase_subtree(node);
 
   quota_node_deleted(split->parent, split->name);
   quota_usage_changed(path, -bytes, -1);
@@ -160,19 +160,19 @@ OpResult DataTree::Impl::remove(Ctx& c, const std::string& path) {
   return r;
 }
 
-OpResult DataTree::Impl::set_data(Ctx& c, const std::string& path, const proto::NodeData& data,
-                                  int32_t version) {
+OpResult DataTree::Impl::set_data(Ctx& c, const std::string& path,
+                                  std::optional<std::string_view> data, int32_t version) {
   Znode* node = find(path);
   if (node == nullptr) return failed(Err::kNoNode, path);
   // Null data counts 0 bytes, as in ZooKeeper.
   int64_t bytes_delta =
-      static_cast<int64_t>(proto::data_size(data)) - static_cast<int64_t>(node->data.size());
-  unhash(path, *node);
+      static_cast<int64_t>(data ? data->size() : 0) - static_cast<int64_t>(node->data_size());
+  unhash(*node);
   node->set_data(data);
   node->stat.mtime = c.time_ms;
   node->stat.mzxid = c.zxid;
   node->stat.version = version;
-  rehash(path, *node);
+  rehash(*node);
   data_size += bytes_delta;
   OpResult r;
   r.path = path;
@@ -189,9 +189,9 @@ OpResult DataTree::Impl::set_acl(Ctx&, const std::string& path, const proto::Acl
   uint32_t old_id = node->acl_id;
   node->acl_id = acls.acquire(acl);  // before releasing: an unchanged list keeps its id
   acls.release(old_id);
-  unhash(path, *node);
+  unhash(*node);
   node->stat.aversion = version;
-  rehash(path, *node);
+  rehash(*node);
   OpResult r;
   r.path = path;
   r.stat = to_client_stat(*node);
@@ -291,7 +291,7 @@ std::vector<WatchEvent> DataTree::set_config_node(std::string_view config_text,
   std::vector<WatchEvent> events;
   impl_->add_system_nodes();  // ZooKeeper re-adds the node if an old snapshot lacked it
   Impl::Ctx c{0, config_version, now_ms, watches_, events};
-  impl_->set_data(c, "/zookeeper/config", std::string(config_text), -1);
+  impl_->set_data(c, "/zookeeper/config", config_text, -1);
   return events;
 }
 

@@ -12,15 +12,11 @@
 
 #include "state/acl_table.h"
 #include "state/data_tree.h"
+#include "state/node_table.h"
 #include "state/quota.h"
 #include "state/tree_digest.h"
 
 namespace paddock::state {
-
-struct PathHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 
 // "/a/b" -> {"/a", "b"}; "/a" -> {"/", "a"}. nullopt for "/" and paths without a leading '/'.
 struct SplitPath {
@@ -38,8 +34,9 @@ inline int64_t ttl_of(int64_t owner) { return owner & proto::kMaxTtlMs; }
 proto::Stat to_client_stat(const Znode& node);
 
 struct DataTree::Impl {
-  // Full path -> node. The root is "/". Children are kept by name in their parent.
-  std::unordered_map<std::string, Znode, PathHash, std::equal_to<>> nodes;
+  // Every node by its full path (the root is "/"); each parent lists its children by name.
+  // A node is in the table exactly when its parent lists it.
+  NodeTable nodes;
   AclTable acls;
   std::unordered_map<int64_t, std::set<std::string>> ephemerals;  // session -> paths
   size_t ephemeral_total = 0;
@@ -61,22 +58,27 @@ struct DataTree::Impl {
     std::vector<WatchEvent>& events;
   };
 
-  Znode* find(std::string_view path);
-  const Znode* find(std::string_view path) const;
-  void unhash(std::string_view path, const Znode& n) { digest -= node_digest(path, n.data, n.stat); }
-  void rehash(std::string_view path, const Znode& n) { digest += node_digest(path, n.data, n.stat); }
-  static int64_t node_size(std::string_view path, const Znode& n) {
-    return static_cast<int64_t>(path.size() + n.data.size());
+  // Where a restore is in its pre-order walk: the last node restored and its ancestors.
+  std::vector<Znode*> restore_chain;
+
+  Znode* find(std::string_view path) const { return nodes.find(path); }
+  void unhash(const Znode& n) { digest -= node_digest(n.path(), n.data(), n.stat); }
+  void rehash(const Znode& n) { digest += node_digest(n.path(), n.data(), n.stat); }
+  static int64_t node_size(const Znode& n) {
+    return static_cast<int64_t>(n.path().size() + n.data_size());
   }
+  // Adds a node below `parent` (nullptr only for the root); its path must be new.
+  Znode* add_node(Znode* parent, std::string_view path, uint32_t hash);
 
   // The changes (data_tree_apply.cc). Errors come back in OpResult.err; nothing throws.
   // `adjust_parent_on_exists`: a CreateTxn that finds its node (replay over a fuzzy
   // snapshot) still moves the parent's cversion/pzxid forward, as ZooKeeper does.
-  OpResult create(Ctx& c, const std::string& path, const proto::NodeData& data,
+  OpResult create(Ctx& c, const std::string& path, std::optional<std::string_view> data,
                   const proto::AclList& acl, int64_t owner, int32_t parent_cversion,
                   bool adjust_parent_on_exists);
   OpResult remove(Ctx& c, const std::string& path);
-  OpResult set_data(Ctx& c, const std::string& path, const proto::NodeData& data, int32_t version);
+  OpResult set_data(Ctx& c, const std::string& path, std::optional<std::string_view> data,
+                    int32_t version);
   OpResult set_acl(Ctx& c, const std::string& path, const proto::AclList& acl, int32_t version);
   void close_session(Ctx& c, const std::vector<std::string>& paths);
 
@@ -95,12 +97,14 @@ struct DataTree::Impl {
   void multi(Ctx& c, const proto::MultiTxn& t, ApplyResult& out);
 
   // Indexes kept beside the nodes.
-  void index_owner(const std::string& path, int64_t owner);
-  void unindex_owner(const std::string& path, int64_t owner);
-  void erase_node(const std::string& path);  // node and its subtree, no events
-  // Visits `path` and its descendants, parents first (iterative: paths can be deep).
-  void visit_subtree(std::string_view path,
-                     const std::function<void(const std::string&, const Znode&)>& f) const;
+  void index_owner(std::string_view path, int64_t owner);
+  void unindex_owner(std::string_view path, int64_t owner);
+  // Frees a node and its subtree, dropping them from the indexes, firing nothing. The
+  // caller has already taken `node` out of its parent's list.
+  void erase_subtree(Znode* node);
+  // Visits `root` and its descendants, parents first, children by name (iterative: paths
+  // can be deep).
+  void visit_subtree(const Znode& root, const std::function<void(const Znode&)>& f) const;
   void add_system_nodes();
 
   // Quotas (data_tree_quota.cc): the bookkeeping ZooKeeper's DataTree does on each change.

@@ -29,7 +29,7 @@ void DataTree::Impl::quota_usage_changed(std::string_view path, int64_t bytes_de
   if (!prefix) return;
   Znode* stats = find(quota_stats_path(*prefix));
   if (stats == nullptr) return;  // limits without stats yet: ZooKeeper only logs
-  QuotaStats usage = QuotaStats::parse(stats->data);
+  QuotaStats usage = QuotaStats::parse(stats->data());
   usage.count += count_delta;
   usage.bytes += bytes_delta;
   stats->set_data(usage.to_string());  // under /zookeeper/: no digest change
@@ -41,10 +41,11 @@ void DataTree::Impl::recount_quota(std::string_view quota_path) {
   QuotaStats usage;
   usage.count = 0;
   usage.bytes = 0;
-  if (!quota_path.empty() && find(quota_path) != nullptr) {
-    visit_subtree(quota_path, [&](const std::string&, const Znode& n) {
+  const Znode* root = quota_path.empty() ? nullptr : find(quota_path);
+  if (root != nullptr) {
+    visit_subtree(*root, [&](const Znode& n) {
       usage.count += 1;
-      usage.bytes += static_cast<int64_t>(n.data.size());
+      usage.bytes += static_cast<int64_t>(n.data_size());
     });
   }
   stats->set_data(usage.to_string());
@@ -56,10 +57,13 @@ void DataTree::Impl::rebuild_quotas() {
   quotas = QuotaIndex();
   std::vector<std::string> quota_paths;
   std::string suffix = "/" + std::string(kQuotaLimitNode);
-  visit_subtree(kQuotaRoot, [&](const std::string& path, const Znode& node) {
-    if (!node.children.empty() || !path.ends_with(suffix)) return;
+  const Znode* root = find(kQuotaRoot);
+  if (root == nullptr) return;
+  visit_subtree(*root, [&](const Znode& node) {
+    std::string_view path = node.path();
+    if (!node.children().empty() || !path.ends_with(suffix)) return;
     size_t end = path.find(suffix);
-    quota_paths.push_back(path.substr(kQuotaRoot.size(), end - kQuotaRoot.size()));
+    quota_paths.emplace_back(path.substr(kQuotaRoot.size(), end - kQuotaRoot.size()));
   });
   for (const std::string& p : quota_paths) {
     quotas.add(p);
@@ -75,7 +79,7 @@ proto::Err DataTree::check_quota(std::string_view path, int64_t count_delta,
   if (!prefix) return proto::Err::kOk;
   const Znode* limits_node = t.find(quota_limits_path(*prefix));
   if (limits_node == nullptr) return proto::Err::kOk;
-  QuotaStats limits = QuotaStats::parse(limits_node->data);
+  QuotaStats limits = QuotaStats::parse(limits_node->data());
   bool check_count =
       count_delta != 0 && (limits.count > -1 || limits.count_hard_limit() > -1);
   bool check_bytes =
@@ -83,7 +87,7 @@ proto::Err DataTree::check_quota(std::string_view path, int64_t count_delta,
   if (!check_count && !check_bytes) return proto::Err::kOk;
   const Znode* stats_node = t.find(quota_stats_path(*prefix));
   if (stats_node == nullptr) return proto::Err::kOk;
-  QuotaStats usage = QuotaStats::parse(stats_node->data);
+  QuotaStats usage = QuotaStats::parse(stats_node->data());
   if (check_count && limits.count_hard_limit() > -1 &&
       usage.count + count_delta > limits.count_hard_limit()) {
     return proto::Err::kQuotaExceeded;

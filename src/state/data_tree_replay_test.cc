@@ -123,7 +123,7 @@ TEST(DataTreeReplayTest, DigestAfterEveryTxnMatchesZooKeeperLog) {
   EXPECT_EQ(tree.find("/m1"), nullptr);
   EXPECT_EQ(tree.find("/m2"), nullptr);
   EXPECT_EQ(tree.find("/e"), nullptr);
-  EXPECT_EQ(tree.find("/")->data, "rootdata");
+  EXPECT_EQ(tree.find("/")->data(), "rootdata");
   ASSERT_NE(tree.find("/a/s-0000000002"), nullptr);
   EXPECT_EQ(tree.client_stat(*tree.find("/a")).cversion, 4);
   EXPECT_EQ(tree.ephemerals(0x100000ea16e0000).size(), 1u);  // /a/c: that session lives on

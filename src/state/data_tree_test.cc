@@ -11,12 +11,13 @@ namespace {
 
 using proto::Err;
 using proto::EventType;
+using testing::child_names;
 using testing::create_body;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 using testing::make_txn;
 using testing::open_acl;
 using testing::TreeDriver;
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
 
 std::vector<std::pair<EventType, std::string>> kinds(const std::vector<WatchEvent>& events) {
   std::vector<std::pair<EventType, std::string>> out;
@@ -30,11 +31,11 @@ TEST(DataTreeTest, StartsWithTheNodesOfAStandaloneZooKeeper) {
   ASSERT_NE(tree.find("/"), nullptr);
   const Znode* zk = tree.find("/zookeeper");
   ASSERT_NE(zk, nullptr);
-  EXPECT_THAT(zk->children, ElementsAre("config", "quota"));
+  EXPECT_THAT(child_names(*zk), ElementsAre("config", "quota"));
   EXPECT_EQ(tree.client_stat(*zk).cversion, -2);  // two children, no counted creates
   const Znode* config = tree.find("/zookeeper/config");
   ASSERT_NE(config, nullptr);
-  EXPECT_EQ(config->data, "");
+  EXPECT_EQ(config->data(), "");
   EXPECT_EQ(config->stat.aversion, -1);
   EXPECT_EQ(config->stat.version, 0);
   EXPECT_THAT(tree.acl(*config),
@@ -52,7 +53,7 @@ TEST(DataTreeTest, ConfigNodeTakesTheEnsembleConfigOutsideAnyTxn) {
   auto events = tree.set_config_node("server.1=127.0.0.1:2888:3888:participant\nversion=100000000",
                                      0x100000000, 777);
   const Znode* config = tree.find("/zookeeper/config");
-  EXPECT_EQ(config->data, "server.1=127.0.0.1:2888:3888:participant\nversion=100000000");
+  EXPECT_EQ(config->data(), "server.1=127.0.0.1:2888:3888:participant\nversion=100000000");
   EXPECT_EQ(config->stat.version, -1);
   EXPECT_EQ(config->stat.mzxid, 0x100000000);
   EXPECT_EQ(config->stat.mtime, 777);
@@ -69,7 +70,7 @@ TEST(DataTreeTest, CreateSetsTheStatFromTheTxn) {
   ASSERT_EQ(r.err, Err::kOk);
   const Znode* a = tree.find("/a");
   ASSERT_NE(a, nullptr);
-  EXPECT_EQ(a->data, "hello");
+  EXPECT_EQ(a->data(), "hello");
   proto::StatPersisted want{7, 7, 5555, 5555, 0, 0, 0, 0, 7};
   EXPECT_EQ(a->stat, want);
   EXPECT_EQ(r.single.path, "/a");
@@ -108,7 +109,7 @@ TEST(DataTreeTest, CreateOfAnExistingNodeFailsButMovesTheParentCversionForward) 
   // A replay over a fuzzy snapshot: the node is already there, the parent lags behind.
   ApplyResult r = tree.apply(make_txn(5, create_body("/a", "other", 4)));
   EXPECT_EQ(r.err, Err::kNodeExists);
-  EXPECT_EQ(tree.find("/a")->data, "x");
+  EXPECT_EQ(tree.find("/a")->data(), "x");
   EXPECT_EQ(tree.find("/")->stat.cversion, 4);
   EXPECT_EQ(tree.find("/")->stat.pzxid, 5);
   // A lower cversion never moves it back.
@@ -170,7 +171,7 @@ TEST(DataTreeTest, SetDataSetsMzxidMtimeAndTheTxnVersion) {
   ApplyResult r = tree.apply(make_txn(2, proto::SetDataTxn{"/a", "longer", 1}, 0x100, 200));
   ASSERT_EQ(r.err, Err::kOk);
   const Znode* a = tree.find("/a");
-  EXPECT_EQ(a->data, "longer");
+  EXPECT_EQ(a->data(), "longer");
   EXPECT_EQ(a->stat.mzxid, 2);
   EXPECT_EQ(a->stat.mtime, 200);
   EXPECT_EQ(a->stat.czxid, 1);
@@ -390,7 +391,7 @@ TEST(DataTreeTest, MultiAppliesEveryOpInOrderWithTheirEvents) {
   EXPECT_EQ(r.multi[0].stat.czxid, 2);
   EXPECT_EQ(r.multi[1].stat.version, 1);
   EXPECT_EQ(r.multi[2].err, Err::kOk);
-  EXPECT_EQ(tree.find("/a")->data, "y");
+  EXPECT_EQ(tree.find("/a")->data(), "y");
   EXPECT_EQ(tree.find("/b"), nullptr);
   EXPECT_EQ(tree.find("/")->stat.cversion, 2);
   EXPECT_THAT(kinds(r.events), ElementsAre(std::pair(EventType::kNodeChildrenChanged, "/"),
@@ -421,7 +422,7 @@ TEST(DataTreeTest, DescendantCountAndPreOrderWalk) {
   EXPECT_EQ(tree.descendant_count("/nope"), 0);
   EXPECT_EQ(tree.descendant_count("/"), 8);
   std::vector<std::string> order;
-  tree.for_each_node([&](const std::string& path, const Znode&) { order.push_back(path); });
+  tree.for_each_node([&](std::string_view path, const Znode&) { order.emplace_back(path); });
   EXPECT_THAT(order, ElementsAre("/", "/a", "/a/b", "/a/b/c", "/a/d", "/ab", "/zookeeper",
                                  "/zookeeper/config", "/zookeeper/quota"));
 }
@@ -438,7 +439,7 @@ TEST(DataTreeTest, RestoreRebuildsIndexesDigestAndSize) {
   DataTree copy;
   copy.begin_restore();
   for (const auto& [id, timeout] : tree.sessions()) copy.restore_session(id, timeout);
-  tree.for_each_node([&](const std::string& path, const Znode& n) {
+  tree.for_each_node([&](std::string_view path, const Znode& n) {
     std::optional<proto::AclList> acl;
     if (n.acl_id != AclTable::kOpenId) acl = tree.acl(n);
     ASSERT_TRUE(copy.restore_node(path, n.nullable_data(), acl, n.stat).is_ok()) << path;

@@ -45,9 +45,9 @@ TEST(NullDataTreeTest, CreateWithNullDataKeepsItNullWithDataLengthZero) {
   const Znode* e = tree.find("/e");
   ASSERT_NE(n, nullptr);
   ASSERT_NE(e, nullptr);
-  EXPECT_TRUE(n->data_null);
+  EXPECT_TRUE(n->data_null());
   EXPECT_EQ(n->nullable_data(), std::nullopt);
-  EXPECT_FALSE(e->data_null);
+  EXPECT_FALSE(e->data_null());
   EXPECT_EQ(e->nullable_data(), NodeData(""));
   EXPECT_EQ(n->data_view(), std::nullopt);
   EXPECT_EQ(e->data_view(), std::optional<std::string_view>(""));
@@ -74,8 +74,8 @@ TEST(NullDataTreeTest, ContainerAndTtlCreatesKeepNullData) {
   TreeDriver d(tree);
   d.apply(proto::CreateContainerTxn{"/c", std::nullopt, open_acl(), 1});
   d.apply(proto::CreateTtlTxn{"/t", std::nullopt, open_acl(), 2, 1000});
-  EXPECT_TRUE(tree.find("/c")->data_null);
-  EXPECT_TRUE(tree.find("/t")->data_null);
+  EXPECT_TRUE(tree.find("/c")->data_null());
+  EXPECT_TRUE(tree.find("/t")->data_null());
 }
 
 TEST(NullDataTreeTest, NullDataDigestsAndCountsAsEmpty) {
@@ -93,8 +93,8 @@ TEST(NullDataTreeTest, MultiCreateAndSetDataKeepNullData) {
   d.create("/q", "data");
   d.apply(proto::MultiTxn{{proto::MultiTxnOp{1, create_body("/m", std::nullopt, 2)},
                            proto::MultiTxnOp{5, proto::SetDataTxn{"/q", std::nullopt, 1}}}});
-  EXPECT_TRUE(tree.find("/m")->data_null);
-  EXPECT_TRUE(tree.find("/q")->data_null);
+  EXPECT_TRUE(tree.find("/m")->data_null());
+  EXPECT_TRUE(tree.find("/q")->data_null());
 }
 
 TEST(NullDataTreeTest, QuotaCountsNullDataAsZeroBytes) {
@@ -120,20 +120,20 @@ TEST(NullDataTreeTest, RestoreKeepsNullApartFromEmpty) {
   d.create("/e", "");
   DataTree copy;
   copy.begin_restore();
-  tree.for_each_node([&](const std::string& path, const Znode& n) {
+  tree.for_each_node([&](std::string_view path, const Znode& n) {
     std::optional<proto::AclList> acl;
     if (n.acl_id != AclTable::kOpenId) acl = tree.acl(n);
     ASSERT_TRUE(copy.restore_node(path, n.nullable_data(), acl, n.stat).is_ok()) << path;
   });
   ASSERT_TRUE(copy.finish_restore(tree.last_zxid()).is_ok());
-  EXPECT_TRUE(copy.find("/n")->data_null);
-  EXPECT_FALSE(copy.find("/e")->data_null);
+  EXPECT_TRUE(copy.find("/n")->data_null());
+  EXPECT_FALSE(copy.find("/e")->data_null());
   EXPECT_EQ(copy.digest(), tree.digest());
   // A plain std::string still restores non-null data (the older call form).
   DataTree other;
   other.begin_restore();
   ASSERT_TRUE(other.restore_node("/", std::string(), std::nullopt, {}).is_ok());
-  EXPECT_FALSE(other.find("/")->data_null);
+  EXPECT_FALSE(other.find("/")->data_null());
 }
 
 // --- replay of a ZooKeeper 3.8.0 log with null data --------------------------------------------
@@ -179,10 +179,10 @@ TEST(NullDataReplayTest, DigestAfterEveryTxnMatchesZooKeeperLog) {
     tree.apply(*txn);
     EXPECT_EQ(tree.digest(), logged.digest) << "after zxid " << txn->header.zxid;
   }
-  EXPECT_TRUE(tree.find("/n")->data_null);
-  EXPECT_TRUE(tree.find("/e")->data_null);
-  EXPECT_TRUE(tree.find("/cn")->data_null);
-  EXPECT_TRUE(tree.find("/tn")->data_null);
+  EXPECT_TRUE(tree.find("/n")->data_null());
+  EXPECT_TRUE(tree.find("/e")->data_null());
+  EXPECT_TRUE(tree.find("/cn")->data_null());
+  EXPECT_TRUE(tree.find("/tn")->data_null());
 }
 
 // --- requests and replies ---------------------------------------------------------------------

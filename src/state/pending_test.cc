@@ -58,7 +58,7 @@ TEST_F(PendingTest, SequentialNamesStayUniqueAcrossPendingCreates) {
   for (const proto::Txn* t : {&a, &b, &c}) {
     EXPECT_EQ(apply(*t, OpCode::kCreate).reply.err, Err::kOk);
   }
-  EXPECT_EQ(db_.tree().find("/q")->children.size(), 3u);
+  EXPECT_EQ(db_.tree().find("/q")->children().size(), 3u);
 }
 
 TEST_F(PendingTest, VersionsChainAcrossPendingSetData) {

@@ -117,8 +117,8 @@ std::optional<NodeRecord> Preparer::node(std::string_view path) const {
   NodeRecord rec;
   rec.stat = z->stat;
   rec.acl = tree_.acl(*z);
-  rec.child_count = static_cast<int32_t>(z->children.size());
-  rec.data_length = static_cast<int64_t>(z->data.size());
+  rec.child_count = static_cast<int32_t>(z->children().size());
+  rec.data_length = static_cast<int64_t>(z->data_size());
   return rec;
 }
 

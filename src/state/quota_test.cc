@@ -16,7 +16,7 @@ using testing::TreeDriver;
 
 std::string data_of(const DataTree& tree, const std::string& path) {
   const Znode* n = tree.find(path);
-  return n == nullptr ? "<missing>" : n->data;
+  return n == nullptr ? "<missing>" : std::string(n->data());
 }
 
 // What zkCli's setquota does: the quota node, then limits, then stats ("count=0,bytes=0").
@@ -148,8 +148,8 @@ TEST(DataTreeQuotaTest, RestoreRecountsQuotaStats) {
 
   DataTree copy;
   copy.begin_restore();
-  tree.for_each_node([&](const std::string& path, const Znode& n) {
-    std::string data = n.data;
+  tree.for_each_node([&](std::string_view path, const Znode& n) {
+    std::string data(n.data());
     if (path == "/zookeeper/quota/r/zookeeper_stats") data = "count=0,bytes=0";  // stale
     ASSERT_TRUE(copy.restore_node(path, data, std::nullopt, n.stat).is_ok());
   });

@@ -132,7 +132,9 @@ Err Reader::read_children(const std::string& path, bool watch, std::vector<std::
   if (node == nullptr) return Err::kNoNode;
   if (!may(*node, proto::perm::kRead)) return Err::kNoAuth;
   if (watch) tree_.watches().add(path, request_.watcher, WatchKind::kChild);
-  children.assign(node->children.begin(), node->children.end());
+  children.clear();
+  children.reserve(node->children().size());
+  for (const Znode* child : node->children()) children.emplace_back(child->name());
   if (stat != nullptr) *stat = tree_.client_stat(*node);
   return Err::kOk;
 }

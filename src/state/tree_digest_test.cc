@@ -69,9 +69,8 @@ TEST(TreeDigestTest, DigestIsTheSumOverNodesAfterEveryChange) {
   testing::TreeDriver d(tree);
   auto recomputed = [&tree] {
     uint64_t sum = 0;
-    tree.for_each_node([&](const std::string& path, const Znode& n) {
-      sum += node_digest(path, n.data, n.stat);
-    });
+    tree.for_each_node(
+        [&](std::string_view path, const Znode& n) { sum += node_digest(path, n.data(), n.stat); });
     return static_cast<int64_t>(sum);
   };
   d.create("/a", "one");

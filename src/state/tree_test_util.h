@@ -30,6 +30,13 @@ inline proto::CreateTxn create_body(std::string path, proto::NodeData data, int3
   return proto::CreateTxn{std::move(path), std::move(data), open_acl(), ephemeral, parent_cversion};
 }
 
+// A node's child names, in the order the tree keeps them.
+inline std::vector<std::string> child_names(const Znode& node) {
+  std::vector<std::string> out;
+  for (const Znode* child : node.children()) out.emplace_back(child->name());
+  return out;
+}
+
 // Applies txns with consecutive zxids starting after the tree's last zxid and remembers the
 // parent cversions prep would have chosen (the parent's current one + 1).
 class TreeDriver {
