@@ -89,12 +89,17 @@ ChildList::Iterator& ChildList::Iterator::operator++() {
 
 ChildList::Iterator ChildList::end() const { return Iterator(this, chunk_count(), 0); }
 
+// Every child's path is the parent's path, a slash, and the name: the offset of the name is
+// the same for all of them, found once per search instead of once per comparison.
 ChildList::Pos ChildList::locate(std::string_view name) const {
   const uint32_t n = chunk_count();
   if (n == 0) return Pos{0, 0, false};
-  // Appends (sequential nodes, ordered snapshots) compare with the last name only.
   Chunk* last = chunk(n - 1);
-  int c = name.compare(last->last()->name());
+  const std::string_view last_name = last->last()->name();
+  const size_t name_at = last->last()->path().size() - last_name.size();
+  auto name_of = [name_at](const Znode* z) { return z->path().substr(name_at); };
+  // Appends (sequential nodes, ordered snapshots) compare with the last name only.
+  int c = name.compare(last_name);
   if (c > 0) return Pos{n - 1, last->size, false};
   if (c == 0) return Pos{n - 1, last->size - 1, true};
   // The first chunk whose last name is >= name (chunk n - 1 is one).
@@ -102,7 +107,7 @@ ChildList::Pos ChildList::locate(std::string_view name) const {
   uint32_t hi = n - 1;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
-    if (chunk(mid)->last()->name() < name) {
+    if (name_of(chunk(mid)->last()) < name) {
       lo = mid + 1;
     } else {
       hi = mid;
@@ -111,9 +116,9 @@ ChildList::Pos ChildList::locate(std::string_view name) const {
   Chunk* ch = chunk(lo);
   Znode** items = ch->items();
   Znode** it = std::lower_bound(items, items + ch->size, name,
-                                [](const Znode* z, std::string_view v) { return z->name() < v; });
+                                [&](const Znode* z, std::string_view v) { return name_of(z) < v; });
   auto pos = static_cast<uint32_t>(it - items);
-  return Pos{lo, pos, pos < ch->size && (*it)->name() == name};
+  return Pos{lo, pos, pos < ch->size && name_of(*it) == name};
 }
 
 ChildList::Iterator ChildList::lower_bound(std::string_view name) const {

@@ -26,7 +26,7 @@ class Nodes {
   }
   Znode* make(const std::string& name) {
     std::string path = "/p/" + name;
-    all_.push_back(Znode::make(path, NodeTable::hash(path)));
+    all_.push_back(Znode::make(path));
     return all_.back();
   }
 

@@ -67,15 +67,18 @@ void DataTree::Impl::unindex_owner(std::string_view path, int64_t owner) {
 
 // Frees a node and everything below it, children first, firing nothing.
 void DataTree::Impl::erase_subtree(Znode* top) {
-  std::vector<const Znode*> order;  // pre-order; freed in reverse so children go first
-  visit_subtree(*top, [&](const Znode& n) { order.push_back(&n); });
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    auto* node = const_cast<Znode*>(*it);  // the tree owns its nodes
+  auto erase_one = [this](Znode* node) {
     unhash(*node);
     data_size -= node_size(*node);
     acls.release(node->acl_id);
     unindex_owner(node->path(), node->stat.ephemeral_owner);
     nodes.destroy(node);
+  };
+  if (top->children().empty()) return erase_one(top);  // the usual delete
+  std::vector<const Znode*> order;  // pre-order; freed in reverse so children go first
+  visit_subtree(*top, [&](const Znode& n) { order.push_back(&n); });
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    erase_one(const_cast<Znode*>(*it));  // the tree owns its nodes
   }
 }
 

@@ -53,7 +53,7 @@ Znode* NodeTable::find(std::string_view path, uint32_t hash) const {
     if (t == 0) return nullptr;
     if (t == tag) {
       Znode* n = slots_[i];
-      if (n->hash() == hash && n->path() == path) return n;
+      if (n->path() == path) return n;
     }
   }
 }
@@ -61,24 +61,24 @@ Znode* NodeTable::find(std::string_view path, uint32_t hash) const {
 Znode* NodeTable::create(std::string_view path, uint32_t hash) {
   PADDOCK_ASSERT(hash == NodeTable::hash(path));
   if (over_load(size_ + 1, capacity_)) rehash(capacity_ == 0 ? kMinCapacity : capacity_ * 2);
-  Znode* node = Znode::make(path, hash);
-  insert(node);
+  Znode* node = Znode::make(path);
+  insert(node, hash);
   ++size_;
   return node;
 }
 
-void NodeTable::insert(Znode* node) {
+void NodeTable::insert(Znode* node, uint32_t hash) {
   const size_t mask = capacity_ - 1;
-  size_t i = node->hash() & mask;
+  size_t i = hash & mask;
   while (tags_[i] != 0) i = (i + 1) & mask;
-  tags_[i] = tag_of(node->hash());
+  tags_[i] = tag_of(hash);
   slots_[i] = node;
 }
 
 void NodeTable::destroy(Znode* node) {
   PADDOCK_ASSERT(capacity_ != 0);
   const size_t mask = capacity_ - 1;
-  size_t hole = node->hash() & mask;
+  size_t hole = home(node);
   while (slots_[hole] != node) {
     PADDOCK_ASSERT(tags_[hole] != 0);  // the node must be in the table
     hole = (hole + 1) & mask;
@@ -86,8 +86,9 @@ void NodeTable::destroy(Znode* node) {
   // Backward-shift deletion: pull later entries of the probe run into the hole when their
   // home slot is not after it, so lookups never stop early at the hole.
   for (size_t j = (hole + 1) & mask; tags_[j] != 0; j = (j + 1) & mask) {
-    size_t home = slots_[j]->hash() & mask;
-    if (((j - home) & mask) >= ((j - hole) & mask)) {
+    // Only entries away from their home slot can move; the tag cannot tell, so hash.
+    size_t at = home(slots_[j]);
+    if (((j - at) & mask) >= ((j - hole) & mask)) {
       tags_[hole] = tags_[j];
       slots_[hole] = slots_[j];
       hole = j;
@@ -113,7 +114,7 @@ void NodeTable::rehash(size_t capacity) {
   tags_ = std::make_unique<uint8_t[]>(capacity);                // zero: empty
   capacity_ = capacity;
   for (size_t i = 0; i < old_capacity; ++i) {
-    if (old_tags[i] != 0) insert(old_slots[i]);
+    if (old_tags[i] != 0) insert(old_slots[i], hash(old_slots[i]->path()));
   }
 }
 

@@ -3,8 +3,9 @@
 // Znode pointers keyed by the path stored in each node (no separate key string), with
 // linear probing and a byte per slot holding 7 bits of the hash, so a probe rarely touches a
 // node that does not match. Deletion shifts entries back (no tombstones). At most 7/8 full:
-// 9 bytes per slot, 10-21 bytes per node. Each node caches its 32-bit hash, so growing the
-// table reads no paths.
+// 9 bytes per slot, 10-21 bytes per node. Nodes do not store their hash (it would cost a
+// 16-byte size class for half of all path lengths): growing the table and shifting entries
+// back after a delete hash the paths again, next to the cache miss that reading them costs.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -46,7 +47,8 @@ class NodeTable {
 
  private:
   static uint8_t tag_of(uint32_t hash) { return static_cast<uint8_t>(0x80 | (hash >> 25)); }
-  void insert(Znode* node);  // no growth check
+  size_t home(const Znode* node) const { return hash(node->path()) & (capacity_ - 1); }
+  void insert(Znode* node, uint32_t hash);  // no growth check
   void rehash(size_t capacity);
   void clear();
 

@@ -9,8 +9,8 @@
 namespace paddock::state {
 
 static_assert(std::endian::native == std::endian::little, "NodeBytes keeps inline bytes LE");
-// The node's fixed part: 64 (stat) + 4 (acl) + 4 (hash) + 8 (data) + 8 (children) + 8.
-static_assert(sizeof(void*) != 8 || sizeof(Znode) == 96, "a znode's fixed part grew");
+// The node's fixed part: 64 (stat) + 4 (acl id) + 4 (path length) + 8 (data) + 8 (children).
+static_assert(sizeof(void*) != 8 || sizeof(Znode) == 88, "a znode's fixed part grew");
 
 struct NodeBytes::Block {
   uint32_t size;
@@ -56,12 +56,10 @@ void NodeBytes::assign(std::optional<std::string_view> bytes) {
   word_ = reinterpret_cast<uintptr_t>(block);
 }
 
-Znode* Znode::make(std::string_view path, uint32_t hash) {
+Znode* Znode::make(std::string_view path) {
   PADDOCK_ASSERT(path.size() <= UINT32_MAX);
-  size_t slash = path.rfind('/');
-  auto name_off = static_cast<uint32_t>(slash == std::string_view::npos ? 0 : slash + 1);
   void* mem = ::operator new(sizeof(Znode) + path.size());
-  auto* node = new (mem) Znode(hash, static_cast<uint32_t>(path.size()), name_off);
+  auto* node = new (mem) Znode(static_cast<uint32_t>(path.size()));
   std::memcpy(reinterpret_cast<char*>(node + 1), path.data(), path.size());
   return node;
 }
