@@ -3,17 +3,51 @@
 // The server frames bytes and owns sockets; the pipeline owns sessions and state and runs on
 // its own thread. Both sides talk through these two interfaces only, so a test can drive the
 // pipeline without sockets and the server can be tested against a fake pipeline.
+//
+// Frames cross in batches both ways (one handoff per network-thread loop turn inwards, one
+// per pipeline turn outwards), each batch one buffer with a record per frame: no allocation
+// per frame on the hot path, and both batch kinds are recycled by their receiver.
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/server_snapshot.h"
+#include "util/assert.h"
 
 namespace paddock::pipeline {
 
 using SnapshotCallback = std::function<void(std::shared_ptr<const ServerSnapshot>)>;
+
+// Frames cut from one network thread's reads: their bytes back to back in one buffer, one
+// record per frame, in arrival order (per connection that is the order the client sent).
+struct FrameBatch {
+  struct Frame {
+    ConnectionId conn = 0;
+    size_t offset = 0;
+    size_t size = 0;
+  };
+  std::string bytes;
+  std::vector<Frame> frames;
+
+  // Appends a frame (without its 4-byte length prefix).
+  void add(ConnectionId conn, std::string_view frame) {
+    frames.push_back(Frame{conn, bytes.size(), frame.size()});
+    bytes.append(frame);
+  }
+  std::string_view frame_bytes(const Frame& f) const {
+    return std::string_view(bytes).substr(f.offset, f.size);
+  }
+  bool empty() const { return frames.empty(); }
+  void clear() {
+    bytes.clear();
+    frames.clear();
+  }
+};
 
 // Called by the server, from its network thread(s). Implementations must be thread-safe and
 // must not block: they enqueue for the pipeline thread.
@@ -23,23 +57,77 @@ class RequestSink {
   // A new TCP connection (the handshake has not been read yet). `peer_ip` is the textual
   // address without port, e.g. "127.0.0.1".
   virtual void connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port) = 0;
-  // One complete frame, without its 4-byte length prefix. The first frame of a connection is
-  // its ConnectRequest; every later frame is RequestHeader + record.
-  virtual void frame_received(ConnectionId conn, std::string frame) = 0;
+  // Complete frames, without their 4-byte length prefixes. The first frame of a connection
+  // is its ConnectRequest; every later frame is RequestHeader + record. The sink takes the
+  // frames and leaves `batch` empty (possibly holding a recycled batch's storage, so the
+  // caller can refill it without allocating).
+  virtual void frames_received(FrameBatch& batch) = 0;
+  // One frame on its own (tests, tools): a batch of one.
+  void frame_received(ConnectionId conn, std::string_view frame) {
+    FrameBatch batch;
+    batch.add(conn, frame);
+    frames_received(batch);
+  }
   // Asks for a consistent copy of the server's state and counters, for four-letter words,
   // the admin endpoint and metrics. `done` runs on the pipeline thread and must only post
   // the snapshot elsewhere (for example with asio::post), never block.
   virtual void request_snapshot(SnapshotCallback done) = 0;
   // srst (reset server statistics) and crst (reset connection statistics).
   virtual void reset_statistics(bool connections) = 0;
-  // The socket is gone (peer closed, error, or the server closed it). No more frames follow.
+  // The socket is gone (peer closed, error, or the server closed it). No more frames follow:
+  // the server hands over every frame it cut for `conn` before this call.
   virtual void connection_closed(ConnectionId conn) = 0;
 };
 
-// One frame for one connection, already including its 4-byte length prefix.
-struct OutboundFrame {
-  ConnectionId conn = 0;
+// Frames for many connections, each already including its 4-byte length prefix, in the
+// order they are to be written (per connection). Their bytes live in one buffer; records
+// may share bytes (a watch event sent to many connections is encoded once).
+//
+// Lifetime: the sender marks the batch in use (`begin_use`) and calls ClientChannel::send;
+// the channel reads it, from any of its threads, until it calls `release` -- once per user
+// it added with `add_users`, plus once for the send. Only then may the sender reuse it.
+class OutboundBatch {
+ public:
+  struct Record {
+    ConnectionId conn = 0;
+    size_t offset = 0;
+    size_t size = 0;
+  };
   std::string bytes;
+  std::vector<Record> records;
+
+  void add(ConnectionId conn, std::string_view frame) {
+    records.push_back(Record{conn, bytes.size(), frame.size()});
+    bytes.append(frame);
+  }
+  // Records the bytes appended since `offset` as one frame for `conn`.
+  void add_appended(ConnectionId conn, size_t offset) {
+    records.push_back(Record{conn, offset, bytes.size() - offset});
+  }
+  // The same bytes as `earlier` (a record of this batch), for another connection.
+  void add_shared(ConnectionId conn, const Record& earlier) {
+    records.push_back(Record{conn, earlier.offset, earlier.size});
+  }
+  std::string_view frame(const Record& r) const {
+    return std::string_view(bytes).substr(r.offset, r.size);
+  }
+  bool empty() const { return records.empty(); }
+  void clear() {
+    bytes.clear();
+    records.clear();
+  }
+
+  void begin_use() {
+    PADDOCK_ASSERT(!in_use());
+    users_.store(1, std::memory_order_relaxed);
+  }
+  void add_users(int n) { users_.fetch_add(n, std::memory_order_relaxed); }
+  void release() { users_.fetch_sub(1, std::memory_order_acq_rel); }
+  // False once every user released it; what they read happens-before this returns false.
+  bool in_use() const { return users_.load(std::memory_order_acquire) != 0; }
+
+ private:
+  std::atomic<int> users_{0};
 };
 
 // Called by the pipeline thread. Implementations hand the work to the network thread.
@@ -47,8 +135,9 @@ class ClientChannel {
  public:
   virtual ~ClientChannel() = default;
   // Frames are written in the order given, per connection. A batch is delivered at once so
-  // that a connection flushes once per batch, not once per reply.
-  virtual void send(std::vector<OutboundFrame> frames) = 0;
+  // that a connection flushes once per batch, not once per reply. See OutboundBatch for who
+  // may touch the batch when.
+  virtual void send(OutboundBatch& batch) = 0;
   // Flush what was sent to `conn` so far, then close it.
   virtual void close_after_flush(ConnectionId conn) = 0;
   // Back-pressure: stop (false) or resume (true) reading frames from `conn`, as ZooKeeper

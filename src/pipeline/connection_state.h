@@ -4,12 +4,22 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/server_snapshot.h"
 #include "proto/types.h"
 
 namespace paddock::pipeline {
+
+// A request being answered: a PendingRequest, or a frame still in the inbound batch (a read
+// answered at once is never copied out of it).
+struct RequestView {
+  int32_t xid = 0;
+  proto::OpCode op = proto::OpCode::kError;
+  std::string_view frame;   // the whole request frame (header + record)
+  int64_t received_ms = 0;  // monotonic, for latency
+};
 
 // One request waiting for its reply. Writes wait for their txn to be applied; a read waits
 // only while an earlier write of the same connection is in flight (per-session FIFO).
@@ -20,6 +30,16 @@ struct PendingRequest {
   int64_t zxid = 0;          // the txn's zxid, for writes
   std::string frame;         // the whole request frame (header + record)
   int64_t received_ms = 0;   // monotonic, for latency
+
+  static PendingRequest copy_of(const RequestView& view) {
+    PendingRequest request;
+    request.xid = view.xid;
+    request.op = view.op;
+    request.frame = std::string(view.frame);
+    request.received_ms = view.received_ms;
+    return request;
+  }
+  RequestView view() const { return RequestView{xid, op, frame, received_ms}; }
 };
 
 enum class ConnectionPhase {
@@ -41,11 +61,12 @@ struct ConnectionState {
   std::deque<PendingRequest> pending;
   std::deque<std::string> held_frames;  // arrived while kConnecting
   bool reading_paused = false;
+  int64_t last_touch_ms = -1;  // the session was last touched at this (monotonic) ms
 
   // Statistics for cons/stat.
   uint64_t received = 0;
   uint64_t sent = 0;
-  std::string last_op = "NA";
+  const char* last_op = "NA";  // proto::op_short_name: static strings
   int32_t last_cxid = 0;
   int64_t last_zxid = 0;
   int64_t established_ms = 0;

@@ -17,6 +17,10 @@ namespace {
 constexpr int64_t kTickIntervalMs = 100;
 // Requests one connection may have unanswered before its reading pauses.
 constexpr size_t kMaxPendingPerConnection = 1000;
+// Emptied frame batches kept for the network threads to refill, and the largest buffer kept
+// with one (a batch that carried big frames gives its buffer back to the allocator).
+constexpr size_t kMaxSpareFrameBatches = 8;
+constexpr size_t kMaxKeptBatchBytes = 1 << 20;
 
 // Ops answered on the pipeline thread without a txn, in the connection's order.
 bool is_read_op(proto::OpCode op) {
@@ -59,8 +63,9 @@ void Pipeline::start(ClientChannel& channel) {
   for (const auto& [session_id, timeout_ms] : db_.tree().sessions()) {
     sessions_.add(session_id, timeout_ms, now);
   }
-  next_session_id_ =
-      state::SessionTracker::initial_session_id(options_.server_id, clock_.wall_ms());
+  now_ms_ = now;
+  wall_now_ms_ = clock_.wall_ms();
+  next_session_id_ = state::SessionTracker::initial_session_id(options_.server_id, wall_now_ms_);
   next_container_check_ms_ = now + options_.container_check_interval_ms;
   orderer_.set_wakeup([this] { post(CommitsReady{}); });
   // ZooKeeper delivers a watch event only to a connection that may READ the node then.
@@ -95,8 +100,22 @@ void Pipeline::post(Event event) {
 void Pipeline::connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port) {
   post(Opened{conn, std::move(peer_ip), peer_port});
 }
-void Pipeline::frame_received(ConnectionId conn, std::string frame) {
-  post(Frame{conn, std::move(frame)});
+// One lock and at most one wake-up per batch; the caller gets a spare batch back to refill.
+void Pipeline::frames_received(FrameBatch& batch) {
+  if (batch.empty()) return;
+  bool was_empty;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    was_empty = inbox_.empty();
+    inbox_.emplace_back(Frames{std::move(batch)});
+    if (spare_frames_.empty()) {
+      batch = FrameBatch{};
+    } else {
+      batch = std::move(spare_frames_.back());
+      spare_frames_.pop_back();
+    }
+  }
+  if (was_empty) inbox_cv_.notify_one();
 }
 void Pipeline::request_snapshot(SnapshotCallback done) { post(SnapshotAsked{std::move(done)}); }
 void Pipeline::reset_statistics(bool connections) { post(ResetAsked{connections}); }
@@ -110,28 +129,42 @@ void Pipeline::set_log_failed(bool failed, std::string reason) {
 
 void Pipeline::run() {
   std::vector<Event> batch;
-  int64_t next_tick = clock_.monotonic_ms() + kTickIntervalMs;
+  int64_t next_tick = now_ms_ + kTickIntervalMs;
   for (;;) {
-    {
-      std::unique_lock lock(inbox_mutex_);
-      const int64_t wait_ms = std::max<int64_t>(0, next_tick - clock_.monotonic_ms());
-      inbox_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
-                         [this] { return stopping_ || !inbox_.empty(); });
-      if (stopping_) return;
-      batch.swap(inbox_);
-    }
+    if (!wait_for_events(batch, next_tick)) return;
+    now_ms_ = clock_.monotonic_ms();
+    wall_now_ms_ = clock_.wall_ms();
     for (Event& event : batch) handle(event);
     batch.clear();
-    const int64_t now = clock_.monotonic_ms();
-    if (now >= next_tick) {
-      on_tick(now);
-      next_tick = now + kTickIntervalMs;
+    if (now_ms_ >= next_tick) {
+      on_tick(now_ms_);
+      next_tick = now_ms_ + kTickIntervalMs;
     }
-    if (!outbound_.empty()) {
-      channel_->send(std::move(outbound_));
-      outbound_ = {};
-    }
+    flush_outbound();
   }
+}
+
+// Takes the inbox (waiting until something arrives or the next tick is due), and gives the
+// frame batches handled last turn back to the network threads. False: stop.
+bool Pipeline::wait_for_events(std::vector<Event>& batch, int64_t next_tick) {
+  std::unique_lock lock(inbox_mutex_);
+  for (FrameBatch& used : used_frames_) {
+    if (spare_frames_.size() >= kMaxSpareFrameBatches ||
+        used.bytes.capacity() > kMaxKeptBatchBytes) {
+      continue;
+    }
+    spare_frames_.push_back(std::move(used));
+  }
+  used_frames_.clear();
+  if (inbox_.empty() && !stopping_) {
+    // now_ms_ is from the start of the turn just done: the wait may end that much early.
+    const int64_t wait_ms = std::max<int64_t>(0, next_tick - now_ms_);
+    inbox_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                       [this] { return stopping_ || !inbox_.empty(); });
+  }
+  if (stopping_) return false;
+  batch.swap(inbox_);
+  return true;
 }
 
 void Pipeline::handle(Event& event) {
@@ -139,31 +172,17 @@ void Pipeline::handle(Event& event) {
       [this](auto& e) {
         using E = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<E, Opened>) {
-          ConnectionState conn;
-          conn.id = e.conn;
-          conn.peer_ip = std::move(e.ip);
-          conn.peer_port = e.port;
-          conn.auth.push_back(proto::Id{"ip", conn.peer_ip});
-          conn.established_ms = clock_.wall_ms();
-          connections_.emplace(e.conn, std::move(conn));
-          awaiting_handshake_.emplace_back(clock_.monotonic_ms(), e.conn);
-        } else if constexpr (std::is_same_v<E, Frame>) {
-          auto it = connections_.find(e.conn);
-          if (it != connections_.end()) on_frame(it->second, std::move(e.bytes));
+          on_opened(e);
+        } else if constexpr (std::is_same_v<E, Frames>) {
+          on_frames(e.batch);
+          e.batch.clear();
+          used_frames_.push_back(std::move(e.batch));
         } else if constexpr (std::is_same_v<E, Closed>) {
           forget_connection(e.conn);
         } else if constexpr (std::is_same_v<E, SnapshotAsked>) {
           e.done(take_snapshot());
         } else if constexpr (std::is_same_v<E, ResetAsked>) {
-          if (e.connections) {
-            for (auto& [id, conn] : connections_) {
-              conn.latency = {};
-              conn.received = conn.sent = 0;
-            }
-          } else {
-            latency_ = {};
-            packets_received_ = packets_sent_ = 0;
-          }
+          on_reset(e);
         } else if constexpr (std::is_same_v<E, CommitsReady>) {
           apply_committed();
         } else if constexpr (std::is_same_v<E, Task>) {
@@ -175,19 +194,55 @@ void Pipeline::handle(Event& event) {
       event);
 }
 
+void Pipeline::on_opened(Opened& opened) {
+  ConnectionState conn;
+  conn.id = opened.conn;
+  conn.peer_ip = std::move(opened.ip);
+  conn.peer_port = opened.port;
+  conn.auth.push_back(proto::Id{"ip", conn.peer_ip});
+  conn.established_ms = wall_now_ms_;
+  connections_.emplace(opened.conn, std::move(conn));
+  awaiting_handshake_.emplace_back(now_ms_, opened.conn);
+}
+
+void Pipeline::on_reset(const ResetAsked& reset) {
+  if (reset.connections) {
+    for (auto& [id, conn] : connections_) {
+      conn.latency = {};
+      conn.received = conn.sent = 0;
+    }
+  } else {
+    latency_ = {};
+    packets_received_ = packets_sent_ = 0;
+  }
+}
+
 void Pipeline::on_tick(int64_t now_ms) {
   close_sessionless_connections(now_ms);
   if (writes_refused_) return;  // expiry and clean-up need txns the log cannot take now
   expire_sessions(now_ms);
   if (now_ms >= next_container_check_ms_) {
     next_container_check_ms_ = now_ms + options_.container_check_interval_ms;
-    clean_containers(clock_.wall_ms());
+    clean_containers(wall_now_ms_);
   }
 }
 
 // --- requests ----------------------------------------------------------------------------
 
-void Pipeline::on_frame(ConnectionState& conn, std::string frame) {
+void Pipeline::on_frames(FrameBatch& batch) {
+  ConnectionState* conn = nullptr;
+  ConnectionId id = 0;
+  for (const FrameBatch::Frame& frame : batch.frames) {
+    if (conn == nullptr || frame.conn != id) {  // a connection's frames come in runs
+      id = frame.conn;
+      auto it = connections_.find(id);
+      conn = it == connections_.end() ? nullptr : &it->second;
+    }
+    if (conn != nullptr) on_frame(*conn, batch.frame_bytes(frame));
+  }
+}
+
+void Pipeline::on_frame(ConnectionState& conn, std::string_view frame) {
   ++conn.received;
   ++packets_received_;
   switch (conn.phase) {
@@ -195,17 +250,17 @@ void Pipeline::on_frame(ConnectionState& conn, std::string frame) {
       on_connect_request(conn, frame);
       break;
     case ConnectionPhase::kConnecting:
-      conn.held_frames.push_back(std::move(frame));
+      conn.held_frames.emplace_back(frame);
       break;
     case ConnectionPhase::kEstablished:
-      on_request(conn, std::move(frame));
+      on_request(conn, frame);
       break;
     case ConnectionPhase::kClosing:
       break;
   }
 }
 
-void Pipeline::on_request(ConnectionState& conn, std::string frame) {
+void Pipeline::on_request(ConnectionState& conn, std::string_view frame) {
   proto::RequestHeader header;
   proto::JuteReader reader(frame);
   proto::read(reader, header);
@@ -215,13 +270,15 @@ void Pipeline::on_request(ConnectionState& conn, std::string frame) {
     close_connection(conn);
     return;
   }
-  const int64_t now = clock_.monotonic_ms();
-  sessions_.touch(conn.session_id, now);
-  PendingRequest request;
+  if (conn.last_touch_ms != now_ms_) {  // touching again in the same ms changes nothing
+    sessions_.touch(conn.session_id, now_ms_);
+    conn.last_touch_ms = now_ms_;
+  }
+  RequestView request;
   request.xid = header.xid;
   request.op = static_cast<proto::OpCode>(header.type);
-  request.frame = std::move(frame);
-  request.received_ms = now;
+  request.frame = frame;
+  request.received_ms = now_ms_;
   conn.last_op = proto::op_short_name(request.op);
   conn.last_cxid = header.xid;
 
@@ -238,7 +295,7 @@ void Pipeline::on_request(ConnectionState& conn, std::string frame) {
       refuse_write(conn, request);
       return;
     }
-    submit_write(conn, std::move(request));
+    submit_write(conn, PendingRequest::copy_of(request));
     if (conn.phase == ConnectionPhase::kEstablished &&
         static_cast<proto::OpCode>(header.type) == proto::OpCode::kCloseSession) {
       conn.phase = ConnectionPhase::kClosing;
@@ -246,7 +303,7 @@ void Pipeline::on_request(ConnectionState& conn, std::string frame) {
   } else if (conn.pending.empty()) {
     answer_read(conn, request);
   } else {
-    conn.pending.push_back(std::move(request));
+    conn.pending.push_back(PendingRequest::copy_of(request));
     ++outstanding_;
   }
   update_back_pressure(conn);
@@ -254,10 +311,10 @@ void Pipeline::on_request(ConnectionState& conn, std::string frame) {
 
 void Pipeline::submit_write(ConnectionState& conn, PendingRequest request) {
   const int64_t zxid = orderer_.allocate_zxid();
-  const int64_t now = clock_.wall_ms();
+  const int64_t now = wall_now_ms_;
   proto::Txn txn = request.op == proto::OpCode::kCloseSession
                        ? db_.prep_close_session(conn.session_id, zxid, now)
-                       : db_.prep(make_request(conn, request), zxid, now);
+                       : db_.prep(make_request(conn, request.view()), zxid, now);
   txn.header.cxid = request.xid;
   request.is_write = true;
   request.zxid = zxid;
@@ -267,7 +324,7 @@ void Pipeline::submit_write(ConnectionState& conn, PendingRequest request) {
   orderer_.propose(std::move(txn));
 }
 
-void Pipeline::answer_read(ConnectionState& conn, const PendingRequest& request) {
+void Pipeline::answer_read(ConnectionState& conn, const RequestView& request) {
   const int64_t last_zxid = db_.tree().last_zxid();
   switch (request.op) {
     case proto::OpCode::kPing:
@@ -287,9 +344,9 @@ void Pipeline::answer_read(ConnectionState& conn, const PendingRequest& request)
   reply(conn, request, last_zxid, outcome.reply.err, outcome.reply.body);
 }
 
-void Pipeline::answer_special(ConnectionState& conn, const PendingRequest& request) {
+void Pipeline::answer_special(ConnectionState& conn, const RequestView& request) {
   const int64_t last_zxid = db_.tree().last_zxid();
-  std::string_view body = std::string_view(request.frame).substr(8);
+  std::string_view body = request.frame.substr(8);
   if (request.op == proto::OpCode::kPing) {
     reply(conn, request, last_zxid, proto::Err::kOk, {});
   } else if (request.op == proto::OpCode::kSync) {
@@ -325,7 +382,7 @@ void Pipeline::drain_ready_reads(ConnectionState& conn) {
     PendingRequest request = std::move(conn.pending.front());
     conn.pending.pop_front();
     --outstanding_;
-    answer_read(conn, request);
+    answer_read(conn, request.view());
   }
 }
 
@@ -356,10 +413,10 @@ void Pipeline::apply_one(proto::Txn& txn) {
   PendingRequest request = std::move(conn.pending.front());
   conn.pending.pop_front();
   --outstanding_;
-  state::Request origin_request = make_request(conn, request);
+  state::Request origin_request = make_request(conn, request.view());
   state::Outcome outcome = db_.apply(txn, &origin_request);
   deliver_events(outcome.events);
-  reply(conn, request, zxid, outcome.reply.err, outcome.reply.body);
+  reply(conn, request.view(), zxid, outcome.reply.err, outcome.reply.body);
   if (type == proto::OpCode::kCloseSession) {
     on_session_closed(txn);
     return;
@@ -368,51 +425,90 @@ void Pipeline::apply_one(proto::Txn& txn) {
 }
 
 state::Request Pipeline::make_request(const ConnectionState& conn,
-                                      const PendingRequest& pending) const {
+                                      const RequestView& pending) const {
   state::Request request;
   request.session_id = conn.session_id;
   request.xid = pending.xid;
   request.op = pending.op;
-  request.body = std::string_view(pending.frame).substr(8);  // after RequestHeader
+  request.body = pending.frame.substr(8);  // after RequestHeader
   request.auth = &conn.auth;
   request.watcher = conn.id;
   return request;
 }
 
-void Pipeline::reply(ConnectionState& conn, const PendingRequest& request, int64_t zxid,
-                     proto::Err err, const std::string& body) {
-  send_frame(conn.id, reply_frame(request.xid, zxid, err, body));
+void Pipeline::reply(ConnectionState& conn, const RequestView& request, int64_t zxid,
+                     proto::Err err, std::string_view body) {
+  OutboundBatch& out = outbound();
+  const size_t start = out.bytes.size();
+  append_reply_frame(out.bytes, request.xid, zxid, err, body);
+  out.add_appended(conn.id, start);
+  ++packets_sent_;
   ++conn.sent;
-  const int64_t latency = clock_.monotonic_ms() - request.received_ms;
+  const int64_t latency = now_ms_ - request.received_ms;
   conn.last_latency_ms = latency;
   conn.last_zxid = zxid;
-  conn.last_response_ms = clock_.wall_ms();
+  conn.last_response_ms = wall_now_ms_;
   if (request.op != proto::OpCode::kPing) {
     record_latency(conn.latency, latency);
     record_latency(latency_, latency);
   }
 }
 
+// An event goes to many watchers at once (one setData, thousands of sessions): its frame is
+// encoded once and shared by every connection it goes to.
 void Pipeline::deliver_events(const std::vector<state::WatchEvent>& events) {
+  const state::WatchEvent* encoded = nullptr;  // the event whose frame `frame` holds
+  OutboundBatch::Record frame;
   for (const state::WatchEvent& event : events) {
     auto it = connections_.find(event.watcher);
     if (it == connections_.end()) continue;
-    send_frame(event.watcher, notification_frame(event.type, event.state, event.path));
+    OutboundBatch& out = outbound();
+    if (encoded != nullptr && encoded->type == event.type && encoded->state == event.state &&
+        encoded->path == event.path) {
+      out.add_shared(event.watcher, frame);
+    } else {
+      const size_t start = out.bytes.size();
+      append_notification_frame(out.bytes, event.type, event.state, event.path);
+      out.add_appended(event.watcher, start);
+      frame = out.records.back();
+      encoded = &event;
+    }
+    ++packets_sent_;
     ++it->second.sent;
   }
 }
 
-void Pipeline::send_frame(ConnectionId conn, std::string frame) {
+void Pipeline::send_frame(ConnectionId conn, std::string_view frame) {
   ++packets_sent_;
-  outbound_.push_back(OutboundFrame{conn, std::move(frame)});
+  outbound().add(conn, frame);
+}
+
+OutboundBatch& Pipeline::outbound() {
+  if (outbound_ != nullptr) return *outbound_;
+  for (auto& batch : outbound_pool_) {
+    if (batch->in_use()) continue;
+    if (batch->bytes.capacity() > kMaxKeptBatchBytes) batch->bytes = std::string();
+    batch->clear();
+    outbound_ = batch.get();
+    return *outbound_;
+  }
+  // Every batch is still with the channel: one more (a handful exist in steady state).
+  outbound_pool_.push_back(std::make_unique<OutboundBatch>());
+  outbound_ = outbound_pool_.back().get();
+  return *outbound_;
+}
+
+void Pipeline::flush_outbound() {
+  if (outbound_ == nullptr || outbound_->empty()) return;
+  OutboundBatch& batch = *outbound_;
+  outbound_ = nullptr;
+  batch.begin_use();
+  channel_->send(batch);
 }
 
 void Pipeline::close_connection(ConnectionState& conn) {
   conn.phase = ConnectionPhase::kClosing;
-  if (!outbound_.empty()) {
-    channel_->send(std::move(outbound_));
-    outbound_ = {};
-  }
+  flush_outbound();
   channel_->close_after_flush(conn.id);
 }
 

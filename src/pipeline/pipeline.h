@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -58,7 +59,7 @@ class Pipeline final : public RequestSink {
 
   // RequestSink (any thread)
   void connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port) override;
-  void frame_received(ConnectionId conn, std::string frame) override;
+  void frames_received(FrameBatch& batch) override;
   void request_snapshot(SnapshotCallback done) override;
   void reset_statistics(bool connections) override;
   void connection_closed(ConnectionId conn) override;
@@ -74,42 +75,49 @@ class Pipeline final : public RequestSink {
 
  private:
   struct Opened { ConnectionId conn; std::string ip; uint16_t port; };
-  struct Frame { ConnectionId conn; std::string bytes; };
+  struct Frames { FrameBatch batch; };
   struct Closed { ConnectionId conn; };
   struct SnapshotAsked { SnapshotCallback done; };
   struct ResetAsked { bool connections; };
   struct CommitsReady {};
   struct Task { std::function<void()> run; };
   struct LogState { bool failed; std::string reason; };
-  using Event = std::variant<Opened, Frame, Closed, SnapshotAsked, ResetAsked, CommitsReady, Task,
+  using Event = std::variant<Opened, Frames, Closed, SnapshotAsked, ResetAsked, CommitsReady, Task,
                              LogState>;
 
   void post(Event event);
   void run();
+  bool wait_for_events(std::vector<Event>& batch, int64_t next_tick);
   void handle(Event& event);
+  void on_opened(Opened& opened);
+  void on_reset(const ResetAsked& reset);
   void on_tick(int64_t now_ms);
 
   // Requests (pipeline.cc)
-  void on_frame(ConnectionState& conn, std::string frame);
-  void on_request(ConnectionState& conn, std::string frame);
+  void on_frames(FrameBatch& batch);
+  void on_frame(ConnectionState& conn, std::string_view frame);
+  void on_request(ConnectionState& conn, std::string_view frame);
   void submit_write(ConnectionState& conn, PendingRequest request);
-  void answer_read(ConnectionState& conn, const PendingRequest& request);
-  void answer_special(ConnectionState& conn, const PendingRequest& request);
+  void answer_read(ConnectionState& conn, const RequestView& request);
+  void answer_special(ConnectionState& conn, const RequestView& request);
   void drain_ready_reads(ConnectionState& conn);
   void apply_committed();
   void apply_one(proto::Txn& txn);
-  state::Request make_request(const ConnectionState& conn, const PendingRequest& pending) const;
-  void reply(ConnectionState& conn, const PendingRequest& request, int64_t zxid, proto::Err err,
-             const std::string& body);
+  state::Request make_request(const ConnectionState& conn, const RequestView& pending) const;
+  void reply(ConnectionState& conn, const RequestView& request, int64_t zxid, proto::Err err,
+             std::string_view body);
   void deliver_events(const std::vector<state::WatchEvent>& events);
-  void send_frame(ConnectionId conn, std::string frame);
+  void send_frame(ConnectionId conn, std::string_view frame);
+  // The batch replies and events go into this turn; sent by flush_outbound().
+  OutboundBatch& outbound();
+  void flush_outbound();
   void close_connection(ConnectionState& conn);
   void forget_connection(ConnectionId id);
   void update_back_pressure(ConnectionState& conn);
   void resume_paused_connections();
 
   // Sessions (pipeline_sessions.cc)
-  void on_connect_request(ConnectionState& conn, const std::string& frame);
+  void on_connect_request(ConnectionState& conn, std::string_view frame);
   void accept_new_session(ConnectionState& conn, int32_t timeout_ms);
   void resume_session(ConnectionState& conn, int64_t session_id, const std::string& passwd,
                       int32_t timeout_ms);
@@ -125,7 +133,7 @@ class Pipeline final : public RequestSink {
 
   // Log failure (pipeline_log_state.cc)
   void on_log_state(const LogState& state);
-  void refuse_write(ConnectionState& conn, const PendingRequest& request);
+  void refuse_write(ConnectionState& conn, const RequestView& request);
 
   // Introspection (pipeline_snapshot.cc)
   std::shared_ptr<const ServerSnapshot> take_snapshot() const;
@@ -141,6 +149,7 @@ class Pipeline final : public RequestSink {
   std::mutex inbox_mutex_;
   std::condition_variable inbox_cv_;
   std::vector<Event> inbox_;
+  std::vector<FrameBatch> spare_frames_;  // emptied frame batches for the network threads
   bool stopping_ = false;
   std::thread thread_;
 
@@ -148,7 +157,14 @@ class Pipeline final : public RequestSink {
   std::unordered_map<ConnectionId, ConnectionState> connections_;
   std::unordered_map<int64_t, ConnectionId> session_connection_;   // session -> its connection
   std::unordered_map<int64_t, ConnectionId> txn_origin_;           // zxid -> connection
-  std::vector<OutboundFrame> outbound_;
+  std::vector<FrameBatch> used_frames_;    // handled this turn; spare at the next swap
+  // Outbound batches: the one being filled, and all of them (reused once the channel has
+  // released them).
+  OutboundBatch* outbound_ = nullptr;
+  std::vector<std::unique_ptr<OutboundBatch>> outbound_pool_;
+  // The clocks, read once per turn of the loop (per batch of events), not per request.
+  int64_t now_ms_ = 0;
+  int64_t wall_now_ms_ = 0;
   size_t outstanding_ = 0;
   std::vector<ConnectionId> paused_connections_;
   std::deque<std::pair<int64_t, ConnectionId>> awaiting_handshake_;  // (opened at, conn)

@@ -12,7 +12,7 @@
 
 namespace paddock::pipeline {
 
-void Pipeline::refuse_write(ConnectionState& conn, const PendingRequest& request) {
+void Pipeline::refuse_write(ConnectionState& conn, const RequestView& request) {
   reply(conn, request, db_.tree().last_zxid(), proto::Err::kNotReadOnly, {});
   if (request.op == proto::OpCode::kCloseSession) {
     // The close could not be logged: the session lives on (and expires later); the
@@ -49,9 +49,9 @@ void Pipeline::on_log_state(const LogState& state) {
       --outstanding_;
       if (request.is_write) {
         ++refused;
-        refuse_write(conn, request);
+        refuse_write(conn, request.view());
       } else if (conn.phase != ConnectionPhase::kClosing) {
-        answer_read(conn, request);
+        answer_read(conn, request.view());
       }
     }
   }

@@ -12,7 +12,7 @@ namespace {
 constexpr size_t kPasswordBytes = 16;
 }
 
-void Pipeline::on_connect_request(ConnectionState& conn, const std::string& frame) {
+void Pipeline::on_connect_request(ConnectionState& conn, std::string_view frame) {
   proto::ConnectRequest request;
   if (!proto::decode(frame, request)) {
     spdlog::warn("event=bad_connect_request conn={} peer={} bytes={}", conn.id, conn.peer_ip,
@@ -124,7 +124,7 @@ void Pipeline::on_session_created(const proto::Txn& txn, ConnectionState* origin
   conn.held_frames.clear();
   for (std::string& frame : held) {
     if (conn.phase != ConnectionPhase::kEstablished) break;
-    on_request(conn, std::move(frame));
+    on_request(conn, frame);
   }
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "pipeline/frames.h"
 #include "pipeline/local_orderer.h"
 #include "pipeline/pipeline_test_support.h"
 #include "proto/jute.h"
@@ -149,6 +150,65 @@ TEST_F(PipelineTest, WatchEventComesBeforeTheReplyThatCausedIt) {
   EXPECT_EQ(watcher_event.type, static_cast<int32_t>(proto::EventType::kNodeCreated));
   EXPECT_EQ(watcher_event.path, "/w");
   EXPECT_EQ(decode_reply(frames[3]).header.xid, 2);
+}
+
+TEST_F(PipelineTest, OneBatchOfFramesFromManyConnectionsKeepsEachConnectionsOrder) {
+  connect(1);
+  connect(2);
+  hold_durability_ = true;
+  proto::CreateRequest create{"/b", "y", {{proto::perm::kAll, {"world", "anyone"}}}, 0};
+  FrameBatch batch;
+  batch.add(1, request(1, OpCode::kCreate, create));
+  batch.add(2, request(5, OpCode::kExists, proto::ExistsRequest{"/b", false}));
+  batch.add(1, request(2, OpCode::kGetData, proto::GetDataRequest{"/b", false}));
+  batch.add(2, bare_request(proto::xid::kPing, OpCode::kPing));
+  batch.add(1, bare_request(proto::xid::kPing, OpCode::kPing));
+  pipeline_->frames_received(batch);
+  EXPECT_TRUE(batch.empty());
+  auto other = channel_.wait_frames(2, 3);  // not held back by connection 1's write
+  ASSERT_EQ(other.size(), 3u);
+  EXPECT_EQ(decode_reply(other[1]).header.xid, 5);
+  EXPECT_EQ(static_cast<Err>(decode_reply(other[1]).header.err), Err::kNoNode);
+  EXPECT_EQ(decode_reply(other[2]).header.xid, proto::xid::kPing);
+  release_durability();
+  auto frames = channel_.wait_frames(1, 4);
+  ASSERT_EQ(frames.size(), 4u);
+  EXPECT_EQ(decode_reply(frames[1]).header.xid, 1);
+  DecodedReply get_reply = decode_reply(frames[2]);
+  EXPECT_EQ(get_reply.header.xid, 2);
+  proto::GetDataResponse data;
+  ASSERT_TRUE(proto::decode(get_reply.body, data));
+  EXPECT_EQ(data.data, "y");
+  EXPECT_EQ(decode_reply(frames[3]).header.xid, proto::xid::kPing);
+}
+
+TEST_F(PipelineTest, WatchEventForManyWatchersReachesEachOfThemOnce) {
+  for (ConnectionId c = 1; c <= 4; ++c) connect(c);
+  proto::CreateRequest create{"/f", "", {{proto::perm::kAll, {"world", "anyone"}}}, 0};
+  pipeline_->frame_received(4, request(1, OpCode::kCreate, create));
+  ASSERT_EQ(channel_.wait_frames(4, 2).size(), 2u);
+  for (ConnectionId c = 1; c <= 3; ++c) {
+    pipeline_->frame_received(c, request(7, OpCode::kGetData, proto::GetDataRequest{"/f", true}));
+    ASSERT_EQ(channel_.wait_frames(c, 2).size(), 2u);
+  }
+  pipeline_->frame_received(4, request(2, OpCode::kSetData, proto::SetDataRequest{"/f", "v", -1}));
+  ASSERT_EQ(channel_.wait_frames(4, 3).size(), 3u);
+  pipeline_->frame_received(4, bare_request(proto::xid::kPing, OpCode::kPing));
+  ASSERT_EQ(channel_.wait_frames(4, 4).size(), 4u);  // every event of the setData is out
+  for (ConnectionId c = 1; c <= 3; ++c) {
+    auto frames = channel_.wait_frames(c, 3);
+    ASSERT_EQ(frames.size(), 3u) << "conn " << c;
+    DecodedReply event = decode_reply(frames[2]);
+    EXPECT_EQ(event.header.xid, proto::xid::kNotification);
+    EXPECT_EQ(event.header.zxid, -1);
+    proto::WatcherEvent watcher_event;
+    ASSERT_TRUE(proto::decode(event.body, watcher_event));
+    EXPECT_EQ(watcher_event.type, static_cast<int32_t>(proto::EventType::kNodeDataChanged));
+    EXPECT_EQ(watcher_event.state, static_cast<int32_t>(proto::KeeperState::kSyncConnected));
+    EXPECT_EQ(watcher_event.path, "/f");
+    EXPECT_EQ(frames[2], notification_frame(proto::EventType::kNodeDataChanged,
+                                            proto::KeeperState::kSyncConnected, "/f"));
+  }
 }
 
 TEST_F(PipelineTest, WatchEventIsDroppedForAConnectionThatMayNoLongerReadTheNode) {

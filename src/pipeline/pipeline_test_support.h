@@ -31,9 +31,10 @@ class ManualClock final : public Clock {
 // Records frames per connection; closes are recorded too.
 class RecordingChannel final : public ClientChannel {
  public:
-  void send(std::vector<OutboundFrame> frames) override {
+  void send(OutboundBatch& batch) override {
     std::lock_guard lock(mu_);
-    for (auto& f : frames) frames_[f.conn].push_back(std::move(f.bytes));
+    for (const auto& r : batch.records) frames_[r.conn].emplace_back(batch.frame(r));
+    batch.release();
     cv_.notify_all();
   }
   void close_after_flush(ConnectionId conn) override {

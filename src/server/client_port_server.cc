@@ -5,11 +5,14 @@
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/ip/v6_only.hpp>
+#include <algorithm>
 #include <asio/post.hpp>
+#include <bit>
 #include <chrono>
 #include <future>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "server/host_facts.h"
 #include "server/post_gate.h"
@@ -17,10 +20,12 @@
 namespace paddock::server {
 
 using pipeline::ConnectionId;
-using pipeline::OutboundFrame;
+using pipeline::OutboundBatch;
 
 namespace {
 constexpr size_t kScratchBytes = 256 * 1024;
+// Frames cut in one loop turn go to the sink together; a batch this big goes at once.
+constexpr size_t kHandOverBytes = 256 * 1024;
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 
 bool is_resource_exhaustion(const std::error_code& ec) {
@@ -41,7 +46,25 @@ std::string text_address(const asio::ip::address& address) {
 struct ClientPortServer::NetworkThread final : ConnectionHost {
   NetworkThread(ClientPortServer& s, size_t i) : server(s), index(i), scratch(kScratchBytes) {}
 
+  // Frames wait in `inbound` until the loop has served every connection that was ready
+  // (the posted hand-over runs after them): one handoff to the pipeline per turn.
+  void frame_received(Connection& conn, std::string_view frame) override {
+    inbound.add(conn.id(), frame);
+    if (inbound.bytes.size() >= kHandOverBytes) {
+      hand_over_frames();
+    } else if (!hand_over_posted) {
+      hand_over_posted = true;
+      asio::post(io, [this] {
+        hand_over_posted = false;
+        hand_over_frames();
+      });
+    }
+  }
+  void hand_over_frames() {
+    if (!inbound.empty()) server.sink_.frames_received(inbound);
+  }
   void connection_closed(Connection& conn) override {
+    hand_over_frames();  // the sink hears of the close after the connection's last frame
     server.release_ip_slot(conn.peer_ip());
     server.sink_.connection_closed(conn.id());
     conns.erase(conn.id());
@@ -51,7 +74,7 @@ struct ClientPortServer::NetworkThread final : ConnectionHost {
     server.answer_four_letter_word(*this, conn, word, argument);
   }
   ConnectionEnv env() {
-    return ConnectionEnv{server.sink_, *this,
+    return ConnectionEnv{*this,
                          ConnectionLimits{server.options_.max_frame_bytes,
                                           server.options_.max_outbound_bytes},
                          scratch, chunks};
@@ -61,6 +84,8 @@ struct ClientPortServer::NetworkThread final : ConnectionHost {
   size_t index;
   ChunkPool chunks;
   std::vector<char> scratch;
+  pipeline::FrameBatch inbound;
+  bool hand_over_posted = false;
   asio::io_context io{1};
   std::shared_ptr<PostGate> gate = std::make_shared<PostGate>(io);
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
@@ -71,7 +96,7 @@ struct ClientPortServer::NetworkThread final : ConnectionHost {
 
 ClientPortServer::ClientPortServer(ClientPortOptions options, pipeline::RequestSink& sink)
     : options_(std::move(options)), sink_(sink) {
-  size_t n = options_.network_threads > 0 ? static_cast<size_t>(options_.network_threads) : 1;
+  const size_t n = static_cast<size_t>(std::clamp(options_.network_threads, 1, kMaxNetworkThreads));
   for (size_t i = 0; i < n; ++i) threads_.push_back(std::make_unique<NetworkThread>(*this, i));
   acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(threads_[0]->io);
   accept_retry_ = std::make_unique<asio::steady_timer>(threads_[0]->io);
@@ -220,42 +245,68 @@ void ClientPortServer::release_ip_slot(const std::string& ip) {
   if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
 }
 
-void ClientPortServer::send(std::vector<OutboundFrame> frames) {
-  if (!running_.load(std::memory_order_relaxed) || frames.empty()) return;
-  if (threads_.size() == 1) {
-    NetworkThread& t = *threads_[0];
-    asio::post(t.io, [this, &t, f = std::move(frames)]() mutable { deliver(t, f); });
+// Holds one use of an outbound batch; released when the delivery ran, or when its handler
+// is dropped unrun (the loop stopped).
+class BatchUse {
+ public:
+  explicit BatchUse(OutboundBatch& batch) : batch_(&batch) {}
+  BatchUse(BatchUse&& other) noexcept : batch_(std::exchange(other.batch_, nullptr)) {}
+  BatchUse& operator=(BatchUse&&) = delete;
+  ~BatchUse() {
+    if (batch_ != nullptr) batch_->release();
+  }
+  const OutboundBatch& batch() const { return *batch_; }
+
+ private:
+  OutboundBatch* batch_;
+};
+
+void ClientPortServer::send(OutboundBatch& batch) {
+  if (!running_.load(std::memory_order_relaxed) || batch.empty()) {
+    batch.release();
     return;
   }
-  std::vector<std::vector<OutboundFrame>> split(threads_.size());
-  for (OutboundFrame& f : frames) split[f.conn % threads_.size()].push_back(std::move(f));
-  for (size_t i = 0; i < split.size(); ++i) {
-    if (split[i].empty()) continue;
-    NetworkThread& t = *threads_[i];
-    asio::post(t.io, [this, &t, f = std::move(split[i])]() mutable { deliver(t, f); });
+  if (threads_.size() == 1) {
+    post_delivery(*threads_[0], batch);
+    return;
+  }
+  // Each loop that owns a connection in the batch reads it, skipping the others' records.
+  uint64_t owners = 0;
+  for (const OutboundBatch::Record& r : batch.records) {
+    owners |= uint64_t{1} << (r.conn % threads_.size());
+  }
+  batch.add_users(std::popcount(owners) - 1);
+  for (size_t i = 0; i < threads_.size(); ++i) {
+    if ((owners >> i) & 1) post_delivery(*threads_[i], batch);
   }
 }
 
-void ClientPortServer::deliver(NetworkThread& t, std::vector<OutboundFrame>& frames) {
+void ClientPortServer::post_delivery(NetworkThread& t, OutboundBatch& batch) {
+  asio::post(t.io, [this, &t, use = BatchUse(batch)] { deliver(t, use.batch()); });
+}
+
+void ClientPortServer::deliver(NetworkThread& t, const OutboundBatch& batch) {
+  const size_t threads = threads_.size();
   Connection* current = nullptr;
   ConnectionId current_id = 0;
   bool looked_up = false;
-  for (OutboundFrame& f : frames) {
-    if (!looked_up || f.conn != current_id) {
+  for (const OutboundBatch::Record& r : batch.records) {
+    if (threads > 1 && r.conn % threads != t.index) continue;
+    if (!looked_up || r.conn != current_id) {
       looked_up = true;
-      current_id = f.conn;
-      auto it = t.conns.find(f.conn);
+      current_id = r.conn;
+      auto it = t.conns.find(r.conn);
       current = it == t.conns.end() ? nullptr : it->second.get();
       if (current != nullptr && !current->in_batch) {
         current->in_batch = true;
-        t.batch.push_back(it->second);  // keeps it alive if enqueue closes it
+        t.batch.push_back(it->second);  // keeps it alive if writing closes it
       }
     }
-    if (current != nullptr) current->enqueue(std::move(f.bytes));
+    if (current != nullptr) current->stage(batch.frame(r));
   }
   for (auto& conn : t.batch) {
     conn->in_batch = false;
-    conn->flush();  // one gathered write per connection per batch
+    conn->write_staged();  // one gathered write per connection per batch
   }
   t.batch.clear();
 }

@@ -3,7 +3,8 @@
 // (RequestSink) and writes the pipeline's replies (ClientChannel). Also answers
 // four-letter words. Runs `network_threads` asio event loops; each connection belongs to
 // one of them for its whole life, and every ClientChannel call is posted to the owning loop
-// (one post per loop per batch, not one per frame).
+// (one post per loop per batch, not one per frame). Frames a loop cuts in one turn go to
+// the sink as one batch.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -32,12 +33,14 @@ struct ClientPortOptions {
   int32_t max_frame_bytes = 0xfffff;      // jute.maxbuffer
   std::set<std::string> four_letter_whitelist = {"srvr"};  // 4lw.commands.whitelist
   size_t max_outbound_bytes = 64u << 20;  // per connection; past it the connection closes
-  int network_threads = 1;
+  int network_threads = 1;               // at most kMaxNetworkThreads
   int listen_backlog = -1;                // clientPortListenBacklog; <= 0: the system's max
 };
 
 class ClientPortServer final : public pipeline::ClientChannel {
  public:
+  static constexpr int kMaxNetworkThreads = 64;
+
   ClientPortServer(ClientPortOptions options, pipeline::RequestSink& sink);
   ~ClientPortServer() override;  // stop()
   ClientPortServer(const ClientPortServer&) = delete;
@@ -54,7 +57,7 @@ class ClientPortServer final : public pipeline::ClientChannel {
   asio::io_context& io_context();
 
   // pipeline::ClientChannel (thread-safe).
-  void send(std::vector<pipeline::OutboundFrame> frames) override;
+  void send(pipeline::OutboundBatch& batch) override;
   void close_after_flush(pipeline::ConnectionId conn) override;
   void set_reading(pipeline::ConnectionId conn, bool enabled) override;
 
@@ -66,7 +69,8 @@ class ClientPortServer final : public pipeline::ClientChannel {
   bool reserve_ip_slot(const std::string& ip);
   void release_ip_slot(const std::string& ip);
   void adopt(NetworkThread& t, std::shared_ptr<Connection> conn);
-  void deliver(NetworkThread& t, std::vector<pipeline::OutboundFrame>& frames);
+  void post_delivery(NetworkThread& t, pipeline::OutboundBatch& batch);
+  void deliver(NetworkThread& t, const pipeline::OutboundBatch& batch);
   NetworkThread& owner_of(pipeline::ConnectionId id);
   template <typename F>
   void with_connection(pipeline::ConnectionId id, F&& f);

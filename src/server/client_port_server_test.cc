@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "server/test_support.h"
 
@@ -10,8 +11,8 @@ namespace paddock::server {
 namespace {
 
 using namespace std::chrono_literals;
-using pipeline::OutboundFrame;
 using testing::FakeSink;
+using testing::OutFrame;
 using testing::TestClient;
 using testing::frame;
 using testing::length_prefix;
@@ -30,9 +31,7 @@ class ClientPortServerTest : public ::testing::Test {
   // Echoes every frame back as a reply frame "re:<body>".
   void echo() {
     sink_.on_frame = [this](pipeline::ConnectionId conn, const std::string& body) {
-      std::vector<OutboundFrame> out;
-      out.push_back({conn, frame("re:" + body)});
-      server_->send(std::move(out));
+      send({{conn, frame("re:" + body)}});
     };
   }
   // Waits until the sink has heard of the next client (clients connect in order); returns
@@ -57,11 +56,14 @@ class ClientPortServerTest : public ::testing::Test {
     return found;
   }
 
+  void send(const std::vector<OutFrame>& frames) { sender_.send(*server_, frames); }
+
   void TearDown() override {
     if (server_) server_->stop();
   }
 
   FakeSink sink_;
+  testing::BatchSender sender_;  // outlives the server, which reads its batches
   std::unique_ptr<ClientPortServer> server_;
   uint16_t port_ = 0;
   size_t known_ = 0;
@@ -188,12 +190,12 @@ TEST_F(ClientPortServerTest, SendBatchForManyConnectionsWritesEachInOrder) {
   std::set<pipeline::ConnectionId> owners;
   for (auto id : ids) owners.insert(id % 2);
   EXPECT_EQ(owners.size(), 2u);  // both threads own connections
-  std::vector<OutboundFrame> batch;
+  std::vector<OutFrame> batch;
   for (int i = 0; i < 300; ++i) {
     for (auto id : ids) batch.push_back({id, frame(std::to_string(id) + ":" + std::to_string(i))});
   }
   batch.push_back({ids[1], frame(std::string(200000, 'B'))});  // a large one among small ones
-  server_->send(std::move(batch));
+  send(batch);
   TestClient* clients[] = {&a, &b, &c};
   for (size_t k = 0; k < 3; ++k) {
     for (int i = 0; i < 300; ++i) {
@@ -212,9 +214,9 @@ TEST_F(ClientPortServerTest, CloseAfterFlushWritesWhatWasSentThenCloses) {
   start();
   TestClient c(port_);
   auto id = open(c);
-  std::vector<OutboundFrame> batch;
+  std::vector<OutFrame> batch;
   for (int i = 0; i < 10; ++i) batch.push_back({id, frame("bye" + std::to_string(i))});
-  server_->send(std::move(batch));
+  send(batch);
   server_->close_after_flush(id);
   auto got = c.read_until_closed();
   ASSERT_TRUE(got.has_value());
@@ -232,7 +234,7 @@ TEST_F(ClientPortServerTest, SetReadingFalseStopsDeliveryUntilTrue) {
 
   server_->set_reading(paused_id, false);
   // The reply is posted after set_reading, to the same loop: once it arrives, reading is off.
-  server_->send({{paused_id, frame("barrier")}});
+  send({{paused_id, frame("barrier")}});
   ASSERT_TRUE(paused.read_exact(4 + 7).has_value());
 
   ASSERT_TRUE(paused.write(frame("held")));
@@ -258,7 +260,7 @@ TEST_F(ClientPortServerTest, ConnectionThatNeverReadsIsClosedPastOutboundLimit) 
   TestClient lazy(port_);  // never reads
   auto id = open(lazy);
   std::string chunk = frame(std::string(256 * 1024, 'z'));
-  for (int i = 0; i < 400 && sink_.closed().count(id) == 0; ++i) server_->send({{id, chunk}});
+  for (int i = 0; i < 400 && sink_.closed().count(id) == 0; ++i) send({{id, chunk}});
   EXPECT_TRUE(sink_.wait_closed(id));
 }
 
@@ -293,6 +295,76 @@ TEST_F(ClientPortServerTest, ConnectionClosedIsReportedExactlyOnceAndIdsAreNever
   EXPECT_FALSE(sink_.frame_after_close());
 }
 
+TEST_F(ClientPortServerTest, FramesBeforeAPeerCloseReachTheSinkBeforeTheClose) {
+  start();
+  TestClient c(port_);
+  auto id = open(c);
+  std::string wire;
+  for (int i = 0; i < 50; ++i) wire += frame("f" + std::to_string(i));
+  ASSERT_TRUE(c.write(wire));
+  c.close();
+  ASSERT_TRUE(sink_.wait_closed(id));
+  auto got = sink_.frames(id);
+  ASSERT_EQ(got.size(), 50u);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(got[static_cast<size_t>(i)], "f" + std::to_string(i));
+  EXPECT_FALSE(sink_.frame_after_close());
+}
+
+TEST_F(ClientPortServerTest, BatchLargerThanTheSocketTakesArrivesWholeAndBeforeTheNextBatch) {
+  start();
+  TestClient c(port_);
+  auto id = open(c);
+  // 16 MB: more than loopback socket buffers hold, so most of it is queued and written as
+  // the client reads.
+  constexpr int kFrames = 16000;
+  std::vector<OutFrame> first;
+  for (int i = 0; i < kFrames; ++i) {
+    std::string body = std::to_string(i);
+    body.resize(996, '.');
+    first.push_back({id, frame(body)});
+  }
+  send(first);
+  send({{id, frame("second")}});
+  for (int i = 0; i < kFrames; ++i) {
+    auto got = c.read_exact(1000);
+    ASSERT_TRUE(got.has_value()) << "frame " << i;
+    ASSERT_EQ(*got, first[static_cast<size_t>(i)].bytes) << "frame " << i;
+  }
+  auto last = c.read_exact(4 + 6);
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(*last, frame("second"));
+}
+
+TEST_F(ClientPortServerTest, SharedBytesReachEveryConnectionOnEitherThread) {
+  ClientPortOptions o;
+  o.network_threads = 2;
+  start(o);
+  TestClient a(port_), b(port_), c(port_), d(port_);
+  TestClient* clients[] = {&a, &b, &c, &d};
+  std::vector<pipeline::ConnectionId> ids;
+  for (size_t k = 0; k < 4; ++k) ids.push_back(identify(*clients[k], "c" + std::to_string(k)));
+  pipeline::OutboundBatch batch;
+  batch.add(ids[0], frame("event"));
+  const pipeline::OutboundBatch::Record shared = batch.records.back();
+  for (size_t k = 1; k < 4; ++k) batch.add_shared(ids[k], shared);
+  batch.add(ids[2], frame("own"));
+  batch.begin_use();
+  server_->send(batch);
+  // Both loops release the batch once they wrote it (before the clients read: the bytes
+  // wait in the sockets).
+  const auto deadline = std::chrono::steady_clock::now() + testing::kDeadline;
+  while (batch.in_use() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_FALSE(batch.in_use());
+  for (size_t k = 0; k < 4; ++k) {
+    auto got = clients[k]->read_exact(4 + 5);
+    ASSERT_TRUE(got.has_value()) << "client " << k;
+    EXPECT_EQ(*got, frame("event"));
+  }
+  auto own = c.read_exact(4 + 3);
+  ASSERT_TRUE(own.has_value());
+  EXPECT_EQ(*own, frame("own"));
+}
+
 TEST_F(ClientPortServerTest, BindFailureNamesAddressAndPort) {
   start();
   ClientPortOptions o;
@@ -324,7 +396,7 @@ TEST_F(ClientPortServerTest, StopClosesEverythingAndIsIdempotent) {
   server_->stop();
   EXPECT_EQ(sink_.closed()[id], 1);
   EXPECT_TRUE(a.read_until_closed().has_value());
-  server_->send({{id, frame("late")}});  // harmless after stop
+  send({{id, frame("late")}});  // harmless after stop
 }
 
 class FourLetterWordTest : public ClientPortServerTest {

@@ -2,7 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <asio/write.hpp>
+#include <cerrno>
+#include <climits>
 #include <cstring>
 
 namespace paddock::server {
@@ -119,7 +124,7 @@ size_t Connection::cut_frames(const char* data, size_t n) {
     }
     if (n - pos - 4 < static_cast<size_t>(len)) break;
     ++frames_in_;
-    env_.sink.frame_received(id_, std::string(data + pos + 4, static_cast<size_t>(len)));
+    env_.host.frame_received(*this, std::string_view(data + pos + 4, static_cast<size_t>(len)));
     pos += 4 + static_cast<size_t>(len);
     if (closed_) return pos;
   }
@@ -143,14 +148,70 @@ bool Connection::check_four_letter_word(const char* data, size_t n, size_t& used
   return false;
 }
 
-void Connection::enqueue(std::string&& frame) {
-  if (closed_ || closing_) return;
-  out_.push(std::move(frame), env_.chunks);
-  if (out_.bytes() > env_.limits.max_outbound_bytes) {
-    spdlog::warn("closing connection: outbound limit exceeded conn={} peer={}:{} bytes={} max={}",
-                 id_, peer_ip_, peer_port_, out_.bytes(), env_.limits.max_outbound_bytes);
-    close("outbound limit exceeded");
+void Connection::stage(std::string_view frame) {
+  if (closed_ || closing_ || frame.empty()) return;
+  if (out_.writing() || out_.has_queued()) {  // behind earlier bytes: they go first
+    queue_copy(frame);
+    return;
   }
+  if (over_outbound_limit(staged_bytes_ + frame.size())) return;
+  staged_.push_back(iovec{const_cast<char*>(frame.data()), frame.size()});
+  staged_bytes_ += frame.size();
+}
+
+void Connection::queue_copy(std::string_view bytes) {
+  if (over_outbound_limit(bytes.size())) return;
+  out_.push_copy(bytes, env_.chunks);
+}
+
+// Closes the connection when `more` bytes on top of what is queued and in flight would pass
+// the outbound limit (a client that does not read its replies).
+bool Connection::over_outbound_limit(size_t more) {
+  const size_t total = out_.bytes() + more;
+  if (total <= env_.limits.max_outbound_bytes) return false;
+  spdlog::warn("closing connection: outbound limit exceeded conn={} peer={}:{} bytes={} max={}",
+               id_, peer_ip_, peer_port_, total, env_.limits.max_outbound_bytes);
+  close("outbound limit exceeded");
+  return true;
+}
+
+void Connection::write_staged() {
+  size_t first = 0;  // the first iovec not written completely
+  while (first < staged_.size() && !closed_) {
+    const size_t count = std::min<size_t>(staged_.size() - first, IOV_MAX);
+    msghdr msg{};
+    msg.msg_iov = &staged_[first];
+    msg.msg_iovlen = count;
+    size_t asked = 0;
+    for (size_t i = first; i < first + count; ++i) asked += staged_[i].iov_len;
+    const ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      close(std::strerror(errno));
+      break;
+    }
+    for (size_t left = static_cast<size_t>(n); left > 0;) {
+      iovec& v = staged_[first];
+      const size_t step = std::min(left, v.iov_len);
+      v.iov_base = static_cast<char*>(v.iov_base) + step;
+      v.iov_len -= step;
+      left -= step;
+      if (v.iov_len == 0) ++first;
+    }
+    if (static_cast<size_t>(n) < asked) break;  // the socket is full
+  }
+  if (!closed_) {
+    for (size_t i = first; i < staged_.size(); ++i) {
+      if (staged_[i].iov_len == 0) continue;
+      out_.push_copy(
+          std::string_view(static_cast<const char*>(staged_[i].iov_base), staged_[i].iov_len),
+          env_.chunks);
+    }
+  }
+  staged_.clear();
+  staged_bytes_ = 0;
+  flush();
 }
 
 void Connection::flush() {

@@ -2,15 +2,18 @@
 // One client TCP connection, owned by one network thread (everything here runs on that
 // thread). Reading is readiness-based, in the manner of redis's ae.c: when the socket is
 // readable, read everything available into the thread's scratch buffer, cut every complete
-// frame (4-byte big-endian length, then the body) and hand it to the sink; only the tail of
-// a partial frame is kept per connection. Replies queue up and go out in one gathered write
-// per batch.
+// frame (4-byte big-endian length, then the body) and add it to the thread's batch for the
+// sink; only the tail of a partial frame is kept per connection. A batch of replies goes out
+// in one gathered write straight from the pipeline's buffer; only what the socket does not
+// take at once is copied into the connection's queue.
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <sys/uio.h>
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -27,7 +30,10 @@ class Connection;
 class ConnectionHost {
  public:
   virtual ~ConnectionHost() = default;
-  // The socket is closed: forget the connection and tell the sink (once per connection).
+  // A complete frame (without its length prefix), for the sink.
+  virtual void frame_received(Connection& conn, std::string_view frame) = 0;
+  // The socket is closed: forget the connection and tell the sink (once per connection,
+  // after its last frame).
   virtual void connection_closed(Connection& conn) = 0;
   // The connection opened with a four-letter word; answer it (reply_and_close).
   virtual void four_letter_word(const std::shared_ptr<Connection>& conn, FourLetterWord word,
@@ -41,7 +47,6 @@ struct ConnectionLimits {
 
 // Per-thread resources shared by the thread's connections.
 struct ConnectionEnv {
-  pipeline::RequestSink& sink;
   ConnectionHost& host;
   ConnectionLimits limits;
   std::vector<char>& scratch;  // read buffer, reused for every read on this thread
@@ -59,8 +64,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Starts waiting for bytes. The sink has already been told about the connection.
   void start();
 
-  // Queues a frame (length prefix included); nothing is written until flush().
-  void enqueue(std::string&& frame);
+  // Adds a frame (length prefix included) to this batch's write; nothing is written until
+  // write_staged(), and `frame`'s bytes must stay valid until then.
+  void stage(std::string_view frame);
+  // Writes what was staged: at once from the caller's bytes when nothing is queued or in
+  // flight; what the socket does not take is copied into the queue and written
+  // asynchronously (as is everything staged behind earlier bytes).
+  void write_staged();
   // Starts a gathered write of everything queued unless one is in flight (then the
   // completion writes the rest).
   void flush();
@@ -88,6 +98,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t cut_frames(const char* data, size_t n);
   bool check_four_letter_word(const char* data, size_t n, size_t& used);
   void on_written(std::error_code ec);
+  void queue_copy(std::string_view bytes);
+  bool over_outbound_limit(size_t bytes);
   bool wants_to_read() const { return reading_ && !four_letter_ && !closing_ && !closed_; }
 
   ConnectionEnv env_;
@@ -97,6 +109,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   uint16_t peer_port_;
   std::string partial_;        // bytes of a frame not yet complete
   OutboundQueue out_;
+  std::vector<iovec> staged_;  // this batch's frames, written straight from the batch
+  size_t staged_bytes_ = 0;
   uint64_t frames_in_ = 0;
   bool reading_ = true;        // the pipeline's back-pressure switch
   bool wait_armed_ = false;    // an async_wait for readability is outstanding

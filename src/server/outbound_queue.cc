@@ -42,6 +42,21 @@ void OutboundQueue::push(std::string&& bytes, ChunkPool& pool) {
   queued_.back().append(bytes);
 }
 
+void OutboundQueue::push_copy(std::string_view bytes, ChunkPool& pool) {
+  const size_t n = bytes.size();
+  if (n == 0) return;
+  if (n >= kCopyBelow || queued_.empty()) {
+    push(std::string(bytes), pool);
+    return;
+  }
+  queued_bytes_ += n;
+  if (!last_is_shared_ || queued_.back().size() + n > ChunkPool::kChunkBytes) {
+    queued_.push_back(pool.take());
+    last_is_shared_ = true;
+  }
+  queued_.back().append(bytes);
+}
+
 const std::vector<asio::const_buffer>& OutboundQueue::start_write() {
   PADDOCK_ASSERT(in_flight_.empty() && !queued_.empty());
   in_flight_.swap(queued_);

@@ -5,6 +5,7 @@
 // connection does not allocate per batch.
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <asio/buffer.hpp>
@@ -31,6 +32,10 @@ class OutboundQueue {
   static constexpr size_t kCopyBelow = 4096;
 
   void push(std::string&& bytes, ChunkPool& pool);
+  // Copies `bytes` in: into a shared chunk behind small queued frames, else a buffer of its
+  // own (a lone frame does not pin a whole chunk: thousands of idle connections may each
+  // hold one).
+  void push_copy(std::string_view bytes, ChunkPool& pool);
   // Queued plus in flight: what the connection's outbound limit is checked against.
   size_t bytes() const { return queued_bytes_ + in_flight_bytes_; }
   bool has_queued() const { return !queued_.empty(); }

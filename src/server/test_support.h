@@ -64,16 +64,21 @@ class FakeSink : public pipeline::RequestSink {
     opened_.push_back({conn, std::move(peer_ip), peer_port});
     cv_.notify_all();
   }
-  void frame_received(ConnectionId conn, std::string frame) override {
-    std::function<void(ConnectionId, const std::string&)> hook;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      frames_[conn].push_back(frame);
-      if (closed_.count(conn)) frame_after_close_ = true;
-      hook = on_frame;
-      cv_.notify_all();
+  void frames_received(pipeline::FrameBatch& batch) override {
+    for (const auto& f : batch.frames) {
+      const ConnectionId conn = f.conn;
+      const std::string frame(batch.frame_bytes(f));
+      std::function<void(ConnectionId, const std::string&)> hook;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        frames_[conn].push_back(frame);
+        if (closed_.count(conn)) frame_after_close_ = true;
+        hook = on_frame;
+        cv_.notify_all();
+      }
+      if (hook) hook(conn, frame);
     }
-    if (hook) hook(conn, frame);
+    batch.clear();
   }
   void request_snapshot(pipeline::SnapshotCallback done) override {
     std::shared_ptr<const pipeline::ServerSnapshot> snap;
@@ -151,6 +156,39 @@ class FakeSink : public pipeline::RequestSink {
   std::vector<bool> resets_;
   int snapshot_requests_ = 0;
   bool frame_after_close_ = false;
+};
+
+// One frame for one connection, length prefix included.
+struct OutFrame {
+  ConnectionId conn;
+  std::string bytes;
+};
+
+// Sends frames through a ClientChannel in OutboundBatches it keeps until the channel releases
+// them. Must outlive the channel (declare it before the server).
+class BatchSender {
+ public:
+  void send(pipeline::ClientChannel& channel, const std::vector<OutFrame>& frames) {
+    pipeline::OutboundBatch* batch = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& b : batches_) {
+        if (!b->in_use()) batch = b.get();
+      }
+      if (batch == nullptr) {
+        batches_.push_back(std::make_unique<pipeline::OutboundBatch>());
+        batch = batches_.back().get();
+      }
+      batch->clear();
+      for (const OutFrame& f : frames) batch->add(f.conn, f.bytes);
+      batch->begin_use();
+    }
+    channel.send(*batch);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<pipeline::OutboundBatch>> batches_;
 };
 
 class TestClient {
