@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <set>
 #include <string>
@@ -22,15 +23,16 @@ namespace {
 class Nodes {
  public:
   ~Nodes() {
-    for (Znode* n : all_) Znode::destroy(n);
+    for (Znode* n : all_) Znode::destroy(n, alloc_);
   }
   Znode* make(const std::string& name) {
     std::string path = "/p/" + name;
-    all_.push_back(Znode::make(path));
+    all_.push_back(Znode::make(path, alloc_));
     return all_.back();
   }
 
  private:
+  NodeAlloc alloc_;
   std::vector<Znode*> all_;
 };
 
@@ -208,17 +210,43 @@ TEST(ZnodeTest, PathNameAndDataForms) {
   EXPECT_EQ(n->data(), "");
   for (std::string data : {std::string("1234567"), std::string("12345678"), std::string(100, 'x'),
                            std::string(100, 'y'), std::string(1, '\0'), std::string()}) {
-    n->set_data(data);
+    table.set_data(n, data);
     EXPECT_EQ(n->data(), data);
     EXPECT_FALSE(n->data_null());
     EXPECT_EQ(n->nullable_data(), proto::NodeData(data));
   }
-  n->set_data(std::nullopt);
+  table.set_data(n, std::nullopt);
   EXPECT_TRUE(n->data_null());
   EXPECT_EQ(n->data_size(), 0u);
   EXPECT_EQ(n->data_view(), std::nullopt);
-  n->set_data(std::string(300, 'z'));
+  table.set_data(n, std::string(300, 'z'));
   EXPECT_EQ(n->data(), std::string(300, 'z'));
+  table.set_data(n, std::string(NodeAlloc::kMaxSmall + 1, 'w'));  // past the slabs
+  EXPECT_EQ(n->data(), std::string(NodeAlloc::kMaxSmall + 1, 'w'));
+  table.set_data(n, std::string(300, 'z'));
+  EXPECT_EQ(n->data(), std::string(300, 'z'));
+}
+
+TEST(NodeAllocTest, ReusesFreedBlocksOfTheSameSizeAndServesLargeOnes) {
+  NodeAlloc alloc;
+  void* a = alloc.allocate(100);
+  void* b = alloc.allocate(100);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a) % 8, 0u);
+  alloc.deallocate(a, 100);
+  EXPECT_EQ(alloc.allocate(97), a);  // same 8-byte class
+  void* big = alloc.allocate(NodeAlloc::kMaxSmall + 1);
+  std::memset(big, 1, NodeAlloc::kMaxSmall + 1);
+  alloc.deallocate(big, NodeAlloc::kMaxSmall + 1);
+  // Many blocks span several slabs and never overlap.
+  std::vector<char*> blocks;
+  for (int i = 0; i < 20000; ++i) {
+    auto* p = static_cast<char*>(alloc.allocate(8 + (i % 40) * 8));
+    std::memset(p, i & 0xff, 8 + (i % 40) * 8);
+    blocks.push_back(p);
+  }
+  for (int i = 0; i < 20000; ++i) ASSERT_EQ(blocks[i][0], static_cast<char>(i & 0xff)) << i;
+  EXPECT_GT(alloc.slab_bytes(), 1000000u);
 }
 
 }  // namespace

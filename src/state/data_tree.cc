@@ -204,7 +204,7 @@ Status DataTree::restore_node(std::string_view path, std::optional<std::string_v
     return Status::error("snapshot holds node / twice");
   }
   Znode* node = t.add_node(parent, path, NodeTable::hash(path));
-  node->set_data(data);
+  t.nodes.set_data(node, data);
   node->stat = stat;
   node->acl_id = acl ? t.acls.acquire(*acl) : AclTable::kOpenId;
   t.rehash(*node);

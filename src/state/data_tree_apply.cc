@@ -114,7 +114,7 @@ OpResult DataTree::Impl::create(Ctx& c, const std::string& path,
   }
 
   Znode* node = add_node(parent, path, hash);
-  node->set_data(data);
+  nodes.set_data(node, data);
   node->acl_id = acls.acquire(acl);
   proto::StatPersisted& s = node->stat;
   s.czxid = s.mzxid = s.pzxid = c.zxid;
@@ -171,7 +171,7 @@ OpResult DataTree::Impl::set_data(Ctx& c, const std::string& path,
   int64_t bytes_delta =
       static_cast<int64_t>(data ? data->size() : 0) - static_cast<int64_t>(node->data_size());
   unhash(*node);
-  node->set_data(data);
+  nodes.set_data(node, data);
   node->stat.mtime = c.time_ms;
   node->stat.mzxid = c.zxid;
   node->stat.version = version;

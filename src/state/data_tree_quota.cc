@@ -32,7 +32,7 @@ void DataTree::Impl::quota_usage_changed(std::string_view path, int64_t bytes_de
   QuotaStats usage = QuotaStats::parse(stats->data());
   usage.count += count_delta;
   usage.bytes += bytes_delta;
-  stats->set_data(usage.to_string());  // under /zookeeper/: no digest change
+  nodes.set_data(stats, usage.to_string());  // under /zookeeper/: no digest change
 }
 
 void DataTree::Impl::recount_quota(std::string_view quota_path) {
@@ -48,7 +48,7 @@ void DataTree::Impl::recount_quota(std::string_view quota_path) {
       usage.bytes += static_cast<int64_t>(n.data_size());
     });
   }
-  stats->set_data(usage.to_string());
+  nodes.set_data(stats, usage.to_string());
 }
 
 // As ZooKeeper's setupQuota after loading a snapshot: every leaf under /zookeeper/quota

@@ -15,7 +15,8 @@ bool over_load(size_t size, size_t capacity) { return size > capacity - capacity
 NodeTable::~NodeTable() { clear(); }
 
 NodeTable::NodeTable(NodeTable&& other) noexcept
-    : slots_(std::move(other.slots_)),
+    : alloc_(std::move(other.alloc_)),
+      slots_(std::move(other.slots_)),
       tags_(std::move(other.tags_)),
       capacity_(std::exchange(other.capacity_, 0)),
       size_(std::exchange(other.size_, 0)) {}
@@ -23,6 +24,7 @@ NodeTable::NodeTable(NodeTable&& other) noexcept
 NodeTable& NodeTable::operator=(NodeTable&& other) noexcept {
   if (this != &other) {
     clear();
+    alloc_ = std::move(other.alloc_);
     slots_ = std::move(other.slots_);
     tags_ = std::move(other.tags_);
     capacity_ = std::exchange(other.capacity_, 0);
@@ -32,7 +34,8 @@ NodeTable& NodeTable::operator=(NodeTable&& other) noexcept {
 }
 
 void NodeTable::clear() {
-  for_each([](Znode& n) { Znode::destroy(&n); });
+  for_each([this](Znode& n) { Znode::destroy(&n, alloc_); });
+  alloc_.clear();
   slots_.reset();
   tags_.reset();
   capacity_ = 0;
@@ -61,7 +64,7 @@ Znode* NodeTable::find(std::string_view path, uint32_t hash) const {
 Znode* NodeTable::create(std::string_view path, uint32_t hash) {
   PADDOCK_ASSERT(hash == NodeTable::hash(path));
   if (over_load(size_ + 1, capacity_)) rehash(capacity_ == 0 ? kMinCapacity : capacity_ * 2);
-  Znode* node = Znode::make(path);
+  Znode* node = Znode::make(path, alloc_);
   insert(node, hash);
   ++size_;
   return node;
@@ -97,7 +100,7 @@ void NodeTable::destroy(Znode* node) {
   tags_[hole] = 0;
   slots_[hole] = nullptr;
   --size_;
-  Znode::destroy(node);
+  Znode::destroy(node, alloc_);
 }
 
 void NodeTable::reserve(size_t n) {

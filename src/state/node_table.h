@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "state/znode.h"
@@ -34,6 +35,8 @@ class NodeTable {
   Znode* create(std::string_view path, uint32_t hash);
   // Removes the node from the table and frees it.
   void destroy(Znode* node);
+  // Sets a node's data (nullopt: null data), with the table's allocator.
+  void set_data(Znode* node, std::optional<std::string_view> data) { node->set_data(data, alloc_); }
   // Room for `n` nodes without growing.
   void reserve(size_t n);
 
@@ -52,6 +55,7 @@ class NodeTable {
   void rehash(size_t capacity);
   void clear();
 
+  NodeAlloc alloc_;  // the nodes and their data (declared first: freed last)
   std::unique_ptr<Znode*[]> slots_;
   std::unique_ptr<uint8_t[]> tags_;  // 0: empty; 0x80 | top 7 hash bits: full
   size_t capacity_ = 0;              // 0 or a power of two

@@ -28,18 +28,22 @@ std::string_view NodeBytes::view() const {
   return {block->bytes(), block->size};
 }
 
-void NodeBytes::release() {
-  if (word_ != 0 && (word_ & 1) == 0) ::operator delete(reinterpret_cast<void*>(word_));
+void NodeBytes::release(NodeAlloc& alloc) {
+  if (word_ != 0 && (word_ & 1) == 0) {
+    auto* block = reinterpret_cast<Block*>(word_);
+    alloc.deallocate(block, sizeof(Block) + block->size);
+  }
+  set_inline_empty();
 }
 
-void NodeBytes::assign(std::optional<std::string_view> bytes) {
+void NodeBytes::assign(std::optional<std::string_view> bytes, NodeAlloc& alloc) {
   if (bytes && !(word_ & 1) && word_ != 0 && bytes->size() > kInlineMax &&
       reinterpret_cast<Block*>(word_)->size == bytes->size()) {
     // Same length as before (the common setData): reuse the block.
     std::memcpy(reinterpret_cast<Block*>(word_)->bytes(), bytes->data(), bytes->size());
     return;
   }
-  release();
+  release(alloc);
   if (!bytes) {
     word_ = 0;
     return;
@@ -50,23 +54,25 @@ void NodeBytes::assign(std::optional<std::string_view> bytes) {
     return;
   }
   PADDOCK_ASSERT(bytes->size() <= UINT32_MAX);
-  void* mem = ::operator new(sizeof(Block) + bytes->size());
+  void* mem = alloc.allocate(sizeof(Block) + bytes->size());
   auto* block = new (mem) Block{static_cast<uint32_t>(bytes->size())};
   std::memcpy(block->bytes(), bytes->data(), bytes->size());
   word_ = reinterpret_cast<uintptr_t>(block);
 }
 
-Znode* Znode::make(std::string_view path) {
+Znode* Znode::make(std::string_view path, NodeAlloc& alloc) {
   PADDOCK_ASSERT(path.size() <= UINT32_MAX);
-  void* mem = ::operator new(sizeof(Znode) + path.size());
+  void* mem = alloc.allocate(sizeof(Znode) + path.size());
   auto* node = new (mem) Znode(static_cast<uint32_t>(path.size()));
   std::memcpy(reinterpret_cast<char*>(node + 1), path.data(), path.size());
   return node;
 }
 
-void Znode::destroy(Znode* node) {
+void Znode::destroy(Znode* node, NodeAlloc& alloc) {
+  node->data_.release(alloc);
+  const size_t size = sizeof(Znode) + node->path_len_;
   node->~Znode();
-  ::operator delete(static_cast<void*>(node));
+  alloc.deallocate(node, size);
 }
 
 }  // namespace paddock::state

@@ -17,31 +17,32 @@
 
 #include "proto/types.h"
 #include "state/child_list.h"
+#include "state/node_alloc.h"
 
 namespace paddock::state {
 
-// A node's data: ZooKeeper's null data (length -1) kept apart from empty data.
+// A node's data: ZooKeeper's null data (length -1) kept apart from empty data. Its block
+// comes from the tree's NodeAlloc, so the owner must release() it before it goes away.
 class NodeBytes {
  public:
   static constexpr size_t kInlineMax = 7;
 
   NodeBytes() { set_inline_empty(); }
-  ~NodeBytes() { release(); }
   NodeBytes(const NodeBytes&) = delete;
   NodeBytes& operator=(const NodeBytes&) = delete;
 
   bool is_null() const { return word_ == 0; }
   std::string_view view() const;  // empty for null data
-  void assign(std::optional<std::string_view> bytes);
+  void assign(std::optional<std::string_view> bytes, NodeAlloc& alloc);
+  void release(NodeAlloc& alloc);  // back to empty data
 
  private:
   struct Block;  // uint32_t length, then the bytes
   // 0: null. Low bit 1: inline (low byte = length << 1 | 1, the bytes in the next seven;
-  // little-endian). Otherwise a Block* (operator new aligns it, so its low bit is 0).
+  // little-endian). Otherwise a Block* (8-byte aligned, so its low bit is 0).
   uintptr_t word_;
 
   void set_inline_empty() { word_ = 1; }
-  void release();
 };
 
 class Znode {
@@ -72,12 +73,14 @@ class Znode {
   const ChildList& children() const { return children_; }
 
   // --- for the DataTree, which owns the nodes and hands out only const Znode* ---------------
-  // A node for `path` (empty data, zero stat).
-  static Znode* make(std::string_view path);
-  static void destroy(Znode* node);
+  // A node for `path` (empty data, zero stat), and its end; both with the tree's allocator.
+  static Znode* make(std::string_view path, NodeAlloc& alloc);
+  static void destroy(Znode* node, NodeAlloc& alloc);
   ChildList& children() { return children_; }
   // nullopt: null data. A proto::NodeData or a std::string converts.
-  void set_data(std::optional<std::string_view> bytes) { data_.assign(bytes); }
+  void set_data(std::optional<std::string_view> bytes, NodeAlloc& alloc) {
+    data_.assign(bytes, alloc);
+  }
 
  private:
   explicit Znode(uint32_t path_len) : path_len_(path_len) {}
