@@ -64,6 +64,9 @@ std::vector<std::pair<std::string, std::string>> conf_entries(const config::Serv
   };
 }
 
+int64_t paddock_property(const config::ServerConfig& cfg, const std::string& name,
+                         int64_t fallback);
+
 pipeline::PipelineOptions pipeline_options(const config::ServerConfig& cfg) {
   pipeline::PipelineOptions options;
   options.server_id = cfg.my_id;
@@ -82,6 +85,11 @@ pipeline::PipelineOptions pipeline_options(const config::ServerConfig& cfg) {
   return options;
 }
 
+// Network threads (asio loops) for the client port: paddock.networkThreads. One by default:
+// on the 2-core benchmark host two loops were no faster for reads, writes or watch fan-out
+// (docs/benchmarks.md), and each costs a thread and a handoff of its own.
+constexpr int64_t kDefaultNetworkThreads = 1;
+
 server::ClientPortOptions client_port_options(const config::ServerConfig& cfg) {
   server::ClientPortOptions options;
   options.listen_address = cfg.client_port_address;
@@ -91,6 +99,9 @@ server::ClientPortOptions client_port_options(const config::ServerConfig& cfg) {
   options.max_frame_bytes = static_cast<int32_t>(cfg.jute_max_buffer());
   options.four_letter_whitelist = cfg.four_letter_words;
   options.listen_backlog = cfg.client_port_listen_backlog;
+  options.network_threads = static_cast<int>(std::clamp<int64_t>(
+      paddock_property(cfg, "paddock.networkThreads", kDefaultNetworkThreads), 1,
+      server::ClientPortServer::kMaxNetworkThreads));
   return options;
 }
 
