@@ -86,8 +86,8 @@ pipeline::PipelineOptions pipeline_options(const config::ServerConfig& cfg) {
 }
 
 // Network threads (asio loops) for the client port: paddock.networkThreads. One by default:
-// on the 2-core benchmark host two loops were no faster for reads, writes or watch fan-out
-// (docs/benchmarks.md), and each costs a thread and a handoff of its own.
+// on the 2-core benchmark host two loops were no faster for reads, writes or a 10,000-watcher
+// fan-out (the second sender finds no free core), and each adds handoffs of its own.
 constexpr int64_t kDefaultNetworkThreads = 1;
 
 server::ClientPortOptions client_port_options(const config::ServerConfig& cfg) {
