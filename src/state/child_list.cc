@@ -36,14 +36,6 @@ struct ChildList::Chunk : Head {
     return c;
   }
   static void free(Chunk* c) { ::operator delete(static_cast<void*>(c)); }
-  // A copy of `c` with capacity `cap` (>= its size); `c` is freed.
-  static Chunk* resize(Chunk* c, uint32_t cap) {
-    Chunk* out = make(cap);
-    std::memcpy(out->items(), c->items(), size_t{c->size} * sizeof(Znode*));
-    out->size = c->size;
-    free(c);
-    return out;
-  }
 };
 
 // More than one chunk: the chunks in name order, none empty.
@@ -69,12 +61,19 @@ ChildList::Chunk* ChildList::chunk(uint32_t i) const {
   return static_cast<Chunk*>(rep_);
 }
 
-void ChildList::set_chunk(uint32_t i, Chunk* c) {
-  if (rep_->cap == kManyTag) {
-    static_cast<Many*>(rep_)->chunks[i] = c;
+// Moves chunk i to a new allocation of capacity `cap` (>= its size), frees the old one.
+ChildList::Chunk* ChildList::resize_chunk(uint32_t i, uint32_t cap) {
+  Chunk* old = chunk(i);
+  Chunk* out = Chunk::make(cap);
+  std::memcpy(out->items(), old->items(), size_t{old->size} * sizeof(Znode*));
+  out->size = old->size;
+  if (rep_ == old) {  // the only chunk
+    rep_ = out;
   } else {
-    rep_ = c;
+    static_cast<Many*>(rep_)->chunks[i] = out;
   }
+  Chunk::free(old);
+  return out;
 }
 
 const Znode* ChildList::Iterator::operator*() const { return list_->chunk(chunk_)->items()[pos_]; }
@@ -179,8 +178,7 @@ void ChildList::insert_at(uint32_t ci, uint32_t pos, Znode* child) {
       }
     }
   } else if (c->size == c->cap) {
-    c = Chunk::resize(c, std::min(c->cap * 2, kChunkMax));
-    set_chunk(ci, c);
+    c = resize_chunk(ci, std::min(c->cap * 2, kChunkMax));
   }
   Znode** items = c->items();
   std::memmove(items + pos + 1, items + pos, size_t{c->size - pos} * sizeof(Znode*));
@@ -238,17 +236,16 @@ Znode* ChildList::erase(std::string_view name) {
   if (many && p.chunk + 1 < chunk_count()) {
     Chunk* next = chunk(p.chunk + 1);
     if (c->size + next->size <= kChunkMax / 2) {
-      if (c->cap < c->size + next->size) c = Chunk::resize(c, kChunkMax / 2);
+      if (c->cap < c->size + next->size) c = resize_chunk(p.chunk, kChunkMax / 2);
       std::memcpy(c->items() + c->size, next->items(), size_t{next->size} * sizeof(Znode*));
       c->size += next->size;
       next->size = 0;
-      set_chunk(p.chunk, c);
       remove_chunk(p.chunk + 1);  // empty now: the total does not change
       return out;
     }
   }
   if (c->cap > kInitialCap && c->size <= c->cap / 4) {
-    set_chunk(p.chunk, Chunk::resize(c, c->cap / 2));
+    resize_chunk(p.chunk, c->cap / 2);
   }
   return out;
 }

@@ -75,7 +75,7 @@ class ChildList {
 
   uint32_t chunk_count() const;
   Chunk* chunk(uint32_t i) const;
-  void set_chunk(uint32_t i, Chunk* c);     // after a chunk was reallocated
+  Chunk* resize_chunk(uint32_t i, uint32_t cap);
   Pos locate(std::string_view name) const;  // lower bound, and whether it is an exact match
   void insert_at(uint32_t ci, uint32_t pos, Znode* child);
   void add_chunk(uint32_t at, Chunk* c);  // inserts a chunk into the chunk index
