@@ -85,7 +85,8 @@ class RequestSink {
 //
 // Lifetime: the sender marks the batch in use (`begin_use`) and calls ClientChannel::send;
 // the channel reads it, from any of its threads, until it calls `release` -- once per user
-// it added with `add_users`, plus once for the send. Only then may the sender reuse it.
+// it added with `add_users`, plus once for the send. Only then may the sender reuse or free
+// it. A channel that drops a batch unread (stopping) still releases it.
 class OutboundBatch {
  public:
   struct Record {

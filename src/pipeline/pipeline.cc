@@ -55,7 +55,14 @@ Pipeline::Pipeline(PipelineOptions options, state::Database& db, Orderer& ordere
       clock_(clock),
       sessions_(options_.tick_ms) {}
 
-Pipeline::~Pipeline() { stop(); }
+Pipeline::~Pipeline() {
+  stop();
+  // A batch the channel still holds (its loop stopped before writing it, and the channel
+  // outlives us) is left to it: freeing it would let its late release() write freed memory.
+  for (auto& batch : outbound_pool_) {
+    if (batch->in_use()) static_cast<void>(batch.release());
+  }
+}
 
 void Pipeline::start(ClientChannel& channel) {
   channel_ = &channel;
