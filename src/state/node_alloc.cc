@@ -40,7 +40,7 @@ void NodeAlloc::clear() {
 
 void* NodeAlloc::allocate(size_t size) {
   PADDOCK_ASSERT(size > 0);
-  if (size > kMaxSmall) return ::operator new(size);
+  if (!kUsesSlabs || size > kMaxSmall) return ::operator new(size);
   const size_t c = class_of(size);
   if (FreeBlock* b = free_[c]) {
     free_[c] = b->next;
@@ -54,7 +54,7 @@ void* NodeAlloc::allocate(size_t size) {
 }
 
 void NodeAlloc::deallocate(void* p, size_t size) {
-  if (size > kMaxSmall) {
+  if (!kUsesSlabs || size > kMaxSmall) {
     ::operator delete(p);
     return;
   }

@@ -19,6 +19,13 @@ namespace paddock::state {
 class NodeAlloc {
  public:
   static constexpr size_t kMaxSmall = 512;
+  // Under AddressSanitizer every block comes from operator new, so ASan sees each node's
+  // lifetime: a slab would hide a use of a freed node behind memory that is still mapped.
+#if defined(__SANITIZE_ADDRESS__)
+  static constexpr bool kUsesSlabs = false;
+#else
+  static constexpr bool kUsesSlabs = true;
+#endif
 
   NodeAlloc() = default;
   ~NodeAlloc() { clear(); }
