@@ -41,10 +41,10 @@ clean:
 
 # Side-by-side benchmark against Apache ZooKeeper 3.8 (bench/compare, docs/benchmarks.md).
 # Quick by default; `make bench BENCH_ARGS=--full` for the full run. Uses a Release build of
-# its own (-Werror off: GCC 12 at -O3 warns falsely about std::string in proto/path.cc).
+# its own (-O3, warnings still errors).
 BENCH_BUILD_DIR ?= build-release
 BENCH_ARGS ?=
 bench: deps
-	@[ -f $(BENCH_BUILD_DIR)/build.ninja ] || cmake -S . -B $(BENCH_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPADDOCK_WERROR=OFF
+	@[ -f $(BENCH_BUILD_DIR)/build.ninja ] || cmake -S . -B $(BENCH_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target paddockd paddock
 	PADDOCK_BIN=$(BENCH_BUILD_DIR)/bin bench/compare $(BENCH_ARGS)

@@ -84,7 +84,7 @@ class Snapshotter {
  private:
   static constexpr size_t kMaxChunksInFlight = 2;
   struct Job {
-    enum class Kind { kBegin, kChunk, kFinish } kind;
+    enum class Kind { kBegin, kChunk, kFinish } kind = Kind::kChunk;
     storage::SnapshotChunk chunk;
     int64_t zxid = 0;    // kBegin: the snapshot's zxid; kFinish: end zxid
     int64_t digest = 0;  // kFinish

@@ -113,7 +113,10 @@ std::string trim_exponent_zeros(std::string_view exp) {
   bool negative = !exp.empty() && exp[0] == '-';
   if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) exp.remove_prefix(1);
   while (exp.size() > 1 && exp[0] == '0') exp.remove_prefix(1);
-  return (negative ? "-" : "") + std::string(exp);
+  std::string out;  // built by appends: GCC 12 at -O3 warns falsely about "-" + std::string
+  if (negative) out.push_back('-');
+  out.append(exp);
+  return out;
 }
 
 }  // namespace
