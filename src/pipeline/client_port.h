@@ -23,31 +23,34 @@ namespace paddock::pipeline {
 
 using SnapshotCallback = std::function<void(std::shared_ptr<const ServerSnapshot>)>;
 
-// Frames cut from one network thread's reads: their bytes back to back in one buffer, one
-// record per frame, in arrival order (per connection that is the order the client sent).
-struct FrameBatch {
-  struct Frame {
+// Frames for many connections back to back in one buffer, one record per frame: how frames
+// cross between the network and pipeline threads in both directions.
+struct FrameRecords {
+  struct Record {
     ConnectionId conn = 0;
     size_t offset = 0;
     size_t size = 0;
   };
   std::string bytes;
-  std::vector<Frame> frames;
+  std::vector<Record> records;
 
-  // Appends a frame (without its 4-byte length prefix).
   void add(ConnectionId conn, std::string_view frame) {
-    frames.push_back(Frame{conn, bytes.size(), frame.size()});
+    records.push_back(Record{conn, bytes.size(), frame.size()});
     bytes.append(frame);
   }
-  std::string_view frame_bytes(const Frame& f) const {
-    return std::string_view(bytes).substr(f.offset, f.size);
+  std::string_view frame(const Record& r) const {
+    return std::string_view(bytes).substr(r.offset, r.size);
   }
-  bool empty() const { return frames.empty(); }
+  bool empty() const { return records.empty(); }
   void clear() {
     bytes.clear();
-    frames.clear();
+    records.clear();
   }
 };
+
+// Frames cut from one network thread's reads, without their 4-byte length prefixes, in
+// arrival order (per connection that is the order the client sent).
+struct FrameBatch : FrameRecords {};
 
 // Called by the server, from its network thread(s). Implementations must be thread-safe and
 // must not block: they enqueue for the pipeline thread.
@@ -87,20 +90,8 @@ class RequestSink {
 // the channel reads it, from any of its threads, until it calls `release` -- once per user
 // it added with `add_users`, plus once for the send. Only then may the sender reuse or free
 // it. A channel that drops a batch unread (stopping) still releases it.
-class OutboundBatch {
+class OutboundBatch : public FrameRecords {
  public:
-  struct Record {
-    ConnectionId conn = 0;
-    size_t offset = 0;
-    size_t size = 0;
-  };
-  std::string bytes;
-  std::vector<Record> records;
-
-  void add(ConnectionId conn, std::string_view frame) {
-    records.push_back(Record{conn, bytes.size(), frame.size()});
-    bytes.append(frame);
-  }
   // Records the bytes appended since `offset` as one frame for `conn`.
   void add_appended(ConnectionId conn, size_t offset) {
     records.push_back(Record{conn, offset, bytes.size() - offset});
@@ -108,14 +99,6 @@ class OutboundBatch {
   // The same bytes as `earlier` (a record of this batch), for another connection.
   void add_shared(ConnectionId conn, const Record& earlier) {
     records.push_back(Record{conn, earlier.offset, earlier.size});
-  }
-  std::string_view frame(const Record& r) const {
-    return std::string_view(bytes).substr(r.offset, r.size);
-  }
-  bool empty() const { return records.empty(); }
-  void clear() {
-    bytes.clear();
-    records.clear();
   }
 
   void begin_use() {

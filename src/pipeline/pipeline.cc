@@ -239,13 +239,13 @@ void Pipeline::on_tick(int64_t now_ms) {
 void Pipeline::on_frames(FrameBatch& batch) {
   ConnectionState* conn = nullptr;
   ConnectionId id = 0;
-  for (const FrameBatch::Frame& frame : batch.frames) {
+  for (const FrameBatch::Record& frame : batch.records) {
     if (conn == nullptr || frame.conn != id) {  // a connection's frames come in runs
       id = frame.conn;
       auto it = connections_.find(id);
       conn = it == connections_.end() ? nullptr : &it->second;
     }
-    if (conn != nullptr) on_frame(*conn, batch.frame_bytes(frame));
+    if (conn != nullptr) on_frame(*conn, batch.frame(frame));
   }
 }
 

@@ -65,9 +65,9 @@ class FakeSink : public pipeline::RequestSink {
     cv_.notify_all();
   }
   void frames_received(pipeline::FrameBatch& batch) override {
-    for (const auto& f : batch.frames) {
+    for (const auto& f : batch.records) {
       const ConnectionId conn = f.conn;
-      const std::string frame(batch.frame_bytes(f));
+      const std::string frame(batch.frame(f));
       std::function<void(ConnectionId, const std::string&)> hook;
       {
         std::lock_guard<std::mutex> lock(mu_);
