@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev                    # JSON output (admin endpoint, --json dumps)
   libzstd-dev                           # snapshot compression
   libssl-dev                            # SHA-1 for digest ACLs, TLS later
+  libjemalloc-dev                       # paddockd's allocator (cross-thread alloc/free)
   zookeeper zookeeper-bin libzookeeper-mt-dev   # reference server and C client for tests
   python3-kazoo                         # Python client used by integration tests
 )
