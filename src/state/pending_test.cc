@@ -203,15 +203,18 @@ TEST_F(TtlPendingTest, DeleteContainerRemovesATtlNodeOnlyOnceItsTtlHasPassed) {
   EXPECT_FALSE(exists("/t"));
 }
 
+// A node record told apart from others by its data length.
+NodeRecord record_of_length(int64_t data_length) {
+  NodeRecord r;
+  r.data_length = data_length;
+  return r;
+}
+
 TEST(PendingChangesTest, RollbackRestoresTheShadowedChange) {
   PendingChanges p;
-  NodeRecord one;
-  one.data_length = 1;
-  NodeRecord two;
-  two.data_length = 2;
-  p.add(5, "/a", one);
+  p.add(5, "/a", record_of_length(1));
   uint64_t mark = p.mark();
-  p.add(6, "/a", two);
+  p.add(6, "/a", record_of_length(2));
   p.add(6, "/b", std::nullopt);
   p.rollback(mark);
   ASSERT_NE(p.latest("/a"), nullptr);
@@ -236,12 +239,8 @@ TEST(PendingChangesTest, ApplyKeepsALaterChangeOfTheSamePath) {
 
 TEST(PendingChangesTest, AMultiChangingOnePathTwiceIsForgottenOnlyAfterBothApply) {
   PendingChanges p;
-  NodeRecord first;
-  first.data_length = 1;
-  NodeRecord second;
-  second.data_length = 2;
-  p.add(9, "/a", first);  // one multi: both ops share zxid 9
-  p.add(9, "/a", second);
+  p.add(9, "/a", record_of_length(1));  // one multi: both ops share zxid 9
+  p.add(9, "/a", record_of_length(2));
   ASSERT_NE(p.latest("/a"), nullptr);
   EXPECT_EQ(p.latest("/a")->node->data_length, 2);
   p.applied(8);
@@ -253,9 +252,7 @@ TEST(PendingChangesTest, AMultiChangingOnePathTwiceIsForgottenOnlyAfterBothApply
 
 TEST(PendingChangesTest, RollingBackAMultiThatChangedOnePathTwiceRestoresTheEarlierTxn) {
   PendingChanges p;
-  NodeRecord earlier;
-  earlier.data_length = 7;
-  p.add(4, "/a", earlier);
+  p.add(4, "/a", record_of_length(7));
   uint64_t mark = p.mark();
   p.add(5, "/a", NodeRecord{});
   p.add(5, "/a", std::nullopt);
@@ -273,9 +270,7 @@ TEST(PendingChangesTest, ThousandsOfPathsSurviveTheMapGrowingAndDrainInOrder) {
   PendingChanges p;
   constexpr int kPaths = 5000;
   for (int i = 0; i < kPaths; ++i) {
-    NodeRecord r;
-    r.data_length = i;
-    p.add(i + 1, "/n" + std::to_string(i), r);
+    p.add(i + 1, "/n" + std::to_string(i), record_of_length(i));
     p.add(i + 1, "/n" + std::to_string(i / 2), std::nullopt);
   }
   size_t visited = 0;
@@ -294,15 +289,10 @@ TEST(PendingChangesTest, ThousandsOfPathsSurviveTheMapGrowingAndDrainInOrder) {
 
 TEST(PendingChangesTest, ForEachChangeVisitsEveryChangeInTheOrderAdded) {
   PendingChanges p;
-  auto rec = [](int64_t length) {
-    NodeRecord r;
-    r.data_length = length;
-    return r;
-  };
-  p.add(5, "/a", rec(1));
-  p.add(6, "/b", rec(2));
+  p.add(5, "/a", record_of_length(1));
+  p.add(6, "/b", record_of_length(2));
   p.add(7, "/a", std::nullopt);
-  p.add(8, "/a", rec(3));
+  p.add(8, "/a", record_of_length(3));
   auto visited = [&p] {
     std::vector<std::pair<std::string, int64_t>> out;  // data length, -1 for a deletion
     p.for_each_change([&](const std::string& path, const PendingChanges::Change& c) {
