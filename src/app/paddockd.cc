@@ -14,7 +14,7 @@
 #include "config/server_config.h"
 #include "pipeline/local_orderer.h"
 #include "pipeline/log_outage.h"
-#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_thread.h"
 #include "pipeline/recovery.h"
 #include "pipeline/snapshotter.h"
 #include "server/admin_server.h"
@@ -283,7 +283,7 @@ int run(int argc, char** argv) {
       });
 
   SystemClock clock;
-  pipeline::Pipeline pipeline(pipeline_options(cfg), db, orderer, clock);
+  pipeline::PipelineThread pipeline(pipeline_options(cfg), db, orderer, clock);
   snapshotter = std::make_unique<pipeline::Snapshotter>(
       snapshotter_options(cfg, snap_dir), env, db.tree(),
       [&pipeline](std::function<void()> task) { pipeline.run_task(std::move(task)); },

@@ -26,9 +26,9 @@
 namespace paddock::pipeline {
 
 struct LogOutageHooks {
-  // Pipeline::set_log_failed.
+  // PipelineThread::set_log_failed.
   std::function<void(bool failed, std::string reason)> set_log_failed;
-  // Pipeline::run_task.
+  // PipelineThread::run_task.
   std::function<void(std::function<void()>)> run_on_pipeline;
   // LocalOrderer::reset (called on the pipeline thread).
   std::function<void(int64_t durable_zxid)> reset_orderer;

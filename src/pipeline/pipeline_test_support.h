@@ -1,6 +1,8 @@
 #pragma once
 // Test-only pieces shared by the pipeline's tests: a clock the test moves, a channel that
-// records what the pipeline sends and closes, and request framing.
+// records what the pipeline sends and closes, a driver that steps a PipelineCore on the
+// test's own thread, and request framing. Nothing here waits on real time: every input is
+// handled to completion before the driver returns.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,9 +11,12 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "pipeline/client_port.h"
+#include "pipeline/pipeline_core.h"
 #include "proto/jute.h"
 #include "proto/records.h"
 #include "util/clock.h"
@@ -28,7 +33,8 @@ class ManualClock final : public Clock {
   std::atomic<int64_t> now_{1'000'000};
 };
 
-// Records frames per connection; closes are recorded too.
+// Records frames per connection; closes are recorded too. Thread-safe, so the threaded
+// adapter's tests can use it as well.
 class RecordingChannel final : public ClientChannel {
  public:
   void send(OutboundBatch& batch) override {
@@ -44,15 +50,24 @@ class RecordingChannel final : public ClientChannel {
   }
   void set_reading(ConnectionId, bool) override {}
 
-  // Waits until `conn` has at least `n` frames; returns them (copied).
-  std::vector<std::string> wait_frames(ConnectionId conn, size_t n) {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, std::chrono::seconds(5), [&] { return frames_[conn].size() >= n; });
+  // The frames sent to `conn` so far (copied).
+  std::vector<std::string> frames(ConnectionId conn) {
+    std::lock_guard lock(mu_);
     return frames_[conn];
   }
-  bool wait_closed(ConnectionId conn) {
+  bool closed(ConnectionId conn) {
+    std::lock_guard lock(mu_);
+    return closed_[conn];
+  }
+  // For tests of a threaded driver: waits until `conn` has `n` frames, failing the test
+  // (not returning silently) when the deadline passes.
+  std::vector<std::string> await_frames(ConnectionId conn, size_t n) {
     std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(5), [&] { return closed_[conn]; });
+    const bool arrived =
+        cv_.wait_for(lock, std::chrono::seconds(30), [&] { return frames_[conn].size() >= n; });
+    EXPECT_TRUE(arrived) << "connection " << conn << " got " << frames_[conn].size()
+                         << " frames, not " << n;
+    return frames_[conn];
   }
 
  private:
@@ -60,6 +75,68 @@ class RecordingChannel final : public ClientChannel {
   std::condition_variable cv_;
   std::map<ConnectionId, std::vector<std::string>> frames_;
   std::map<ConnectionId, bool> closed_;
+};
+
+// Steps a PipelineCore on the calling thread: each input is handled, the commits it made
+// ready are applied, a due tick runs and the turn ends, all before the call returns. The
+// orderer's wake-up only raises a flag (it may fire inside the core's own propose()).
+class CoreDriver {
+ public:
+  CoreDriver(PipelineOptions options, state::Database& db, Orderer& orderer, ClientChannel& channel,
+             ManualClock& clock)
+      : clock_(clock), core_(std::move(options), db, orderer, channel) {
+    orderer.set_wakeup([this] { commits_ready_ = true; });
+    core_.start(now());
+  }
+
+  void connection_opened(ConnectionId conn, std::string ip, uint16_t port) {
+    step(PipelineCore::Opened{conn, std::move(ip), port});
+  }
+  void frames_received(FrameBatch& batch) {
+    step(PipelineCore::Frames{std::move(batch)});
+    batch = FrameBatch{};
+  }
+  void frame_received(ConnectionId conn, std::string_view frame) {
+    FrameBatch batch;
+    batch.add(conn, frame);
+    frames_received(batch);
+  }
+  void connection_closed(ConnectionId conn) { step(PipelineCore::Closed{conn}); }
+  void set_log_failed(bool failed, std::string reason) {
+    step(PipelineCore::LogState{failed, std::move(reason)});
+  }
+  // Something outside the core changed what the orderer has committed (a test's log).
+  void commits_ready() { step(PipelineCore::CommitsReady{}); }
+  // Moves the clock on and runs the ticks that became due, as the thread adapter would.
+  void advance(int64_t ms) {
+    const int64_t end = clock_.monotonic_ms() + ms;
+    while (core_.next_tick_ms() <= end) {
+      clock_.advance(core_.next_tick_ms() - clock_.monotonic_ms());
+      core_.tick(now());
+      settle();
+    }
+    clock_.advance(end - clock_.monotonic_ms());
+  }
+  PipelineCore& core() { return core_; }
+
+ private:
+  Now now() const { return Now{clock_.monotonic_ms(), clock_.wall_ms()}; }
+  void step(PipelineCore::Event event) {
+    core_.handle(event, now());
+    settle();
+  }
+  void settle() {
+    while (commits_ready_) {
+      commits_ready_ = false;
+      PipelineCore::Event ready = PipelineCore::CommitsReady{};
+      core_.handle(ready, now());
+    }
+    core_.end_turn();
+  }
+
+  ManualClock& clock_;
+  bool commits_ready_ = false;
+  PipelineCore core_;
 };
 
 template <typename T>

@@ -6,7 +6,7 @@
 // as ZooKeeper's SyncRequestProcessor decides. The log then starts a new segment.
 //
 // How: the pipeline thread serializes the tree a piece (~chunk_bytes) at a time, each piece
-// a task queued behind the requests already waiting (Pipeline::run_task), so a snapshot of a
+// a task queued behind the requests already waiting (PipelineThread::run_task), so a snapshot of a
 // large tree costs many short pauses rather than one long one (TreeSnapshotCursor: a fuzzy
 // snapshot, exact after log replay). A background thread compresses, checksums and writes the
 // pieces to a temp file, then syncs and renames it (SnapshotFileWriter). At most
@@ -59,7 +59,7 @@ struct SnapshotterStats {
 
 class Snapshotter {
  public:
-  using RunOnPipeline = std::function<void(std::function<void()>)>;  // Pipeline::run_task
+  using RunOnPipeline = std::function<void(std::function<void()>)>;  // PipelineThread::run_task
   using RollLog = std::function<void()>;                             // TxnLogWriter::roll
 
   // `tree` is read on the pipeline thread only.

@@ -8,11 +8,11 @@
 // is touched: only txns the log never made durable are dropped, and they were never applied.
 #include <spdlog/spdlog.h>
 
-#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_core.h"
 
 namespace paddock::pipeline {
 
-void Pipeline::refuse_write(ConnectionState& conn, const RequestView& request) {
+void PipelineCore::refuse_write(ConnectionState& conn, const RequestView& request) {
   reply(conn, request, db_.tree().last_zxid(), proto::Err::kNotReadOnly, {});
   if (request.op == proto::OpCode::kCloseSession) {
     // The close could not be logged: the session lives on (and expires later); the
@@ -21,7 +21,7 @@ void Pipeline::refuse_write(ConnectionState& conn, const RequestView& request) {
   }
 }
 
-void Pipeline::on_log_state(const LogState& state) {
+void PipelineCore::on_log_state(const LogState& state) {
   if (!state.failed) {
     if (writes_refused_) spdlog::info("event=writes_accepted_again");
     writes_refused_ = false;
@@ -55,11 +55,10 @@ void Pipeline::on_log_state(const LogState& state) {
       }
     }
   }
-  txn_origin_.clear();
   db_.drop_pending();
   // A session whose closeSession txn was lost (expired, or closed by its client) is alive
   // again: it expires later, once txns can be logged.
-  const int64_t now = clock_.monotonic_ms();
+  const int64_t now = now_ms_;
   for (const auto& [session_id, timeout_ms] : db_.tree().sessions()) {
     if (!sessions_.contains(session_id) || sessions_.is_closing(session_id)) {
       sessions_.remove(session_id);

@@ -1,8 +1,6 @@
-#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_core.h"
 
 #include <spdlog/spdlog.h>
-
-#include <chrono>
 
 #include "pipeline/frames.h"
 #include "proto/jute.h"
@@ -13,13 +11,12 @@ namespace paddock::pipeline {
 
 namespace {
 
-// How often the pipeline thread wakes up to expire sessions when no events arrive.
+// How often tick() is due: session expiry and connection time-outs are this precise.
 constexpr int64_t kTickIntervalMs = 100;
 // Requests one connection may have unanswered before its reading pauses.
 constexpr size_t kMaxPendingPerConnection = 1000;
-// Emptied frame batches kept for the network threads to refill, and the largest buffer kept
-// with one (a batch that carried big frames gives its buffer back to the allocator).
-constexpr size_t kMaxSpareFrameBatches = 8;
+// The largest buffer an outbound batch keeps for reuse (one that carried big frames gives
+// its buffer back to the allocator).
 constexpr size_t kMaxKeptBatchBytes = 1 << 20;
 
 // Ops answered on the pipeline thread without a txn, in the connection's order.
@@ -47,16 +44,22 @@ bool is_read_op(proto::OpCode op) {
 
 }  // namespace
 
-Pipeline::Pipeline(PipelineOptions options, state::Database& db, Orderer& orderer,
-                   const Clock& clock)
+PipelineCore::PipelineCore(PipelineOptions options, state::Database& db, Orderer& orderer,
+                           ClientChannel& channel)
     : options_(std::move(options)),
       db_(db),
       orderer_(orderer),
-      clock_(clock),
-      sessions_(options_.tick_ms) {}
+      channel_(channel),
+      sessions_(options_.tick_ms) {
+  // ZooKeeper delivers a watch event only to a connection that may READ the node then.
+  db_.set_watcher_auth([this](state::WatcherId watcher) -> const std::vector<proto::Id>* {
+    auto it = connections_.find(watcher);
+    return it == connections_.end() ? nullptr : &it->second.auth;
+  });
+}
 
-Pipeline::~Pipeline() {
-  stop();
+PipelineCore::~PipelineCore() {
+  db_.set_watcher_auth(nullptr);
   // A batch the channel still holds (its loop stopped before writing it, and the channel
   // outlives us) is left to it: freeing it would let its late release() write freed memory.
   for (auto& batch : outbound_pool_) {
@@ -64,117 +67,23 @@ Pipeline::~Pipeline() {
   }
 }
 
-void Pipeline::start(ClientChannel& channel) {
-  channel_ = &channel;
-  const int64_t now = clock_.monotonic_ms();
+void PipelineCore::start(Now now) {
+  set_now(now);
   for (const auto& [session_id, timeout_ms] : db_.tree().sessions()) {
-    sessions_.add(session_id, timeout_ms, now);
+    sessions_.add(session_id, timeout_ms, now_ms_);
   }
-  now_ms_ = now;
-  wall_now_ms_ = clock_.wall_ms();
   next_session_id_ = state::SessionTracker::initial_session_id(options_.server_id, wall_now_ms_);
-  next_container_check_ms_ = now + options_.container_check_interval_ms;
-  orderer_.set_wakeup([this] { post(CommitsReady{}); });
-  // ZooKeeper delivers a watch event only to a connection that may READ the node then.
-  db_.set_watcher_auth([this](state::WatcherId watcher) -> const std::vector<proto::Id>* {
-    auto it = connections_.find(watcher);
-    return it == connections_.end() ? nullptr : &it->second.auth;
-  });
-  thread_ = std::thread([this] { run(); });
+  next_container_check_ms_ = now_ms_ + options_.container_check_interval_ms;
+  next_tick_ms_ = now_ms_ + kTickIntervalMs;
 }
 
-void Pipeline::stop() {
-  {
-    std::lock_guard lock(inbox_mutex_);
-    stopping_ = true;
-  }
-  inbox_cv_.notify_one();
-  if (thread_.joinable()) thread_.join();
+void PipelineCore::set_now(Now now) {
+  now_ms_ = now.monotonic_ms;
+  wall_now_ms_ = now.wall_ms;
 }
 
-// --- RequestSink: any thread ------------------------------------------------------------
-
-void Pipeline::post(Event event) {
-  bool was_empty;
-  {
-    std::lock_guard lock(inbox_mutex_);
-    was_empty = inbox_.empty();
-    inbox_.push_back(std::move(event));
-  }
-  if (was_empty) inbox_cv_.notify_one();
-}
-
-void Pipeline::connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port) {
-  post(Opened{conn, std::move(peer_ip), peer_port});
-}
-// One lock and at most one wake-up per batch; the caller gets a spare batch back to refill.
-void Pipeline::frames_received(FrameBatch& batch) {
-  if (batch.empty()) return;
-  bool was_empty;
-  {
-    std::lock_guard lock(inbox_mutex_);
-    was_empty = inbox_.empty();
-    inbox_.emplace_back(Frames{std::move(batch)});
-    if (spare_frames_.empty()) {
-      batch = FrameBatch{};
-    } else {
-      batch = std::move(spare_frames_.back());
-      spare_frames_.pop_back();
-    }
-  }
-  if (was_empty) inbox_cv_.notify_one();
-}
-void Pipeline::request_snapshot(SnapshotCallback done) { post(SnapshotAsked{std::move(done)}); }
-void Pipeline::reset_statistics(bool connections) { post(ResetAsked{connections}); }
-void Pipeline::connection_closed(ConnectionId conn) { post(Closed{conn}); }
-void Pipeline::run_task(std::function<void()> task) { post(Task{std::move(task)}); }
-void Pipeline::set_log_failed(bool failed, std::string reason) {
-  post(LogState{failed, std::move(reason)});
-}
-
-// --- the pipeline thread -----------------------------------------------------------------
-
-void Pipeline::run() {
-  std::vector<Event> batch;
-  int64_t next_tick = now_ms_ + kTickIntervalMs;
-  for (;;) {
-    if (!wait_for_events(batch, next_tick)) return;
-    now_ms_ = clock_.monotonic_ms();
-    wall_now_ms_ = clock_.wall_ms();
-    for (Event& event : batch) handle(event);
-    batch.clear();
-    if (now_ms_ >= next_tick) {
-      on_tick(now_ms_);
-      next_tick = now_ms_ + kTickIntervalMs;
-    }
-    flush_outbound();
-  }
-}
-
-// Takes the inbox (waiting until something arrives or the next tick is due), and gives the
-// frame batches handled last turn back to the network threads. False: stop.
-bool Pipeline::wait_for_events(std::vector<Event>& batch, int64_t next_tick) {
-  std::unique_lock lock(inbox_mutex_);
-  for (FrameBatch& used : used_frames_) {
-    if (spare_frames_.size() >= kMaxSpareFrameBatches ||
-        used.bytes.capacity() > kMaxKeptBatchBytes) {
-      continue;
-    }
-    spare_frames_.push_back(std::move(used));
-  }
-  used_frames_.clear();
-  if (inbox_.empty() && !stopping_) {
-    // now_ms_ is from the start of the turn just done: the wait may end that much early.
-    const int64_t wait_ms = std::max<int64_t>(0, next_tick - now_ms_);
-    inbox_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
-                       [this] { return stopping_ || !inbox_.empty(); });
-  }
-  if (stopping_) return false;
-  batch.swap(inbox_);
-  return true;
-}
-
-void Pipeline::handle(Event& event) {
+void PipelineCore::handle(Event& event, Now now) {
+  set_now(now);
   std::visit(
       [this](auto& e) {
         using E = std::decay_t<decltype(e)>;
@@ -183,7 +92,6 @@ void Pipeline::handle(Event& event) {
         } else if constexpr (std::is_same_v<E, Frames>) {
           on_frames(e.batch);
           e.batch.clear();
-          used_frames_.push_back(std::move(e.batch));
         } else if constexpr (std::is_same_v<E, Closed>) {
           forget_connection(e.conn);
         } else if constexpr (std::is_same_v<E, SnapshotAsked>) {
@@ -201,7 +109,7 @@ void Pipeline::handle(Event& event) {
       event);
 }
 
-void Pipeline::on_opened(Opened& opened) {
+void PipelineCore::on_opened(Opened& opened) {
   ConnectionState conn;
   conn.id = opened.conn;
   conn.peer_ip = std::move(opened.ip);
@@ -212,7 +120,7 @@ void Pipeline::on_opened(Opened& opened) {
   awaiting_handshake_.emplace_back(now_ms_, opened.conn);
 }
 
-void Pipeline::on_reset(const ResetAsked& reset) {
+void PipelineCore::on_reset(const ResetAsked& reset) {
   if (reset.connections) {
     for (auto& [id, conn] : connections_) {
       conn.latency = {};
@@ -224,19 +132,21 @@ void Pipeline::on_reset(const ResetAsked& reset) {
   }
 }
 
-void Pipeline::on_tick(int64_t now_ms) {
-  close_sessionless_connections(now_ms);
+void PipelineCore::tick(Now now) {
+  set_now(now);
+  next_tick_ms_ = now_ms_ + kTickIntervalMs;
+  close_sessionless_connections(now_ms_);
   if (writes_refused_) return;  // expiry and clean-up need txns the log cannot take now
-  expire_sessions(now_ms);
-  if (now_ms >= next_container_check_ms_) {
-    next_container_check_ms_ = now_ms + options_.container_check_interval_ms;
+  expire_sessions(now_ms_);
+  if (now_ms_ >= next_container_check_ms_) {
+    next_container_check_ms_ = now_ms_ + options_.container_check_interval_ms;
     clean_containers(wall_now_ms_);
   }
 }
 
 // --- requests ----------------------------------------------------------------------------
 
-void Pipeline::on_frames(FrameBatch& batch) {
+void PipelineCore::on_frames(FrameBatch& batch) {
   ConnectionState* conn = nullptr;
   ConnectionId id = 0;
   for (const FrameBatch::Record& frame : batch.records) {
@@ -249,7 +159,7 @@ void Pipeline::on_frames(FrameBatch& batch) {
   }
 }
 
-void Pipeline::on_frame(ConnectionState& conn, std::string_view frame) {
+void PipelineCore::on_frame(ConnectionState& conn, std::string_view frame) {
   ++conn.received;
   ++packets_received_;
   switch (conn.phase) {
@@ -267,7 +177,7 @@ void Pipeline::on_frame(ConnectionState& conn, std::string_view frame) {
   }
 }
 
-void Pipeline::on_request(ConnectionState& conn, std::string_view frame) {
+void PipelineCore::on_request(ConnectionState& conn, std::string_view frame) {
   proto::RequestHeader header;
   proto::JuteReader reader(frame);
   proto::read(reader, header);
@@ -292,8 +202,7 @@ void Pipeline::on_request(ConnectionState& conn, std::string_view frame) {
   if (request.op == proto::OpCode::kCreateSession ||
       request.op == proto::OpCode::kDeleteContainer) {
     // Only the server makes these txns; ZooKeeper drops a client that sends them.
-    spdlog::warn("event=server_only_op conn={} peer={} op={}", conn.id, conn.peer_ip,
-                 header.type);
+    spdlog::warn("event=server_only_op conn={} peer={} op={}", conn.id, conn.peer_ip, header.type);
     close_connection(conn);
     return;
   }
@@ -316,7 +225,7 @@ void Pipeline::on_request(ConnectionState& conn, std::string_view frame) {
   update_back_pressure(conn);
 }
 
-void Pipeline::submit_write(ConnectionState& conn, PendingRequest request) {
+void PipelineCore::submit_write(ConnectionState& conn, PendingRequest request) {
   const int64_t zxid = orderer_.allocate_zxid();
   const int64_t now = wall_now_ms_;
   proto::Txn txn = request.op == proto::OpCode::kCloseSession
@@ -325,13 +234,12 @@ void Pipeline::submit_write(ConnectionState& conn, PendingRequest request) {
   txn.header.cxid = request.xid;
   request.is_write = true;
   request.zxid = zxid;
-  txn_origin_[zxid] = conn.id;
   conn.pending.push_back(std::move(request));
   ++outstanding_;
   orderer_.propose(std::move(txn));
 }
 
-void Pipeline::answer_read(ConnectionState& conn, const RequestView& request) {
+void PipelineCore::answer_read(ConnectionState& conn, const RequestView& request) {
   const int64_t last_zxid = db_.tree().last_zxid();
   switch (request.op) {
     case proto::OpCode::kPing:
@@ -351,7 +259,7 @@ void Pipeline::answer_read(ConnectionState& conn, const RequestView& request) {
   reply(conn, request, last_zxid, outcome.reply.err, outcome.reply.body);
 }
 
-void Pipeline::answer_special(ConnectionState& conn, const RequestView& request) {
+void PipelineCore::answer_special(ConnectionState& conn, const RequestView& request) {
   const int64_t last_zxid = db_.tree().last_zxid();
   std::string_view body = request.frame.substr(8);
   if (request.op == proto::OpCode::kPing) {
@@ -366,7 +274,8 @@ void Pipeline::answer_special(ConnectionState& conn, const RequestView& request)
   } else {  // auth
     proto::AuthPacket packet;
     std::vector<proto::Id> ids;
-    if (proto::decode(body, packet)) ids = db_.authenticate_ids(packet.scheme, packet.auth, conn.peer_ip);
+    if (proto::decode(body, packet))
+      ids = db_.authenticate_ids(packet.scheme, packet.auth, conn.peer_ip);
     if (ids.empty()) {
       spdlog::info("event=auth_failed conn={} peer={} scheme={}", conn.id, conn.peer_ip,
                    packet.scheme);
@@ -383,7 +292,7 @@ void Pipeline::answer_special(ConnectionState& conn, const RequestView& request)
   }
 }
 
-void Pipeline::drain_ready_reads(ConnectionState& conn) {
+void PipelineCore::drain_ready_reads(ConnectionState& conn) {
   while (!conn.pending.empty() && !conn.pending.front().is_write &&
          conn.phase != ConnectionPhase::kClosing) {
     PendingRequest request = std::move(conn.pending.front());
@@ -393,22 +302,16 @@ void Pipeline::drain_ready_reads(ConnectionState& conn) {
   }
 }
 
-void Pipeline::apply_committed() {
+void PipelineCore::apply_committed() {
   for (proto::Txn& txn : orderer_.take_committed()) apply_one(txn);
   resume_paused_connections();
 }
 
-void Pipeline::apply_one(proto::Txn& txn) {
+void PipelineCore::apply_one(proto::Txn& txn) {
   const int64_t zxid = txn.header.zxid;
-  ConnectionState* origin = nullptr;
-  if (auto it = txn_origin_.find(zxid); it != txn_origin_.end()) {
-    if (auto c = connections_.find(it->second); c != connections_.end()) origin = &c->second;
-    txn_origin_.erase(it);
-  }
+  ConnectionState* origin = origin_of(txn);
   const auto type = static_cast<proto::OpCode>(txn.header.type);
-  const bool answers_request = origin != nullptr && !origin->pending.empty() &&
-                               origin->pending.front().is_write &&
-                               origin->pending.front().zxid == zxid;
+  const bool answers_request = origin != nullptr && origin->phase != ConnectionPhase::kConnecting;
   if (!answers_request) {
     state::Outcome outcome = db_.apply(txn, nullptr);
     deliver_events(outcome.events);
@@ -431,8 +334,31 @@ void Pipeline::apply_one(proto::Txn& txn) {
   drain_ready_reads(conn);
 }
 
-state::Request Pipeline::make_request(const ConnectionState& conn,
-                                      const RequestView& pending) const {
+// The connection a committed txn answers, found by what the txn carries -- its session and
+// cxid -- rather than by a zxid handed out here: in an ensemble the zxid is the leader's,
+// known to a follower only at COMMIT. A connection's writes commit in the order it sent
+// them, so the txn answers the first pending write if it answers any; a createSession
+// answers the connection waiting for that session. Txns the server made (expiry, container
+// clean-up) and txns of sessions attached elsewhere answer nobody. (As in ZooKeeper, whose
+// followers match commits the same way, a server-made txn carries cxid 0, which no client
+// library uses for a request.)
+ConnectionState* PipelineCore::origin_of(const proto::Txn& txn) {
+  auto s = session_connection_.find(txn.header.session_id);
+  if (s == session_connection_.end()) return nullptr;
+  auto c = connections_.find(s->second);
+  if (c == connections_.end()) return nullptr;
+  ConnectionState& conn = c->second;
+  if (static_cast<proto::OpCode>(txn.header.type) == proto::OpCode::kCreateSession) {
+    return conn.phase == ConnectionPhase::kConnecting ? &conn : nullptr;
+  }
+  if (conn.pending.empty()) return nullptr;
+  const PendingRequest& first = conn.pending.front();
+  if (!first.is_write || first.xid != txn.header.cxid) return nullptr;
+  return &conn;
+}
+
+state::Request PipelineCore::make_request(const ConnectionState& conn,
+                                          const RequestView& pending) const {
   state::Request request;
   request.session_id = conn.session_id;
   request.xid = pending.xid;
@@ -443,8 +369,8 @@ state::Request Pipeline::make_request(const ConnectionState& conn,
   return request;
 }
 
-void Pipeline::reply(ConnectionState& conn, const RequestView& request, int64_t zxid,
-                     proto::Err err, std::string_view body) {
+void PipelineCore::reply(ConnectionState& conn, const RequestView& request, int64_t zxid,
+                         proto::Err err, std::string_view body) {
   OutboundBatch& out = outbound();
   const size_t start = out.bytes.size();
   append_reply_frame(out.bytes, request.xid, zxid, err, body);
@@ -463,7 +389,7 @@ void Pipeline::reply(ConnectionState& conn, const RequestView& request, int64_t 
 
 // An event goes to many watchers at once (one setData, thousands of sessions): its frame is
 // encoded once and shared by every connection it goes to.
-void Pipeline::deliver_events(const std::vector<state::WatchEvent>& events) {
+void PipelineCore::deliver_events(const std::vector<state::WatchEvent>& events) {
   const state::WatchEvent* encoded = nullptr;  // the event whose frame `frame` holds
   OutboundBatch::Record frame;
   for (const state::WatchEvent& event : events) {
@@ -485,12 +411,12 @@ void Pipeline::deliver_events(const std::vector<state::WatchEvent>& events) {
   }
 }
 
-void Pipeline::send_frame(ConnectionId conn, std::string_view frame) {
+void PipelineCore::send_frame(ConnectionId conn, std::string_view frame) {
   ++packets_sent_;
   outbound().add(conn, frame);
 }
 
-OutboundBatch& Pipeline::outbound() {
+OutboundBatch& PipelineCore::outbound() {
   if (outbound_ != nullptr) return *outbound_;
   for (auto& batch : outbound_pool_) {
     if (batch->in_use()) continue;
@@ -505,21 +431,21 @@ OutboundBatch& Pipeline::outbound() {
   return *outbound_;
 }
 
-void Pipeline::flush_outbound() {
+void PipelineCore::flush_outbound() {
   if (outbound_ == nullptr || outbound_->empty()) return;
   OutboundBatch& batch = *outbound_;
   outbound_ = nullptr;
   batch.begin_use();
-  channel_->send(batch);
+  channel_.send(batch);
 }
 
-void Pipeline::close_connection(ConnectionState& conn) {
+void PipelineCore::close_connection(ConnectionState& conn) {
   conn.phase = ConnectionPhase::kClosing;
   flush_outbound();
-  channel_->close_after_flush(conn.id);
+  channel_.close_after_flush(conn.id);
 }
 
-void Pipeline::forget_connection(ConnectionId id) {
+void PipelineCore::forget_connection(ConnectionId id) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   ConnectionState& conn = it->second;
@@ -535,17 +461,17 @@ void Pipeline::forget_connection(ConnectionId id) {
 // Reading pauses for a connection with too many unanswered requests, or for any connection
 // that sends while the whole server is over globalOutstandingLimit; it resumes once both
 // have drained to half.
-void Pipeline::update_back_pressure(ConnectionState& conn) {
+void PipelineCore::update_back_pressure(ConnectionState& conn) {
   const bool over = conn.pending.size() >= kMaxPendingPerConnection ||
                     outstanding_ >= options_.global_outstanding_limit;
   if (over && !conn.reading_paused) {
     conn.reading_paused = true;
     paused_connections_.push_back(conn.id);
-    channel_->set_reading(conn.id, false);
+    channel_.set_reading(conn.id, false);
   }
 }
 
-void Pipeline::resume_paused_connections() {
+void PipelineCore::resume_paused_connections() {
   if (paused_connections_.empty() || outstanding_ > options_.global_outstanding_limit / 2) return;
   std::vector<ConnectionId> still_paused;
   for (ConnectionId id : paused_connections_) {
@@ -557,7 +483,7 @@ void Pipeline::resume_paused_connections() {
       continue;
     }
     conn.reading_paused = false;
-    channel_->set_reading(id, true);
+    channel_.set_reading(id, true);
   }
   paused_connections_ = std::move(still_paused);
 }

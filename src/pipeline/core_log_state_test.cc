@@ -10,7 +10,7 @@
 #include <mutex>
 
 #include "pipeline/local_orderer.h"
-#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_core.h"
 #include "pipeline/pipeline_test_support.h"
 #include "proto/jute.h"
 #include "proto/records.h"
@@ -20,9 +20,10 @@ namespace {
 
 using proto::Err;
 using proto::OpCode;
-using testing_support::request;
-using testing_support::RecordingChannel;
+using testing_support::CoreDriver;
 using testing_support::ManualClock;
+using testing_support::RecordingChannel;
+using testing_support::request;
 
 proto::ReplyHeader header_of(const std::string& frame) {
   proto::JuteReader r(std::string_view(frame).substr(4));
@@ -48,10 +49,8 @@ class PipelineLogStateTest : public ::testing::Test {
     PipelineOptions options;
     options.min_session_timeout_ms = 4000;
     options.max_session_timeout_ms = 40000;
-    pipeline_ = std::make_unique<Pipeline>(options, db_, orderer_, clock_);
-    pipeline_->start(channel_);
+    pipeline_ = std::make_unique<CoreDriver>(options, db_, orderer_, channel_, clock_);
   }
-  ~PipelineLogStateTest() override { pipeline_->stop(); }
 
   int64_t connect(ConnectionId conn) {
     pipeline_->connection_opened(conn, "127.0.0.1", 40000);
@@ -59,32 +58,30 @@ class PipelineLogStateTest : public ::testing::Test {
     req.timeout_ms = 10000;
     req.passwd = std::string(16, '\0');
     pipeline_->frame_received(conn, proto::encode(req));
-    auto frames = channel_.wait_frames(conn, 1);
+    auto frames = channel_.frames(conn);
     proto::ConnectResponse resp;
     if (frames.empty() || !proto::decode(std::string_view(frames[0]).substr(4), resp)) return 0;
     return resp.session_id;
   }
-  // Runs `f` on the pipeline thread and waits for it.
+  // Reads or changes what the pipeline owns, between its steps.
   template <typename F>
   auto on_pipeline(F f) {
-    std::promise<decltype(f())> done;
-    pipeline_->run_task([&] { done.set_value(f()); });
-    return done.get_future().get();
+    return f();
   }
   // What paddockd's LogOutageHandler does when the writer fails.
   void fail_log() {
     pipeline_->set_log_failed(true, "disk full");
-    pipeline_->run_task([this] { orderer_.reset(durable_); });
+    orderer_.reset(durable_);
   }
 
   ManualClock clock_;  // never advanced: nothing expires
   state::Database db_;
-  bool hold_ = false;  // touched on the pipeline thread only (in propose)
+  bool hold_ = false;  // read in propose
   std::vector<int64_t> held_;
   int64_t durable_ = 0;
   LocalOrderer orderer_;
   RecordingChannel channel_;
-  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<CoreDriver> pipeline_;
 };
 
 TEST_F(PipelineLogStateTest, UnloggedWritesAreAnsweredInOrderWithTheReadsBehindThem) {
@@ -96,7 +93,7 @@ TEST_F(PipelineLogStateTest, UnloggedWritesAreAnsweredInOrderWithTheReadsBehindT
   pipeline_->frame_received(1, request(3, OpCode::kSetData, proto::SetDataRequest{"/a", "y", -1}));
   EXPECT_EQ(on_pipeline([this] { return held_.size(); }), 2u);
   fail_log();
-  auto frames = channel_.wait_frames(1, 4);
+  auto frames = channel_.frames(1);
   ASSERT_EQ(frames.size(), 4u);
   EXPECT_EQ(header_of(frames[1]).xid, 1);
   EXPECT_EQ(static_cast<Err>(header_of(frames[1]).err), Err::kNotReadOnly);
@@ -113,12 +110,12 @@ TEST_F(PipelineLogStateTest, WhileFailedWritesAreRefusedReadsServedAndNewSession
   connect(1);
   pipeline_->frame_received(1,
                             request(1, OpCode::kCreate, proto::CreateRequest{"/a", "x", kOpen, 0}));
-  ASSERT_EQ(channel_.wait_frames(1, 2).size(), 2u);
+  ASSERT_EQ(channel_.frames(1).size(), 2u);
   fail_log();
   pipeline_->frame_received(1,
                             request(2, OpCode::kCreate, proto::CreateRequest{"/b", "", kOpen, 0}));
   pipeline_->frame_received(1, request(3, OpCode::kGetData, proto::GetDataRequest{"/a", false}));
-  auto frames = channel_.wait_frames(1, 4);
+  auto frames = channel_.frames(1);
   ASSERT_EQ(frames.size(), 4u);
   EXPECT_EQ(static_cast<Err>(header_of(frames[2]).err), Err::kNotReadOnly);
   EXPECT_EQ(static_cast<Err>(header_of(frames[3]).err), Err::kOk);
@@ -128,7 +125,7 @@ TEST_F(PipelineLogStateTest, WhileFailedWritesAreRefusedReadsServedAndNewSession
   req.passwd = std::string(16, '\0');
   req.timeout_ms = 10000;
   pipeline_->frame_received(2, proto::encode(req));
-  EXPECT_TRUE(channel_.wait_closed(2));
+  EXPECT_TRUE(channel_.closed(2));
 }
 
 TEST_F(PipelineLogStateTest, WritesWorkAgainAfterTheLogIsBackAndContinueFromTheDurableZxid) {
@@ -139,12 +136,12 @@ TEST_F(PipelineLogStateTest, WritesWorkAgainAfterTheLogIsBackAndContinueFromTheD
   EXPECT_EQ(on_pipeline([this] { return held_.size(); }), 1u);
   const int64_t durable = durable_;
   fail_log();
-  ASSERT_EQ(channel_.wait_frames(1, 2).size(), 2u);
+  ASSERT_EQ(channel_.frames(1).size(), 2u);
   on_pipeline([this] { return hold_ = false; });
   pipeline_->set_log_failed(false, "");
   pipeline_->frame_received(1,
                             request(2, OpCode::kCreate, proto::CreateRequest{"/ok", "", kOpen, 0}));
-  auto frames = channel_.wait_frames(1, 3);
+  auto frames = channel_.frames(1);
   ASSERT_EQ(frames.size(), 3u);
   EXPECT_EQ(static_cast<Err>(header_of(frames[2]).err), Err::kOk);
   EXPECT_EQ(header_of(frames[2]).zxid, durable + 1);  // the lost txn's zxid is used again
@@ -158,10 +155,10 @@ TEST_F(PipelineLogStateTest, ACloseSessionThatCouldNotBeLoggedLeavesTheSessionAl
       1, request(1, OpCode::kCloseSession, proto::ErrorResponse{0}).substr(0, 8));
   EXPECT_EQ(on_pipeline([this] { return held_.size(); }), 1u);
   fail_log();
-  auto frames = channel_.wait_frames(1, 2);
+  auto frames = channel_.frames(1);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(static_cast<Err>(header_of(frames[1]).err), Err::kNotReadOnly);
-  EXPECT_TRUE(channel_.wait_closed(1));
+  EXPECT_TRUE(channel_.closed(1));
   EXPECT_EQ(on_pipeline([&] { return db_.tree().sessions().count(session); }), 1u);
 }
 

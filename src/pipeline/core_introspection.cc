@@ -1,9 +1,9 @@
 // Introspection: a copy of the pipeline thread's state for four-letter words and metrics.
-#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_core.h"
 
 namespace paddock::pipeline {
 
-std::shared_ptr<const ServerSnapshot> Pipeline::take_snapshot() const {
+std::shared_ptr<const ServerSnapshot> PipelineCore::take_snapshot() const {
   auto snap = std::make_shared<ServerSnapshot>();
   const state::DataTree& tree = db_.tree();
   snap->version = options_.version;

@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/frames.h"
-#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_core.h"
 #include "proto/records.h"
 
 namespace paddock::pipeline {
@@ -12,7 +12,7 @@ namespace {
 constexpr size_t kPasswordBytes = 16;
 }
 
-void Pipeline::on_connect_request(ConnectionState& conn, std::string_view frame) {
+void PipelineCore::on_connect_request(ConnectionState& conn, std::string_view frame) {
   proto::ConnectRequest request;
   if (!proto::decode(frame, request)) {
     spdlog::warn("event=bad_connect_request conn={} peer={} bytes={}", conn.id, conn.peer_ip,
@@ -24,8 +24,8 @@ void Pipeline::on_connect_request(ConnectionState& conn, std::string_view frame)
   if (request.last_zxid_seen > our_zxid) {
     // The client has seen a newer state than ours (it talked to a more recent server): it
     // must try another server, as ZooKeeper makes it.
-    spdlog::info("event=refuse_connect conn={} peer={} client_zxid=0x{:x} our_zxid=0x{:x}",
-                 conn.id, conn.peer_ip, request.last_zxid_seen, our_zxid);
+    spdlog::info("event=refuse_connect conn={} peer={} client_zxid=0x{:x} our_zxid=0x{:x}", conn.id,
+                 conn.peer_ip, request.last_zxid_seen, our_zxid);
     close_connection(conn);
     return;
   }
@@ -39,7 +39,7 @@ void Pipeline::on_connect_request(ConnectionState& conn, std::string_view frame)
   }
 }
 
-void Pipeline::accept_new_session(ConnectionState& conn, int32_t timeout_ms) {
+void PipelineCore::accept_new_session(ConnectionState& conn, int32_t timeout_ms) {
   if (writes_refused_) {  // a new session is a txn, and the log takes none now
     spdlog::info("event=session_refused conn={} peer={} reason=log_failed", conn.id, conn.peer_ip);
     close_connection(conn);
@@ -47,18 +47,18 @@ void Pipeline::accept_new_session(ConnectionState& conn, int32_t timeout_ms) {
   }
   const int64_t session_id = next_session_id_++;
   const int64_t zxid = orderer_.allocate_zxid();
-  proto::Txn txn = db_.prep_create_session(session_id, timeout_ms, zxid, clock_.wall_ms());
+  proto::Txn txn = db_.prep_create_session(session_id, timeout_ms, zxid, wall_now_ms_);
   conn.phase = ConnectionPhase::kConnecting;
   conn.session_id = session_id;
   conn.timeout_ms = timeout_ms;
-  txn_origin_[zxid] = conn.id;
+  session_connection_[session_id] = conn.id;  // its createSession txn answers conn
   orderer_.propose(std::move(txn));
 }
 
-void Pipeline::resume_session(ConnectionState& conn, int64_t session_id,
-                              const std::string& passwd, int32_t timeout_ms) {
-  const bool known = db_.tree().sessions().count(session_id) > 0 &&
-                     sessions_.touch(session_id, clock_.monotonic_ms());
+void PipelineCore::resume_session(ConnectionState& conn, int64_t session_id,
+                                  const std::string& passwd, int32_t timeout_ms) {
+  const bool known =
+      db_.tree().sessions().count(session_id) > 0 && sessions_.touch(session_id, now_ms_);
   const bool password_ok =
       passwd == state::SessionTracker::password_for(session_id, options_.password_secret);
   if (!known || !password_ok) {
@@ -76,7 +76,7 @@ void Pipeline::resume_session(ConnectionState& conn, int64_t session_id,
   send_connect_response(conn);
 }
 
-void Pipeline::close_session_connection(int64_t session_id) {
+void PipelineCore::close_session_connection(int64_t session_id) {
   if (auto old = session_connection_.find(session_id); old != session_connection_.end()) {
     if (auto c = connections_.find(old->second); c != connections_.end()) {
       close_connection(c->second);
@@ -84,7 +84,7 @@ void Pipeline::close_session_connection(int64_t session_id) {
   }
 }
 
-void Pipeline::refuse_session(ConnectionState& conn) {
+void PipelineCore::refuse_session(ConnectionState& conn) {
   proto::ConnectResponse response;
   response.protocol_version = 0;
   response.timeout_ms = 0;
@@ -95,23 +95,22 @@ void Pipeline::refuse_session(ConnectionState& conn) {
   close_connection(conn);
 }
 
-void Pipeline::send_connect_response(ConnectionState& conn) {
+void PipelineCore::send_connect_response(ConnectionState& conn) {
   proto::ConnectResponse response;
   response.protocol_version = 0;
   response.timeout_ms = conn.timeout_ms;
   response.session_id = conn.session_id;
-  response.passwd =
-      state::SessionTracker::password_for(conn.session_id, options_.password_secret);
+  response.passwd = state::SessionTracker::password_for(conn.session_id, options_.password_secret);
   if (conn.client_sent_read_only) response.read_only = false;
   send_frame(conn.id, bare_frame(response));
   ++conn.sent;
 }
 
-void Pipeline::on_session_created(const proto::Txn& txn, ConnectionState* origin) {
+void PipelineCore::on_session_created(const proto::Txn& txn, ConnectionState* origin) {
   const int64_t session_id = txn.header.session_id;
   const auto* body = std::get_if<proto::CreateSessionTxn>(&txn.body);
   const int32_t timeout = body != nullptr ? body->timeout_ms : options_.max_session_timeout_ms;
-  sessions_.add(session_id, timeout, clock_.monotonic_ms());
+  sessions_.add(session_id, timeout, now_ms_);
   if (origin == nullptr || origin->phase != ConnectionPhase::kConnecting ||
       origin->session_id != session_id) {
     return;  // the client went away meanwhile: the session lives until it expires
@@ -128,7 +127,7 @@ void Pipeline::on_session_created(const proto::Txn& txn, ConnectionState* origin
   }
 }
 
-void Pipeline::on_session_closed(const proto::Txn& txn) {
+void PipelineCore::on_session_closed(const proto::Txn& txn) {
   const int64_t session_id = txn.header.session_id;
   sessions_.remove(session_id);
   if (auto it = session_connection_.find(session_id); it != session_connection_.end()) {
@@ -139,18 +138,17 @@ void Pipeline::on_session_closed(const proto::Txn& txn) {
   }
 }
 
-void Pipeline::expire_sessions(int64_t now_ms) {
+void PipelineCore::expire_sessions(int64_t now_ms) {
   for (int64_t session_id : sessions_.expire(now_ms)) {
     spdlog::info("event=session_expired session=0x{:x}", session_id);
     const int64_t zxid = orderer_.allocate_zxid();
-    propose_server_txn(db_.prep_close_session(session_id, zxid, clock_.wall_ms()));
+    propose_server_txn(db_.prep_close_session(session_id, zxid, wall_now_ms_));
   }
 }
 
-void Pipeline::close_sessionless_connections(int64_t now_ms) {
+void PipelineCore::close_sessionless_connections(int64_t now_ms) {
   while (!awaiting_handshake_.empty() &&
-         awaiting_handshake_.front().first + options_.sessionless_connection_timeout_ms <=
-             now_ms) {
+         awaiting_handshake_.front().first + options_.sessionless_connection_timeout_ms <= now_ms) {
     const ConnectionId id = awaiting_handshake_.front().second;
     awaiting_handshake_.pop_front();
     auto it = connections_.find(id);
@@ -162,13 +160,13 @@ void Pipeline::close_sessionless_connections(int64_t now_ms) {
   }
 }
 
-void Pipeline::clean_containers(int64_t wall_now_ms) {
+void PipelineCore::clean_containers(int64_t wall_now_ms) {
   for (const std::string& path : db_.tree().expired_containers_and_ttls(wall_now_ms)) {
     const int64_t zxid = orderer_.allocate_zxid();
     propose_server_txn(db_.prep_delete_container(path, zxid, wall_now_ms));
   }
 }
 
-void Pipeline::propose_server_txn(proto::Txn txn) { orderer_.propose(std::move(txn)); }
+void PipelineCore::propose_server_txn(proto::Txn txn) { orderer_.propose(std::move(txn)); }
 
 }  // namespace paddock::pipeline

@@ -1,8 +1,8 @@
-// Drives the pipeline thread through its RequestSink face, with a LocalOrderer whose "log"
+// Steps the pipeline core on the test's thread (CoreDriver), with a LocalOrderer whose "log"
 // is held in memory and made durable when the test says so, and a channel that records
 // every frame. Covers ordering (per-session FIFO, events before replies), the handshake and
 // session lifecycle.
-#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_core.h"
 
 #include <gtest/gtest.h>
 
@@ -25,6 +25,7 @@ namespace {
 using proto::Err;
 using proto::OpCode;
 using testing_support::bare_request;
+using testing_support::CoreDriver;
 using testing_support::ManualClock;
 using testing_support::RecordingChannel;
 using testing_support::request;
@@ -52,10 +53,8 @@ class PipelineTest : public ::testing::Test {
     options.tick_ms = 2000;
     options.min_session_timeout_ms = 4000;
     options.max_session_timeout_ms = 40000;
-    pipeline_ = std::make_unique<Pipeline>(options, db_, orderer_, clock_);
-    pipeline_->start(channel_);
+    pipeline_ = std::make_unique<CoreDriver>(options, db_, orderer_, channel_, clock_);
   }
-  ~PipelineTest() override { pipeline_->stop(); }
 
   void on_append(int64_t zxid) {
     if (hold_durability_) {
@@ -73,6 +72,7 @@ class PipelineTest : public ::testing::Test {
       hold_durability_ = false;
     }
     orderer_.on_durable(zxid);
+    pipeline_->commits_ready();
   }
 
   // Opens a connection and establishes a new session; returns the ConnectResponse.
@@ -82,7 +82,7 @@ class PipelineTest : public ::testing::Test {
     req.timeout_ms = timeout_ms;
     req.passwd = std::string(16, '\0');
     pipeline_->frame_received(conn, proto::encode(req));
-    auto frames = channel_.wait_frames(conn, 1);
+    auto frames = channel_.frames(conn);
     proto::ConnectResponse resp;
     if (frames.empty()) {
       ADD_FAILURE() << "no ConnectResponse on connection " << conn;
@@ -99,7 +99,7 @@ class PipelineTest : public ::testing::Test {
   int64_t held_ = 0;
   LocalOrderer orderer_;
   RecordingChannel channel_;
-  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<CoreDriver> pipeline_;
 };
 
 TEST_F(PipelineTest, NewSessionGetsIdPasswordAndClampedTimeout) {
@@ -119,11 +119,11 @@ TEST_F(PipelineTest, ReadWaitsForTheSessionsEarlierWrite) {
   pipeline_->frame_received(1, request(2, OpCode::kGetData, proto::GetDataRequest{"/a", false}));
   // Another connection's read is not held back by the unfinished write.
   pipeline_->frame_received(2, request(7, OpCode::kExists, proto::ExistsRequest{"/a", false}));
-  auto other = channel_.wait_frames(2, 2);
+  auto other = channel_.frames(2);
   ASSERT_EQ(other.size(), 2u);
   EXPECT_EQ(static_cast<Err>(decode_reply(other[1]).header.err), Err::kNoNode);
   release_durability();
-  auto frames = channel_.wait_frames(1, 3);
+  auto frames = channel_.frames(1);
   ASSERT_EQ(frames.size(), 3u);
   DecodedReply create_reply = decode_reply(frames[1]);
   DecodedReply get_reply = decode_reply(frames[2]);
@@ -140,7 +140,7 @@ TEST_F(PipelineTest, WatchEventComesBeforeTheReplyThatCausedIt) {
   proto::CreateRequest create{"/w", "", {{proto::perm::kAll, {"world", "anyone"}}}, 0};
   pipeline_->frame_received(1, request(1, OpCode::kExists, proto::ExistsRequest{"/w", true}));
   pipeline_->frame_received(1, request(2, OpCode::kCreate, create));
-  auto frames = channel_.wait_frames(1, 4);
+  auto frames = channel_.frames(1);
   ASSERT_EQ(frames.size(), 4u);
   EXPECT_EQ(decode_reply(frames[1]).header.xid, 1);
   DecodedReply event = decode_reply(frames[2]);
@@ -165,13 +165,13 @@ TEST_F(PipelineTest, OneBatchOfFramesFromManyConnectionsKeepsEachConnectionsOrde
   batch.add(1, bare_request(proto::xid::kPing, OpCode::kPing));
   pipeline_->frames_received(batch);
   EXPECT_TRUE(batch.empty());
-  auto other = channel_.wait_frames(2, 3);  // not held back by connection 1's write
+  auto other = channel_.frames(2);  // not held back by connection 1's write
   ASSERT_EQ(other.size(), 3u);
   EXPECT_EQ(decode_reply(other[1]).header.xid, 5);
   EXPECT_EQ(static_cast<Err>(decode_reply(other[1]).header.err), Err::kNoNode);
   EXPECT_EQ(decode_reply(other[2]).header.xid, proto::xid::kPing);
   release_durability();
-  auto frames = channel_.wait_frames(1, 4);
+  auto frames = channel_.frames(1);
   ASSERT_EQ(frames.size(), 4u);
   EXPECT_EQ(decode_reply(frames[1]).header.xid, 1);
   DecodedReply get_reply = decode_reply(frames[2]);
@@ -186,17 +186,17 @@ TEST_F(PipelineTest, WatchEventForManyWatchersReachesEachOfThemOnce) {
   for (ConnectionId c = 1; c <= 4; ++c) connect(c);
   proto::CreateRequest create{"/f", "", {{proto::perm::kAll, {"world", "anyone"}}}, 0};
   pipeline_->frame_received(4, request(1, OpCode::kCreate, create));
-  ASSERT_EQ(channel_.wait_frames(4, 2).size(), 2u);
+  ASSERT_EQ(channel_.frames(4).size(), 2u);
   for (ConnectionId c = 1; c <= 3; ++c) {
     pipeline_->frame_received(c, request(7, OpCode::kGetData, proto::GetDataRequest{"/f", true}));
-    ASSERT_EQ(channel_.wait_frames(c, 2).size(), 2u);
+    ASSERT_EQ(channel_.frames(c).size(), 2u);
   }
   pipeline_->frame_received(4, request(2, OpCode::kSetData, proto::SetDataRequest{"/f", "v", -1}));
-  ASSERT_EQ(channel_.wait_frames(4, 3).size(), 3u);
+  ASSERT_EQ(channel_.frames(4).size(), 3u);
   pipeline_->frame_received(4, bare_request(proto::xid::kPing, OpCode::kPing));
-  ASSERT_EQ(channel_.wait_frames(4, 4).size(), 4u);  // every event of the setData is out
+  ASSERT_EQ(channel_.frames(4).size(), 4u);  // every event of the setData is out
   for (ConnectionId c = 1; c <= 3; ++c) {
-    auto frames = channel_.wait_frames(c, 3);
+    auto frames = channel_.frames(c);
     ASSERT_EQ(frames.size(), 3u) << "conn " << c;
     DecodedReply event = decode_reply(frames[2]);
     EXPECT_EQ(event.header.xid, proto::xid::kNotification);
@@ -216,11 +216,12 @@ TEST_F(PipelineTest, WatchEventIsDroppedForAConnectionThatMayNoLongerReadTheNode
   proto::CreateRequest create{"/n", "", {{proto::perm::kAll, {"world", "anyone"}}}, 0};
   pipeline_->frame_received(1, request(1, OpCode::kCreate, create));
   pipeline_->frame_received(1, request(2, OpCode::kGetData, proto::GetDataRequest{"/n", true}));
-  proto::SetAclRequest set_acl{"/n", {{proto::perm::kWrite | proto::perm::kAdmin, {"world", "anyone"}}}, -1};
+  proto::SetAclRequest set_acl{
+      "/n", {{proto::perm::kWrite | proto::perm::kAdmin, {"world", "anyone"}}}, -1};
   pipeline_->frame_received(1, request(3, OpCode::kSetACL, set_acl));
   pipeline_->frame_received(1, request(4, OpCode::kSetData, proto::SetDataRequest{"/n", "v", -1}));
   pipeline_->frame_received(1, bare_request(proto::xid::kPing, OpCode::kPing));
-  auto frames = channel_.wait_frames(1, 6);
+  auto frames = channel_.frames(1);
   ASSERT_EQ(frames.size(), 6u);
   for (size_t i = 1; i < frames.size(); ++i) {
     EXPECT_NE(decode_reply(frames[i]).header.xid, proto::xid::kNotification) << "frame " << i;
@@ -231,16 +232,16 @@ TEST_F(PipelineTest, WatchEventIsDroppedForAConnectionThatMayNoLongerReadTheNode
 TEST_F(PipelineTest, ConnectionWithoutHandshakeIsClosedAfterTheSessionlessTimeout) {
   pipeline_->connection_opened(1, "127.0.0.1", 40000);
   connect(2, 40000);  // events are handled in order: connection 1 is known from here on
-  clock_.advance(11000);
-  EXPECT_TRUE(channel_.wait_closed(1));
+  pipeline_->advance(11000);
+  EXPECT_TRUE(channel_.closed(1));
   pipeline_->frame_received(2, bare_request(proto::xid::kPing, OpCode::kPing));
-  EXPECT_EQ(channel_.wait_frames(2, 2).size(), 2u);
+  EXPECT_EQ(channel_.frames(2).size(), 2u);
 }
 
 TEST_F(PipelineTest, PingIsAnsweredWithPingXid) {
   connect(1);
   pipeline_->frame_received(1, bare_request(proto::xid::kPing, OpCode::kPing));
-  auto frames = channel_.wait_frames(1, 2);
+  auto frames = channel_.frames(1);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(decode_reply(frames[1]).header.xid, proto::xid::kPing);
 }
@@ -249,7 +250,7 @@ TEST_F(PipelineTest, UnknownOpGetsUnimplementedAndTheConnectionLives) {
   connect(1);
   pipeline_->frame_received(1, bare_request(5, static_cast<OpCode>(999)));
   pipeline_->frame_received(1, bare_request(proto::xid::kPing, OpCode::kPing));
-  auto frames = channel_.wait_frames(1, 3);
+  auto frames = channel_.frames(1);
   ASSERT_EQ(frames.size(), 3u);
   DecodedReply unknown = decode_reply(frames[1]);
   EXPECT_EQ(static_cast<Err>(unknown.header.err), Err::kUnimplemented);
@@ -266,7 +267,7 @@ TEST_F(PipelineTest, FramesSentBeforeTheHandshakeCompletesAreHeldAndAnswered) {
   pipeline_->frame_received(1, proto::encode(req));
   pipeline_->frame_received(1, bare_request(proto::xid::kPing, OpCode::kPing));
   release_durability();
-  auto frames = channel_.wait_frames(1, 2);
+  auto frames = channel_.frames(1);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(decode_reply(frames[1]).header.xid, proto::xid::kPing);
 }
@@ -279,13 +280,13 @@ TEST_F(PipelineTest, ResumeWithWrongPasswordIsRefusedAndClosed) {
   req.session_id = first.session_id;
   req.passwd = std::string(16, 'x');
   pipeline_->frame_received(2, proto::encode(req));
-  auto frames = channel_.wait_frames(2, 1);
+  auto frames = channel_.frames(2);
   ASSERT_EQ(frames.size(), 1u);
   proto::ConnectResponse resp;
   ASSERT_TRUE(proto::decode(std::string_view(frames[0]).substr(4), resp));
   EXPECT_EQ(resp.session_id, 0);
   EXPECT_EQ(resp.timeout_ms, 0);
-  EXPECT_TRUE(channel_.wait_closed(2));
+  EXPECT_TRUE(channel_.closed(2));
 }
 
 TEST_F(PipelineTest, ResumeWithRightPasswordKeepsTheSessionAndClosesTheOldConnection) {
@@ -296,24 +297,26 @@ TEST_F(PipelineTest, ResumeWithRightPasswordKeepsTheSessionAndClosesTheOldConnec
   req.session_id = first.session_id;
   req.passwd = first.passwd;
   pipeline_->frame_received(2, proto::encode(req));
-  auto frames = channel_.wait_frames(2, 1);
+  auto frames = channel_.frames(2);
   proto::ConnectResponse resp;
   ASSERT_TRUE(proto::decode(std::string_view(frames[0]).substr(4), resp));
   EXPECT_EQ(resp.session_id, first.session_id);
-  EXPECT_TRUE(channel_.wait_closed(1));
+  EXPECT_TRUE(channel_.closed(1));
 }
 
 TEST_F(PipelineTest, ExpiredSessionLosesItsEphemeralsAndItsConnection) {
   proto::ConnectResponse session = connect(1, 4000);
-  proto::CreateRequest create{"/e", "", {{proto::perm::kAll, {"world", "anyone"}}},
+  proto::CreateRequest create{"/e",
+                              "",
+                              {{proto::perm::kAll, {"world", "anyone"}}},
                               static_cast<int32_t>(proto::CreateMode::kEphemeral)};
   pipeline_->frame_received(1, request(1, OpCode::kCreate, create));
-  channel_.wait_frames(1, 2);
-  clock_.advance(10000);
-  EXPECT_TRUE(channel_.wait_closed(1));
+  channel_.frames(1);
+  pipeline_->advance(10000);
+  EXPECT_TRUE(channel_.closed(1));
   connect(2);
   pipeline_->frame_received(2, request(3, OpCode::kExists, proto::ExistsRequest{"/e", false}));
-  auto frames = channel_.wait_frames(2, 2);
+  auto frames = channel_.frames(2);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(static_cast<Err>(decode_reply(frames[1]).header.err), Err::kNoNode);
   (void)session;
@@ -322,10 +325,10 @@ TEST_F(PipelineTest, ExpiredSessionLosesItsEphemeralsAndItsConnection) {
 TEST_F(PipelineTest, CloseSessionIsAnsweredThenTheConnectionCloses) {
   connect(1);
   pipeline_->frame_received(1, bare_request(9, OpCode::kCloseSession));
-  auto frames = channel_.wait_frames(1, 2);
+  auto frames = channel_.frames(1);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(decode_reply(frames[1]).header.xid, 9);
-  EXPECT_TRUE(channel_.wait_closed(1));
+  EXPECT_TRUE(channel_.closed(1));
 }
 
 }  // namespace
