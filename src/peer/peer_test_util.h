@@ -1,0 +1,46 @@
+#pragma once
+// Helpers shared by peer/ tests: hex literals and a seeded byte mangler for fuzz-like tests.
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace paddock::peer::testing {
+
+inline std::string from_hex(std::string_view hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+// One of: flip a bit, truncate, overwrite a byte, insert random bytes; seeded.
+inline std::string mangle(std::string bytes, std::mt19937_64& rng) {
+  auto pick = [&](size_t n) { return n == 0 ? size_t{0} : static_cast<size_t>(rng() % n); };
+  switch (rng() % 4) {
+    case 0:
+      if (!bytes.empty()) bytes[pick(bytes.size())] ^= static_cast<char>(1u << (rng() % 8));
+      break;
+    case 1:
+      bytes.resize(pick(bytes.size() + 1));
+      break;
+    case 2:
+      if (!bytes.empty()) bytes[pick(bytes.size())] = static_cast<char>(rng());
+      break;
+    default: {
+      std::string noise(1 + pick(16), '\0');
+      for (char& c : noise) c = static_cast<char>(rng());
+      bytes.insert(pick(bytes.size() + 1), noise);
+    }
+  }
+  return bytes;
+}
+
+inline std::string random_bytes(std::mt19937_64& rng, size_t max_len) {
+  std::string out(static_cast<size_t>(rng() % (max_len + 1)), '\0');
+  for (char& c : out) c = static_cast<char>(rng());
+  return out;
+}
+
+}  // namespace paddock::peer::testing
