@@ -1,0 +1,123 @@
+// The leader's choice of sync for a learner (ZooKeeper's LearnerHandler.syncFollower and
+// queueCommittedProposals): DIFF, TRUNC or SNAP, the committed txns the learner lacks, the
+// outstanding proposals, NEWLEADER. Generated when the Ready is taken, so that a SNAP's zxid
+// is the state the adapter serializes once it has applied that Ready's commits.
+#include <algorithm>
+
+#include "quorum/quorum_peer.h"
+#include "quorum/quorum_peer_state.h"
+#include "util/assert.h"
+
+namespace paddock::quorum {
+
+using HPhase = LearnerHandler::Phase;
+
+namespace {
+QuorumPacket op_packet(PacketType type, Zxid zxid) {
+  return QuorumPacket{type, zxid, std::nullopt, std::nullopt};
+}
+}  // namespace
+
+void QuorumPeer::leader_generate_syncs() {
+  for (auto& [sid, h] : leading_->learners) {
+    if (h.phase == HPhase::kAwaitSync) leader_generate_sync(sid);
+  }
+}
+
+// Queues DIFF/TRUNC and PROPOSAL+COMMIT pairs for txns above `peer` (up to `max`). Returns
+// false when only a snapshot will do (the learner's history forks from ours in another
+// epoch, or it is ahead of what we hold).
+bool QuorumPeer::leader_queue_committed(Sid, const std::vector<const LoggedTxn*>& txns,
+                                        Zxid peer, Zxid max, std::vector<QuorumPacket>& out) {
+  bool need_op = true;
+  bool peer_new_epoch = zxid_counter(peer) == 0;
+  Zxid prev = -1;
+  Zxid queued = peer;
+  for (const LoggedTxn* txn : txns) {
+    Zxid z = txn->zxid;
+    if (z > max) break;
+    if (z < peer) {
+      prev = z;
+      continue;
+    }
+    if (need_op) {
+      if (z == peer) {
+        out.push_back(op_packet(PacketType::kDiff, max));
+        need_op = false;
+        continue;
+      }
+      if (peer_new_epoch) {
+        out.push_back(op_packet(PacketType::kDiff, max));
+      } else {
+        // The learner holds txns we never had: it may once have led. TRUNC cannot cross an
+        // epoch boundary, so then it gets a snapshot.
+        if (zxid_epoch(z) != zxid_epoch(peer) || prev < 0) return false;
+        out.push_back(op_packet(PacketType::kTrunc, prev));
+      }
+      need_op = false;
+    }
+    if (z <= queued) continue;
+    out.push_back(QuorumPacket{PacketType::kProposal, z, txn->bytes, std::nullopt});
+    out.push_back(op_packet(PacketType::kCommit, z));
+    queued = z;
+  }
+  if (need_op) {
+    if (!peer_new_epoch) return false;
+    out.push_back(op_packet(PacketType::kDiff, max));
+  }
+  return true;
+}
+
+void QuorumPeer::leader_generate_sync(Sid sid) {
+  LeaderState& l = *leading_;
+  LearnerHandler& h = l.learners.at(sid);
+  Zxid peer = h.peer_last_zxid;
+  Zxid last_processed = last_committed_;
+  Zxid min = committed_log_.empty() ? last_processed : committed_log_.min_zxid();
+  Zxid max = committed_log_.empty() ? last_processed : committed_log_.max_zxid();
+  std::vector<QuorumPacket> out;
+  bool need_snap = true;
+  std::vector<const LoggedTxn*> txns;
+  for (const auto& txn : committed_log_.txns()) txns.push_back(&txn);
+  if (peer == last_processed) {
+    out.push_back(op_packet(PacketType::kDiff, peer));
+    need_snap = false;
+  } else if (peer > max && zxid_counter(peer) != 0) {
+    out.push_back(op_packet(PacketType::kTrunc, max));
+    need_snap = false;
+  } else if (min <= peer && peer <= max) {
+    need_snap = !leader_queue_committed(sid, txns, peer, max, out);
+  } else if (peer < min && config_.snapshot_size_factor >= 0) {
+    // Too old for the committed log: the txns from our log files, if small enough.
+    auto limit = static_cast<size_t>(config_.snapshot_size_factor *
+                                     static_cast<double>(source_.snapshot_size_bytes()));
+    auto from_log = source_.txns_from(peer, limit);
+    if (from_log) {
+      std::vector<const LoggedTxn*> all;
+      for (const auto& txn : *from_log) {
+        if (txn.zxid < min) all.push_back(&txn);
+      }
+      for (const LoggedTxn* txn : txns) all.push_back(txn);
+      need_snap = !leader_queue_committed(sid, all, peer, max, out);
+    }
+  }
+  if (need_snap) {
+    out.clear();
+    out.push_back(op_packet(PacketType::kSnap, last_processed));
+  }
+  for (auto& p : out) send(sid, std::move(p));
+  // Then the outstanding proposals (followers only; observers get INFORM at commit).
+  if (!h.observer) {
+    for (const auto& txn : uncommitted_) {
+      send(sid, QuorumPacket{PacketType::kProposal, txn.zxid, txn.bytes, std::nullopt});
+    }
+  }
+  send(sid, QuorumPacket{PacketType::kNewLeader, make_zxid(l.epoch, 0),
+                         config_.config_text.empty() ? std::nullopt
+                                                     : std::optional(config_.config_text),
+                         std::nullopt});
+  h.forwarding = true;
+  h.phase = HPhase::kAwaitNewLeaderAck;
+}
+
+}  // namespace paddock::quorum

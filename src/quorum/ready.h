@@ -1,0 +1,97 @@
+#pragma once
+// What the ZAB core asks its adapter to do after an input, in the manner of etcd raft's
+// Ready. The adapter handles the fields in the order they are declared (see README.md), then
+// calls QuorumPeer::advance().
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "quorum/election.h"
+#include "quorum/messages.h"
+#include "quorum/payloads.h"
+
+namespace paddock::quorum {
+
+// A txn as the core carries it: its zxid and ZooKeeper's txn bytes (header + body + digest).
+struct LoggedTxn {
+  Zxid zxid = 0;
+  std::string bytes;
+  friend bool operator==(const LoggedTxn&, const LoggedTxn&) = default;
+};
+
+struct OutgoingPacket {
+  Sid to = 0;
+  QuorumPacket packet;
+  friend bool operator==(const OutgoingPacket&, const OutgoingPacket&) = default;
+};
+
+enum class Role { kLooking, kFollowing, kLeading, kObserving };
+const char* role_name(Role role);
+
+// The peer's role and whether it serves clients (a learner after UPTODATE, a leader once a
+// quorum acknowledged NEWLEADER).
+struct RoleChange {
+  Role role = Role::kLooking;
+  Sid leader = 0;      // meaningful unless kLooking
+  int64_t epoch = 0;   // the epoch being established or served
+  bool serving = false;
+  friend bool operator==(const RoleChange&, const RoleChange&) = default;
+};
+
+// A learner's client write, relayed to the leader (Ready on the leader).
+struct LearnerRequest {
+  Sid from = 0;
+  ForwardedRequest request;
+  friend bool operator==(const LearnerRequest&, const LearnerRequest&) = default;
+};
+
+struct RevalidateQuery {
+  Sid from = 0;
+  int64_t session_id = 0;
+  int32_t timeout_ms = 0;
+  friend bool operator==(const RevalidateQuery&, const RevalidateQuery&) = default;
+};
+
+struct RevalidateResult {
+  int64_t session_id = 0;
+  bool valid = false;
+  friend bool operator==(const RevalidateResult&, const RevalidateResult&) = default;
+};
+
+struct Ready {
+  // 1. Epoch files, written durably (tmp + rename + fsync) before anything below is sent.
+  std::optional<int64_t> accepted_epoch;
+  std::optional<int64_t> current_epoch;
+  // 2. Drop every logged txn above this zxid (TRUNC), durably; then reload the state from the
+  //    log so that it stands at exactly this zxid.
+  std::optional<Zxid> truncate_to;
+  // 3. Replace the state with the snapshot that arrived after SNAP, make it durable and start
+  //    an empty log after its zxid (older log records are superseded, newer ones dropped).
+  std::optional<Zxid> load_snapshot;
+  // 4. Append to the log, in order (asynchronously: call persisted() when durable).
+  std::vector<LoggedTxn> append;
+  // 5. Apply to the state, in zxid order (may precede their local durability): first the
+  //    committed txns, then `apply_logged`: txns this server logged but never saw committed,
+  //    which ZooKeeper applies when it reloads its database as a new election starts (the
+  //    next leader's sync keeps or truncates them). They are not known to be committed.
+  std::vector<LoggedTxn> committed;
+  std::vector<LoggedTxn> apply_logged;
+  // 6. Send. Quorum packets keep their order per peer. A SNAP packet is followed on the
+  //    stream by a snapshot of the state as it stands after step 5 (its zxid is that state's).
+  std::vector<OutgoingNotification> notifications;
+  std::vector<Sid> hang_up;  // close the quorum connection to these (before dialing/sending)
+  std::vector<Sid> dial;     // open a quorum connection to the leader; report connected()
+  std::vector<OutgoingPacket> packets;
+  // 7. Everything else, for the pipeline and the session authority.
+  std::vector<RoleChange> roles;  // every change, in order
+  std::vector<LearnerRequest> requests;              // leader: learners' writes to prep
+  std::vector<SessionTouch> touches;                 // leader: sessions learners served
+  std::vector<RevalidateQuery> revalidate_queries;   // leader: answer with revalidated()
+  std::vector<RevalidateResult> revalidate_results;  // learner: answers from the leader
+  int32_t syncs_completed = 0;  // sync requests answered (in the order they were made)
+
+  bool empty() const;
+};
+
+}  // namespace paddock::quorum
