@@ -1,0 +1,424 @@
+#include "peer/election_transport.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/write.hpp>
+#include <atomic>
+#include <deque>
+#include <future>
+#include <optional>
+
+#include "peer/election_codec.h"
+#include "peer/io_thread.h"
+
+namespace paddock::peer {
+namespace {
+
+using asio::ip::tcp;
+constexpr size_t kReadChunkBytes = 16 * 1024;
+
+}  // namespace
+
+// One TCP connection of the election port. `sid` is known at once for a dialed connection and
+// after the initiation for an accepted one.
+struct ElectionConnection : std::enable_shared_from_this<ElectionConnection> {
+  ElectionConnection(tcp::socket s, bool dialed, quorum::Sid peer)
+      : socket(std::move(s)), dialed(dialed), sid(peer) {}
+  tcp::socket socket;
+  bool dialed;
+  quorum::Sid sid;
+  bool live = false;  // carries notifications
+  bool closed = false;
+  bool writing = false;
+  std::string write_buffer;
+  std::vector<char> read_buffer = std::vector<char>(kReadChunkBytes);
+  ElectionStreamDecoder inbound;  // accepted: initiation, then frames
+  ElectionFrameDecoder frames;    // dialed: frames only
+};
+
+struct ElectionTransport::Impl {
+  struct Peer {
+    std::optional<ElectionPeer> address;  // nullopt: not in the configuration
+    std::shared_ptr<ElectionConnection> live;
+    std::deque<std::string> queue;  // encoded frames
+    std::optional<std::string> last_sent;
+    bool dialing = false;
+    bool redial_pending = false;
+    std::chrono::milliseconds backoff{0};
+    std::unique_ptr<asio::steady_timer> redial;
+  };
+
+  Impl(ElectionTransportOptions o, Handler h)
+      : options(std::move(o)), handler(std::move(h)), io("election"), acceptor(io.context()) {}
+
+  ElectionTransportOptions options;
+  Handler handler;
+  IoThread io;
+  tcp::acceptor acceptor;
+  uint16_t port = 0;
+  std::string advertised;
+  bool stopped = false;                     // io thread
+  std::atomic<bool> stop_requested{false};  // any thread
+  std::map<quorum::Sid, Peer> peers;        // io thread
+  size_t pending_inbound = 0;               // io thread
+  ElectionTransportStats stats;             // io thread
+
+  Status bind();
+  void accept_next();
+  void on_accepted(tcp::socket socket);
+  void dial(quorum::Sid sid);
+  void on_dialed(quorum::Sid sid, const std::shared_ptr<ElectionConnection>& c);
+  void schedule_redial(quorum::Sid sid);
+  void read_more(const std::shared_ptr<ElectionConnection>& c);
+  void on_read(const std::shared_ptr<ElectionConnection>& c, std::string_view bytes);
+  bool on_init(const std::shared_ptr<ElectionConnection>& c, const ConnectionInit& init);
+  void install(const std::shared_ptr<ElectionConnection>& c);
+  void deliver(const std::shared_ptr<ElectionConnection>& c, const std::string& message);
+  void enqueue(quorum::Sid to, std::string frame);
+  void pump(Peer& p);
+  void close(const std::shared_ptr<ElectionConnection>& c, const std::string& reason);
+  void write_then_close(const std::shared_ptr<ElectionConnection>& c, std::string bytes);
+  Peer& peer(quorum::Sid sid) { return peers[sid]; }
+};
+
+Status ElectionTransport::Impl::bind() {
+  std::error_code ec;
+  const auto address = asio::ip::make_address(options.listen_host, ec);
+  if (ec) return Status::error("election listener: bad address " + options.listen_host);
+  const tcp::endpoint endpoint(address, options.listen_port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::error(fmt::format("election listener on {}:{}: {}", options.listen_host,
+                                     options.listen_port, ec.message()));
+  }
+  port = acceptor.local_endpoint().port();
+  advertised = options.advertised_address.empty() ? fmt::format("{}:{}", options.listen_host, port)
+                                                  : options.advertised_address;
+  return Status::ok();
+}
+
+void ElectionTransport::Impl::accept_next() {
+  acceptor.async_accept([this](std::error_code ec, tcp::socket socket) {
+    if (stopped || !acceptor.is_open()) return;
+    if (!ec) on_accepted(std::move(socket));
+    accept_next();
+  });
+}
+
+void ElectionTransport::Impl::on_accepted(tcp::socket socket) {
+  ++stats.accepted;
+  if (pending_inbound >= options.max_pending_inbound) {
+    spdlog::warn("election: refusing a connection: {} still sending their initiation",
+                 pending_inbound);
+    return;  // the socket closes here
+  }
+  ++pending_inbound;
+  auto c = std::make_shared<ElectionConnection>(std::move(socket), false, -1);
+  read_more(c);
+}
+
+void ElectionTransport::Impl::dial(quorum::Sid sid) {
+  Peer& p = peer(sid);
+  if (stopped || p.dialing || p.live || !p.address) return;
+  std::error_code ec;
+  const auto address = asio::ip::make_address(p.address->host, ec);
+  if (ec) {
+    spdlog::warn("election: peer sid={} has a bad address {}", sid, p.address->host);
+    return;
+  }
+  p.dialing = true;
+  ++stats.dials;
+  auto c = std::make_shared<ElectionConnection>(tcp::socket(io.context()), true, sid);
+  auto timeout = std::make_shared<asio::steady_timer>(io.context(), options.connect_timeout);
+  timeout->async_wait([c](std::error_code tec) {
+    if (!tec) {
+      std::error_code ignored;
+      c->socket.close(ignored);
+    }
+  });
+  c->socket.async_connect(tcp::endpoint(address, p.address->port),
+                          [this, c, sid, timeout](std::error_code cec) {
+                            timeout->cancel();
+                            if (stopped) return;
+                            peer(sid).dialing = false;
+                            if (cec) {
+                              schedule_redial(sid);
+                              return;
+                            }
+                            on_dialed(sid, c);
+                          });
+}
+
+void ElectionTransport::Impl::on_dialed(quorum::Sid sid,
+                                        const std::shared_ptr<ElectionConnection>& c) {
+  std::error_code ignored;
+  c->socket.set_option(tcp::no_delay(true), ignored);
+  std::string init = encode_connection_init(options.my_sid, advertised);
+  if (sid > options.my_sid) {
+    // The lower sid only announces itself; the peer dials back. Try again later in case it
+    // does not (it may be down or still starting).
+    write_then_close(c, std::move(init));
+    schedule_redial(sid);
+    return;
+  }
+  c->write_buffer = std::move(init);
+  install(c);
+  read_more(c);
+}
+
+void ElectionTransport::Impl::schedule_redial(quorum::Sid sid) {
+  Peer& p = peer(sid);
+  if (stopped || !p.address) return;
+  p.backoff = std::clamp(p.backoff * 2, options.min_backoff, options.max_backoff);
+  if (!p.redial) p.redial = std::make_unique<asio::steady_timer>(io.context());
+  p.redial->expires_after(p.backoff);
+  p.redial_pending = true;
+  p.redial->async_wait([this, sid](std::error_code ec) {
+    if (ec || stopped) return;
+    peer(sid).redial_pending = false;
+    if (!peer(sid).live) dial(sid);
+  });
+}
+
+void ElectionTransport::Impl::read_more(const std::shared_ptr<ElectionConnection>& c) {
+  c->socket.async_read_some(asio::buffer(c->read_buffer), [this, c](std::error_code ec, size_t n) {
+    if (stopped || c->closed) return;
+    if (ec) {
+      close(c, ec == asio::error::eof ? "closed by the peer" : ec.message());
+      return;
+    }
+    on_read(c, std::string_view(c->read_buffer.data(), n));
+    if (!c->closed) read_more(c);
+  });
+}
+
+void ElectionTransport::Impl::on_read(const std::shared_ptr<ElectionConnection>& c,
+                                      std::string_view bytes) {
+  const bool accepted_side = !c->dialed;
+  if (accepted_side) {
+    c->inbound.feed(bytes);
+  } else {
+    c->frames.feed(bytes);
+  }
+  if (accepted_side && c->sid < 0) {
+    auto init = c->inbound.init();
+    if (!init) {
+      ++stats.rejected_inits;
+      spdlog::warn("election: closing an inbound connection: {}", init.error());
+      close(c, init.error());
+      return;
+    }
+    if (!*init) return;
+    if (!on_init(c, **init)) return;
+  }
+  for (;;) {
+    auto message = accepted_side ? c->inbound.next_message() : c->frames.next();
+    if (!message) {
+      spdlog::warn("election: closing the connection to sid={}: {}", c->sid, message.error());
+      close(c, message.error());
+      return;
+    }
+    if (!*message) return;
+    deliver(c, **message);
+  }
+}
+
+// The acceptor's rules. Returns whether the connection stays.
+bool ElectionTransport::Impl::on_init(const std::shared_ptr<ElectionConnection>& c,
+                                      const ConnectionInit& init) {
+  --pending_inbound;
+  c->sid = init.sid;
+  if (init.sid == options.my_sid) {
+    spdlog::warn("election: a connection claims our own sid={}", init.sid);
+    close(c, "own sid");
+    return false;
+  }
+  if (init.sid < options.my_sid) {
+    ++stats.dial_backs;
+    close(c, "lower sid: dialing back");
+    Peer& p = peer(init.sid);
+    if (!p.live) {
+      p.backoff = std::chrono::milliseconds(0);
+      dial(init.sid);
+    }
+    return false;
+  }
+  install(c);
+  return true;
+}
+
+// Makes `c` the connection to its peer, replacing any older one, and sends what waits (or the
+// last notification again).
+void ElectionTransport::Impl::install(const std::shared_ptr<ElectionConnection>& c) {
+  Peer& p = peer(c->sid);
+  std::shared_ptr<ElectionConnection> old = std::move(p.live);
+  p.live = c;
+  c->live = true;
+  p.backoff = std::chrono::milliseconds(0);
+  if (old && old != c) close(old, "replaced by a new connection");
+  if (p.queue.empty() && p.last_sent) p.queue.push_back(*p.last_sent);
+  pump(p);
+}
+
+void ElectionTransport::Impl::deliver(const std::shared_ptr<ElectionConnection>& c,
+                                      const std::string& message) {
+  auto n = decode_notification(message);
+  if (!n) {
+    ++stats.malformed_messages;
+    spdlog::warn("election: skipping a malformed notification from sid={}: {}", c->sid, n.error());
+    return;
+  }
+  if (!*n) return;  // ZooKeeper drops these silently
+  ++stats.notifications_received;
+  handler(c->sid, **n);
+}
+
+void ElectionTransport::Impl::enqueue(quorum::Sid to, std::string frame) {
+  Peer& p = peer(to);
+  if (!p.address && !p.live) {
+    spdlog::warn("election: dropping a notification to unknown sid={}", to);
+    peers.erase(to);
+    return;
+  }
+  p.queue.push_back(std::move(frame));
+  while (p.queue.size() > options.max_queued_per_peer) p.queue.pop_front();
+  if (p.live) {
+    pump(p);
+  } else if (!p.redial_pending) {
+    dial(to);
+  }
+}
+
+void ElectionTransport::Impl::pump(Peer& p) {
+  const std::shared_ptr<ElectionConnection> c = p.live;
+  if (!c || c->closed || c->writing) return;
+  // The dialer's initiation goes first, in the same write.
+  if (c->write_buffer.empty() && p.queue.empty()) return;
+  while (!p.queue.empty()) {
+    p.last_sent = p.queue.front();
+    c->write_buffer += p.queue.front();
+    p.queue.pop_front();
+    ++stats.notifications_sent;
+  }
+  c->writing = true;
+  asio::async_write(c->socket, asio::buffer(c->write_buffer),
+                    [this, c](std::error_code ec, size_t) {
+                      c->writing = false;
+                      c->write_buffer.clear();
+                      if (stopped || c->closed) return;
+                      if (ec) {
+                        close(c, "write failed: " + ec.message());
+                        return;
+                      }
+                      Peer& again = peer(c->sid);
+                      if (again.live == c) pump(again);
+                    });
+}
+
+void ElectionTransport::Impl::write_then_close(const std::shared_ptr<ElectionConnection>& c,
+                                               std::string bytes) {
+  c->write_buffer = std::move(bytes);
+  asio::async_write(c->socket, asio::buffer(c->write_buffer), [c](std::error_code, size_t) {
+    std::error_code ignored;
+    c->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    c->socket.close(ignored);
+    c->closed = true;
+  });
+}
+
+void ElectionTransport::Impl::close(const std::shared_ptr<ElectionConnection>& c,
+                                    const std::string& reason) {
+  if (c->closed) return;
+  c->closed = true;
+  if (!c->dialed && c->sid < 0) --pending_inbound;
+  std::error_code ignored;
+  c->socket.shutdown(tcp::socket::shutdown_both, ignored);
+  c->socket.close(ignored);
+  if (!c->live) return;
+  spdlog::info("election: connection to sid={} closed: {}", c->sid, reason);
+  auto it = peers.find(c->sid);
+  if (it == peers.end() || it->second.live != c) return;
+  it->second.live.reset();
+  if (!stopped && it->second.address) schedule_redial(c->sid);
+}
+
+// --- the public face ---------------------------------------------------------------------------
+
+ElectionTransport::ElectionTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ElectionTransport::~ElectionTransport() { stop(); }
+
+Result<std::unique_ptr<ElectionTransport>> ElectionTransport::open(ElectionTransportOptions options,
+                                                                   Handler handler) {
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
+  if (Status st = impl->bind(); !st) return st;
+  return std::unique_ptr<ElectionTransport>(new ElectionTransport(std::move(impl)));
+}
+
+uint16_t ElectionTransport::port() const { return impl_->port; }
+
+void ElectionTransport::start(std::vector<ElectionPeer> peers) {
+  asio::post(impl_->io.context(), [impl = impl_.get(), peers = std::move(peers)] {
+    for (const ElectionPeer& p : peers) {
+      if (p.sid != impl->options.my_sid) impl->peer(p.sid).address = p;
+    }
+    impl->accept_next();
+    for (const ElectionPeer& p : peers) impl->dial(p.sid);
+  });
+}
+
+void ElectionTransport::send(quorum::Sid to, const quorum::Notification& n) {
+  asio::post(impl_->io.context(),
+             [impl = impl_.get(), to, frame = encode_notification_frame(n), n] {
+               if (impl->stopped) return;
+               if (to == impl->options.my_sid) {
+                 impl->handler(to, n);
+                 return;
+               }
+               impl->enqueue(to, frame);
+             });
+}
+
+ElectionTransportStats ElectionTransport::stats() const {
+  if (impl_->stop_requested.load()) return {};
+  auto result = std::make_shared<std::promise<ElectionTransportStats>>();
+  auto future = result->get_future();
+  asio::post(impl_->io.context(), [impl = impl_.get(), result] {
+    ElectionTransportStats s = impl->stats;
+    for (const auto& [sid, p] : impl->peers) s.live_peers += p.live ? 1 : 0;
+    result->set_value(s);
+  });
+  // A stop racing with this call drops the posted handler: answer empty then.
+  if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return {};
+  return future.get();
+}
+
+void ElectionTransport::stop() {
+  if (!impl_ || impl_->stop_requested.exchange(true)) return;
+  std::promise<void> done;
+  asio::post(impl_->io.context(), [&] {
+    impl_->stopped = true;
+    std::error_code ignored;
+    impl_->acceptor.close(ignored);
+    for (auto& [sid, p] : impl_->peers) {
+      if (p.redial) p.redial->cancel();
+      if (p.live) {
+        p.live->closed = true;
+        p.live->socket.close(ignored);
+      }
+    }
+    done.set_value();
+  });
+  done.get_future().wait();
+  impl_->io.stop();
+}
+
+}  // namespace paddock::peer

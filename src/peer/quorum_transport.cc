@@ -1,0 +1,336 @@
+#include "peer/quorum_transport.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <asio/connect.hpp>
+#include <asio/post.hpp>
+#include <asio/write.hpp>
+#include <future>
+
+namespace paddock::peer {
+namespace {
+
+constexpr size_t kReadChunkBytes = 64 * 1024;
+// Packets written with one gather write, at most.
+constexpr size_t kMaxPacketsPerWrite = 64;
+
+std::string endpoint_text(const asio::ip::tcp::socket& socket) {
+  std::error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  if (ec) return "?";
+  return fmt::format("{}:{}", ep.address().to_string(), ep.port());
+}
+
+}  // namespace
+
+// --- PeerConnection --------------------------------------------------------------------------
+
+PeerConnection::PeerConnection(asio::ip::tcp::socket socket, PeerConnectionLimits limits)
+    : socket_(std::move(socket)),
+      limits_(limits),
+      remote_(endpoint_text(socket_)),
+      decoder_(limits.decoder),
+      read_buffer_(kReadChunkBytes) {
+  std::error_code ec;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
+PeerConnection::~PeerConnection() = default;
+
+std::string PeerConnection::peer_name() const {
+  const quorum::Sid sid = peer_sid_.load();
+  return sid >= 0 ? fmt::format("sid={} addr={}", sid, remote_) : fmt::format("addr={}", remote_);
+}
+
+void PeerConnection::start(Handlers handlers) {
+  asio::post(socket_.get_executor(),
+             [self = shared_from_this(), h = std::move(handlers)]() mutable {
+               self->handlers_ = std::move(h);
+               if (self->closed_) return;
+               self->read_more();
+             });
+}
+
+void PeerConnection::read_more() {
+  socket_.async_read_some(
+      asio::buffer(read_buffer_),
+      [self = shared_from_this()](std::error_code ec, size_t n) { self->on_read(ec, n); });
+}
+
+void PeerConnection::on_read(std::error_code ec, size_t n) {
+  if (closed_) return;
+  if (ec) {
+    close_here(ec == asio::error::eof ? "closed by the peer" : "read failed: " + ec.message());
+    return;
+  }
+  decoder_.feed(std::string_view(read_buffer_.data(), n));
+  for (;;) {
+    auto packet = decoder_.next();
+    if (!packet) {
+      spdlog::warn("closing quorum connection: malformed stream peer={} error={}", peer_name(),
+                   packet.error());
+      close_here("malformed stream: " + packet.error());
+      return;
+    }
+    if (!*packet) break;
+    if (handlers_.on_packet) handlers_.on_packet(*this, std::move(**packet));
+    if (closed_) return;  // the handler closed it
+  }
+  read_more();
+}
+
+bool PeerConnection::send(quorum::QuorumPacket packet) {
+  Outbound out;
+  if (packet.type == quorum::PacketType::kSnap) {
+    PADDOCK_ASSERT(packet.data.has_value());
+    out.head = encode_snap_head(packet);
+    out.body = std::move(packet.data);
+    out.tail = encode_snap_tail();
+  } else {
+    append_quorum_packet(packet, out.head);
+  }
+  std::string overflow;
+  {
+    std::lock_guard lock(mu_);
+    if (send_closed_) return false;
+    if (queue_.size() + 1 > limits_.max_queued_packets ||
+        queued_bytes_ + out.size() > limits_.max_queued_bytes) {
+      send_closed_ = true;
+      overflow = fmt::format(
+          "send queue full ({} packets and {} bytes queued, {} more; limits {} "
+          "and {})",
+          queue_.size(), queued_bytes_, out.size(), limits_.max_queued_packets,
+          limits_.max_queued_bytes);
+    } else {
+      queued_bytes_ += out.size();
+      queue_.push_back(std::move(out));
+      if (write_scheduled_) return true;
+      write_scheduled_ = true;
+    }
+  }
+  if (!overflow.empty()) {
+    spdlog::warn("closing quorum connection: {} peer={}", overflow, peer_name());
+    close(overflow);
+    return false;
+  }
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->write_queued(); });
+  return true;
+}
+
+void PeerConnection::write_queued() {
+  if (closed_) return;
+  {
+    std::lock_guard lock(mu_);
+    const size_t n = std::min(queue_.size(), kMaxPacketsPerWrite);
+    for (size_t i = 0; i < n; ++i) {
+      queued_bytes_ -= queue_.front().size();
+      in_flight_.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    if (in_flight_.empty()) {
+      write_scheduled_ = false;
+      return;
+    }
+  }
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(in_flight_.size() * 3);
+  for (const Outbound& o : in_flight_) {
+    buffers.push_back(asio::buffer(o.head));
+    if (o.body) buffers.push_back(asio::buffer(*o.body));
+    if (!o.tail.empty()) buffers.push_back(asio::buffer(o.tail));
+  }
+  asio::async_write(socket_, buffers, [self = shared_from_this()](std::error_code ec, size_t) {
+    self->on_written(ec);
+  });
+}
+
+void PeerConnection::on_written(std::error_code ec) {
+  in_flight_.clear();
+  if (closed_) return;
+  if (ec) {
+    close_here("write failed: " + ec.message());
+    return;
+  }
+  write_queued();
+}
+
+void PeerConnection::close(std::string reason) {
+  asio::post(socket_.get_executor(),
+             [self = shared_from_this(), r = std::move(reason)] { self->close_here(r); });
+}
+
+void PeerConnection::close_here(const std::string& reason) {
+  if (closed_) return;
+  closed_ = true;
+  closed_flag_.store(true);
+  {
+    std::lock_guard lock(mu_);
+    send_closed_ = true;
+    queue_.clear();
+    queued_bytes_ = 0;
+  }
+  std::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  spdlog::info("quorum connection closed peer={} reason={}", peer_name(), reason);
+  Handlers handlers = std::move(handlers_);  // drop them after this call: no cycles kept
+  handlers_ = {};
+  if (handlers.on_closed) handlers.on_closed(*this, reason);
+}
+
+// --- QuorumListener ------------------------------------------------------------------------
+
+QuorumListener::QuorumListener(IoThread& io, QuorumListenerOptions options, AcceptHandler on_accept)
+    : io_(io),
+      options_(std::move(options)),
+      on_accept_(std::move(on_accept)),
+      acceptor_(io.context()) {}
+
+Result<std::unique_ptr<QuorumListener>> QuorumListener::open(IoThread& io,
+                                                             QuorumListenerOptions options,
+                                                             AcceptHandler on_accept) {
+  std::unique_ptr<QuorumListener> l(
+      new QuorumListener(io, std::move(options), std::move(on_accept)));
+  std::error_code ec;
+  const auto address = asio::ip::make_address(l->options_.host, ec);
+  if (ec) return Status::error("quorum listener: bad address " + l->options_.host);
+  const asio::ip::tcp::endpoint endpoint(address, l->options_.port);
+  l->acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) l->acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+  if (!ec) l->acceptor_.bind(endpoint, ec);
+  if (!ec) l->acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::error(fmt::format("quorum listener on {}:{}: {}", l->options_.host,
+                                     l->options_.port, ec.message()));
+  }
+  l->port_ = l->acceptor_.local_endpoint().port();
+  asio::post(io.context(), [raw = l.get()] { raw->accept_next(); });
+  return l;
+}
+
+QuorumListener::~QuorumListener() { stop(); }
+
+void QuorumListener::stop() {
+  if (io_.on_this_thread()) {
+    std::error_code ignored;
+    acceptor_.close(ignored);
+    return;
+  }
+  // Close on the io thread and wait, so no accept handler runs after this returns.
+  std::promise<void> done;
+  asio::post(io_.context(), [&] {
+    std::error_code ignored;
+    acceptor_.close(ignored);
+    done.set_value();
+  });
+  auto f = done.get_future();
+  if (f.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    std::error_code ignored;  // the loop is not running (stopped): nothing can race
+    acceptor_.close(ignored);
+  }
+}
+
+void QuorumListener::accept_next() {
+  if (!acceptor_.is_open()) return;
+  acceptor_.async_accept([this](std::error_code ec, asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      std::erase_if(accepted_, [](const auto& w) { return w.expired(); });
+      auto conn = std::make_shared<PeerConnection>(std::move(socket), options_.connection_limits);
+      if (accepted_.size() >= options_.max_connections) {
+        spdlog::warn("quorum listener: refusing addr={}: {} connections open",
+                     conn->remote_address(), accepted_.size());
+        conn->close("too many learner connections");
+      } else {
+        accepted_.push_back(conn);
+        on_accept_(std::move(conn));
+      }
+    } else {
+      spdlog::warn("quorum listener: accept failed: {}", ec.message());
+    }
+    accept_next();
+  });
+}
+
+// --- QuorumDialer --------------------------------------------------------------------------
+
+QuorumDialer::QuorumDialer(IoThread& io, QuorumDialOptions options, DoneHandler done)
+    : io_(io), options_(std::move(options)), done_(std::move(done)), timer_(io.context()) {}
+
+std::shared_ptr<QuorumDialer> QuorumDialer::dial(IoThread& io, QuorumDialOptions options,
+                                                 DoneHandler done) {
+  auto d = std::make_shared<QuorumDialer>(io, std::move(options), std::move(done));
+  asio::post(io.context(), [d] { d->attempt(); });
+  return d;
+}
+
+void QuorumDialer::cancel() {
+  asio::post(io_.context(),
+             [self = shared_from_this()] { self->finish(Status::error("dial cancelled")); });
+}
+
+void QuorumDialer::attempt() {
+  if (finished_) return;
+  ++attempts_made_;
+  std::error_code ec;
+  const auto address = asio::ip::make_address(options_.host, ec);
+  if (ec) {
+    finish(Status::error("leader address is not an IP address: " + options_.host));
+    return;
+  }
+  socket_ = std::make_unique<asio::ip::tcp::socket>(io_.context());
+  const asio::ip::tcp::endpoint endpoint(address, options_.port);
+  timer_.expires_after(options_.connect_timeout);
+  timer_.async_wait([self = shared_from_this(), sock = socket_.get()](std::error_code tec) {
+    if (!tec && self->socket_.get() == sock) {
+      std::error_code ignored;
+      sock->close(ignored);  // the connect completes with operation_aborted
+    }
+  });
+  socket_->async_connect(endpoint, [self = shared_from_this()](std::error_code cec) {
+    self->timer_.cancel();
+    if (self->finished_) return;
+    if (cec) {
+      self->attempt_failed(cec == asio::error::operation_aborted ? "connect timed out"
+                                                                 : cec.message());
+      return;
+    }
+    auto conn = std::make_shared<PeerConnection>(std::move(*self->socket_),
+                                                 self->options_.connection_limits);
+    self->socket_.reset();
+    self->finish(std::move(conn));
+  });
+}
+
+void QuorumDialer::attempt_failed(const std::string& why) {
+  socket_.reset();
+  spdlog::info("connecting to the leader at {}:{} failed (attempt {} of {}): {}", options_.host,
+               options_.port, attempts_made_, options_.attempts, why);
+  if (attempts_made_ >= options_.attempts) {
+    finish(
+        Status::error(fmt::format("could not connect to the leader at {}:{} after {} attempts: {}",
+                                  options_.host, options_.port, attempts_made_, why)));
+    return;
+  }
+  timer_.expires_after(options_.retry_interval);
+  timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+    if (!ec) self->attempt();
+  });
+}
+
+void QuorumDialer::finish(Result<std::shared_ptr<PeerConnection>> result) {
+  if (finished_) return;
+  finished_ = true;
+  timer_.cancel();
+  if (socket_) {
+    std::error_code ignored;
+    socket_->close(ignored);
+  }
+  DoneHandler done = std::move(done_);
+  done_ = nullptr;
+  if (done) done(std::move(result));
+}
+
+}  // namespace paddock::peer

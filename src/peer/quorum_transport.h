@@ -1,0 +1,162 @@
+#pragma once
+// The quorum port over TCP: a listener the leader runs, a dialer a learner uses to reach the
+// leader, and PeerConnection, which carries QuorumPackets both ways on one socket.
+//
+// Threads: each piece runs on the IoThread it is given (one thread per io_context); the
+// handlers are called on that thread and must hand work to the caller's own thread rather
+// than block. send() and close() may be called from any thread.
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "peer/io_thread.h"
+#include "peer/quorum_codec.h"
+#include "quorum/messages.h"
+#include "util/result.h"
+
+namespace paddock::peer {
+
+struct PeerConnectionLimits {
+  // Packets and bytes waiting to be written to one peer. Past either, the connection is
+  // closed ("send queue full"): a learner that cannot keep up must resync, not make its
+  // leader run out of memory. A SNAP body counts in bytes like any other data.
+  size_t max_queued_packets = 100000;
+  uint64_t max_queued_bytes = uint64_t{512} << 20;
+  QuorumDecoderLimits decoder;
+};
+
+class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
+ public:
+  struct Handlers {
+    // Every decoded packet, in stream order (a SNAP with its body in `data`).
+    std::function<void(PeerConnection&, quorum::QuorumPacket)> on_packet;
+    // Once, after the connection ended: peer closed, I/O error, malformed stream, queue
+    // overflow or close(). No on_packet follows it.
+    std::function<void(PeerConnection&, const std::string& reason)> on_closed;
+  };
+
+  PeerConnection(asio::ip::tcp::socket socket, PeerConnectionLimits limits);
+  ~PeerConnection();
+
+  // Starts reading. Call once, from any thread.
+  void start(Handlers handlers);
+  // Queues a packet; false if the connection is closed or the packet overflowed the queue
+  // (which closes it). Thread-safe.
+  bool send(quorum::QuorumPacket packet);
+  // Closes the connection (on_closed follows with `reason`). Thread-safe, idempotent.
+  void close(std::string reason);
+
+  // Names the peer in log lines once it has said who it is (FOLLOWERINFO).
+  void set_peer_sid(quorum::Sid sid) { peer_sid_.store(sid); }
+  std::string peer_name() const;
+  const std::string& remote_address() const { return remote_; }
+  bool closed() const { return closed_flag_.load(); }
+
+ private:
+  struct Outbound {
+    std::string head;                 // the packet (SNAP: with null data)
+    std::optional<std::string> body;  // SNAP only: the body, written without a copy
+    std::string tail;                 // SNAP only: the signature
+    size_t size() const { return head.size() + (body ? body->size() : 0) + tail.size(); }
+  };
+  void read_more();
+  void on_read(std::error_code ec, size_t n);
+  void write_queued();
+  void on_written(std::error_code ec);
+  void close_here(const std::string& reason);  // on the io thread
+
+  asio::ip::tcp::socket socket_;
+  PeerConnectionLimits limits_;
+  std::string remote_;
+  std::atomic<quorum::Sid> peer_sid_{-1};
+  std::atomic<bool> closed_flag_{false};
+  Handlers handlers_;                // io thread
+  QuorumStreamDecoder decoder_;      // io thread
+  std::vector<char> read_buffer_;    // io thread
+  std::vector<Outbound> in_flight_;  // io thread: being written
+  bool closed_ = false;              // io thread
+
+  std::mutex mu_;  // guards the fields below
+  std::deque<Outbound> queue_;
+  uint64_t queued_bytes_ = 0;
+  bool write_scheduled_ = false;  // a write is posted or in flight
+  bool send_closed_ = false;
+};
+
+struct QuorumListenerOptions {
+  std::string host = "0.0.0.0";
+  uint16_t port = 0;  // 0: an ephemeral port (tests)
+  // Learner connections open at once; past it new ones are closed at accept.
+  size_t max_connections = 256;
+  PeerConnectionLimits connection_limits;
+};
+
+// The leader's quorum port. Hands every accepted connection, not yet started, to on_accept
+// (on the io thread): the leader calls start() with its handlers.
+class QuorumListener {
+ public:
+  using AcceptHandler = std::function<void(std::shared_ptr<PeerConnection>)>;
+  static Result<std::unique_ptr<QuorumListener>> open(IoThread& io, QuorumListenerOptions options,
+                                                      AcceptHandler on_accept);
+  ~QuorumListener();  // stops accepting (connections handed over live on)
+  uint16_t port() const { return port_; }
+  void stop();
+
+ private:
+  QuorumListener(IoThread& io, QuorumListenerOptions options, AcceptHandler on_accept);
+  void accept_next();
+
+  IoThread& io_;
+  QuorumListenerOptions options_;
+  AcceptHandler on_accept_;
+  asio::ip::tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+  std::vector<std::weak_ptr<PeerConnection>> accepted_;  // io thread, to count live ones
+};
+
+struct QuorumDialOptions {
+  std::string host;
+  uint16_t port = 0;
+  // ZooKeeper's learner tries 5 times, a second apart, within initLimit.
+  int attempts = 5;
+  std::chrono::milliseconds retry_interval{1000};
+  std::chrono::milliseconds connect_timeout{5000};  // per attempt (cnxTimeout)
+  PeerConnectionLimits connection_limits;
+};
+
+// A learner's connection to its leader, with retries. The result (on the io thread) is a
+// connection not yet started, or the last attempt's error.
+class QuorumDialer : public std::enable_shared_from_this<QuorumDialer> {
+ public:
+  using DoneHandler = std::function<void(Result<std::shared_ptr<PeerConnection>>)>;
+  static std::shared_ptr<QuorumDialer> dial(IoThread& io, QuorumDialOptions options,
+                                            DoneHandler done);
+  void cancel();  // thread-safe; `done` then gets an error if it has not run yet
+
+  QuorumDialer(IoThread& io, QuorumDialOptions options, DoneHandler done);  // use dial()
+
+ private:
+  void attempt();
+  void attempt_failed(const std::string& why);
+  void finish(Result<std::shared_ptr<PeerConnection>> result);
+
+  IoThread& io_;
+  QuorumDialOptions options_;
+  DoneHandler done_;
+  int attempts_made_ = 0;
+  bool finished_ = false;
+  std::unique_ptr<asio::ip::tcp::socket> socket_;
+  asio::steady_timer timer_;
+};
+
+}  // namespace paddock::peer

@@ -1,0 +1,200 @@
+#include "peer/quorum_transport.h"
+
+#include <gtest/gtest.h>
+
+#include <asio/io_context.hpp>
+#include <asio/write.hpp>
+
+#include "peer/quorum_payloads.h"
+#include "peer/transport_test_util.h"
+#include "proto/jute.h"
+#include "state/tree_test_util.h"
+
+namespace paddock::peer {
+namespace {
+
+using quorum::PacketType;
+using quorum::QuorumPacket;
+using testing::Inbox;
+
+// What one side of a connection saw.
+struct Side {
+  Inbox<QuorumPacket> packets;
+  Inbox<std::string> closed;
+  PeerConnection::Handlers handlers() {
+    return {[this](PeerConnection&, QuorumPacket p) { packets.push(std::move(p)); },
+            [this](PeerConnection&, const std::string& why) { closed.push(why); }};
+  }
+};
+
+QuorumPacket big_snap(int nodes) {
+  state::DataTree tree;
+  state::testing::TreeDriver d(tree);
+  for (int i = 0; i < nodes; ++i) d.create("/n" + std::to_string(i), std::string(1000, 'x'));
+  return QuorumPacket{PacketType::kSnap, tree.last_zxid(), encode_zk_snapshot_body(tree),
+                      std::nullopt};
+}
+
+struct Ensemble {
+  IoThread io{"quorum-test"};  // destroyed last: connections go before their io_context
+  Side leader, learner;
+  Inbox<std::shared_ptr<PeerConnection>> accepted;
+  std::unique_ptr<QuorumListener> listener;
+  std::shared_ptr<PeerConnection> learner_conn;
+
+  explicit Ensemble(QuorumListenerOptions options = {}) {
+    options.host = "127.0.0.1";
+    auto l = QuorumListener::open(io, options, [this](std::shared_ptr<PeerConnection> c) {
+      c->start(leader.handlers());
+      accepted.push(std::move(c));
+    });
+    EXPECT_TRUE(l) << l.error();
+    listener = std::move(*l);
+  }
+  ~Ensemble() {
+    if (learner_conn) learner_conn->close("test over");
+    for (auto& c : accepted.items()) c->close("test over");
+    listener.reset();
+    io.stop();
+  }
+  QuorumDialOptions dial_options() const {
+    QuorumDialOptions o;
+    o.host = "127.0.0.1";
+    o.port = listener->port();
+    o.retry_interval = std::chrono::milliseconds(20);
+    return o;
+  }
+  std::shared_ptr<PeerConnection> connect_learner() {
+    Inbox<Result<std::shared_ptr<PeerConnection>>> done;
+    QuorumDialer::dial(io, dial_options(), [&](auto r) { done.push(std::move(r)); });
+    EXPECT_TRUE(done.wait_count(1));
+    auto result = done.items().front();
+    EXPECT_TRUE(result) << result.error();
+    learner_conn = *result;
+    learner_conn->start(learner.handlers());
+    return learner_conn;
+  }
+};
+
+TEST(QuorumTransport, LeaderAndLearnerExchangePacketsIncludingASnap) {
+  Ensemble e;
+  auto learner = e.connect_learner();
+  const QuorumPacket info{PacketType::kFollowerInfo, 0x100000000,
+                          encode_learner_info({3, quorum::kQuorumProtocolVersion, 0}),
+                          std::nullopt};
+  ASSERT_TRUE(learner->send(info));
+  ASSERT_TRUE(e.leader.packets.wait_count(1));
+  EXPECT_EQ(e.leader.packets.items()[0], info);
+  ASSERT_TRUE(e.accepted.wait_count(1));
+  auto leader_side = e.accepted.items()[0];
+  leader_side->set_peer_sid(3);
+
+  const std::vector<QuorumPacket> sync{
+      {PacketType::kLeaderInfo, 0x200000000, encode_int_payload(0x10000), std::nullopt},
+      big_snap(3000),  // about 3 MB: arrives in many reads
+      {PacketType::kNewLeader, 0x200000000, std::string("version=0"), std::nullopt},
+      {PacketType::kUpToDate, -1, std::nullopt, std::nullopt},
+  };
+  for (const QuorumPacket& p : sync) ASSERT_TRUE(leader_side->send(p));
+  ASSERT_TRUE(e.learner.packets.wait_count(sync.size()));
+  EXPECT_EQ(e.learner.packets.items(), sync);
+}
+
+TEST(QuorumTransport, MalformedStreamClosesThatConnectionOnly) {
+  Ensemble e;
+  auto learner = e.connect_learner();
+  asio::io_context raw_io;
+  asio::ip::tcp::socket raw(raw_io);
+  raw.connect({asio::ip::make_address("127.0.0.1"), e.listener->port()});
+  std::string garbage;
+  proto::JuteWriter w(garbage);
+  w.i32(99);  // no such packet type
+  w.i64(0);
+  w.i32(-1);
+  w.i32(-1);
+  asio::write(raw, asio::buffer(garbage));
+  ASSERT_TRUE(e.leader.closed.wait_count(1));
+  EXPECT_NE(e.leader.closed.items()[0].find("malformed"), std::string::npos);
+  // The learner's own connection still works both ways.
+  const QuorumPacket ping{PacketType::kPing, 5, encode_ping_touches({{1, 4000}}), std::nullopt};
+  ASSERT_TRUE(learner->send(ping));
+  EXPECT_TRUE(e.leader.packets.wait_for([&](auto& v) { return !v.empty() && v.back() == ping; }));
+}
+
+TEST(QuorumTransport, PeerCloseIsReported) {
+  Ensemble e;
+  auto learner = e.connect_learner();
+  ASSERT_TRUE(e.accepted.wait_count(1));
+  e.accepted.items()[0]->close("leader steps down");
+  ASSERT_TRUE(e.learner.closed.wait_count(1));
+  EXPECT_TRUE(e.leader.closed.wait_count(1));
+  EXPECT_EQ(e.leader.closed.items()[0], "leader steps down");
+  EXPECT_FALSE(learner->send(QuorumPacket{}));
+}
+
+TEST(QuorumTransport, SendQueueOverflowClosesTheConnection) {
+  QuorumListenerOptions options;
+  options.connection_limits.max_queued_bytes = 100;
+  Ensemble e(options);
+  auto learner = e.connect_learner();
+  ASSERT_TRUE(e.accepted.wait_count(1));
+  auto leader_side = e.accepted.items()[0];
+  EXPECT_FALSE(leader_side->send(
+      QuorumPacket{PacketType::kProposal, 1, std::string(1000, 'p'), std::nullopt}));
+  ASSERT_TRUE(e.leader.closed.wait_count(1));
+  EXPECT_NE(e.leader.closed.items()[0].find("send queue full"), std::string::npos);
+}
+
+TEST(QuorumTransport, DialerRetriesUntilTheLeaderListens) {
+  IoThread io("dial-test");
+  uint16_t port = 0;
+  {  // find a free port, then free it
+    asio::io_context probe;
+    asio::ip::tcp::acceptor a(probe, {asio::ip::make_address("127.0.0.1"), 0});
+    port = a.local_endpoint().port();
+  }
+  QuorumDialOptions o;
+  o.host = "127.0.0.1";
+  o.port = port;
+  o.attempts = 1000;
+  o.retry_interval = std::chrono::milliseconds(10);
+  Inbox<Result<std::shared_ptr<PeerConnection>>> done;
+  auto dialer = QuorumDialer::dial(io, o, [&](auto r) { done.push(std::move(r)); });
+  Inbox<std::shared_ptr<PeerConnection>> accepted;
+  QuorumListenerOptions lo;
+  lo.host = "127.0.0.1";
+  lo.port = port;
+  auto listener = QuorumListener::open(io, lo, [&](auto c) { accepted.push(std::move(c)); });
+  ASSERT_TRUE(listener) << listener.error();
+  ASSERT_TRUE(done.wait_count(1));
+  EXPECT_TRUE(done.items()[0]);
+  EXPECT_TRUE(accepted.wait_count(1));
+  for (auto& c : accepted.items()) c->close("done");
+  if (done.items()[0]) (*done.items()[0])->close("done");
+  listener->reset();
+  io.stop();
+}
+
+TEST(QuorumTransport, DialerGivesUpAfterItsAttempts) {
+  IoThread io("dial-test");
+  uint16_t port = 0;
+  {
+    asio::io_context probe;
+    asio::ip::tcp::acceptor a(probe, {asio::ip::make_address("127.0.0.1"), 0});
+    port = a.local_endpoint().port();
+  }
+  QuorumDialOptions o;
+  o.host = "127.0.0.1";
+  o.port = port;
+  o.attempts = 3;
+  o.retry_interval = std::chrono::milliseconds(5);
+  Inbox<Result<std::shared_ptr<PeerConnection>>> done;
+  QuorumDialer::dial(io, o, [&](auto r) { done.push(std::move(r)); });
+  ASSERT_TRUE(done.wait_count(1));
+  ASSERT_FALSE(done.items()[0]);
+  EXPECT_NE(done.items()[0].error().find("after 3 attempts"), std::string::npos);
+  io.stop();
+}
+
+}  // namespace
+}  // namespace paddock::peer
