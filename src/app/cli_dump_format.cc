@@ -5,6 +5,8 @@
 #include <ctime>
 #include <variant>
 
+#include "state/op_table.h"
+
 namespace paddock::app {
 namespace {
 
@@ -34,7 +36,7 @@ std::string base64(std::string_view in) {
   return out;
 }
 
-const char* type_name(int32_t type) { return proto::op_name(static_cast<proto::OpCode>(type)); }
+const char* type_name(int32_t type) { return state::op_info(type).name; }
 
 // Fields of one body, for both the text and the JSON form.
 struct BodyFields {

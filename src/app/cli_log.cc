@@ -8,9 +8,9 @@
 
 #include "app/cli_command.h"
 #include "app/cli_dump_format.h"
-#include "app/cli_segment_scan.h"
 #include "proto/txn.h"
 #include "storage/log_format.h"
+#include "storage/log_reader.h"
 #include "storage/posix_env.h"
 #include "storage/zk_files.h"
 
@@ -48,15 +48,17 @@ void emit(LogDump& d, const DumpOptions& o, uint64_t offset, std::string_view pa
   }
 }
 
-Status dump_paddock(const std::string& bytes, const DumpOptions& o, LogDump& d) {
+Status dump_paddock(storage::Env& env, const std::string& bytes, const DumpOptions& o, LogDump& d) {
   d.format = "paddock";
-  auto header = storage::decode_segment_header(std::string_view(bytes).substr(0, 32));
+  auto header = storage::decode_segment_header(
+      std::string_view(bytes).substr(0, storage::kSegmentHeaderSize));
   if (header && !o.json) {
     std::cout << fmt::format("paddock log segment first_zxid={} dbid={}\n",
                              hex_zxid(header->first_zxid), header->dbid);
   }
-  auto scan = scan_paddock_segment(
-      bytes, [&](uint64_t off, int64_t, std::string_view payload) { emit(d, o, off, payload); });
+  auto scan = storage::scan_segment_file(
+      env, o.file,
+      [&](uint64_t off, int64_t, std::string_view payload) { emit(d, o, off, payload); });
   if (!scan) return scan.status();
   d.header = {{"dbid", scan->header.dbid}, {"first_zxid", scan->header.first_zxid}};
   d.end_offset = scan->end_offset;
@@ -90,7 +92,7 @@ int run_dump(const DumpOptions& o) {
   LogDump d;
   Status st;
   if (bytes->size() >= 4 && storage::get_u32(bytes->data()) == storage::kSegmentMagic) {
-    st = dump_paddock(*bytes, o, d);
+    st = dump_paddock(env, *bytes, o, d);
   } else if (bytes->size() >= 4 && bytes->substr(0, 4) == "ZKLG") {
     st = dump_zookeeper(*bytes, o, d);
   } else {

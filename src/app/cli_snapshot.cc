@@ -12,7 +12,6 @@
 
 #include "app/cli_command.h"
 #include "app/cli_dump_format.h"
-#include "app/cli_segment_scan.h"
 #include "pipeline/recovery.h"
 #include "proto/txn.h"
 #include "state/database.h"
@@ -249,15 +248,11 @@ class Verifier {
     }
     for (size_t i = 0; i < segments->size(); ++i) {
       const auto& seg = (*segments)[i];
-      auto bytes = env_.read_file(seg.path);
-      if (!bytes) {
-        problem(bytes.error());
-        continue;
-      }
       uint64_t undecodable = 0;
-      auto scan = scan_paddock_segment(*bytes, [&](uint64_t, int64_t, std::string_view payload) {
-        if (!proto::decode_txn(payload)) ++undecodable;
-      });
+      auto scan = storage::scan_segment_file(env_, seg.path,
+                                             [&](uint64_t, int64_t, std::string_view payload) {
+                                               if (!proto::decode_txn(payload)) ++undecodable;
+                                             });
       if (!scan) {
         problem(seg.path + ": " + scan.error());
         continue;

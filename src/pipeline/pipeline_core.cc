@@ -5,6 +5,7 @@
 #include "pipeline/frames.h"
 #include "proto/jute.h"
 #include "proto/records.h"
+#include "state/op_table.h"
 #include "util/assert.h"
 
 namespace paddock::pipeline {
@@ -20,27 +21,7 @@ constexpr size_t kMaxPendingPerConnection = 1000;
 constexpr size_t kMaxKeptBatchBytes = 1 << 20;
 
 // Ops answered on the pipeline thread without a txn, in the connection's order.
-bool is_read_op(proto::OpCode op) {
-  switch (op) {
-    case proto::OpCode::kExists:
-    case proto::OpCode::kGetData:
-    case proto::OpCode::kGetACL:
-    case proto::OpCode::kGetChildren:
-    case proto::OpCode::kGetChildren2:
-    case proto::OpCode::kGetEphemerals:
-    case proto::OpCode::kGetAllChildrenNumber:
-    case proto::OpCode::kWhoAmI:
-    case proto::OpCode::kMultiRead:
-    case proto::OpCode::kAddWatch:
-    case proto::OpCode::kCheckWatches:
-    case proto::OpCode::kRemoveWatches:
-    case proto::OpCode::kSetWatches:
-    case proto::OpCode::kSetWatches2:
-      return true;
-    default:
-      return false;
-  }
-}
+bool is_read_op(proto::OpCode op) { return state::op_info(op).kind == state::OpKind::kRead; }
 
 }  // namespace
 
@@ -196,7 +177,7 @@ void PipelineCore::on_request(ConnectionState& conn, std::string_view frame) {
   request.op = static_cast<proto::OpCode>(header.type);
   request.frame = frame;
   request.received_ms = now_ms_;
-  conn.last_op = proto::op_short_name(request.op);
+  conn.last_op = state::op_short_name(request.op);
   conn.last_cxid = header.xid;
 
   if (request.op == proto::OpCode::kCreateSession ||

@@ -82,10 +82,6 @@ enum class Err : int32_t {
 };
 
 const char* err_name(Err e);
-const char* op_name(OpCode op);
-// ZooKeeper's 4-character op names, as the `cons` four-letter word prints them (lop=GETD):
-// "NA" for ops the final stage does not name (auth, sasl, notification, error, unknown).
-const char* op_short_name(OpCode op);
 
 enum class EventType : int32_t {
   kNone = -1,

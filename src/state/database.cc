@@ -6,6 +6,7 @@
 #include "proto/records.h"
 #include "state/acl_check.h"
 #include "state/auth_provider.h"
+#include "state/op_table.h"
 #include "state/pending_changes.h"
 #include "state/prep.h"
 #include "state/reads.h"
@@ -18,38 +19,32 @@ using proto::OpCode;
 
 constexpr int32_t kErrorType = static_cast<int32_t>(OpCode::kError);
 
-template <typename T>
-std::string encode_record(const T& record) {
-  return proto::encode(record);
-}
-
-// One op result of a multi that applied (MultiResponse, by the txn op's type: create ->
-// path; create2/createContainer/createTTL -> path + Stat under type create2; delete and
-// deleteContainer -> delete; setData -> Stat; check -> nothing).
-void write_op_result(proto::JuteWriter& w, int32_t type, const OpResult& result) {
-  switch (static_cast<OpCode>(type)) {
-    case OpCode::kCreate:
-      write(w, proto::MultiHeader{type, false, 0});
+// The reply body of a write that applied, alone or as an op result inside a multi.
+void write_reply_body(proto::JuteWriter& w, WriteReply shape, const OpResult& result) {
+  switch (shape) {
+    case WriteReply::kPath:
       write(w, proto::CreateResponse{result.path});
       return;
-    case OpCode::kCreate2:
-    case OpCode::kCreateContainer:
-    case OpCode::kCreateTTL:
-      write(w, proto::MultiHeader{static_cast<int32_t>(OpCode::kCreate2), false, 0});
+    case WriteReply::kPathAndStat:
       write(w, proto::Create2Response{result.path, result.stat});
       return;
-    case OpCode::kDelete:
-    case OpCode::kDeleteContainer:
-      write(w, proto::MultiHeader{static_cast<int32_t>(OpCode::kDelete), false, 0});
-      return;
-    case OpCode::kSetData:
-      write(w, proto::MultiHeader{type, false, 0});
+    case WriteReply::kStat:  // SetAclResponse is the same bare Stat
       write(w, proto::SetDataResponse{result.stat});
       return;
-    default:  // check
-      write(w, proto::MultiHeader{type, false, 0});
+    case WriteReply::kNone:
       return;
   }
+}
+
+// One op result of a multi that applied (MultiResponse), typed by the txn op's type as
+// the op table says (create2/createContainer/createTTL answer as create2, deleteContainer
+// as delete).
+void write_op_result(proto::JuteWriter& w, int32_t type, const OpResult& result) {
+  const OpInfo& info = op_info(type);
+  const int32_t result_type =
+      info.multi_result == OpCode::kError ? type : static_cast<int32_t>(info.multi_result);
+  write(w, proto::MultiHeader{result_type, false, 0});
+  write_reply_body(w, info.reply, result);
 }
 
 void write_error_result(proto::JuteWriter& w, int32_t err) {
@@ -88,23 +83,12 @@ Reply encode_write_reply(const proto::Txn& txn, const ApplyResult& applied, OpCo
     return Reply{Err::kOk, encode_multi_response(*multi, applied)};
   }
   if (applied.err != Err::kOk) return Reply{applied.err, {}};
-  const OpResult& r = applied.single;
-  switch (op) {
-    case OpCode::kCreate:
-      return Reply{Err::kOk, encode_record(proto::CreateResponse{r.path})};
-    case OpCode::kCreate2:
-    case OpCode::kCreateContainer:
-    case OpCode::kCreateTTL:
-      return Reply{Err::kOk, encode_record(proto::Create2Response{r.path, r.stat})};
-    case OpCode::kSetData:
-      return Reply{Err::kOk, encode_record(proto::SetDataResponse{r.stat})};
-    case OpCode::kSetACL:
-      return Reply{Err::kOk, encode_record(proto::SetAclResponse{r.stat})};
-    default:
-      // delete, deleteContainer, createSession, closeSession: no body. A top-level check
-      // gets none either (ZooKeeper 3.8.0 fails to encode its reply and sends nothing).
-      return Reply{Err::kOk, {}};
-  }
+  // delete, deleteContainer, createSession, closeSession: no body. A top-level check gets
+  // none either (ZooKeeper 3.8.0 fails to encode its reply and sends nothing).
+  std::string body;
+  proto::JuteWriter w(body);
+  write_reply_body(w, op_info(op).reply, applied.single);
+  return Reply{Err::kOk, std::move(body)};
 }
 
 // The ACLs of nodes a txn removes (taken before it applies) or creates, for the watch
@@ -158,25 +142,7 @@ Database::Database(DatabaseOptions options)
 
 Database::~Database() = default;
 
-bool Database::is_write(OpCode op) {
-  switch (op) {
-    case OpCode::kCreate:
-    case OpCode::kCreate2:
-    case OpCode::kCreateContainer:
-    case OpCode::kCreateTTL:
-    case OpCode::kDelete:
-    case OpCode::kSetData:
-    case OpCode::kSetACL:
-    case OpCode::kMulti:
-    case OpCode::kCheck:
-    case OpCode::kCreateSession:
-    case OpCode::kCloseSession:
-    case OpCode::kReconfig:
-      return true;
-    default:
-      return false;
-  }
-}
+bool Database::is_write(OpCode op) { return op_info(op).kind == OpKind::kWrite; }
 
 Outcome Database::read(const Request& request) {
   Reader reader(tree_, pending_->acl, request, options_.decode_limit());

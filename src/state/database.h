@@ -64,8 +64,8 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  static bool is_write(proto::OpCode op);  // create*, delete, setData, setACL, multi, check,
-                                           // createSession, closeSession, reconfig
+  // Whether `op` becomes a txn (OpKind::kWrite in the op table, state/op_table.h).
+  static bool is_write(proto::OpCode op);
   // Reads (exists, getData, getChildren(2), getACL, getEphemerals, getAllChildrenNumber,
   // whoAmI, multiRead, addWatch, checkWatches, removeWatches, setWatches(2)): answered from
   // applied state only. May set watches; setWatches may fire events at once.

@@ -344,11 +344,12 @@ TEST(DatabaseTest, IsWriteCoversTheOpsThatBecomeTxns) {
   for (OpCode op :
        {OpCode::kCreate, OpCode::kCreate2, OpCode::kCreateContainer, OpCode::kCreateTTL,
         OpCode::kDelete, OpCode::kSetData, OpCode::kSetACL, OpCode::kMulti, OpCode::kCheck,
-        OpCode::kCreateSession, OpCode::kCloseSession, OpCode::kReconfig}) {
+        OpCode::kCreateSession, OpCode::kCloseSession, OpCode::kReconfig,
+        OpCode::kDeleteContainer}) {
     EXPECT_TRUE(Database::is_write(op)) << static_cast<int>(op);
   }
   for (OpCode op : {OpCode::kExists, OpCode::kGetData, OpCode::kSync, OpCode::kMultiRead,
-                    OpCode::kSetWatches, OpCode::kAddWatch, OpCode::kDeleteContainer}) {
+                    OpCode::kSetWatches, OpCode::kAddWatch, OpCode::kPing, OpCode::kSasl}) {
     EXPECT_FALSE(Database::is_write(op)) << static_cast<int>(op);
   }
 }

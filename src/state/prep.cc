@@ -78,7 +78,7 @@ proto::Txn error_txn(int64_t session_id, int32_t cxid, int64_t zxid, int64_t now
                   proto::ErrorTxn{static_cast<int32_t>(err)});
 }
 
-bool read_write_op(proto::JuteReader& r, int32_t type, bool allow_set_acl, WriteOp& out) {
+bool read_write_op(proto::JuteReader& r, int32_t type, WriteOp& out) {
   using proto::OpCode;
   switch (static_cast<OpCode>(type)) {
     case OpCode::kCreate:
@@ -102,7 +102,6 @@ bool read_write_op(proto::JuteReader& r, int32_t type, bool allow_set_acl, Write
     case OpCode::kCheck:
       return read(r, out.emplace<proto::CheckVersionRequest>()), true;
     case OpCode::kSetACL:
-      if (!allow_set_acl) return false;
       return read(r, out.emplace<proto::SetAclRequest>()), true;
     default:
       return false;

@@ -27,9 +27,9 @@ struct CreateOp {
 using WriteOp = std::variant<CreateOp, proto::DeleteRequest, proto::SetDataRequest,
                              proto::SetAclRequest, proto::CheckVersionRequest>;
 
-// Reads the record of write op `type` from `r`. False for an op that is not a write that can
-// stand in a multi (create*, delete, setData, check) or setACL when `allow_set_acl`.
-bool read_write_op(proto::JuteReader& r, int32_t type, bool allow_set_acl, WriteOp& out);
+// Reads the record of a single write op `type` (OpInfo::single_write: create*, delete,
+// setData, setACL, check) from `r`. False for any other op.
+bool read_write_op(proto::JuteReader& r, int32_t type, WriteOp& out);
 
 // The body and header type one op contributes (top level or inside a multi).
 struct OpTxn {

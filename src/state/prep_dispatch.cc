@@ -4,6 +4,7 @@
 #include <set>
 
 #include "state/java_hash_order.h"
+#include "state/op_table.h"
 #include "state/prep.h"
 
 namespace paddock::state {
@@ -56,16 +57,8 @@ proto::Txn Preparer::prep(const Request& request, int64_t zxid, int64_t now_ms) 
       return error_txn(
           sid, request.xid, zxid, now_ms,
           is_reconfig_request(request.body) ? Err::kReconfigDisabled : Err::kMarshallingError);
-    case OpCode::kCreate:
-    case OpCode::kCreate2:
-    case OpCode::kCreateContainer:
-    case OpCode::kCreateTTL:
-    case OpCode::kDelete:
-    case OpCode::kSetData:
-    case OpCode::kSetACL:
-    case OpCode::kCheck:
-      return prep_single(request, zxid, now_ms);
     default:
+      if (op_info(request.op).single_write) return prep_single(request, zxid, now_ms);
       return error_txn(sid, request.xid, zxid, now_ms, Err::kUnimplemented);
   }
 }
@@ -74,7 +67,7 @@ proto::Txn Preparer::prep_single(const Request& request, int64_t zxid, int64_t n
   const int64_t sid = request.session_id;
   proto::JuteReader r(request.body, options_.decode_limit());
   WriteOp op;
-  if (!read_write_op(r, static_cast<int32_t>(request.op), true, op) || !r.ok()) {
+  if (!read_write_op(r, static_cast<int32_t>(request.op), op) || !r.ok()) {
     // A record that does not decode still consumes a zxid in ZooKeeper (ErrorTxn -5).
     return error_txn(sid, request.xid, zxid, now_ms, Err::kMarshallingError);
   }
@@ -102,7 +95,7 @@ proto::Txn Preparer::prep_multi(const Request& request, int64_t zxid, int64_t no
     WriteOp op;
     // Read ops, setACL, session ops... in a write multi: ZooKeeper refuses the whole
     // request as MARSHALLINGERROR (and still logs an error txn).
-    if (!read_write_op(r, h.type, false, op)) r.fail();
+    if (!op_info(h.type).in_multi || !read_write_op(r, h.type, op)) r.fail();
     if (!r.ok()) break;
     ops.emplace_back(h.type, std::move(op));
   }

@@ -69,9 +69,12 @@ size_t first_nonzero(std::string_view s) {
 
 struct RecordRead {
   bool end = false;     // end of written data at this boundary
-  std::string problem;  // non-empty: not a valid record
+  std::string problem;  // non-empty: not a valid record ("checksum mismatch")
+  std::string detail;   // what was found, if there is more to say ("stored 0x.., ...")
   RecordHeader header;
   std::string_view payload;  // valid until the reader's next call
+
+  std::string what() const { return detail.empty() ? problem : problem + " (" + detail + ")"; }
 };
 
 Result<RecordRead> read_record(ChunkReader& r, uint64_t offset) {
@@ -84,8 +87,8 @@ Result<RecordRead> read_record(ChunkReader& r, uint64_t offset) {
     if (first_nonzero(*head) == std::string_view::npos) {
       out.end = true;
     } else {
-      out.problem =
-          fmt::format("partial record header ({} bytes before end of file)", head->size());
+      out.problem = "partial record header";
+      out.detail = fmt::format("{} bytes before end of file", head->size());
     }
     return out;
   }
@@ -101,16 +104,16 @@ Result<RecordRead> read_record(ChunkReader& r, uint64_t offset) {
   } else if (h.length > kMaxRecordPayload) {
     out.problem = fmt::format("length {} exceeds the limit {}", h.length, kMaxRecordPayload);
   } else if (offset + record_size(h.length) > r.size()) {
-    out.problem =
-        fmt::format("length {} runs past the end of the file (size {})", h.length, r.size());
+    out.problem = fmt::format("length {} runs past the end of the file", h.length);
+    out.detail = fmt::format("size {}", r.size());
   } else {
     auto whole = r.view(offset, record_size(h.length));
     if (!whole) return whole.status();
     out.payload = whole->substr(kRecordHeaderSize);
     const uint32_t crc = record_crc(h.zxid, out.payload);
     if (crc != h.crc) {
-      out.problem =
-          fmt::format("checksum mismatch (stored 0x{:08x}, computed 0x{:08x})", h.crc, crc);
+      out.problem = "checksum mismatch";
+      out.detail = fmt::format("stored 0x{:08x}, computed 0x{:08x}", h.crc, crc);
     }
   }
   return out;
@@ -323,7 +326,7 @@ class Recovery {
       if (!rec) return rec.status();
       if (rec->end) return offset;
       if (!rec->problem.empty()) {
-        *problem = rec->problem;
+        *problem = rec->what();
         return offset;
       }
       const int64_t zxid = rec->header.zxid;
@@ -421,6 +424,50 @@ class Recovery {
 Result<RecoveredLog> recover_txn_log(Env& env, const std::string& dir,
                                      const LogReadOptions& options, const RecordVisitor& visit) {
   return Recovery(env, options, visit).run(dir);
+}
+
+// The same record reader as recovery, over one file and without its repair: the tools see
+// a segment exactly as recovery would read it.
+Result<SegmentScan> scan_segment_file(Env& env, const std::string& path,
+                                      const SegmentRecordFn& visit) {
+  auto file = env.open_readable(path);
+  if (!file) return file.status();
+  auto size = (*file)->size();
+  if (!size) return size.status();
+  ChunkReader r(**file, *size);
+  auto head = r.view(0, kSegmentHeaderSize);
+  if (!head) return head.status();
+  auto header = decode_segment_header(*head);
+  if (!header) return Status::error("segment header: " + header.error());
+  SegmentScan scan;
+  scan.header = *header;
+  for (uint64_t offset = kSegmentHeaderSize;;) {
+    scan.end_offset = offset;
+    auto rec = read_record(r, offset);
+    if (!rec) return rec.status();
+    if (rec->end) {
+      auto nonzero = find_nonzero_byte(r, offset);
+      if (!nonzero) return nonzero.status();
+      if (*nonzero) {
+        scan.problem = fmt::format("non-zero bytes at offset {} after the end of data", **nonzero);
+      }
+      return scan;
+    }
+    if (!rec->problem.empty()) {
+      scan.problem = fmt::format("{} at offset {}", rec->problem, offset);
+      if (!rec->detail.empty()) scan.problem += fmt::format(" ({})", rec->detail);
+      return scan;
+    }
+    const int64_t zxid = rec->header.zxid;
+    if (scan.records == 0 ? zxid != header->first_zxid : zxid <= scan.last_zxid) {
+      scan.problem = fmt::format("zxid {} out of order at offset {}", hex(zxid), offset);
+      return scan;
+    }
+    visit(offset, zxid, rec->payload);
+    ++scan.records;
+    scan.last_zxid = zxid;
+    offset += record_size(rec->header.length);
+  }
 }
 
 }  // namespace paddock::storage

@@ -1,6 +1,6 @@
 #pragma once
 // Reading the txn log back: recovery at start-up (replay every record after the snapshot's
-// zxid, repair a torn tail) and listing segments.
+// zxid, repair a torn tail), listing segments, and reading one segment for the tools.
 //
 // What recovery accepts (details in FORMAT.md):
 // - End of data in a segment: a record header of 16 zero bytes at a record boundary, or end
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "storage/env.h"
+#include "storage/log_format.h"
 #include "util/result.h"
 
 namespace paddock::storage {
@@ -57,5 +58,25 @@ using RecordVisitor = std::function<Status(int64_t zxid, std::string_view payloa
 
 Result<RecoveredLog> recover_txn_log(Env& env, const std::string& dir,
                                      const LogReadOptions& options, const RecordVisitor& visit);
+
+// One segment read on its own (tools: `paddock log dump`, `snapshot verify`), read-only and
+// without recovery's repair or cross-segment rules: every record up to the first problem,
+// then the problem. The first record must carry the header's first zxid, later ones must
+// increase.
+struct SegmentScan {
+  SegmentHeader header;
+  uint64_t records = 0;
+  uint64_t end_offset = 0;  // where valid data ends
+  int64_t last_zxid = 0;
+  std::string problem;  // empty: the data ends cleanly (zeros or end of file); names the offset
+};
+
+using SegmentRecordFn =
+    std::function<void(uint64_t offset, int64_t zxid, std::string_view payload)>;
+
+// An error only when the file cannot be read or its header is unreadable; damage after the
+// header is SegmentScan::problem.
+Result<SegmentScan> scan_segment_file(Env& env, const std::string& path,
+                                      const SegmentRecordFn& visit);
 
 }  // namespace paddock::storage
