@@ -186,6 +186,24 @@ TEST(ElectionTransport, MalformedNotificationIsSkippedNotFatal) {
   EXPECT_EQ(a.transport->stats().malformed_messages, 1u);
 }
 
+TEST(ElectionTransport, NewConnectionFromAPeerReplacesTheOldOne) {
+  Server a(5);
+  a.transport->start({a.as_peer(5)});
+  RawPeer first(a.transport->port());
+  first.write(encode_connection_init(9, "127.0.0.1:1") + encode_notification_frame(vote(9, 1)));
+  ASSERT_TRUE(a.inbox.wait_for([](auto& v) { return has(v, 9, vote(9, 1)); }));
+  RawPeer second(a.transport->port());
+  second.write(encode_connection_init(9, "127.0.0.1:1"));
+  EXPECT_TRUE(first.closed_by_other_side());
+  // Notifications to 9 now go on the second connection.
+  a.transport->send(9, vote(5, 2));
+  std::string frame(4 + 44, '\0');
+  asio::read(second.socket, asio::buffer(frame));
+  auto n = decode_notification(std::string_view(frame).substr(4));
+  ASSERT_TRUE(n && *n);
+  EXPECT_EQ(**n, vote(5, 2));
+}
+
 // A lower sid that dials is closed and dialed back, and the dial back starts with the
 // higher sid's initiation.
 TEST(ElectionTransport, LowerSidDialerIsDialedBack) {

@@ -47,8 +47,11 @@ std::string PeerConnection::peer_name() const {
 void PeerConnection::start(Handlers handlers) {
   asio::post(socket_.get_executor(),
              [self = shared_from_this(), h = std::move(handlers)]() mutable {
+               if (self->closed_) {  // closed before it started: still say so, once
+                 if (h.on_closed) h.on_closed(*self, self->close_reason_);
+                 return;
+               }
                self->handlers_ = std::move(h);
-               if (self->closed_) return;
                self->read_more();
              });
 }
@@ -164,6 +167,7 @@ void PeerConnection::close(std::string reason) {
 void PeerConnection::close_here(const std::string& reason) {
   if (closed_) return;
   closed_ = true;
+  close_reason_ = reason;
   closed_flag_.store(true);
   {
     std::lock_guard lock(mu_);
@@ -213,7 +217,7 @@ Result<std::unique_ptr<QuorumListener>> QuorumListener::open(IoThread& io,
 QuorumListener::~QuorumListener() { stop(); }
 
 void QuorumListener::stop() {
-  if (io_.on_this_thread()) {
+  if (io_.on_this_thread() || io_.context().stopped()) {
     std::error_code ignored;
     acceptor_.close(ignored);
     return;

@@ -85,6 +85,7 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   std::vector<char> read_buffer_;    // io thread
   std::vector<Outbound> in_flight_;  // io thread: being written
   bool closed_ = false;              // io thread
+  std::string close_reason_;         // io thread
 
   std::mutex mu_;  // guards the fields below
   std::deque<Outbound> queue_;
