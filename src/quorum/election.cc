@@ -113,7 +113,9 @@ std::optional<Vote> FastLeaderElection::receive(Sid from, const Notification& n,
     return std::nullopt;
   }
   if (!looking_) return std::nullopt;
-  if (n.state == ServerState::kLooking && n.election_epoch < logical_clock_) {
+  // Bring a voter of an older round up to date. An observer does not: voters ignore its
+  // votes and answer each one, so two LOOKING ends of different rounds would echo forever.
+  if (!observer_ && n.state == ServerState::kLooking && n.election_epoch < logical_clock_) {
     out.push_back({from, notification(proposal_, ServerState::kLooking)});
   }
   resend_at_ms_ = now_ms + not_timeout_ms_;

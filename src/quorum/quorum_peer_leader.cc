@@ -45,6 +45,12 @@ void QuorumPeer::leader_step(Sid from, const QuorumPacket& p) {
     case PacketType::kAck:
       if (h.phase == HPhase::kAwaitNewLeaderAck && p.zxid == make_zxid(l.epoch, 0)) {
         h.phase = HPhase::kAwaitUpToDate;
+        if (l.phase == LPhase::kBroadcast) {
+          // A late joiner: the leader serves already.
+          h.phase = HPhase::kBroadcast;
+          send(from, QuorumPacket{PacketType::kUpToDate, -1, std::nullopt, std::nullopt});
+          return;
+        }
         if (!h.observer) l.newleader_acks.insert(from);
         leader_maybe_start_serving();
         return;

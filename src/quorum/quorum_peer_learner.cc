@@ -62,11 +62,15 @@ void QuorumPeer::learner_step(const QuorumPacket& p) {
       }
       return;
     case PacketType::kProposal:
-      if (!synced || s.observer) break;
+      if (!synced) break;
+      // Observers take the sync's PROPOSAL/COMMIT pairs, then only INFORM (ZooKeeper's
+      // Observer ignores proposals and commits once serving).
+      if (s.observer && s.phase == Phase::kServing) return;
       return learner_on_proposal(p.zxid, p.data.value_or(""), false);
     case PacketType::kCommit:
     case PacketType::kCommitAndActivate:
-      if (!synced || s.observer) break;
+      if (!synced) break;
+      if (s.observer && s.phase == Phase::kServing) return;
       return learner_on_commit(p.zxid);
     case PacketType::kInform:
       if (!synced || !s.observer) break;

@@ -95,7 +95,7 @@ void QuorumPeer::leader_generate_sync(Sid sid) {
     if (from_log) {
       std::vector<const LoggedTxn*> all;
       for (const auto& txn : *from_log) {
-        if (txn.zxid < min) all.push_back(&txn);
+        if (committed_log_.empty() || txn.zxid < min) all.push_back(&txn);
       }
       for (const LoggedTxn* txn : txns) all.push_back(txn);
       need_snap = !leader_queue_committed(sid, all, peer, max, out);

@@ -1,0 +1,245 @@
+// SimServer: the simulator's adapter around one QuorumPeer, carrying out each Ready in the
+// order src/quorum/README.md prescribes, over an in-memory disk.
+#include <algorithm>
+#include <functional>
+
+#include "proto/jute.h"
+#include "proto/txn.h"
+#include "sim/sim_cluster.h"
+
+namespace paddock::sim {
+
+namespace {
+uint64_t sessions_hash(const std::map<int64_t, int32_t>& sessions) {
+  uint64_t h = 1469598103934665603ULL;
+  for (const auto& [id, timeout] : sessions) {
+    h = (h ^ static_cast<uint64_t>(id)) * 1099511628211ULL;
+    h = (h ^ static_cast<uint64_t>(timeout)) * 1099511628211ULL;
+  }
+  return h;
+}
+std::string hex(Zxid z) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(z));
+  return buf;
+}
+}  // namespace
+
+SimServer::SimServer(Cluster& cluster, Sid sid) : cluster_(cluster), sid_(sid) {}
+
+void SimServer::rebuild_state() {
+  db_ = std::make_unique<state::Database>(state::DatabaseOptions{});
+  std::vector<LoggedTxn> old = std::move(applied_);
+  applied_.clear();
+  for (const auto& txn : disk_.snapshot) apply(txn, false);
+  for (const auto& txn : disk_.log) apply(txn, false);
+}
+
+void SimServer::start(int64_t now_ms) {
+  // ZooKeeper loads the snapshot and applies every logged txn at start.
+  rebuild_state();
+  quorum::PeerBootstrap boot;
+  boot.accepted_epoch = disk_.accepted_epoch;
+  boot.current_epoch = disk_.current_epoch;
+  boot.last_logged = applied_.empty() ? 0 : applied_.back().zxid;
+  size_t from = applied_.size() > 500 ? applied_.size() - 500 : 0;
+  boot.recent.assign(applied_.begin() + static_cast<long>(from), applied_.end());
+  if (boot.accepted_epoch < boot.current_epoch) boot.accepted_epoch = boot.current_epoch;
+  core_ = std::make_unique<quorum::QuorumPeer>(cluster_.config_for(sid_), std::move(boot), *this,
+                                               now_ms + clock_offset_ms);
+  fsync_due_ms = -1;
+  cluster_.trace("s" + std::to_string(sid_) + " starts at " + hex(last_logged_zxid()) +
+                 " epochs " + std::to_string(disk_.accepted_epoch) + "/" +
+                 std::to_string(disk_.current_epoch));
+  drain();
+}
+
+void SimServer::crash() {
+  core_.reset();
+  db_.reset();
+  pending_writes.clear();
+  pending_snapshot.reset();
+  disk_.log.resize(disk_.durable);  // unsynced writes are lost
+  fsync_due_ms = -1;
+  cluster_.close_all(sid_);
+  cluster_.trace("s" + std::to_string(sid_) + " crashes; log keeps " +
+                 std::to_string(disk_.durable) + " txns");
+}
+
+void SimServer::apply(const LoggedTxn& txn, bool committed) {
+  auto decoded = proto::decode_txn(txn.bytes);
+  if (!decoded) cluster_.fail("s" + std::to_string(sid_) + ": undecodable txn " + hex(txn.zxid));
+  if (!applied_.empty() && txn.zxid <= applied_.back().zxid) {
+    cluster_.fail("s" + std::to_string(sid_) + " applies " + hex(txn.zxid) + " after " +
+                  hex(applied_.back().zxid));
+  }
+  db_->apply(*decoded, nullptr);
+  applied_.push_back(txn);
+  cluster_.on_apply(sid_, txn, committed, db_->tree().digest(),
+                    sessions_hash(db_->tree().sessions()));
+  if (committed) {
+    auto key = std::make_pair(decoded->header.session_id, decoded->header.cxid);
+    if (pending_writes.erase(key)) {
+      cluster_.on_committed_client_write(sid_, txn, key.first, key.second);
+    }
+  }
+}
+
+void SimServer::drain() {
+  while (core_ && core_->has_ready()) {
+    quorum::Ready r = core_->ready();
+    handle(r);
+    if (!core_) return;  // crashed while handling (fsync failure)
+    core_->advance();
+  }
+}
+
+void SimServer::handle(quorum::Ready& r) {
+  std::string me = "s" + std::to_string(sid_);
+  // 1. Epochs, durably, before anything is sent.
+  if (r.accepted_epoch) disk_.accepted_epoch = *r.accepted_epoch;
+  if (r.current_epoch) disk_.current_epoch = *r.current_epoch;
+  // 2. TRUNC.
+  if (r.truncate_to) {
+    Zxid z = *r.truncate_to;
+    Zxid base = disk_.snapshot.empty() ? 0 : disk_.snapshot.back().zxid;
+    if (z < base) cluster_.fail(me + " asked to truncate below its snapshot");
+    std::vector<LoggedTxn> dropped;
+    while (!disk_.log.empty() && disk_.log.back().zxid > z) {
+      dropped.push_back(disk_.log.back());
+      disk_.log.pop_back();
+    }
+    disk_.durable = std::min(disk_.durable, disk_.log.size());
+    cluster_.on_drop_applied(sid_, dropped);
+    cluster_.trace(me + " TRUNC to " + hex(z) + " drops " + std::to_string(dropped.size()));
+    rebuild_state();
+  }
+  // 3. SNAP.
+  if (r.load_snapshot) {
+    if (!pending_snapshot) cluster_.fail(me + " has no snapshot to load");
+    Zxid z = *r.load_snapshot;
+    Zxid snap_last = pending_snapshot->empty() ? 0 : pending_snapshot->back().zxid;
+    if (snap_last != z) cluster_.fail(me + ": SNAP zxid differs from the snapshot's state");
+    std::vector<LoggedTxn> dropped;
+    for (const auto& t : applied_) {
+      if (!std::binary_search(pending_snapshot->begin(), pending_snapshot->end(), t,
+                              [](const LoggedTxn& a, const LoggedTxn& b) { return a.zxid < b.zxid; })) {
+        dropped.push_back(t);
+      }
+    }
+    cluster_.on_drop_applied(sid_, dropped);
+    disk_.snapshot = *pending_snapshot;
+    disk_.log.clear();
+    disk_.durable = 0;
+    pending_snapshot.reset();
+    cluster_.trace(me + " loads SNAP at " + hex(z));
+    rebuild_state();
+  }
+  // 4. Append (async: fsync later).
+  for (auto& txn : r.append) {
+    if (!disk_.log.empty() && txn.zxid <= disk_.log.back().zxid) {
+      cluster_.fail(me + " appends " + hex(txn.zxid) + " after " + hex(disk_.log.back().zxid));
+    }
+    cluster_.on_append(sid_, txn);
+    disk_.log.push_back(txn);
+  }
+  if (!r.append.empty() && fsync_due_ms < 0 && !disk_.fsync_stalled) {
+    fsync_due_ms = cluster_.now() + 1 + static_cast<int64_t>(cluster_.rng()() % 8);
+  }
+  // 5. Apply. Commits a learner takes while syncing are not yet known committed: its leader
+  // may never be established.
+  bool serving = core_->serving();
+  for (auto& txn : r.committed) apply(txn, serving);
+  for (auto& txn : r.apply_logged) apply(txn, false);
+  // 6. Send.
+  for (auto& n : r.notifications) cluster_.send_notification(sid_, n.to, n.message);
+  for (Sid peer : r.hang_up) cluster_.hang_up(sid_, peer);
+  for (Sid peer : r.dial) cluster_.dial(sid_, peer);
+  for (auto& p : r.packets) {
+    SimSnapshot snap;
+    if (p.packet.type == quorum::PacketType::kSnap) {
+      Zxid last = applied_.empty() ? 0 : applied_.back().zxid;
+      if (last != p.packet.zxid) cluster_.fail(me + " sends SNAP " + hex(p.packet.zxid) +
+                                               " with state at " + hex(last));
+      snap = std::make_shared<const std::vector<LoggedTxn>>(applied_);
+    }
+    cluster_.send_packet(sid_, p.to, p.packet, snap);
+  }
+  // 7. Roles, requests.
+  for (auto& role : r.roles) {
+    if (!role.serving) pending_writes.clear();  // clients see a connection loss
+    cluster_.on_role(sid_, role);
+  }
+  for (auto& req : r.requests) handle_request(req);
+}
+
+void SimServer::handle_request(const quorum::LearnerRequest& req) {
+  auto zxid = core_->allocate_zxid();
+  if (!zxid) return;  // the learner's client times out
+  int64_t now = cluster_.now() + clock_offset_ms;
+  const auto& f = req.request;
+  proto::Txn txn;
+  if (f.op == static_cast<int32_t>(proto::OpCode::kCreateSession)) {
+    proto::JuteReader r(f.body);
+    txn = db_->prep_create_session(f.session_id, r.i32(), *zxid, now);
+  } else if (f.op == static_cast<int32_t>(proto::OpCode::kCloseSession)) {
+    txn = db_->prep_close_session(f.session_id, *zxid, now);
+  } else {
+    state::Request request;
+    request.session_id = f.session_id;
+    request.xid = f.cxid;
+    request.op = static_cast<proto::OpCode>(f.op);
+    request.body = f.body;
+    std::vector<proto::Id> auth;
+    request.auth = &auth;
+    txn = db_->prep(request, *zxid, now);
+  }
+  txn.header.cxid = f.cxid;
+  txn.header.session_id = f.session_id;
+  auto st = core_->propose(*zxid, proto::encode_txn(txn));
+  if (!st) cluster_.fail("s" + std::to_string(sid_) + " propose failed: " + st.message());
+}
+
+void SimServer::fsync_done() {
+  fsync_due_ms = -1;
+  if (!core_) return;
+  if (std::uniform_real_distribution<>(0, 1)(cluster_.rng()) < cluster_.options().fsync_fail) {
+    cluster_.trace("s" + std::to_string(sid_) + " fsync fails");
+    crash();
+    return;
+  }
+  disk_.durable = disk_.log.size();
+  Zxid tip = disk_.log.empty() ? (disk_.snapshot.empty() ? 0 : disk_.snapshot.back().zxid)
+                               : disk_.log.back().zxid;
+  core_->persisted(tip);
+  drain();
+}
+
+Zxid SimServer::last_logged_zxid() const {
+  if (!disk_.log.empty()) return disk_.log.back().zxid;
+  return disk_.snapshot.empty() ? 0 : disk_.snapshot.back().zxid;
+}
+
+Result<std::vector<LoggedTxn>> SimServer::txns_from(Zxid from, size_t max_bytes) const {
+  std::vector<LoggedTxn> all = disk_.snapshot;
+  all.insert(all.end(), disk_.log.begin(), disk_.log.end());
+  auto it = std::upper_bound(all.begin(), all.end(), from,
+                             [](Zxid z, const LoggedTxn& t) { return z < t.zxid; });
+  if (it != all.begin()) --it;
+  std::vector<LoggedTxn> out;
+  size_t bytes = 0;
+  for (; it != all.end(); ++it) {
+    bytes += it->bytes.size();
+    if (bytes > max_bytes) return Status::error("too many bytes for a DIFF from the log");
+    out.push_back(*it);
+  }
+  return out;
+}
+
+int64_t SimServer::snapshot_size_bytes() const {
+  int64_t n = 0;
+  for (const auto& t : applied_) n += static_cast<int64_t>(t.bytes.size());
+  return n;
+}
+
+}  // namespace paddock::sim
