@@ -71,10 +71,12 @@ class RequestSink {
     batch.add(conn, frame);
     frames_received(batch);
   }
-  // Asks for a consistent copy of the server's state and counters, for four-letter words,
-  // the admin endpoint and metrics. `done` runs on the pipeline thread and must only post
-  // the snapshot elsewhere (for example with asio::post), never block.
-  virtual void request_snapshot(SnapshotCallback done) = 0;
+  // Asks for the server's counters and the tables `what` names, for four-letter words, the
+  // admin endpoint and metrics. Large tables come a piece per call (ServerSnapshot::complete,
+  // ::next; server/snapshot_pieces.h asks for the rest). `done` runs on the pipeline thread
+  // and must only post the snapshot elsewhere (for example with asio::post) or ask for the
+  // next piece, never block.
+  virtual void request_snapshot(const SnapshotRequest& what, SnapshotCallback done) = 0;
   // srst (reset server statistics) and crst (reset connection statistics).
   virtual void reset_statistics(bool connections) = 0;
   // The socket is gone (peer closed, error, or the server closed it). No more frames follow:

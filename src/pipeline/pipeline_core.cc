@@ -76,7 +76,7 @@ void PipelineCore::handle(Event& event, Now now) {
         } else if constexpr (std::is_same_v<E, Closed>) {
           forget_connection(e.conn);
         } else if constexpr (std::is_same_v<E, SnapshotAsked>) {
-          e.done(take_snapshot());
+          e.done(take_snapshot(e.what));
         } else if constexpr (std::is_same_v<E, ResetAsked>) {
           on_reset(e);
         } else if constexpr (std::is_same_v<E, CommitsReady>) {

@@ -67,6 +67,7 @@ class PipelineCore {
     ConnectionId conn;
   };
   struct SnapshotAsked {
+    SnapshotRequest what;
     SnapshotCallback done;
   };
   struct ResetAsked {
@@ -153,7 +154,7 @@ class PipelineCore {
   void refuse_write(ConnectionState& conn, const RequestView& request);
 
   // Introspection (core_introspection.cc)
-  std::shared_ptr<const ServerSnapshot> take_snapshot() const;
+  std::shared_ptr<const ServerSnapshot> take_snapshot(const SnapshotRequest& what) const;
 
   PipelineOptions options_;
   state::Database& db_;

@@ -69,8 +69,8 @@ void PipelineThread::frames_received(FrameBatch& batch) {
   if (was_empty) inbox_cv_.notify_one();
 }
 
-void PipelineThread::request_snapshot(SnapshotCallback done) {
-  post(PipelineCore::SnapshotAsked{std::move(done)});
+void PipelineThread::request_snapshot(const SnapshotRequest& what, SnapshotCallback done) {
+  post(PipelineCore::SnapshotAsked{what, std::move(done)});
 }
 void PipelineThread::reset_statistics(bool connections) {
   post(PipelineCore::ResetAsked{connections});

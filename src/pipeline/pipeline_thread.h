@@ -38,7 +38,7 @@ class PipelineThread final : public RequestSink {
   // RequestSink (any thread)
   void connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port) override;
   void frames_received(FrameBatch& batch) override;
-  void request_snapshot(SnapshotCallback done) override;
+  void request_snapshot(const SnapshotRequest& what, SnapshotCallback done) override;
   void reset_statistics(bool connections) override;
   void connection_closed(ConnectionId conn) override;
 

@@ -2,8 +2,13 @@
 // A copy of what the pipeline thread knows, taken on that thread and handed to the server
 // for four-letter words (srvr, stat, cons, mntr, wchs, wchc, wchp, dump, conf, envi), the
 // admin endpoint and metrics. Plain data; formatting belongs to server/.
+//
+// Counters are always there and cost O(1) to take. Tables are copied only when a request
+// asks for them (SnapshotRequest): connections whole (one entry each, as stat lists them),
+// sessions, ephemerals and watches -- which grow with the data, not with the clients -- in
+// bounded pieces, one per pipeline turn, each piece saying where the next one starts.
 #include <cstdint>
-#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +42,42 @@ struct ConnectionSnapshot {
   LatencyStats latency;
 };
 
+struct SessionPath {
+  int64_t session_id = 0;
+  std::string path;
+};
+
+// A data watch as wchc/wchp list it: the session of the connection that set it.
+struct WatchSnapshot {
+  int64_t session_id = 0;
+  ConnectionId connection = 0;  // wchp orders a path's sessions by connection
+  std::string path;
+};
+
+// What a snapshot request copies besides the counters, and where a piecewise copy resumes.
+struct SnapshotRequest {
+  bool connections = false;  // every connection (stat, cons, dump, admin connections/stats)
+  bool sessions = false;     // every session id and timeout (dump)
+  bool ephemerals = false;   // every ephemeral path by session (dump)
+  bool watches = false;      // every data watch (wchc, wchp)
+
+  // Where the previous piece stopped (ServerSnapshot::next); the default is the start.
+  // Sessions and ephemerals resume by key in their ordered tables; watches by hash bucket
+  // (state::WatchRegistry::walk_data_watches).
+  struct Cursor {
+    bool head_done = false;  // counters and connections were taken
+    bool sessions_done = false;
+    std::optional<int64_t> session;  // the session being copied
+    bool session_row_done = false;   // its (id, timeout) was copied
+    std::string after_ephemeral;     // its ephemerals up to this one were copied
+    bool watches_done = false;
+    uint64_t watch_bucket = 0;
+    uint64_t watch_buckets = 0;
+  } from;
+
+  bool lists_anything() const { return connections || sessions || ephemerals || watches; }
+};
+
 struct ServerSnapshot {
   std::string version;          // e.g. "3.8.0-paddock-0.1.0, built on ..."
   std::string mode = "standalone";  // standalone, leader, follower, observer
@@ -48,15 +89,25 @@ struct ServerSnapshot {
   uint64_t packets_received = 0;
   uint64_t packets_sent = 0;
   uint64_t outstanding_requests = 0;
+  uint64_t connection_count = 0;  // listed in `connections` or not
+  uint64_t session_count = 0;     // global sessions
   uint64_t ephemerals_count = 0;
-  uint64_t watch_count = 0;
-  uint64_t watched_paths = 0;
+  uint64_t watch_count = 0;           // mntr: every (table, path, connection) entry
+  uint64_t data_watch_count = 0;      // wchs "Total watches": data-table entries
+  uint64_t watched_paths = 0;         // wchs: paths with a data watch
+  uint64_t watching_connections = 0;  // wchs: connections with a data watch
   int64_t max_request_bytes = 0;   // jute.maxbuffer
+
+  // Tables, filled only as the SnapshotRequest asked.
   std::vector<ConnectionSnapshot> connections;
-  std::vector<std::pair<int64_t, int32_t>> sessions;                // id, timeout
-  std::map<int64_t, std::vector<std::string>> ephemerals_by_session;
-  std::map<int64_t, std::vector<std::string>> watches_by_session;   // wchc
-  std::map<std::string, std::vector<int64_t>> watches_by_path;      // wchp
+  std::vector<std::pair<int64_t, int32_t>> sessions;  // id, timeout; by id
+  std::vector<SessionPath> ephemerals;                // by session, then path
+  // In no particular order; a watch may appear twice (see walk_data_watches).
+  std::vector<WatchSnapshot> watches;
+  // False: a piece; ask again with `next` for the rest (server/snapshot_pieces.h).
+  bool complete = true;
+  SnapshotRequest::Cursor next;
+
   std::vector<std::pair<std::string, std::string>> config;          // conf, in order
   std::string data_dir;
   std::string data_log_dir;

@@ -42,7 +42,7 @@ Json server_stats_object(const ServerSnapshot& s, const HostFacts& facts) {
   st["avg_latency"] = zk_rounded_average(s.latency.avg_ms);
   st["max_latency"] = s.latency.max_ms;
   st["min_latency"] = s.latency.min_ms;
-  st["num_alive_client_connections"] = s.connections.size();
+  st["num_alive_client_connections"] = s.connection_count;
   st["uptime"] = facts.uptime_ms;
   st["auth_failed_count"] = 0;
   st["non_mtlsremote_conn_count"] = 0;
@@ -143,7 +143,7 @@ Json dump_json(const ServerSnapshot& s, const HostFacts& facts) {
   Json expiry = Json::object();
   for (const auto& [when, ids] : buckets) expiry[std::to_string(when)] = ids;
   Json ephemerals = Json::object();
-  for (const auto& [id, paths] : s.ephemerals_by_session) {
+  for (const auto& [id, paths] : ephemerals_by_session(s)) {
     if (!paths.empty()) ephemerals[std::to_string(id)] = paths;
   }
   return Json{{"expiry_time_to_session_ids", expiry},
@@ -180,12 +180,12 @@ Json snapshot_body(std::string_view name, const ServerSnapshot& s, const HostFac
   }
   if (name == "watches") {
     Json m = Json::object();
-    for (const auto& [id, paths] : s.watches_by_session) m[std::to_string(id)] = paths;
+    for (const auto& [id, paths] : watches_by_session(s)) m[std::to_string(id)] = paths;
     return Json{{"session_id_to_watched_paths", m}};
   }
   if (name == "watches_by_path") {
     Json m = Json::object();
-    for (const auto& [path, ids] : s.watches_by_path) m[path] = ids;
+    for (const auto& [path, ids] : watches_by_path(s)) m[path] = ids;
     return Json{{"path_to_session_ids", m}};
   }
   if (name == "dump") return dump_json(s, facts);
@@ -226,6 +226,14 @@ const std::vector<AdminCommand>& admin_commands() {
       {"watches_by_path", {"wchp"}, true, false, E::kNone},
   };
   return kCommands;
+}
+
+pipeline::SnapshotRequest admin_snapshot_request(const AdminCommand& command) {
+  pipeline::SnapshotRequest what;
+  what.connections = command.name == "stats" || command.name == "connections";
+  what.sessions = what.ephemerals = command.name == "dump";
+  what.watches = command.name == "watches" || command.name == "watches_by_path";
+  return what;
 }
 
 const AdminCommand* find_admin_command(std::string_view name_or_alias) {

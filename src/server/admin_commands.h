@@ -29,6 +29,9 @@ struct AdminCommand {
 const std::vector<AdminCommand>& admin_commands();
 // By name or alias (case-sensitive, as in ZooKeeper); null when unknown.
 const AdminCommand* find_admin_command(std::string_view name_or_alias);
+// The tables the command's body lists (stats, connections, dump, watches, watches_by_path);
+// the others are built from counters only.
+pipeline::SnapshotRequest admin_snapshot_request(const AdminCommand& command);
 
 // The body for `command`. `snapshot` may be null only when !command.needs_snapshot.
 Json admin_command_json(const AdminCommand& command, const pipeline::ServerSnapshot* snapshot,

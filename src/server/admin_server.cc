@@ -10,6 +10,7 @@
 
 #include "server/admin_commands.h"
 #include "server/host_facts.h"
+#include "server/snapshot_pieces.h"
 
 namespace paddock::server {
 
@@ -202,15 +203,16 @@ void AdminServer::run_command(const std::shared_ptr<Session>& session, std::stri
     session->respond_json(admin_command_json(*command, nullptr, HostFacts{}));
     return;
   }
-  sink_.request_snapshot([this, gate = gate_, session,
-                          command](std::shared_ptr<const pipeline::ServerSnapshot> snap) {
-    gate->post([this, session, command, snap = std::move(snap)] {
-      HostFacts facts = collect_host_facts(options_.started_ms, snap ? snap->data_dir : "",
-                                           snap ? snap->data_log_dir : "",
-                                           command->needs_dir_sizes);
-      session->respond_json(admin_command_json(*command, snap.get(), facts));
-    });
-  });
+  request_whole_snapshot(
+      sink_, admin_snapshot_request(*command),
+      [this, gate = gate_, session, command](std::shared_ptr<const pipeline::ServerSnapshot> snap) {
+        gate->post([this, session, command, snap = std::move(snap)] {
+          HostFacts facts =
+              collect_host_facts(options_.started_ms, snap ? snap->data_dir : "",
+                                 snap ? snap->data_log_dir : "", command->needs_dir_sizes);
+          session->respond_json(admin_command_json(*command, snap.get(), facts));
+        });
+      });
 }
 
 void AdminServer::close_everything() {

@@ -42,11 +42,17 @@ std::shared_ptr<ServerSnapshot> sample_snapshot() {
   ConnectionSnapshot fresh;  // no session yet
   fresh.peer_ip = "127.0.0.1";
   fresh.peer_port = 4001;
+  c.id = 1;
+  fresh.id = 2;
   s->connections = {c, fresh};
+  s->connection_count = 2;
   s->sessions = {{c.session_id, 10000}};
-  s->ephemerals_by_session[c.session_id] = {"/app/eph"};
-  s->watches_by_session[c.session_id] = {"/app/a"};
-  s->watches_by_path["/app/a"] = {c.session_id};
+  s->session_count = 1;
+  s->ephemerals = {{c.session_id, "/app/eph"}};
+  s->watches = {{c.session_id, c.id, "/app/a"}};
+  s->data_watch_count = 1;
+  s->watched_paths = 1;
+  s->watching_connections = 1;
   for (const auto& line : {"clientPort=2181", "dataDir=/tmp/d", "dataLogDir=/tmp/d",
                            "tickTime=2000", "maxClientCnxns=10", "minSessionTimeout=4000",
                            "maxSessionTimeout=40000", "serverId=0",

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <asio/executor_work_guard.hpp>
 #include <asio/ip/v6_only.hpp>
-#include <algorithm>
 #include <asio/post.hpp>
 #include <bit>
 #include <chrono>
@@ -16,6 +16,7 @@
 
 #include "server/host_facts.h"
 #include "server/post_gate.h"
+#include "server/snapshot_pieces.h"
 
 namespace paddock::server {
 
@@ -349,7 +350,8 @@ void ClientPortServer::answer_four_letter_word(NetworkThread& t,
     conn->reply_and_close(format_four_letter_word(word, nullptr, facts));
     return;
   }
-  sink_.request_snapshot(
+  request_whole_snapshot(
+      sink_, four_letter_word_snapshot_request(word),
       [this, gate = t.gate, conn, word](std::shared_ptr<const pipeline::ServerSnapshot> snap) {
         gate->post([this, conn, word, snap = std::move(snap)] {
           HostFacts facts =

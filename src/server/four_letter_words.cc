@@ -8,6 +8,7 @@
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <set>
 
 namespace paddock::server {
 namespace {
@@ -66,7 +67,7 @@ void append_server_stats(std::string& out, const ServerSnapshot& s) {
                  "Mode: {}\n"
                  "Node count: {}\n",
                  s.latency.min_ms, java_double(zk_rounded_average(s.latency.avg_ms)),
-                 s.latency.max_ms, s.packets_received, s.packets_sent, s.connections.size(),
+                 s.latency.max_ms, s.packets_received, s.packets_sent, s.connection_count,
                  s.outstanding_requests, hex_long(s.last_zxid), s.mode, s.node_count);
 }
 
@@ -157,6 +158,15 @@ bool four_letter_word_needs_snapshot(FourLetterWord word) {
     default:
       return true;
   }
+}
+
+pipeline::SnapshotRequest four_letter_word_snapshot_request(FourLetterWord word) {
+  pipeline::SnapshotRequest what;
+  what.connections = word == FourLetterWord::kStat || word == FourLetterWord::kCons ||
+                     word == FourLetterWord::kDump;
+  what.sessions = what.ephemerals = word == FourLetterWord::kDump;
+  what.watches = word == FourLetterWord::kWchc || word == FourLetterWord::kWchp;
+  return what;
 }
 
 bool four_letter_word_needs_dir_sizes(FourLetterWord word) {
@@ -250,7 +260,7 @@ std::vector<std::pair<std::string, MetricValue>> monitor_metrics(const ServerSna
       {"min_latency", s.latency.min_ms},
       {"packets_received", n(s.packets_received)},
       {"packets_sent", n(s.packets_sent)},
-      {"num_alive_connections", n(s.connections.size())},
+      {"num_alive_connections", n(s.connection_count)},
       {"outstanding_requests", n(s.outstanding_requests)},
       {"znode_count", n(s.node_count)},
       {"watch_count", n(s.watch_count)},
@@ -265,7 +275,7 @@ std::vector<std::pair<std::string, MetricValue>> monitor_metrics(const ServerSna
     m.emplace_back("max_file_descriptor_count", facts.max_file_descriptors);
   }
   m.emplace_back("uptime", facts.uptime_ms);
-  m.emplace_back("global_sessions", n(s.sessions.size()));
+  m.emplace_back("global_sessions", n(s.session_count));
   m.emplace_back("local_sessions", int64_t{0});  // Paddock has no local sessions
   return m;
 }
@@ -289,14 +299,33 @@ std::string format_mntr(const ServerSnapshot& s, const HostFacts& facts) {
 }
 
 WatchSummary watch_summary(const ServerSnapshot& s) {
-  WatchSummary w;
-  for (const auto& [session, paths] : s.watches_by_session) {
-    if (paths.empty()) continue;
-    ++w.connections;
-    w.watches += paths.size();
+  return WatchSummary{s.watching_connections, s.watched_paths, s.data_watch_count};
+}
+
+// Pieces may repeat a watch (a rehash restarts the pipeline's walk): grouping dedupes.
+std::map<int64_t, std::vector<std::string>> watches_by_session(const ServerSnapshot& s) {
+  std::map<int64_t, std::set<std::string>> sets;
+  for (const auto& w : s.watches) sets[w.session_id].insert(w.path);
+  std::map<int64_t, std::vector<std::string>> out;
+  for (auto& [id, paths] : sets) out[id].assign(paths.begin(), paths.end());
+  return out;
+}
+
+std::map<std::string, std::vector<int64_t>> watches_by_path(const ServerSnapshot& s) {
+  std::map<std::string, std::map<pipeline::ConnectionId, int64_t>> by_connection;
+  for (const auto& w : s.watches) by_connection[w.path][w.connection] = w.session_id;
+  std::map<std::string, std::vector<int64_t>> out;
+  for (const auto& [path, sessions] : by_connection) {
+    std::vector<int64_t>& ids = out[path];
+    for (const auto& [conn, id] : sessions) ids.push_back(id);
   }
-  w.paths = s.watches_by_path.size();
-  return w;
+  return out;
+}
+
+std::map<int64_t, std::vector<std::string>> ephemerals_by_session(const ServerSnapshot& s) {
+  std::map<int64_t, std::vector<std::string>> out;
+  for (const auto& e : s.ephemerals) out[e.session_id].push_back(e.path);
+  return out;
 }
 
 std::string format_wchs(const ServerSnapshot& s) {
@@ -307,7 +336,7 @@ std::string format_wchs(const ServerSnapshot& s) {
 
 std::string format_wchc(const ServerSnapshot& s) {
   std::string out;
-  for (const auto& [session, paths] : s.watches_by_session) {
+  for (const auto& [session, paths] : watches_by_session(s)) {
     fmt::format_to(std::back_inserter(out), "0x{}\n", hex_long(session));
     for (const auto& p : paths) fmt::format_to(std::back_inserter(out), "\t{}\n", p);
   }
@@ -317,7 +346,7 @@ std::string format_wchc(const ServerSnapshot& s) {
 
 std::string format_wchp(const ServerSnapshot& s) {
   std::string out;
-  for (const auto& [path, sessions] : s.watches_by_path) {
+  for (const auto& [path, sessions] : watches_by_path(s)) {
     fmt::format_to(std::back_inserter(out), "{}\n", path);
     for (int64_t id : sessions) fmt::format_to(std::back_inserter(out), "\t0x{}\n", hex_long(id));
   }
@@ -329,11 +358,12 @@ std::string format_dump(const ServerSnapshot& s, const HostFacts& facts) {
   int64_t tick = config_int(s, "tickTime", 2000);
   std::string out;
   append_session_sets(out, s, facts, tick);
+  const auto ephemerals = ephemerals_by_session(s);
   size_t with_ephemerals = 0;
-  for (const auto& [id, paths] : s.ephemerals_by_session) with_ephemerals += !paths.empty();
+  for (const auto& [id, paths] : ephemerals) with_ephemerals += !paths.empty();
   fmt::format_to(std::back_inserter(out), "ephemeral nodes dump:\nSessions with Ephemerals ({}):\n",
                  with_ephemerals);
-  for (const auto& [id, paths] : s.ephemerals_by_session) {
+  for (const auto& [id, paths] : ephemerals) {
     if (paths.empty()) continue;
     fmt::format_to(std::back_inserter(out), "0x{}:\n", hex_long(id));
     for (const auto& p : paths) fmt::format_to(std::back_inserter(out), "\t{}\n", p);

@@ -4,6 +4,7 @@
 // parse them (captures of the real server are in testdata/zk38/). Pure: no I/O, no clock;
 // what the snapshot lacks (clock, descriptors, directory sizes) comes in as HostFacts.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -35,6 +36,10 @@ std::string not_serving_text();
 // Whether the answer needs a snapshot from the pipeline (ruok, gtmk, stmk, hash, crst and
 // srst do not).
 bool four_letter_word_needs_snapshot(FourLetterWord word);
+// The tables the answer lists, besides the counters every snapshot has: connections for
+// stat and cons; sessions, ephemerals and connections for dump; watches for wchc and wchp.
+// The rest (srvr, mntr, wchs, conf, envi, isro) need counters only.
+pipeline::SnapshotRequest four_letter_word_snapshot_request(FourLetterWord word);
 // Whether HostFacts must include directory sizes (dirs, conf).
 bool four_letter_word_needs_dir_sizes(FourLetterWord word);
 
@@ -73,6 +78,14 @@ struct WatchSummary {
   uint64_t watches = 0;
 };
 WatchSummary watch_summary(const pipeline::ServerSnapshot& s);
+
+// The listed tables grouped as ZooKeeper prints them (shared with the admin endpoint):
+// a session's watched paths sorted; a path's sessions in the order their connections were
+// opened; a session's ephemerals sorted. Sessions and paths in ascending order.
+std::map<int64_t, std::vector<std::string>> watches_by_session(const pipeline::ServerSnapshot& s);
+std::map<std::string, std::vector<int64_t>> watches_by_path(const pipeline::ServerSnapshot& s);
+std::map<int64_t, std::vector<std::string>> ephemerals_by_session(
+    const pipeline::ServerSnapshot& s);
 
 // Formatting as Java prints it, so parsers written against ZooKeeper keep working.
 std::string java_double(double v);                 // Double.toString: 0.0, 1.6667, 1.0E-4

@@ -88,13 +88,22 @@ ServerSnapshot fixture_snapshot() {
   b.established_ms = 1795445609108;
   b.last_response_ms = 636253;
   b.latency = {0, 1, 0.5, 2};
+  a.id = 1;
+  fourlw.id = 2;
+  b.id = 3;
   s.connections = {a, fourlw, b};
+  s.connection_count = 3;
   s.sessions = {{kSessionA, 10000}, {kSessionB, 10000}};
-  s.ephemerals_by_session[kSessionA] = {"/app/eph"};
-  s.watches_by_session[kSessionA] = {"/app/none", "/app/a"};
-  s.watches_by_session[kSessionB] = {"/app/a"};
-  s.watches_by_path["/app/none"] = {kSessionA};
-  s.watches_by_path["/app/a"] = {kSessionA, kSessionB};
+  s.session_count = 2;
+  s.ephemerals = {{kSessionA, "/app/eph"}};
+  // As pieces deliver them: in no order, and one repeated (a rehash restarted the walk).
+  s.watches = {{kSessionA, a.id, "/app/none"},
+               {kSessionB, b.id, "/app/a"},
+               {kSessionA, a.id, "/app/a"},
+               {kSessionA, a.id, "/app/none"}};
+  s.data_watch_count = 3;
+  s.watched_paths = 2;
+  s.watching_connections = 2;
   return s;
 }
 
@@ -156,25 +165,29 @@ TEST(FourLetterWordsTest, WatchWordsMatchZooKeeperUpToHashOrder) {
   ServerSnapshot s = fixture_snapshot();
   EXPECT_EQ(format_wchs(s), read_fixture("wchs.txt"));
   // ZooKeeper lists sessions and paths in hash order; ours is sorted. Compare as sets of
-  // blocks, and the exact text of one block.
+  // blocks, each with its lines after the first as a set, and our exact text.
   auto blocks = [](std::string text) {
     // Both end with an empty line after the last block.
     EXPECT_TRUE(text.ends_with("\n\n")) << text;
     text.pop_back();
-    std::multiset<std::string> out;
-    std::string block;
+    std::multiset<std::multiset<std::string>> out;
+    std::multiset<std::string> block;
     for (const auto& line : lines(text)) {
       if (!line.empty() && line[0] != '\t' && !block.empty()) {
         out.insert(block);
         block.clear();
       }
-      block += line + "\n";
+      block.insert(line);
     }
     out.insert(block);
     return out;
   };
   EXPECT_EQ(blocks(format_wchc(s)), blocks(read_fixture("wchc.txt")));
   EXPECT_EQ(blocks(format_wchp(s)), blocks(read_fixture("wchp.txt")));
+  EXPECT_EQ(format_wchc(s),
+            "0x1000009b4620000\n\t/app/a\n\t/app/none\n0x1000009b4620001\n\t/app/a\n\n");
+  EXPECT_EQ(format_wchp(s),
+            "/app/a\n\t0x1000009b4620000\n\t0x1000009b4620001\n/app/none\n\t0x1000009b4620000\n\n");
   EXPECT_EQ(format_wchc(ServerSnapshot{}), "\n");
 }
 

@@ -80,11 +80,13 @@ class FakeSink : public pipeline::RequestSink {
     }
     batch.clear();
   }
-  void request_snapshot(pipeline::SnapshotCallback done) override {
+  void request_snapshot(const pipeline::SnapshotRequest& what,
+                        pipeline::SnapshotCallback done) override {
     std::shared_ptr<const pipeline::ServerSnapshot> snap;
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++snapshot_requests_;
+      snapshot_asked.push_back(what);
       snap = snapshot;
     }
     // Answer from another thread, as the pipeline does.
@@ -145,6 +147,7 @@ class FakeSink : public pipeline::RequestSink {
 
   // Set before connections arrive.
   std::shared_ptr<const pipeline::ServerSnapshot> snapshot;
+  std::vector<pipeline::SnapshotRequest> snapshot_asked;  // guarded by mu_
   std::function<void(ConnectionId, const std::string&)> on_frame;
 
  private:

@@ -41,19 +41,38 @@ struct WatchRegistry::Fired {
   }
 };
 
-void WatchRegistry::set_mode(Mode& slot, Mode mode, bool data_table) {
+void WatchRegistry::set_mode(Mode& slot, Mode mode, bool data_table, PathWatchers& at,
+                             WatcherId watcher) {
   size_t& entries = data_table ? data_entries_ : child_entries_;
   size_t& recursive = data_table ? data_recursive_ : child_recursive_;
-  if (slot != Mode::kNone) --entries;
+  const bool had = slot != Mode::kNone;
+  if (had) --entries;
   if (slot == Mode::kRecursive) --recursive;
   slot = mode;
-  if (slot != Mode::kNone) ++entries;
+  const bool has = slot != Mode::kNone;
+  if (has) ++entries;
   if (slot == Mode::kRecursive) ++recursive;
+  if (data_table && had != has) count_data_watch(at, watcher, has ? 1 : -1);
+}
+
+// Keeps the wchs counts (paths and connections with a data watch) current, so that
+// answering wchs or mntr never walks the tables.
+void WatchRegistry::count_data_watch(PathWatchers& at, WatcherId watcher, int delta) {
+  auto w = paths_of_.find(watcher);
+  PADDOCK_ASSERT(w != paths_of_.end());
+  if (delta > 0) {
+    if (at.data_watchers++ == 0) ++data_paths_;
+    if (w->second.data_watches++ == 0) ++data_watchers_;
+  } else {
+    if (--at.data_watchers == 0) --data_paths_;
+    if (--w->second.data_watches == 0) --data_watchers_;
+  }
 }
 
 void WatchRegistry::add(const std::string& path, WatcherId watcher, WatchKind kind) {
-  auto& paths = paths_of_[watcher];
-  auto& entries = table_[path];
+  auto& paths = paths_of_[watcher].paths;
+  PathWatchers& at = table_[path];
+  auto& entries = at.entries;
   Entry* entry = nullptr;
   if (paths.insert(path).second) {
     entry = &entries.emplace_back(Entry{watcher, Mode::kNone, Mode::kNone});
@@ -67,18 +86,18 @@ void WatchRegistry::add(const std::string& path, WatcherId watcher, WatchKind ki
   // mode, so getData after addWatch(PERSISTENT) makes the data side one-shot.
   switch (kind) {
     case WatchKind::kData:
-      set_mode(entry->data, Mode::kStandard, true);
+      set_mode(entry->data, Mode::kStandard, true, at, watcher);
       break;
     case WatchKind::kChild:
-      set_mode(entry->child, Mode::kStandard, false);
+      set_mode(entry->child, Mode::kStandard, false, at, watcher);
       break;
     case WatchKind::kPersistent:
-      set_mode(entry->data, Mode::kPersistent, true);
-      set_mode(entry->child, Mode::kPersistent, false);
+      set_mode(entry->data, Mode::kPersistent, true, at, watcher);
+      set_mode(entry->child, Mode::kPersistent, false, at, watcher);
       break;
     case WatchKind::kPersistentRecursive:
-      set_mode(entry->data, Mode::kRecursive, true);
-      set_mode(entry->child, Mode::kRecursive, false);
+      set_mode(entry->data, Mode::kRecursive, true, at, watcher);
+      set_mode(entry->child, Mode::kRecursive, false, at, watcher);
       break;
   }
 }
@@ -86,13 +105,14 @@ void WatchRegistry::add(const std::string& path, WatcherId watcher, WatchKind ki
 void WatchRegistry::forget_path_of(WatcherId watcher, const std::string& path) {
   auto it = paths_of_.find(watcher);
   if (it == paths_of_.end()) return;
-  it->second.erase(path);
-  if (it->second.empty()) paths_of_.erase(it);
+  it->second.paths.erase(path);
+  if (it->second.paths.empty()) paths_of_.erase(it);
 }
 
 void WatchRegistry::fire_at(Table::iterator it, bool exact_path, EventType type,
                             bool data_table, Fired& fired) {
-  std::vector<Entry>& entries = it->second;
+  PathWatchers& at = it->second;
+  std::vector<Entry>& entries = at.entries;
   size_t kept = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
     Entry& e = entries[i];
@@ -102,7 +122,7 @@ void WatchRegistry::fire_at(Table::iterator it, bool exact_path, EventType type,
       if (type != EventType::kNodeChildrenChanged) fired.add(e.watcher);
     } else if (mode != Mode::kNone && exact_path) {
       fired.add(e.watcher);  // suppressed or not, a one-shot watch is used up
-      if (mode == Mode::kStandard) set_mode(mode, Mode::kNone, data_table);
+      if (mode == Mode::kStandard) set_mode(mode, Mode::kNone, data_table, at, e.watcher);
     }
     if (e.data == Mode::kNone && e.child == Mode::kNone) {
       forget_path_of(e.watcher, it->first);
@@ -151,7 +171,8 @@ bool WatchRegistry::remove(const std::string& path, WatcherId watcher,
   bool child = type == proto::WatcherType::kChildren || type == proto::WatcherType::kAny;
   auto it = table_.find(path);
   if (it == table_.end()) return false;
-  std::vector<Entry>& entries = it->second;
+  PathWatchers& at = it->second;
+  std::vector<Entry>& entries = at.entries;
   if (!remove) {
     // ZooKeeper 3.8.0 answers checkWatches with "some connection watches this path".
     return std::any_of(entries.begin(), entries.end(), [&](const Entry& e) {
@@ -163,11 +184,11 @@ bool WatchRegistry::remove(const std::string& path, WatcherId watcher,
   if (e == entries.end()) return false;
   bool matched = false;
   if (data && e->data != Mode::kNone) {
-    set_mode(e->data, Mode::kNone, true);
+    set_mode(e->data, Mode::kNone, true, at, watcher);
     matched = true;
   }
   if (child && e->child != Mode::kNone) {
-    set_mode(e->child, Mode::kNone, false);
+    set_mode(e->child, Mode::kNone, false, at, watcher);
     matched = true;
   }
   if (e->data == Mode::kNone && e->child == Mode::kNone) {
@@ -182,7 +203,7 @@ bool WatchRegistry::has_watch(const std::string& path, WatcherId watcher,
                               WatchKind kind) const {
   auto it = table_.find(path);
   if (it == table_.end()) return false;
-  for (const Entry& e : it->second) {
+  for (const Entry& e : it->second.entries) {
     if (e.watcher != watcher) continue;
     switch (kind) {
       case WatchKind::kData:
@@ -201,50 +222,49 @@ bool WatchRegistry::has_watch(const std::string& path, WatcherId watcher,
 void WatchRegistry::remove_watcher(WatcherId watcher) {
   auto paths = paths_of_.find(watcher);
   if (paths == paths_of_.end()) return;
-  for (const std::string& path : paths->second) {
+  for (const std::string& path : paths->second.paths) {
     auto it = table_.find(path);
     PADDOCK_ASSERT(it != table_.end());
-    auto& entries = it->second;
+    PathWatchers& at = it->second;
+    auto& entries = at.entries;
     auto e = std::find_if(entries.begin(), entries.end(),
                           [&](const Entry& x) { return x.watcher == watcher; });
     PADDOCK_ASSERT(e != entries.end());
-    set_mode(e->data, Mode::kNone, true);
-    set_mode(e->child, Mode::kNone, false);
+    set_mode(e->data, Mode::kNone, true, at, watcher);
+    set_mode(e->child, Mode::kNone, false, at, watcher);
     entries.erase(e);
     if (entries.empty()) table_.erase(it);
   }
   paths_of_.erase(paths);
 }
 
-size_t WatchRegistry::path_count() const {
-  size_t n = 0;
-  for (const auto& [path, entries] : table_) {
-    n += std::any_of(entries.begin(), entries.end(),
-                     [](const Entry& e) { return e.data != Mode::kNone; });
+void WatchRegistry::walk_data_watches(DataWatchWalk& walk, size_t max_entries,
+                                      const DataWatchVisitor& visit) const {
+  if (walk.bucket_count != table_.bucket_count()) {  // the first piece, or a rehash since
+    walk.next_bucket = 0;
+    walk.bucket_count = table_.bucket_count();
   }
-  return n;
-}
-
-size_t WatchRegistry::watcher_count() const {
-  size_t n = 0;
-  for (const auto& [watcher, paths] : paths_of_) {
-    for (const std::string& path : paths) {
-      const auto& entries = table_.at(path);
-      if (std::any_of(entries.begin(), entries.end(), [&](const Entry& e) {
-            return e.watcher == watcher && e.data != Mode::kNone;
-          })) {
-        ++n;
-        break;
+  // Empty buckets cost a little too: a piece looks at a bounded number of them.
+  const size_t max_buckets = 4 * max_entries + 1;
+  size_t visited = 0;
+  for (size_t buckets = 0;
+       walk.next_bucket < walk.bucket_count && visited < max_entries && buckets < max_buckets;
+       ++buckets, ++walk.next_bucket) {
+    for (auto it = table_.begin(walk.next_bucket); it != table_.end(walk.next_bucket); ++it) {
+      for (const Entry& e : it->second.entries) {
+        if (e.data == Mode::kNone) continue;
+        visit(it->first, e.watcher);
+        ++visited;
       }
     }
   }
-  return n;
+  walk.done = walk.next_bucket >= walk.bucket_count;
 }
 
 std::map<WatcherId, std::vector<std::string>> WatchRegistry::by_watcher() const {
   std::map<WatcherId, std::vector<std::string>> out;
-  for (const auto& [path, entries] : table_) {
-    for (const Entry& e : entries) {
+  for (const auto& [path, at] : table_) {
+    for (const Entry& e : at.entries) {
       if (e.data != Mode::kNone) out[e.watcher].push_back(path);
     }
   }
@@ -254,8 +274,8 @@ std::map<WatcherId, std::vector<std::string>> WatchRegistry::by_watcher() const 
 
 std::map<std::string, std::vector<WatcherId>> WatchRegistry::by_path() const {
   std::map<std::string, std::vector<WatcherId>> out;
-  for (const auto& [path, entries] : table_) {
-    for (const Entry& e : entries) {
+  for (const auto& [path, at] : table_) {
+    for (const Entry& e : at.entries) {
       if (e.data != Mode::kNone) out[path].push_back(e.watcher);
     }
   }

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace paddock::state {
 namespace {
 
@@ -266,6 +268,78 @@ TEST(WatchRegistryTest, ManyWatchersOnOnePathAllFire) {
   EXPECT_EQ(w.watch_count(), 2u);
   for (WatcherId id = 1; id <= kWatchers; ++id) w.remove_watcher(id);
   EXPECT_EQ(w.watch_count(), 0u);
+}
+
+// The wchs counts are kept as watches come and go; they must agree with a full walk.
+TEST(WatchRegistryTest, KeptCountsAgreeWithTheTablesThroughAddsFiresRemovesAndCloses) {
+  WatchRegistry w;
+  auto check = [&](const std::string& when) {
+    size_t total = 0;
+    for (const auto& [watcher, paths] : w.by_watcher()) total += paths.size();
+    EXPECT_EQ(w.watcher_count(), w.by_watcher().size()) << when;
+    EXPECT_EQ(w.path_count(), w.by_path().size()) << when;
+    EXPECT_EQ(w.data_watch_count(), total) << when;
+  };
+  for (WatcherId c = 1; c <= 5; ++c) {
+    for (int p = 0; p < 8; ++p) {
+      const std::string path = "/p" + std::to_string(p);
+      if ((c + p) % 3 == 0) w.add(path, c, WatchKind::kChild);
+      if ((c + p) % 2 == 0) w.add(path, c, WatchKind::kData);
+      if ((c * p) % 7 == 1) w.add(path, c, WatchKind::kPersistent);
+    }
+  }
+  check("after adds");
+  fire(w, "/p2", EventType::kNodeDataChanged);
+  check("after a data change");
+  fire(w, "/p3", EventType::kNodeDeleted);
+  check("after a delete");
+  w.remove("/p4", 2, WatcherType::kData, true);
+  w.remove("/p5", 3, WatcherType::kAny, true);
+  check("after removes");
+  w.remove_watcher(4);
+  check("after a close");
+  for (WatcherId c = 1; c <= 5; ++c) w.remove_watcher(c);
+  check("after every close");
+  EXPECT_EQ(w.path_count(), 0u);
+}
+
+TEST(WatchRegistryTest, WalkInPiecesVisitsEveryDataWatchAndNoChildWatch) {
+  WatchRegistry w;
+  std::set<std::pair<std::string, WatcherId>> expected;
+  for (int p = 0; p < 3000; ++p) {
+    const std::string path = "/n" + std::to_string(p);
+    w.add(path, p % 7, WatchKind::kData);
+    expected.emplace(path, p % 7);
+    w.add(path, 100, WatchKind::kChild);  // not listed: wchc/wchp show the data table
+  }
+  DataWatchWalk walk;
+  std::set<std::pair<std::string, WatcherId>> seen;
+  size_t pieces = 0;
+  while (!walk.done) {
+    size_t in_piece = 0;
+    w.walk_data_watches(walk, 100, [&](const std::string& path, WatcherId watcher) {
+      seen.emplace(path, watcher);
+      ++in_piece;
+    });
+    EXPECT_LE(in_piece, 100u + 30u);  // a piece ends at a bucket boundary
+    ++pieces;
+    ASSERT_LT(pieces, 10000u);
+  }
+  EXPECT_GE(pieces, 30u);
+  EXPECT_EQ(seen, expected);
+}
+
+TEST(WatchRegistryTest, WalkRestartsAfterARehashAndStillMissesNothing) {
+  WatchRegistry w;
+  for (int p = 0; p < 50; ++p) w.add("/a" + std::to_string(p), 1, WatchKind::kData);
+  DataWatchWalk walk;
+  std::set<std::string> seen;
+  auto visit = [&](const std::string& path, WatcherId) { seen.insert(path); };
+  w.walk_data_watches(walk, 10, visit);
+  ASSERT_FALSE(walk.done);
+  for (int p = 0; p < 5000; ++p) w.add("/b" + std::to_string(p), 2, WatchKind::kData);  // rehash
+  while (!walk.done) w.walk_data_watches(walk, 1000, visit);
+  EXPECT_EQ(seen.size(), 5050u);
 }
 
 }  // namespace
