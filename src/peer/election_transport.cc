@@ -15,6 +15,7 @@
 
 #include "peer/election_codec.h"
 #include "peer/io_thread.h"
+#include "peer/tcp_dial.h"
 
 namespace paddock::peer {
 namespace {
@@ -128,33 +129,19 @@ void ElectionTransport::Impl::on_accepted(tcp::socket socket) {
 void ElectionTransport::Impl::dial(quorum::Sid sid) {
   Peer& p = peer(sid);
   if (stopped || p.dialing || p.live || !p.address) return;
-  std::error_code ec;
-  const auto address = asio::ip::make_address(p.address->host, ec);
-  if (ec) {
-    spdlog::warn("election: peer sid={} has a bad address {}", sid, p.address->host);
-    return;
-  }
   p.dialing = true;
   ++stats.dials;
   auto c = std::make_shared<ElectionConnection>(tcp::socket(io.context()), true, sid);
-  auto timeout = std::make_shared<asio::steady_timer>(io.context(), options.connect_timeout);
-  timeout->async_wait([c](std::error_code tec) {
-    if (!tec) {
-      std::error_code ignored;
-      c->socket.close(ignored);
-    }
-  });
-  c->socket.async_connect(tcp::endpoint(address, p.address->port),
-                          [this, c, sid, timeout](std::error_code cec) {
-                            timeout->cancel();
-                            if (stopped) return;
-                            peer(sid).dialing = false;
-                            if (cec) {
-                              schedule_redial(sid);
-                              return;
-                            }
-                            on_dialed(sid, c);
-                          });
+  async_dial(c->socket, p.address->host, p.address->port, options.connect_timeout, c,
+             [this, c, sid](std::error_code ec) {
+               if (stopped) return;
+               peer(sid).dialing = false;
+               if (ec) {
+                 schedule_redial(sid);
+                 return;
+               }
+               on_dialed(sid, c);
+             });
 }
 
 void ElectionTransport::Impl::on_dialed(quorum::Sid sid,

@@ -29,7 +29,7 @@ namespace paddock::peer {
 
 struct ElectionPeer {
   quorum::Sid sid = 0;
-  std::string host;  // an IP address
+  std::string host;  // a name or an IP address
   uint16_t port = 0;
 };
 

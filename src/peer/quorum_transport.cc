@@ -9,6 +9,8 @@
 #include <asio/write.hpp>
 #include <future>
 
+#include "peer/tcp_dial.h"
+
 namespace paddock::peer {
 namespace {
 
@@ -278,34 +280,20 @@ void QuorumDialer::cancel() {
 void QuorumDialer::attempt() {
   if (finished_) return;
   ++attempts_made_;
-  std::error_code ec;
-  const auto address = asio::ip::make_address(options_.host, ec);
-  if (ec) {
-    finish(Status::error("leader address is not an IP address: " + options_.host));
-    return;
-  }
   socket_ = std::make_unique<asio::ip::tcp::socket>(io_.context());
-  const asio::ip::tcp::endpoint endpoint(address, options_.port);
-  timer_.expires_after(options_.connect_timeout);
-  timer_.async_wait([self = shared_from_this(), sock = socket_.get()](std::error_code tec) {
-    if (!tec && self->socket_.get() == sock) {
-      std::error_code ignored;
-      sock->close(ignored);  // the connect completes with operation_aborted
-    }
-  });
-  socket_->async_connect(endpoint, [self = shared_from_this()](std::error_code cec) {
-    self->timer_.cancel();
-    if (self->finished_) return;
-    if (cec) {
-      self->attempt_failed(cec == asio::error::operation_aborted ? "connect timed out"
-                                                                 : cec.message());
-      return;
-    }
-    auto conn = std::make_shared<PeerConnection>(std::move(*self->socket_),
-                                                 self->options_.connection_limits);
-    self->socket_.reset();
-    self->finish(std::move(conn));
-  });
+  async_dial(
+      *socket_, options_.host, options_.port, options_.connect_timeout, shared_from_this(),
+      [self = shared_from_this()](std::error_code ec) {
+        if (self->finished_) return;
+        if (ec) {
+          self->attempt_failed(ec == std::errc::timed_out ? "connect timed out" : ec.message());
+          return;
+        }
+        auto conn = std::make_shared<PeerConnection>(std::move(*self->socket_),
+                                                     self->options_.connection_limits);
+        self->socket_.reset();
+        self->finish(std::move(conn));
+      });
 }
 
 void QuorumDialer::attempt_failed(const std::string& why) {

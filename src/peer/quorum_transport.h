@@ -126,7 +126,7 @@ class QuorumListener {
 };
 
 struct QuorumDialOptions {
-  std::string host;
+  std::string host;  // a name or an IP address
   uint16_t port = 0;
   // ZooKeeper's learner tries 5 times, a second apart, within initLimit.
   int attempts = 5;

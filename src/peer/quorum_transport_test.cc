@@ -175,6 +175,18 @@ TEST(QuorumTransport, DialerRetriesUntilTheLeaderListens) {
   io.stop();
 }
 
+TEST(QuorumTransport, DialerResolvesHostNames) {
+  Ensemble e;
+  QuorumDialOptions o = e.dial_options();
+  o.host = "localhost";
+  Inbox<Result<std::shared_ptr<PeerConnection>>> done;
+  QuorumDialer::dial(e.io, o, [&](auto r) { done.push(std::move(r)); });
+  ASSERT_TRUE(done.wait_count(1));
+  ASSERT_TRUE(done.items()[0]) << done.items()[0].error();
+  e.learner_conn = *done.items()[0];
+  EXPECT_TRUE(e.accepted.wait_count(1));
+}
+
 TEST(QuorumTransport, DialerGivesUpAfterItsAttempts) {
   IoThread io("dial-test");
   uint16_t port = 0;
