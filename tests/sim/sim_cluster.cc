@@ -373,6 +373,13 @@ bool Cluster::client_write(Sid sid) {
       std::erase(sessions_, f.session_id);
     }
   }
+  return submit(sid, std::move(f));
+}
+
+bool Cluster::submit(Sid sid, quorum::ForwardedRequest f) {
+  SimServer& s = *servers_.at(sid);
+  if (!s.up() || !s.core()->serving()) return false;
+  if (f.cxid == 0) f.cxid = ++cxid_counter_;
   s.pending_writes.insert({f.session_id, f.cxid});
   if (s.core()->role() == quorum::Role::kLeading) {
     s.handle_request(quorum::LearnerRequest{sid, f});  // the leader's own client

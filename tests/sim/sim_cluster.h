@@ -76,6 +76,8 @@ class SimServer final : public quorum::CommittedTxnSource {
   const std::vector<LoggedTxn>& applied() const { return applied_; }
   int64_t clock_offset_ms = 0;
   SimSnapshot pending_snapshot;  // arrived with a SNAP packet
+  int truncations = 0;
+  int snapshots_loaded = 0;
 
   void start(int64_t now_ms);
   void crash();
@@ -133,6 +135,8 @@ class Cluster {
   void set_fsync_stalled(Sid sid, bool stalled);
   // A client write through `sid` (leader or learner); returns whether it was submitted.
   bool client_write(Sid sid);
+  // A given client request through `sid` (cxid assigned here).
+  bool submit(Sid sid, quorum::ForwardedRequest f);
   std::optional<Sid> serving_leader() const;
   bool all_serving() const;  // every server up, serving, same last committed
   size_t acked_writes() const { return acked_.size(); }

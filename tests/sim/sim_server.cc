@@ -111,6 +111,7 @@ void SimServer::handle(quorum::Ready& r) {
     }
     disk_.durable = std::min(disk_.durable, disk_.log.size());
     cluster_.on_drop_applied(sid_, dropped);
+ ++truncations;
     cluster_.trace(me + " TRUNC to " + hex(z) + " drops " + std::to_string(dropped.size()));
     rebuild_state();
   }
@@ -132,6 +133,7 @@ void SimServer::handle(quorum::Ready& r) {
     disk_.log.clear();
     disk_.durable = 0;
     pending_snapshot.reset();
+ ++snapshots_loaded;
     cluster_.trace(me + " loads SNAP at " + hex(z));
     rebuild_state();
   }
