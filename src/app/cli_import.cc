@@ -9,24 +9,24 @@
 #include <iostream>
 
 #include "app/cli_command.h"
-#include "pipeline/zk_import.h"
+#include "durable/zk_import.h"
 #include "storage/posix_env.h"
 
 namespace paddock::app {
 namespace {
 
-int run_import(const pipeline::ZkImportOptions& options) {
+int run_import(const durable::ZkImportOptions& options) {
   storage::PosixEnv env;
-  pipeline::ZkImportOptions o = options;
+  durable::ZkImportOptions o = options;
   o.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
-  auto report = pipeline::import_zk(env, o);
+  auto report = durable::import_zk(env, o);
   if (!report) {
     std::cerr << "import-zk failed: " << report.error() << "\n";
     return 1;
   }
-  const pipeline::ZkImportReport& r = *report;
+  const durable::ZkImportReport& r = *report;
   for (const std::string& why : r.skipped_snapshots) {
     std::cout << "skipped unreadable snapshot " << why << "\n";
   }
@@ -44,7 +44,7 @@ int run_import(const pipeline::ZkImportOptions& options) {
 }  // namespace
 
 void add_import_commands(CLI::App& app, CommandAction& action) {
-  auto options = std::make_shared<pipeline::ZkImportOptions>();
+  auto options = std::make_shared<durable::ZkImportOptions>();
   CLI::App* cmd = app.add_subcommand(
       "import-zk", "convert an Apache ZooKeeper 3.8 data dir into Paddock's snapshot and log");
   cmd->add_option("ZK_DATA_DIR", options->zk_snap_dir, "ZooKeeper's dataDir (or version-2)")

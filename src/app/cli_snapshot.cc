@@ -12,7 +12,7 @@
 
 #include "app/cli_command.h"
 #include "app/cli_dump_format.h"
-#include "pipeline/recovery.h"
+#include "durable/recovery.h"
 #include "proto/txn.h"
 #include "state/database.h"
 #include "storage/log_reader.h"
@@ -286,8 +286,8 @@ class Verifier {
 
   void check_recovery() {
     state::Database db({});
-    pipeline::RecoveryOptions options{snap_dir_, log_dir_, /*repair=*/false};
-    auto r = pipeline::recover_database(env_, options, db);
+    durable::RecoveryOptions options{snap_dir_, log_dir_, /*repair=*/false};
+    auto r = durable::recover_database(env_, options, db);
     if (!r) {
       problem("recovery would fail: " + r.error());
       return;

@@ -13,7 +13,7 @@
 #include "proto/txn.h"
 #include "state/database.h"
 
-namespace paddock::pipeline::testing {
+namespace paddock::durable::testing {
 
 inline const proto::AclList kAcls[] = {
     {{proto::perm::kAll, {"world", "anyone"}}},
@@ -33,6 +33,8 @@ class TxnGenerator {
     history.push_back(txn);
     return txn;
   }
+  // Continues a history that already reached `zxid` (a recovered database).
+  void continue_after(int64_t zxid) { zxid_ = zxid; }
   void run(int n) {
     for (int i = 0; i < n; ++i) next();
   }
@@ -122,4 +124,4 @@ inline std::vector<std::string> dump(const state::DataTree& tree) {
   return out;
 }
 
-}  // namespace paddock::pipeline::testing
+}  // namespace paddock::durable::testing

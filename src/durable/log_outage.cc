@@ -1,8 +1,8 @@
-#include "pipeline/log_outage.h"
+#include "durable/log_outage.h"
 
 #include <spdlog/spdlog.h>
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 
 Status probe_free_space(storage::Env& env, const std::string& dir, uint64_t bytes) {
   const std::string path = storage::join_path(dir, ".paddock-space-probe");
@@ -97,4 +97,4 @@ void LogOutageHandler::run() {
   }
 }
 
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

@@ -23,7 +23,7 @@
 #include "storage/log_writer.h"
 #include "util/result.h"
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 
 struct LogOutageHooks {
   // PipelineThread::set_log_failed.
@@ -77,4 +77,4 @@ class LogOutageHandler {
 // that much room now.
 Status probe_free_space(storage::Env& env, const std::string& dir, uint64_t bytes);
 
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

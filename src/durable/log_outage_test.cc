@@ -1,7 +1,7 @@
 // A log outage: the failure is reported to the pipeline, the orderer is reset only after the
 // pipeline has handled it, resuming waits for room on disk, and appends go on afterwards
 // from the durable zxid.
-#include "pipeline/log_outage.h"
+#include "durable/log_outage.h"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 #include "storage/log_format.h"
 #include "storage/log_test_support.h"
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 namespace {
 
 using namespace std::chrono_literals;
@@ -126,4 +126,4 @@ TEST_F(LogOutageTest, ProbeFailsWithoutRoomAndLeavesNoFile) {
 }
 
 }  // namespace
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

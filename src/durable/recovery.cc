@@ -1,15 +1,15 @@
-#include "pipeline/recovery.h"
+#include "durable/recovery.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 
-#include "pipeline/tree_snapshot.h"
+#include "durable/tree_snapshot.h"
 #include "proto/txn.h"
 #include "storage/snapshot_file.h"
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 namespace {
 
 uint64_t ms_since(std::chrono::steady_clock::time_point t0) {
@@ -142,4 +142,4 @@ Result<RecoveryReport> recover_database(storage::Env& env, const std::string& lo
   return report;
 }
 
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

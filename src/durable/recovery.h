@@ -1,6 +1,6 @@
 #pragma once
 // Recovery at start-up: the newest snapshot that reads back intact, then every txn of the
-// log after its zxid. Lives in pipeline/ because it is the layer that knows both storage/
+// log after its zxid. Lives in durable/, the layer that knows both storage/
 // and state/.
 //
 // - Stale temp files of snapshots interrupted by a crash are removed first.
@@ -24,7 +24,7 @@
 #include "storage/log_reader.h"
 #include "util/result.h"
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 
 struct RecoveryOptions {
   std::string snap_dir;  // storage::snapshot_dir(dataDir); may not exist
@@ -54,4 +54,4 @@ Result<RecoveryReport> recover_database(storage::Env& env, const RecoveryOptions
 Result<RecoveryReport> recover_database(storage::Env& env, const std::string& log_dir,
                                         state::Database& db);
 
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

@@ -1,18 +1,18 @@
 // Recovery: newest intact snapshot + the log after it; a damaged snapshot falls back to the
 // one before; what cannot be recovered stops start-up with a named file and changes nothing.
-#include "pipeline/recovery.h"
+#include "durable/recovery.h"
 
 #include <gtest/gtest.h>
 
-#include "pipeline/durability_test_util.h"
-#include "pipeline/tree_snapshot.h"
+#include "durable/durability_test_util.h"
+#include "durable/tree_snapshot.h"
 #include "storage/fault_injecting_env.h"
 #include "storage/log_format.h"
 #include "storage/log_test_support.h"
 #include "storage/snapshot_file.h"
 #include "storage/txn_log.h"
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 namespace {
 
 class RecoveryTest : public ::testing::Test {
@@ -188,4 +188,4 @@ TEST_F(RecoveryTest, DigestMismatchIsCountedNotFatal) {
 }
 
 }  // namespace
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

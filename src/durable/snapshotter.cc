@@ -1,10 +1,10 @@
-#include "pipeline/snapshotter.h"
+#include "durable/snapshotter.h"
 
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 namespace {
 
 uint64_t micros_since(std::chrono::steady_clock::time_point start) {
@@ -252,4 +252,4 @@ void Snapshotter::finish_job(const Job& job) {
   in_progress_.store(false, std::memory_order_release);
 }
 
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

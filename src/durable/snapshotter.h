@@ -25,12 +25,12 @@
 #include <string>
 #include <thread>
 
-#include "pipeline/tree_snapshot.h"
+#include "durable/tree_snapshot.h"
 #include "state/data_tree.h"
 #include "storage/env.h"
 #include "storage/snapshot_file.h"
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 
 struct SnapshotterOptions {
   std::string dir;                            // storage::snapshot_dir(dataDir)
@@ -72,12 +72,19 @@ class Snapshotter {
   // Pipeline thread: a txn of `bytes` bytes went to the log. May roll the log and start a
   // snapshot.
   void on_txn_logged(size_t bytes);
+  // Before the first on_txn_logged: `txns` were logged after the newest snapshot before this
+  // server started (replayed at recovery). They count towards the next snapshot, so the
+  // count runs from the last snapshot, not from the start of this process.
+  void count_earlier_txns(uint64_t txns) { txns_since_ += static_cast<int64_t>(txns); }
   // Pipeline thread: starts a snapshot now; false if one is in progress.
   bool start();
   // Abandons a snapshot in progress (its temp file is removed) and joins the thread. Call
   // after the pipeline has stopped running tasks.
   void stop();
 
+  // Txns logged since the last snapshot (or, before the first, since the newest one on disk).
+  // Pipeline thread.
+  int64_t txns_since_snapshot() const { return txns_since_; }
   bool in_progress() const { return in_progress_.load(std::memory_order_acquire); }
   SnapshotterStats stats() const;
 
@@ -134,4 +141,4 @@ class Snapshotter {
   std::chrono::steady_clock::time_point begun_at_;
 };
 
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

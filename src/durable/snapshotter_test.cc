@@ -1,6 +1,6 @@
 // The snapshotter: when it snapshots (randomized count, size limit), that it rolls the log,
 // that pieces interleave with txns and still give an exact state, and how it fails.
-#include "pipeline/snapshotter.h"
+#include "durable/snapshotter.h"
 
 #include <gtest/gtest.h>
 
@@ -9,11 +9,11 @@
 #include <deque>
 #include <mutex>
 
-#include "pipeline/durability_test_util.h"
+#include "durable/durability_test_util.h"
 #include "storage/fault_injecting_env.h"
 #include "storage/snapshot_file.h"
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 namespace {
 
 using namespace std::chrono_literals;
@@ -162,4 +162,4 @@ TEST_F(SnapshotterTest, StopAbandonsASnapshotInProgress) {
 }
 
 }  // namespace
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

@@ -1,11 +1,11 @@
-#include "pipeline/tree_snapshot.h"
+#include "durable/tree_snapshot.h"
 
 #include <fmt/format.h>
 
 #include <optional>
 #include <unordered_map>
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 
 TreeSnapshotCursor::TreeSnapshotCursor(const state::DataTree& tree)
     : tree_(tree), start_zxid_(tree.last_zxid()) {
@@ -136,4 +136,4 @@ Result<storage::SnapshotInfo> load_tree_snapshot(storage::Env& env, const std::s
   return info;
 }
 
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

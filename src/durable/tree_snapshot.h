@@ -21,7 +21,7 @@
 #include "storage/snapshot_format.h"
 #include "util/result.h"
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 
 class TreeSnapshotCursor {
  public:
@@ -67,4 +67,4 @@ Result<std::string> write_tree_snapshot(storage::Env& env, const std::string& di
 Result<storage::SnapshotInfo> load_tree_snapshot(storage::Env& env, const std::string& path,
                                                  state::DataTree& tree);
 
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

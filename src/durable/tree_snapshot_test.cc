@@ -1,15 +1,15 @@
 // Snapshots of a DataTree: a whole-tree snapshot restores the exact tree, and a fuzzy one --
 // taken in small pieces while txns keep being applied -- gives the exact tree once the txns
 // after its start zxid are replayed over it.
-#include "pipeline/tree_snapshot.h"
+#include "durable/tree_snapshot.h"
 
 #include <gtest/gtest.h>
 
-#include "pipeline/durability_test_util.h"
+#include "durable/durability_test_util.h"
 #include "storage/fault_injecting_env.h"
 #include "storage/snapshot_file.h"
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 namespace {
 
 const std::string kDir = storage::snapshot_dir("/data");
@@ -115,4 +115,4 @@ TEST(TreeSnapshotTest, LoadRejectsASnapshotWhoseFirstNodeIsNotTheRoot) {
 }
 
 }  // namespace
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

@@ -1,12 +1,12 @@
-#include "pipeline/zk_import.h"
+#include "durable/zk_import.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <optional>
 
-#include "pipeline/recovery.h"
-#include "pipeline/tree_snapshot.h"
+#include "durable/recovery.h"
+#include "durable/tree_snapshot.h"
 #include "proto/txn.h"
 #include "state/database.h"
 #include "storage/log_format.h"
@@ -16,7 +16,7 @@
 #include "storage/txn_log.h"
 #include "storage/zk_files.h"
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 namespace {
 
 std::string version2(storage::Env& env, const std::string& dir) {
@@ -262,4 +262,4 @@ Result<ZkImportReport> import_zk(storage::Env& env, const ZkImportOptions& optio
   return report;
 }
 
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

@@ -17,7 +17,7 @@
 #include "storage/env.h"
 #include "util/result.h"
 
-namespace paddock::pipeline {
+namespace paddock::durable {
 
 struct ZkImportOptions {
   std::string zk_snap_dir;        // ZooKeeper's dataDir, or its version-2 folder
@@ -46,4 +46,4 @@ struct ZkImportReport {
 
 Result<ZkImportReport> import_zk(storage::Env& env, const ZkImportOptions& options);
 
-}  // namespace paddock::pipeline
+}  // namespace paddock::durable

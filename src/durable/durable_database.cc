@@ -1,0 +1,183 @@
+#include "durable/durable_database.h"
+
+#include <spdlog/spdlog.h>
+
+#include "durable/tree_snapshot.h"
+#include "storage/snapshot_file.h"
+#include "util/assert.h"
+
+namespace paddock::durable {
+namespace {
+
+uint64_t ms_since(std::chrono::steady_clock::time_point t0) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count());
+}
+
+int64_t wall_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+DurableDatabase::DurableDatabase(storage::Env& env, DurableOptions options, state::Database& db)
+    : env_(env), options_(std::move(options)), db_(db) {
+  options_.log.dir = options_.log_dir;
+  options_.snapshots.dir = options_.snap_dir;
+  options_.outage.log_dir = options_.log_dir;
+}
+
+DurableDatabase::~DurableDatabase() { stop(); }
+
+Result<std::unique_ptr<DurableDatabase>> DurableDatabase::open(storage::Env& env,
+                                                               DurableOptions options,
+                                                               state::Database& db) {
+  std::unique_ptr<DurableDatabase> d(new DurableDatabase(env, std::move(options), db));
+  if (Status s = d->recover(); !s) return s;
+  return d;
+}
+
+Status DurableDatabase::recover() {
+  auto recovered = recover_database(env_, {options_.snap_dir, options_.log_dir}, db_);
+  if (!recovered) return recovered.status();
+  recovery_ = std::move(*recovered);
+  auto epochs = load_epochs(env_, options_.snap_dir, recovery_.log.last_zxid);
+  if (!epochs) return epochs.status();
+  epochs_ = *epochs;
+  if (static_cast<int64_t>(recovery_.txns_applied) >= options_.snapshots.snap_count / 2) {
+    if (Status s = write_startup_snapshot(); !s) return s;
+  }
+  return open_log();
+}
+
+// A synchronous snapshot of the recovered state, before serving: the next start replays
+// only what this life logs. (Taken in the background instead, it could be cut short by the
+// next crash every time, and the replay would keep growing.)
+Status DurableDatabase::write_startup_snapshot() {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto path = write_tree_snapshot(env_, options_.snap_dir, db_.tree(), options_.snapshots.dbid,
+                                  wall_now_ms(), db_.tree().last_zxid(), db_.tree().digest());
+  if (!path) return Status::error("start-up snapshot: " + path.error());
+  startup_snapshot_ = StartupSnapshot{true, *path, ms_since(t0)};
+  spdlog::info("event=startup_snapshot file={} zxid=0x{:x} replayed_txns={} ms={}", *path,
+               db_.tree().last_zxid(), recovery_.txns_applied, startup_snapshot_.ms);
+  return Status::ok();
+}
+
+Status DurableDatabase::open_log() {
+  auto log = storage::TxnLog::open(env_, options_.log, recovery_.log);
+  if (!log) return Status::error("log " + options_.log_dir + ": " + log.error());
+  log_ = std::move(*log);
+  // A new segment after a start-up snapshot, so purge can drop the replayed ones.
+  if (startup_snapshot_.written) log_->roll();
+  return Status::ok();
+}
+
+void DurableDatabase::start(DurableHooks hooks) {
+  PADDOCK_ASSERT(!started_ && log_ != nullptr);
+  started_ = true;
+  hooks_ = std::move(hooks);
+  start_writer();
+  snapshotter_ =
+      std::make_unique<Snapshotter>(options_.snapshots, env_, db_.tree(),
+                                    hooks_.run_on_state_thread, [this] { writer_->roll(); });
+  // A replay too short for a start-up snapshot still counts towards the next one.
+  if (!startup_snapshot_.written) snapshotter_->count_earlier_txns(recovery_.txns_applied);
+  if (options_.purge_interval.count() > 0) {
+    purger_ =
+        std::make_unique<storage::Purger>(env_, options_.snap_dir, options_.log_dir,
+                                          options_.purge_retain_count, options_.purge_interval);
+  }
+}
+
+// The outage handler needs the writer and the writer reports to the handler: the handler is
+// made right after the writer, before the pipeline appends anything, so no failure can be
+// reported before it exists.
+void DurableDatabase::start_writer() {
+  writer_ = std::make_unique<storage::TxnLogWriter>(
+      std::move(log_), [this](int64_t zxid) { hooks_.on_durable(zxid); },
+      [this](const Status& error) {
+        PADDOCK_ASSERT(outage_ != nullptr);
+        outage_->on_log_error(error);
+      });
+  outage_ = std::make_unique<LogOutageHandler>(
+      *writer_, env_, options_.outage,
+      LogOutageHooks{hooks_.set_log_failed, hooks_.run_on_state_thread, hooks_.reset_orderer});
+}
+
+void DurableDatabase::stop() {
+  if (!started_) return;
+  started_ = false;
+  if (purger_) purger_->stop();
+  if (snapshotter_) snapshotter_->stop();  // abandons a snapshot in progress
+  if (outage_) outage_->stop();
+  if (writer_) writer_->stop();
+}
+
+void DurableDatabase::append(int64_t zxid, std::string bytes) {
+  const size_t size = bytes.size();
+  if (Status s = writer_->append(zxid, std::move(bytes)); !s) {
+    spdlog::error("event=log_append_failed zxid=0x{:x} {}", zxid, s.message());
+    return;
+  }
+  snapshotter_->on_txn_logged(size);
+}
+
+int64_t DurableDatabase::durable_zxid() const {
+  return writer_ != nullptr ? writer_->durable_zxid() : recovery_.log.last_zxid;
+}
+
+Result<storage::LogRangeRead> DurableDatabase::read_committed_after(int64_t zxid, size_t max_txns) {
+  return storage::read_log_range(env_, options_.log_dir, zxid, durable_zxid(), max_txns);
+}
+
+Result<storage::LogTruncation> DurableDatabase::truncate_after(int64_t zxid) {
+  if (outage_) outage_->stop();
+  if (writer_) writer_->stop();  // drains and syncs; nothing appends meanwhile
+  auto snapshots = storage::list_snapshots(env_, options_.snap_dir);
+  if (!snapshots) return snapshots.status();
+  for (const storage::SnapshotFile& snap : *snapshots) {
+    if (snap.zxid <= zxid) continue;
+    if (Status s = env_.remove(snap.path); !s) return s;
+    spdlog::warn("event=snapshot_removed_by_trunc file={} trunc_zxid=0x{:x}", snap.path, zxid);
+  }
+  auto cut = storage::truncate_log_after(env_, options_.log_dir, zxid);
+  if (!cut) return cut.status();
+  storage::LogReadOptions read;
+  read.after_zxid = cut->last_zxid;
+  auto tail = storage::recover_txn_log(env_, options_.log_dir, read,
+                                       [](int64_t, std::string_view) { return Status::ok(); });
+  if (!tail) return tail.status();
+  recovery_.log = *tail;
+  if (Status s = open_log(); !s) return s;
+  if (started_) start_writer();
+  spdlog::warn("event=log_truncated zxid=0x{:x} dropped={} segments_removed={}", zxid,
+               cut->records_dropped, cut->segments_removed);
+  return cut;
+}
+
+Status DurableDatabase::set_accepted_epoch(int64_t epoch) {
+  if (Status s = write_epoch_file(env_, options_.snap_dir, kAcceptedEpochFile, epoch); !s) return s;
+  epochs_.accepted = epoch;
+  return Status::ok();
+}
+
+Status DurableDatabase::set_current_epoch(int64_t epoch) {
+  if (Status s = write_epoch_file(env_, options_.snap_dir, kCurrentEpochFile, epoch); !s) return s;
+  epochs_.current = epoch;
+  return Status::ok();
+}
+
+Status DurableDatabase::save_snapshot_now(const state::DataTree& tree) {
+  auto path = write_tree_snapshot(env_, options_.snap_dir, tree, options_.snapshots.dbid,
+                                  wall_now_ms(), tree.last_zxid(), tree.digest());
+  if (!path) return Status::error("snapshot: " + path.error());
+  if (writer_) writer_->roll();
+  spdlog::info("event=snapshot_saved file={} zxid=0x{:x}", *path, tree.last_zxid());
+  return Status::ok();
+}
+
+}  // namespace paddock::durable

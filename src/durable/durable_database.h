@@ -1,0 +1,126 @@
+#pragma once
+// DurableDatabase: the one owner of everything that makes the state durable, in the manner
+// of leveldb's DBImpl and ZooKeeper's ZKDatabase/FileTxnSnapLog: recovery at start, the txn
+// log and its group-commit writer, snapshots (when and how), the handling of a failed log,
+// purge, and the epoch files. The server builds it, starts it and stops it; the pipeline
+// appends to it; replication reads from it, truncates it and sets its epochs.
+//
+// Threads: append(), the replication operations and the epoch setters are called on the
+// state-owning thread (the pipeline's). The hooks given to start() are called from the log
+// writer's thread (on_durable, on the log failing) and post to the state-owning thread.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "durable/epochs.h"
+#include "durable/log_outage.h"
+#include "durable/recovery.h"
+#include "durable/snapshotter.h"
+#include "state/database.h"
+#include "storage/env.h"
+#include "storage/log_range.h"
+#include "storage/log_writer.h"
+#include "storage/purge.h"
+#include "storage/txn_log.h"
+#include "util/result.h"
+
+namespace paddock::durable {
+
+struct DurableOptions {
+  std::string snap_dir;          // storage::snapshot_dir(dataDir)
+  std::string log_dir;           // storage::txn_log_dir(dataLogDir)
+  storage::TxnLogOptions log;    // .dir is set from log_dir
+  SnapshotterOptions snapshots;  // .dir is set from snap_dir
+  LogOutageOptions outage;       // .log_dir is set from log_dir
+  size_t purge_retain_count = storage::kMinSnapRetainCount;
+  std::chrono::milliseconds purge_interval{0};  // 0: autopurge off
+};
+
+// Where the durable database reaches the rest of the server once it runs.
+struct DurableHooks {
+  // Runs a task on the state-owning thread, in order with its other events.
+  std::function<void(std::function<void()>)> run_on_state_thread;
+  // Everything up to the zxid is durable (log writer's thread).
+  std::function<void(int64_t zxid)> on_durable;
+  // The log failed (true) or takes writes again (false) (any thread).
+  std::function<void(bool failed, std::string reason)> set_log_failed;
+  // On the state-owning thread after a failure: forget txns above the durable zxid.
+  std::function<void(int64_t durable_zxid)> reset_orderer;
+};
+
+struct StartupSnapshot {
+  bool written = false;
+  std::string path;
+  uint64_t ms = 0;
+};
+
+class DurableDatabase {
+ public:
+  // Recovers `db` (newest intact snapshot, then the log after it), loads the epoch files and
+  // opens the log for appending. After a long replay -- at least snapCount/2 txns, the
+  // least that triggers a snapshot while serving -- a snapshot of the recovered state is
+  // written before this returns, so a server that crashes again and again replays a bounded
+  // log (ZooKeeper writes one at every start). A shorter replay counts towards the next
+  // snapshot. Nothing runs yet: no thread is started.
+  static Result<std::unique_ptr<DurableDatabase>> open(storage::Env& env, DurableOptions options,
+                                                       state::Database& db);
+  ~DurableDatabase();  // stop()
+  DurableDatabase(const DurableDatabase&) = delete;
+  DurableDatabase& operator=(const DurableDatabase&) = delete;
+
+  // Starts the log writer, the snapshotter, the outage handler and purge.
+  void start(DurableHooks hooks);
+  // Stops them: an unfinished snapshot is abandoned, the writer drains its queue and syncs.
+  // Idempotent.
+  void stop();
+
+  // State-owning thread: a txn for the log (group commit; hooks.on_durable reports it). May
+  // start a snapshot and roll the log.
+  void append(int64_t zxid, std::string bytes);
+
+  // --- replication (state-owning thread) --------------------------------------------------
+  int64_t durable_zxid() const;
+  // DIFF: logged and durable txns after `zxid`, at most `max_txns`; `contiguous` false when
+  // the log no longer reaches back to zxid + 1 (then SNAP).
+  Result<storage::LogRangeRead> read_committed_after(int64_t zxid, size_t max_txns);
+  // TRUNC: drops every logged txn above `zxid` and every snapshot taken after it; the log
+  // writer is restarted on the cut log. The caller reloads its state afterwards.
+  Result<storage::LogTruncation> truncate_after(int64_t zxid);
+  const Epochs& epochs() const { return epochs_; }
+  Status set_accepted_epoch(int64_t epoch);
+  Status set_current_epoch(int64_t epoch);
+  // SNAP: the state was replaced by a leader's; make it durable as a snapshot now and start
+  // the log after it (the old log no longer leads to this state).
+  Status save_snapshot_now(const state::DataTree& tree);
+
+  const RecoveryReport& recovery() const { return recovery_; }
+  const StartupSnapshot& startup_snapshot() const { return startup_snapshot_; }
+  storage::TxnLogWriter* writer() { return writer_.get(); }
+  Snapshotter* snapshotter() { return snapshotter_.get(); }
+  const DurableOptions& options() const { return options_; }
+
+ private:
+  DurableDatabase(storage::Env& env, DurableOptions options, state::Database& db);
+  Status recover();
+  Status write_startup_snapshot();
+  Status open_log();
+  void start_writer();
+
+  storage::Env& env_;
+  DurableOptions options_;
+  state::Database& db_;
+  DurableHooks hooks_;
+  RecoveryReport recovery_;
+  StartupSnapshot startup_snapshot_;
+  Epochs epochs_;
+  std::unique_ptr<storage::TxnLog> log_;  // opened, until the writer takes it
+  std::unique_ptr<storage::TxnLogWriter> writer_;
+  std::unique_ptr<Snapshotter> snapshotter_;
+  std::unique_ptr<LogOutageHandler> outage_;
+  std::unique_ptr<storage::Purger> purger_;
+  bool started_ = false;
+};
+
+}  // namespace paddock::durable

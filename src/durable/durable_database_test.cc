@@ -1,0 +1,170 @@
+// The durable database as the server uses it: recovery into a Database, appends made
+// durable by the writer, the start-up snapshot after a long replay, the count towards the
+// next snapshot carried over a restart, DIFF reads and TRUNC.
+#include "durable/durable_database.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "durable/durability_test_util.h"
+#include "storage/fault_injecting_env.h"
+#include "storage/log_format.h"
+#include "storage/snapshot_file.h"
+#include "storage/snapshot_format.h"
+
+namespace paddock::durable {
+namespace {
+
+using testing::TxnGenerator;
+
+class DurableDatabaseTest : public ::testing::Test {
+ protected:
+  DurableOptions options(int64_t snap_count = 1000) {
+    DurableOptions o;
+    o.snap_dir = storage::snapshot_dir("/data");
+    o.log_dir = storage::txn_log_dir("/data");
+    o.log.preallocate_bytes = 4096;
+    o.snapshots.snap_count = snap_count;
+    return o;
+  }
+  // Opens and starts on a fresh Database; tasks for the "state thread" run at once.
+  std::unique_ptr<DurableDatabase> open(state::Database& db, int64_t snap_count = 1000) {
+    auto d = DurableDatabase::open(env_, options(snap_count), db);
+    EXPECT_TRUE(d.is_ok()) << (d ? "" : d.error());
+    if (!d) return nullptr;
+    (*d)->start(DurableHooks{[](std::function<void()> task) { task(); },
+                             [this](int64_t zxid) { durable_ = zxid; },
+                             [](bool, std::string) {}, [](int64_t) {}});
+    return std::move(*d);
+  }
+  // Logs `n` generated txns (applied to `db` as the generator makes them) and waits until
+  // they are durable.
+  void log_txns(DurableDatabase& d, TxnGenerator& gen, int n) {
+    int64_t last = 0;
+    for (int i = 0; i < n; ++i) {
+      proto::Txn txn = gen.next();
+      last = txn.header.zxid;
+      d.append(last, proto::encode_txn(txn));
+    }
+    ASSERT_TRUE(d.writer()->flush());
+    EXPECT_EQ(durable_.load(), last);
+  }
+
+  storage::FaultInjectingEnv env_;
+  std::atomic<int64_t> durable_{0};
+};
+
+TEST_F(DurableDatabaseTest, ALongReplayWritesASnapshotBeforeServing) {
+  {
+    state::Database db{state::DatabaseOptions{}};
+    auto d = open(db, /*snap_count=*/1'000'000);  // never snapshots while running
+    TxnGenerator gen(db, 1);
+    log_txns(*d, gen, 600);
+    d->stop();
+  }
+  state::Database db{state::DatabaseOptions{}};
+  auto d = DurableDatabase::open(env_, options(/*snap_count=*/1000), db);
+  ASSERT_TRUE(d.is_ok()) << d.error();
+  EXPECT_EQ((*d)->recovery().txns_applied, 600u);
+  EXPECT_TRUE((*d)->startup_snapshot().written);
+  auto snaps = storage::list_snapshots(env_, storage::snapshot_dir("/data"));
+  ASSERT_TRUE(snaps.is_ok());
+  ASSERT_EQ(snaps->size(), 1u);
+  EXPECT_EQ((*snaps)[0].zxid, 600);
+  // The next start replays nothing.
+  (*d).reset();
+  state::Database again{state::DatabaseOptions{}};
+  auto d2 = DurableDatabase::open(env_, options(1000), again);
+  ASSERT_TRUE(d2.is_ok());
+  EXPECT_EQ((*d2)->recovery().txns_applied, 0u);
+  EXPECT_EQ(again.tree().digest(), db.tree().digest());
+}
+
+TEST_F(DurableDatabaseTest, AShortReplayCountsTowardsTheNextSnapshot) {
+  state::Database first{state::DatabaseOptions{}};
+  {
+    auto d = open(first, 1000);
+    TxnGenerator gen(first, 2);
+    log_txns(*d, gen, 400);  // below the least threshold (500)
+    d->stop();
+  }
+  state::Database db{state::DatabaseOptions{}};
+  auto d = open(db, 1000);
+  ASSERT_NE(d, nullptr);
+  EXPECT_FALSE(d->startup_snapshot().written);
+  EXPECT_EQ(d->recovery().txns_applied, 400u);
+  EXPECT_EQ(d->snapshotter()->txns_since_snapshot(), 400);
+  TxnGenerator gen(db, 3);
+  gen.continue_after(db.tree().last_zxid());
+  // Threshold is in [500, 1000): 600 more txns since the last (no) snapshot must pass it,
+  // although this process logged fewer than 1000.
+  for (int i = 0; i < 600 && d->snapshotter()->stats().started == 0; ++i) {
+    proto::Txn txn = gen.next();
+    d->append(txn.header.zxid, proto::encode_txn(txn));
+  }
+  EXPECT_EQ(d->snapshotter()->stats().started, 1u);
+  d->stop();
+}
+
+TEST_F(DurableDatabaseTest, ReadCommittedAfterReturnsTheDurableTxnsInOrder) {
+  state::Database db{state::DatabaseOptions{}};
+  auto d = open(db);
+  TxnGenerator gen(db, 4);
+  log_txns(*d, gen, 50);
+  auto read = d->read_committed_after(20, 1000);
+  ASSERT_TRUE(read.is_ok()) << read.error();
+  ASSERT_EQ(read->txns.size(), 30u);
+  EXPECT_TRUE(read->contiguous);
+  for (size_t i = 0; i < read->txns.size(); ++i) {
+    EXPECT_EQ(read->txns[i].zxid, static_cast<int64_t>(21 + i));
+    EXPECT_EQ(read->txns[i].bytes, proto::encode_txn(gen.history[20 + i]));
+  }
+}
+
+TEST_F(DurableDatabaseTest, TruncateDropsLaterTxnsAndSnapshotsAndTheLogGoesOn) {
+  state::Database db{state::DatabaseOptions{}};
+  auto d = open(db);
+  TxnGenerator gen(db, 5);
+  log_txns(*d, gen, 40);
+  ASSERT_TRUE(d->save_snapshot_now(db.tree()));  // a snapshot at 40, above the cut
+  auto cut = d->truncate_after(25);
+  ASSERT_TRUE(cut.is_ok()) << cut.error();
+  EXPECT_EQ(cut->last_zxid, 25);
+  auto snaps = storage::list_snapshots(env_, storage::snapshot_dir("/data"));
+  ASSERT_TRUE(snaps.is_ok());
+  EXPECT_TRUE(snaps->empty());
+  // Appends continue from the cut with the zxids the dropped txns had.
+  state::Database replay{state::DatabaseOptions{}};
+  TxnGenerator regen(replay, 5);
+  regen.run(25);
+  proto::Txn next = regen.next();
+  d->append(next.header.zxid, proto::encode_txn(next));
+  ASSERT_TRUE(d->writer()->flush());
+  d->stop();
+  state::Database recovered{state::DatabaseOptions{}};
+  auto reopened = DurableDatabase::open(env_, options(), recovered);
+  ASSERT_TRUE(reopened.is_ok()) << reopened.error();
+  EXPECT_EQ(recovered.tree().last_zxid(), 26);
+  EXPECT_EQ(recovered.tree().digest(), replay.tree().digest());
+}
+
+TEST_F(DurableDatabaseTest, EpochsAreLoadedAndSetDurably) {
+  state::Database db{state::DatabaseOptions{}};
+  auto d = open(db);
+  EXPECT_EQ(d->epochs().accepted, 0);
+  ASSERT_TRUE(d->set_accepted_epoch(5));
+  ASSERT_TRUE(d->set_current_epoch(5));
+  d->stop();
+  d.reset();
+  state::Database again{state::DatabaseOptions{}};
+  auto reopened = DurableDatabase::open(env_, options(), again);
+  ASSERT_TRUE(reopened.is_ok());
+  EXPECT_EQ((*reopened)->epochs().accepted, 5);
+  EXPECT_EQ((*reopened)->epochs().current, 5);
+}
+
+}  // namespace
+}  // namespace paddock::durable

@@ -1,0 +1,91 @@
+#include "server/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "server/server_options.h"
+
+namespace paddock::server {
+
+Server::Server(config::ServerConfig config, storage::Env& env, const Clock& clock)
+    : config_(std::move(config)), env_(env), clock_(clock), db_(database_options(config_)) {}
+
+Server::~Server() { stop(); }
+
+std::optional<Server::StartError> Server::open_durable() {
+  std::error_code ec;
+  for (const std::string& dir : {config_.data_dir, config_.data_log_dir}) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+      return StartError{kExitBadDataDir, "bad_data_dir",
+                        "cannot create " + dir + ": " + ec.message()};
+  }
+  auto durable = durable::DurableDatabase::open(env_, durable_options(config_), db_);
+  if (!durable) return StartError{kExitRecoveryFailed, "recovery_failed", durable.error()};
+  durable_ = std::move(*durable);
+  log_recovery();
+  return std::nullopt;
+}
+
+void Server::log_recovery() const {
+  const durable::RecoveryReport& r = durable_->recovery();
+  spdlog::info(
+      "event=recovered snapshot={} snapshot_zxid=0x{:x} snapshot_nodes={} snapshot_load_ms={} "
+      "skipped_snapshots={} txns={} log_replay_ms={} last_zxid=0x{:x} sessions={} nodes={} "
+      "digest_checks={} digest_mismatches={} torn_bytes_truncated={} accepted_epoch={} "
+      "current_epoch={}",
+      r.snapshot_path.empty() ? "none" : r.snapshot_path, r.snapshot_zxid, r.snapshot_nodes,
+      r.snapshot_load_ms, r.skipped_snapshots.size(), r.txns_applied, r.log_replay_ms,
+      db_.tree().last_zxid(), db_.tree().sessions().size(), db_.tree().node_count(),
+      r.digest_checks, r.digest_mismatches, r.log.truncated_bytes, durable_->epochs().accepted,
+      durable_->epochs().current);
+}
+
+std::optional<Server::StartError> Server::start() {
+  if (auto error = open_durable()) return error;
+  durable::DurableDatabase& durable = *durable_;
+  orderer_ = std::make_unique<pipeline::LocalOrderer>(
+      db_.tree().last_zxid(),
+      [&durable](int64_t zxid, std::string bytes) { durable.append(zxid, std::move(bytes)); });
+  pipeline_ =
+      std::make_unique<pipeline::PipelineThread>(pipeline_options(config_), db_, *orderer_, clock_);
+  pipeline::PipelineThread& pipeline = *pipeline_;
+  pipeline::LocalOrderer& orderer = *orderer_;
+  durable.start(durable::DurableHooks{
+      [&pipeline](std::function<void()> task) { pipeline.run_task(std::move(task)); },
+      [&orderer](int64_t zxid) { orderer.on_durable(zxid); },
+      [&pipeline](bool failed, std::string why) {
+        pipeline.set_log_failed(failed, std::move(why));
+      },
+      [&orderer](int64_t durable_zxid) { orderer.reset(durable_zxid); }});
+  client_port_ = std::make_unique<ClientPortServer>(client_port_options(config_), pipeline);
+  pipeline.start(*client_port_);
+  running_ = true;
+  if (Status s = client_port_->start(); !s) {
+    stop();
+    return StartError{kExitListenFailed, "listen_failed", s.message()};
+  }
+  if (config_.admin_enable_server) {
+    admin_ =
+        std::make_unique<AdminServer>(admin_options(config_), pipeline, client_port_->io_context());
+    if (Status s = admin_->start(); !s) {
+      spdlog::warn("event=admin_server_failed {} (continuing without it)", s.message());
+      admin_.reset();
+    }
+  }
+  spdlog::info("event=serving mode=standalone client_port={} data_dir={}",
+               client_port_->bound_port(), config_.data_dir);
+  return std::nullopt;
+}
+
+void Server::stop() {
+  if (!running_) return;
+  running_ = false;
+  if (admin_) admin_->stop();
+  client_port_->stop();
+  pipeline_->stop();
+  durable_->stop();
+}
+
+}  // namespace paddock::server

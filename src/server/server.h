@@ -1,0 +1,70 @@
+#pragma once
+// Server: one paddockd, every part of it and the order they start and stop in. It owns the
+// threads (through the parts that run them): the durable database's log writer, snapshot
+// writer, outage handler and purger; the pipeline thread; the client port's network threads
+// and the admin endpoint. main() only parses the command line and runs one.
+//
+// Start: recover the durable state (open) -> orderer -> pipeline -> durable threads ->
+// pipeline thread -> client port -> admin. Stop: the reverse, so that no part is left
+// calling into one that is gone: nothing new arrives once the ports are closed, the
+// pipeline stops before what it appends to, and the log writer drains last.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/server_config.h"
+#include "durable/durable_database.h"
+#include "pipeline/local_orderer.h"
+#include "pipeline/pipeline_thread.h"
+#include "server/admin_server.h"
+#include "server/client_port_server.h"
+#include "state/database.h"
+#include "storage/env.h"
+#include "util/clock.h"
+#include "util/result.h"
+
+namespace paddock::server {
+
+class Server {
+ public:
+  // Exit codes paddockd uses for start-up failures (as before this type existed).
+  static constexpr int kExitBadDataDir = 2;
+  static constexpr int kExitRecoveryFailed = 3;
+  static constexpr int kExitListenFailed = 4;
+
+  // `env` and `clock` must outlive the server.
+  Server(config::ServerConfig config, storage::Env& env, const Clock& clock);
+  ~Server();  // stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Recovers the state and starts every part; on failure everything started is stopped
+  // again and the error says what failed, with the exit code to use.
+  struct StartError {
+    int exit_code = 1;
+    std::string event;  // the log event naming what failed (recovery_failed, ...)
+    std::string message;
+  };
+  std::optional<StartError> start();
+  // Idempotent.
+  void stop();
+
+  uint16_t client_port() const { return client_port_ ? client_port_->bound_port() : 0; }
+
+ private:
+  std::optional<StartError> open_durable();
+  void log_recovery() const;
+
+  config::ServerConfig config_;
+  storage::Env& env_;
+  const Clock& clock_;
+  state::Database db_;
+  std::unique_ptr<durable::DurableDatabase> durable_;
+  std::unique_ptr<pipeline::LocalOrderer> orderer_;
+  std::unique_ptr<pipeline::PipelineThread> pipeline_;
+  std::unique_ptr<ClientPortServer> client_port_;
+  std::unique_ptr<AdminServer> admin_;
+  bool running_ = false;
+};
+
+}  // namespace paddock::server

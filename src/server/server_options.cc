@@ -1,0 +1,158 @@
+// How zoo.cfg (a config::ServerConfig) becomes the options of each part of the server.
+#include "server/server_options.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <random>
+
+#include "server/client_port_server.h"
+#include "server/four_letter_words.h"
+#include "storage/log_format.h"
+#include "storage/snapshot_format.h"
+
+namespace paddock::server {
+
+namespace {
+// Keys session passwords. ZooKeeper derives passwords from the session id and a fixed
+// secret too, so that any server of an ensemble can check them; a restart keeps them valid.
+constexpr uint64_t kSessionPasswordSecret = 0xB3415C00;
+constexpr const char* kPaddockVersion = "0.1.0";
+}  // namespace
+
+state::DatabaseOptions database_options(const config::ServerConfig& cfg) {
+  state::DatabaseOptions options;
+  options.max_data_bytes = cfg.jute_max_buffer();
+  options.extended_types_enabled = cfg.extended_types_enabled();
+  options.enforce_quota = cfg.enforce_quota();
+  options.super_digest = cfg.super_digest();
+  options.skip_acl = cfg.skip_acl();
+  return options;
+}
+
+// What the `conf` four-letter word shows, with ZooKeeper 3.8's keys in its order (resolved
+// values, not the file's text). The directory sizes are added by the formatter.
+std::vector<std::pair<std::string, std::string>> conf_entries(const config::ServerConfig& cfg) {
+  return {
+      {"clientPort", std::to_string(cfg.client_port)},
+      {"secureClientPort", "-1"},
+      {"dataDir", cfg.data_dir},
+      {"dataLogDir", storage::txn_log_dir(cfg.data_log_dir)},
+      {"tickTime", std::to_string(cfg.tick_time_ms)},
+      {"maxClientCnxns", std::to_string(cfg.max_client_cnxns)},
+      {"minSessionTimeout", std::to_string(cfg.min_session_timeout())},
+      {"maxSessionTimeout", std::to_string(cfg.max_session_timeout())},
+      {"clientPortListenBacklog", std::to_string(cfg.client_port_listen_backlog)},
+      {"serverId", std::to_string(cfg.my_id)},
+  };
+}
+
+pipeline::PipelineOptions pipeline_options(const config::ServerConfig& cfg) {
+  pipeline::PipelineOptions options;
+  options.server_id = cfg.my_id;
+  options.tick_ms = cfg.tick_time_ms;
+  options.min_session_timeout_ms = cfg.min_session_timeout();
+  options.max_session_timeout_ms = cfg.max_session_timeout();
+  options.global_outstanding_limit =
+      static_cast<size_t>(std::max<int32_t>(1, cfg.global_outstanding_limit));
+  options.max_request_bytes = cfg.jute_max_buffer();
+  options.container_check_interval_ms = cfg.container_check_interval_ms();
+  options.password_secret = kSessionPasswordSecret;
+  options.version = zookeeper_compatible_version(kPaddockVersion, __DATE__);
+  options.config_entries = conf_entries(cfg);
+  options.data_dir = cfg.data_dir;
+  options.data_log_dir = cfg.data_log_dir;
+  return options;
+}
+
+// Network threads (asio loops) for the client port: paddock.networkThreads. One by default:
+// on the 2-core benchmark host two loops were no faster for reads, writes or a 10,000-watcher
+// fan-out (the second sender finds no free core), and each adds handoffs of its own.
+constexpr int64_t kDefaultNetworkThreads = 1;
+
+ClientPortOptions client_port_options(const config::ServerConfig& cfg) {
+  ClientPortOptions options;
+  options.listen_address = cfg.client_port_address;
+  options.port = static_cast<uint16_t>(cfg.client_port);
+  options.max_connections_per_ip =
+      cfg.max_client_cnxns <= 0 ? 0 : static_cast<uint32_t>(cfg.max_client_cnxns);
+  options.max_frame_bytes = static_cast<int32_t>(cfg.jute_max_buffer());
+  options.four_letter_whitelist = cfg.four_letter_words;
+  options.listen_backlog = cfg.client_port_listen_backlog;
+  options.network_threads = static_cast<int>(
+      std::clamp<int64_t>(paddock_property(cfg, "paddock.networkThreads", kDefaultNetworkThreads),
+                          1, ClientPortServer::kMaxNetworkThreads));
+  return options;
+}
+
+AdminServerOptions admin_options(const config::ServerConfig& cfg) {
+  AdminServerOptions options;
+  options.address = cfg.admin_server_address;
+  options.port = static_cast<uint16_t>(cfg.admin_server_port);
+  options.command_url = cfg.admin_command_url;
+  options.idle_timeout = std::chrono::milliseconds(cfg.admin_idle_timeout_ms);
+  return options;
+}
+
+// A paddock.* tuning property (-Dpaddock.x=v, or paddock.x=v in zoo.cfg, which the config
+// reader keeps as zookeeper.paddock.x), for tests and operators; `fallback` when unset or
+// not a number.
+int64_t paddock_property(const config::ServerConfig& cfg, const std::string& name,
+                         int64_t fallback) {
+  for (const std::string& key : {name, "zookeeper." + name}) {
+    if (auto v = cfg.property(key)) {
+      char* end = nullptr;
+      const long long n = std::strtoll(v->c_str(), &end, 10);
+      if (end != v->c_str() && *end == '\0') return n;
+      spdlog::warn("event=bad_property name={} value=\"{}\" (using {})", key, *v, fallback);
+    }
+  }
+  return fallback;
+}
+
+durable::SnapshotterOptions snapshotter_options(const config::ServerConfig& cfg,
+                                                const std::string& snap_dir) {
+  durable::SnapshotterOptions options;
+  options.dir = snap_dir;
+  options.snap_count = cfg.snap_count;
+  options.snap_size_limit_bytes = cfg.snap_size_limit_kb() * 1024;
+  options.seed = std::random_device{}();
+  options.chunk_bytes =
+      static_cast<size_t>(paddock_property(cfg, "paddock.snapshot.chunkBytes", 256 << 10));
+  options.compression_level =
+      static_cast<int>(paddock_property(cfg, "paddock.snapshot.zstdLevel", 1));
+  return options;
+}
+
+durable::LogOutageOptions outage_options(const config::ServerConfig& cfg,
+                                         const std::string& log_dir) {
+  durable::LogOutageOptions options;
+  options.log_dir = log_dir;
+  // The log needs room for its next preallocation chunk to go on.
+  options.probe_bytes =
+      std::clamp<uint64_t>(static_cast<uint64_t>(cfg.pre_alloc_size_kb) * 1024, 4096, 64ull << 20);
+  options.retry_interval = std::chrono::milliseconds(
+      std::max<int64_t>(10, paddock_property(cfg, "paddock.log.retryIntervalMs", 2000)));
+  return options;
+}
+
+// autopurge: off unless purgeInterval (hours) > 0; paddock.autopurge.intervalMs overrides the
+// interval (tests).
+durable::DurableOptions durable_options(const config::ServerConfig& cfg) {
+  durable::DurableOptions options;
+  options.snap_dir = storage::snapshot_dir(cfg.data_dir);
+  options.log_dir = storage::txn_log_dir(cfg.data_log_dir);
+  options.log.preallocate_bytes = static_cast<uint64_t>(cfg.pre_alloc_size_kb) * 1024;
+  options.log.force_sync = cfg.force_sync;
+  options.log.fsync_warning_threshold_ms = cfg.fsync_warning_threshold_ms();
+  options.snapshots = snapshotter_options(cfg, options.snap_dir);
+  options.outage = outage_options(cfg, options.log_dir);
+  int64_t interval_ms = paddock_property(cfg, "paddock.autopurge.intervalMs", 0);
+  if (interval_ms <= 0) interval_ms = int64_t{cfg.autopurge_purge_interval_hours} * 3600 * 1000;
+  options.purge_interval = std::chrono::milliseconds(std::max<int64_t>(0, interval_ms));
+  options.purge_retain_count = static_cast<size_t>(std::max(3, cfg.autopurge_snap_retain_count));
+  return options;
+}
+
+}  // namespace paddock::server

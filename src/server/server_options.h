@@ -1,0 +1,33 @@
+#pragma once
+// How zoo.cfg (a config::ServerConfig) becomes the options of each part of the server:
+// ZooKeeper's keys, plus paddock.* tuning properties (-Dpaddock.x=v or paddock.x=v in
+// zoo.cfg).
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/server_config.h"
+#include "durable/durable_database.h"
+#include "pipeline/pipeline_core.h"
+#include "server/admin_server.h"
+#include "server/client_port_server.h"
+#include "state/database.h"
+
+namespace paddock::server {
+
+state::DatabaseOptions database_options(const config::ServerConfig& cfg);
+std::vector<std::pair<std::string, std::string>> conf_entries(const config::ServerConfig& cfg);
+pipeline::PipelineOptions pipeline_options(const config::ServerConfig& cfg);
+ClientPortOptions client_port_options(const config::ServerConfig& cfg);
+AdminServerOptions admin_options(const config::ServerConfig& cfg);
+durable::SnapshotterOptions snapshotter_options(const config::ServerConfig& cfg,
+                                                const std::string& snap_dir);
+durable::LogOutageOptions outage_options(const config::ServerConfig& cfg,
+                                         const std::string& log_dir);
+durable::DurableOptions durable_options(const config::ServerConfig& cfg);
+// A paddock.* tuning property; `fallback` when unset or not a number (logged).
+int64_t paddock_property(const config::ServerConfig& cfg, const std::string& name,
+                         int64_t fallback);
+
+}  // namespace paddock::server
