@@ -1,62 +1,24 @@
 #include "storage/log_range.h"
 
-#include <fmt/format.h>
-
 #include "storage/log_format.h"
 #include "storage/log_reader.h"
 
 namespace paddock::storage {
 namespace {
 
-// One record at `offset` of a segment's bytes, or the end of written data.
-struct SegmentRecord {
-  bool end = false;
-  int64_t zxid = 0;
-  std::string_view payload;
-  uint64_t next = 0;  // offset of the record after it
-};
-
-Result<SegmentRecord> record_at(std::string_view file, uint64_t offset, const std::string& path) {
-  SegmentRecord out;
-  if (offset + kRecordHeaderSize > file.size()) {
-    out.end = true;
-    return out;
-  }
-  const RecordHeader h = decode_record_header(file.substr(offset, kRecordHeaderSize));
-  if (h.length == 0) {
-    out.end = true;
-    return out;
-  }
-  if (h.length > kMaxRecordPayload || offset + kRecordHeaderSize + h.length > file.size()) {
-    return Status::error(
-        fmt::format("{}: offset {}: record length {} runs past the file", path, offset, h.length));
-  }
-  out.payload = file.substr(offset + kRecordHeaderSize, h.length);
-  if (record_crc(h.zxid, out.payload) != h.crc) {
-    return Status::error(fmt::format("{}: offset {}: record checksum mismatch", path, offset));
-  }
-  out.zxid = h.zxid;
-  out.next = offset + kRecordHeaderSize + h.length;
-  return out;
-}
-
-// Visits a segment's records in order until `visit` returns false or the data ends.
-// `visit(zxid, payload, offset)`.
+// Visits a segment's records in order through the reader recovery uses; `visit(zxid,
+// payload, offset)` returns false to ignore the rest. Damage before the data ends is an
+// error unless `visit` had already stopped.
 template <typename Visit>
 Status scan_segment(Env& env, const SegmentFile& seg, Visit visit) {
-  auto bytes = env.read_file(seg.path);
-  if (!bytes) return bytes.status();
-  std::string_view file(*bytes);
-  if (file.size() < kSegmentHeaderSize) return Status::ok();  // a segment being created
-  auto header = decode_segment_header(file.substr(0, kSegmentHeaderSize));
-  if (!header) return Status::error(seg.path + ": " + header.error());
-  for (uint64_t offset = kSegmentHeaderSize;;) {
-    auto record = record_at(file, offset, seg.path);
-    if (!record) return record.status();
-    if (record->end) return Status::ok();
-    if (!visit(record->zxid, record->payload, offset)) return Status::ok();
-    offset = record->next;
-  }
+  bool stopped = false;
+  auto scan = scan_segment_file(env, seg.path, [&](uint64_t offset, int64_t zxid,
+                                                   std::string_view payload) {
+    if (!stopped) stopped = !visit(zxid, payload, offset);
+  });
+  if (!scan) return scan.status();
+  if (!scan->problem.empty() && !stopped) return Status::error(seg.path + ": " + scan->problem);
+  return Status::ok();
 }
 
 }  // namespace
