@@ -109,7 +109,11 @@ std::optional<Vote> FastLeaderElection::receive(Sid from, const Notification& n,
     return std::nullopt;
   }
   if (my_state != ServerState::kLooking) {
-    if (n.state == ServerState::kLooking) out.push_back({from, notification(current_, my_state)});
+    // An observer does not answer: voters ignore its votes and answer each one, so a LOOKING
+    // voter and an observer would echo each other for as long as the voter looks.
+    if (n.state == ServerState::kLooking && !observer_) {
+      out.push_back({from, notification(current_, my_state)});
+    }
     return std::nullopt;
   }
   if (!looking_) return std::nullopt;

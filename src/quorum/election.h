@@ -13,6 +13,9 @@
 //   L (same peer epoch) plus L itself saying LEADING;
 // - a server that is not LOOKING answers LOOKING notifications with its current vote, and a
 //   LOOKING server answers LOOKING notifications of an older round with its proposal.
+// One deliberate difference: an observer never answers a voter's notification (ZooKeeper's
+// does, and a voter answers every observer notification, so the two echo each other while
+// the voter looks; the answer is useless to the voter, which ignores observers' votes).
 #include <cstdint>
 #include <limits>
 #include <map>

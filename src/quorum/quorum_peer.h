@@ -142,6 +142,7 @@ class QuorumPeer {
   bool leader_queue_committed(Sid sid, const std::vector<const LoggedTxn*>& txns, Zxid peer,
                               Zxid max, std::vector<QuorumPacket>& out);
   void leader_drop_learner(Sid sid, const char* why);
+  void forget_learner(Sid sid);
   void step_down(const char* why);
 
   // learner (quorum_peer_learner.cc)

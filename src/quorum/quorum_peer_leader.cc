@@ -23,8 +23,14 @@ void QuorumPeer::lead(const Vote&) {
 
 void QuorumPeer::step_down(const char* why) { start_election(why); }
 
-void QuorumPeer::leader_drop_learner(Sid sid, const char*) {
+void QuorumPeer::forget_learner(Sid sid) {
+  // Syncs die with the connection they came on, as with ZooKeeper's LearnerHandler.
+  std::erase_if(leading_->pending_syncs, [&](const auto& p) { return p.second == sid; });
   leading_->learners.erase(sid);
+}
+
+void QuorumPeer::leader_drop_learner(Sid sid, const char*) {
+  forget_learner(sid);
   ready_.hang_up.push_back(sid);
 }
 
@@ -96,7 +102,8 @@ void QuorumPeer::leader_on_info(Sid from, const QuorumPacket& p) {
   h.observer = observer;
   h.accepted_epoch = zxid_epoch(p.zxid);
   h.last_heard_ms = now_ms_;
-  l.learners[from] = h;  // a new connection replaces the old one
+  forget_learner(from);  // a new connection replaces the old one
+  l.learners[from] = h;
   if (l.epoch == 0) {
     l.max_accepted = std::max(l.max_accepted, h.accepted_epoch);
     if (!observer) l.connecting.insert(from);

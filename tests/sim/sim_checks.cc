@@ -66,6 +66,7 @@ void Cluster::on_role(Sid sid, const quorum::RoleChange& role) {
   trace("s" + std::to_string(sid) + " " + quorum::role_name(role.role) + " leader=s" +
         std::to_string(role.leader) + " epoch=" + std::to_string(role.epoch) +
         (role.serving ? " serving" : ""));
+  if (!role.serving) syncs_.erase(sid);  // its clients' syncs fail with the connection
   // A server that starts serving holds every committed txn up to its last (a learner's sync
   // truncated nothing it needs: ZOOKEEPER-1156).
   if (role.serving) check_holds_committed(sid, role.role == quorum::Role::kLeading ? "leader" : "learner");
@@ -106,6 +107,18 @@ void Cluster::on_drop_applied(Sid sid, const std::vector<LoggedTxn>& dropped) {
 void Cluster::on_committed_client_write(Sid sid, const LoggedTxn& txn, int64_t, int32_t) {
   acked_[txn.zxid] = txn.bytes;
   trace("s" + std::to_string(sid) + " acks write " + hex(txn.zxid));
+}
+
+void Cluster::on_sync_completed(Sid sid) {
+  auto& pending = syncs_[sid];
+  if (pending.empty()) fail("s" + std::to_string(sid) + " completes a sync nobody asked for");
+  Zxid tip = pending.front();
+  pending.pop_front();
+  Zxid at = server(sid).core()->last_committed();
+  if (at < tip) {
+    fail("s" + std::to_string(sid) + " completes a sync at " + hex(at) + " before " + hex(tip) +
+         ", committed when the sync was issued");
+  }
 }
 
 void Cluster::check_invariants() {

@@ -169,6 +169,13 @@ void Cluster::deliver() {
     if (u(rng_) < options_.duplicate) datagrams_.push_back({now_ + latency(), d.from, d.to, d.n});
     SimServer& s = *servers_.at(d.to);
     if (!s.up()) continue;
+    if (options_.trace) {
+      static const char* kStates[] = {"LOOKING", "FOLLOWING", "LEADING", "OBSERVING"};
+      trace("s" + std::to_string(d.from) + "=>s" + std::to_string(d.to) + " vote " +
+            kStates[static_cast<int>(d.n.state) & 3] + " leader=" + std::to_string(d.n.leader) +
+            " zxid=" + hex(d.n.zxid) + " round=" + std::to_string(d.n.election_epoch) +
+            " epoch=" + std::to_string(d.n.peer_epoch));
+    }
     s.core()->step(d.from, d.n);
     s.drain();
   }
@@ -227,6 +234,7 @@ void Cluster::deliver_frames() {
 
 void Cluster::crash(Sid sid) {
   if (!servers_.at(sid)->up()) return;
+  syncs_.erase(sid);
   servers_.at(sid)->crash();
 }
 
@@ -356,6 +364,29 @@ std::string Cluster::prep_body(state::Database& db, int64_t session, int32_t& op
 bool Cluster::client_write(Sid sid) {
   SimServer& s = *servers_.at(sid);
   if (!s.up() || !s.core()->serving()) return false;
+  int kind = static_cast<int>(rng_() % 20);
+  if (kind == 0 && !sessions_.empty()) {
+    // sync: the server catches up with the leader before the client's next read.
+    quorum::ForwardedRequest f{sessions_[0], ++cxid_counter_,
+                               static_cast<int32_t>(proto::OpCode::kSync),
+                               proto::encode(proto::SyncRequest{"/"}), std::nullopt};
+    syncs_[sid].push_back(committed_.empty() ? 0 : committed_.rbegin()->first);
+    if (s.core()->role() == quorum::Role::kLeading) {
+      s.core()->answer_sync(sid);
+    } else if (!s.core()->forward(f)) {
+      syncs_[sid].pop_back();
+      return false;
+    }
+    s.drain();
+    return true;
+  }
+  if (kind == 1 && !sessions_.empty() && s.core()->role() != quorum::Role::kLeading) {
+    int64_t session = sessions_[rng_() % sessions_.size()];
+    s.core()->touch(session, 30000);
+    if (rng_() % 2) (void)s.core()->revalidate(session, 30000);
+    s.drain();
+    return true;
+  }
   quorum::ForwardedRequest f;
   f.cxid = ++cxid_counter_;
   if (sessions_.empty() || rng_() % 6 == 0) {

@@ -106,6 +106,7 @@ class SimServer final : public quorum::CommittedTxnSource {
   std::unique_ptr<state::Database> db_;
   std::vector<LoggedTxn> applied_;
   std::unique_ptr<quorum::QuorumPeer> core_;
+  bool draining_ = false;
 };
 
 class Cluster {
@@ -169,6 +170,7 @@ class Cluster {
                 uint64_t sessions_hash);
   void on_role(Sid sid, const quorum::RoleChange& role);
   void on_drop_applied(Sid sid, const std::vector<LoggedTxn>& dropped);
+  void on_sync_completed(Sid sid);
   void on_committed_client_write(Sid sid, const LoggedTxn& txn, int64_t session, int32_t cxid);
   std::string prep_body(state::Database& db, int64_t session, int32_t& op);
   int64_t next_session_id(Sid sid) { return (sid << 56) | ++session_counter_; }
@@ -222,6 +224,9 @@ class Cluster {
   std::map<int64_t, Sid> leader_of_epoch_;
   std::map<Zxid, std::string> acked_;           // acknowledged client writes
   std::vector<int64_t> sessions_;
+  // Per server, for each sync in flight: the committed tip when it was issued. A completed
+  // sync must leave the server at or past it.
+  std::map<Sid, std::deque<Zxid>> syncs_;
   int64_t session_counter_ = 0;
   int32_t cxid_counter_ = 0;
   int64_t node_counter_ = 0;

@@ -86,12 +86,17 @@ void SimServer::apply(const LoggedTxn& txn, bool committed) {
 }
 
 void SimServer::drain() {
+  // Handling a Ready feeds inputs back (a closed connection, a revalidation answer); the
+  // outer loop takes their Ready next, as an adapter's event loop would.
+  if (draining_) return;
+  draining_ = true;
   while (core_ && core_->has_ready()) {
     quorum::Ready r = core_->ready();
     handle(r);
-    if (!core_) return;  // crashed while handling (fsync failure)
+    if (!core_) break;  // crashed while handling (fsync failure)
     core_->advance();
   }
+  draining_ = false;
 }
 
 void SimServer::handle(quorum::Ready& r) {
@@ -173,9 +178,21 @@ void SimServer::handle(quorum::Ready& r) {
     cluster_.on_role(sid_, role);
   }
   for (auto& req : r.requests) handle_request(req);
+  for (auto& q : r.revalidate_queries) {
+    core_->revalidated(q.from, q.session_id, db_->tree().sessions().count(q.session_id) > 0);
+  }
+  for (auto& t : r.touches) {
+    if (core_->role() != quorum::Role::kLeading) cluster_.fail(me + " got touches as a non-leader");
+    (void)t;
+  }
+  for (int i = 0; i < r.syncs_completed; ++i) cluster_.on_sync_completed(sid_);
 }
 
 void SimServer::handle_request(const quorum::LearnerRequest& req) {
+  if (req.request.op == static_cast<int32_t>(proto::OpCode::kSync)) {
+    core_->answer_sync(req.from);  // answered once every earlier proposal commits
+    return;
+  }
   auto zxid = core_->allocate_zxid();
   if (!zxid) return;  // the learner's client times out
   int64_t now = cluster_.now() + clock_offset_ms;
