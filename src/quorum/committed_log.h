@@ -34,7 +34,7 @@ class CommittedLog {
   static constexpr size_t kMinCapacity = 500;
   explicit CommittedLog(size_t capacity);
 
-  void add(LoggedTxn txn);  // zxid above every txn held
+  void add(LoggedTxn txn);     // zxid above every txn held
   void drop_after(Zxid zxid);  // TRUNC
   void clear();                // SNAP
   bool empty() const { return txns_.empty(); }

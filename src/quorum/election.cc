@@ -30,7 +30,7 @@ FastLeaderElection::FastLeaderElection(Sid self, const QuorumVerifier& qv, std::
       timeouts_(timeouts),
       observer_(!qv.is_voter(self)) {
   current_ = Vote{observer_ ? kMinValue : self, observer_ ? kMinValue : 0, 0,
-                  observer_ ? kMinValue : 0, ServerState::kLooking, 2};
+                  observer_ ? kMinValue : 0,    ServerState::kLooking,     2};
 }
 
 Notification FastLeaderElection::notification(const Vote& v, ServerState state) const {
@@ -65,7 +65,8 @@ void FastLeaderElection::start(Zxid last_logged, int64_t current_epoch, int64_t 
   not_timeout_ms_ = timeouts_.finalize_wait_ms;
   resend_at_ms_ = now_ms + not_timeout_ms_;
   send_to_voters(out);
-  if (has_quorum_for(recvset_, proposal_)) finalize_deadline_ms_ = now_ms + timeouts_.finalize_wait_ms;
+  if (has_quorum_for(recvset_, proposal_))
+    finalize_deadline_ms_ = now_ms + timeouts_.finalize_wait_ms;
 }
 
 bool FastLeaderElection::has_quorum_for(const std::map<Sid, Vote>& votes,
@@ -164,8 +165,8 @@ std::optional<Vote> FastLeaderElection::receive_looking(Sid from, const Notifica
     update_proposal(n.leader, n.zxid, n.peer_epoch);
     send_to_voters(out);
   }
-  recvset_[from] = Vote{n.leader, n.zxid, n.election_epoch, n.peer_epoch, ServerState::kLooking,
-                        n.version};
+  recvset_[from] =
+      Vote{n.leader, n.zxid, n.election_epoch, n.peer_epoch, ServerState::kLooking, n.version};
   if (has_quorum_for(recvset_, proposal_)) {
     finalize_deadline_ms_ = now_ms + timeouts_.finalize_wait_ms;
   }

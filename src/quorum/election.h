@@ -70,8 +70,8 @@ class FastLeaderElection {
              std::vector<OutgoingNotification>& out);
   // A notification from `from`. `my_state` is the peer's state: when it is not LOOKING the
   // election only answers. Returns the decided vote when the round ends.
-  std::optional<Vote> receive(Sid from, const Notification& n, ServerState my_state,
-                              int64_t now_ms, std::vector<OutgoingNotification>& out);
+  std::optional<Vote> receive(Sid from, const Notification& n, ServerState my_state, int64_t now_ms,
+                              std::vector<OutgoingNotification>& out);
   // Time passes: resends with back-off, or ends the finalize wait with a decision.
   std::optional<Vote> tick(int64_t now_ms, std::vector<OutgoingNotification>& out);
 

@@ -14,10 +14,13 @@ namespace paddock::quorum {
 using Sid = int64_t;   // server id (myid)
 using Zxid = int64_t;  // epoch << 32 | counter
 
-constexpr int64_t zxid_epoch(Zxid zxid) { return static_cast<int64_t>(static_cast<uint64_t>(zxid) >> 32); }
+constexpr int64_t zxid_epoch(Zxid zxid) {
+  return static_cast<int64_t>(static_cast<uint64_t>(zxid) >> 32);
+}
 constexpr int64_t zxid_counter(Zxid zxid) { return zxid & 0xffffffffLL; }
 constexpr Zxid make_zxid(int64_t epoch, int64_t counter) {
-  return static_cast<Zxid>((static_cast<uint64_t>(epoch) << 32) | (static_cast<uint64_t>(counter) & 0xffffffffULL));
+  return static_cast<Zxid>((static_cast<uint64_t>(epoch) << 32) |
+                           (static_cast<uint64_t>(counter) & 0xffffffffULL));
 }
 
 // --- Election port --------------------------------------------------------------------------
@@ -29,12 +32,12 @@ enum class ServerState : int32_t { kLooking = 0, kFollowing = 1, kLeading = 2, k
 // from the connection it arrived on.
 struct Notification {
   ServerState state = ServerState::kLooking;
-  Sid leader = 0;               // proposed leader
-  Zxid zxid = 0;                // the proposed leader's last logged zxid
-  int64_t election_epoch = 0;   // the sender's logical clock (round)
-  int64_t peer_epoch = 0;       // the proposed leader's epoch
+  Sid leader = 0;              // proposed leader
+  Zxid zxid = 0;               // the proposed leader's last logged zxid
+  int64_t election_epoch = 0;  // the sender's logical clock (round)
+  int64_t peer_epoch = 0;      // the proposed leader's epoch
   int32_t version = 2;
-  std::string config;           // ensemble config text (may be empty)
+  std::string config;  // ensemble config text (may be empty)
   friend bool operator==(const Notification&, const Notification&) = default;
 };
 
@@ -81,8 +84,8 @@ struct AuthId {
 struct QuorumPacket {
   PacketType type = PacketType::kPing;
   Zxid zxid = 0;
-  std::optional<std::string> data;               // nullopt = null buffer
-  std::optional<std::vector<AuthId>> authinfo;   // nullopt = null vector
+  std::optional<std::string> data;              // nullopt = null buffer
+  std::optional<std::vector<AuthId>> authinfo;  // nullopt = null vector
   friend bool operator==(const QuorumPacket&, const QuorumPacket&) = default;
 };
 

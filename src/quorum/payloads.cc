@@ -34,7 +34,8 @@ std::string encode_int(int32_t value) {
 }
 
 Result<int32_t> decode_int(std::string_view data) {
-  if (data.size() != 4) return Status::error("expected a 4-byte int, got " + std::to_string(data.size()));
+  if (data.size() != 4)
+    return Status::error("expected a 4-byte int, got " + std::to_string(data.size()));
   proto::JuteReader r(data);
   return r.i32();
 }

@@ -9,10 +9,14 @@ namespace paddock::quorum {
 
 const char* role_name(Role role) {
   switch (role) {
-    case Role::kLooking: return "looking";
-    case Role::kFollowing: return "following";
-    case Role::kLeading: return "leading";
-    case Role::kObserving: return "observing";
+    case Role::kLooking:
+      return "looking";
+    case Role::kFollowing:
+      return "following";
+    case Role::kLeading:
+      return "leading";
+    case Role::kObserving:
+      return "observing";
   }
   return "?";
 }
@@ -20,9 +24,8 @@ const char* role_name(Role role) {
 bool Ready::empty() const {
   return !accepted_epoch && !current_epoch && !truncate_to && !load_snapshot && append.empty() &&
          committed.empty() && apply_logged.empty() && notifications.empty() && hang_up.empty() &&
-         dial.empty() && packets.empty() && roles.empty() && requests.empty() &&
-         touches.empty() && revalidate_queries.empty() && revalidate_results.empty() &&
-         syncs_completed == 0;
+         dial.empty() && packets.empty() && roles.empty() && requests.empty() && touches.empty() &&
+         revalidate_queries.empty() && revalidate_results.empty() && syncs_completed == 0;
 }
 
 QuorumPeer::QuorumPeer(PeerConfig config, PeerBootstrap boot, const CommittedTxnSource& source,
@@ -71,8 +74,8 @@ void QuorumPeer::process_deferred() {
     auto [from, packet] = std::move(deferred_.front());
     deferred_.pop_front();
     bool barrier = packet.type == PacketType::kTrunc || packet.type == PacketType::kSnap;
-    if (barrier && (!ready_.append.empty() || !ready_.committed.empty() ||
-                    !ready_.apply_logged.empty())) {
+    if (barrier &&
+        (!ready_.append.empty() || !ready_.committed.empty() || !ready_.apply_logged.empty())) {
       deferred_.emplace_front(from, std::move(packet));
       return;
     }
@@ -137,10 +140,18 @@ void QuorumPeer::start_election(const char*) {
 void QuorumPeer::step(Sid from, const Notification& n) {
   ServerState state = ServerState::kLooking;
   switch (role_) {
-    case Role::kLooking: state = ServerState::kLooking; break;
-    case Role::kFollowing: state = ServerState::kFollowing; break;
-    case Role::kLeading: state = ServerState::kLeading; break;
-    case Role::kObserving: state = ServerState::kObserving; break;
+    case Role::kLooking:
+      state = ServerState::kLooking;
+      break;
+    case Role::kFollowing:
+      state = ServerState::kFollowing;
+      break;
+    case Role::kLeading:
+      state = ServerState::kLeading;
+      break;
+    case Role::kObserving:
+      state = ServerState::kObserving;
+      break;
   }
   auto vote = election_.receive(from, n, state, now_ms_, ready_.notifications);
   if (vote) on_decision(*vote);

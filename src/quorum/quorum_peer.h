@@ -31,14 +31,14 @@ namespace paddock::quorum {
 
 struct PeerConfig {
   Sid sid = 0;
-  std::set<Sid> participants;  // voting members (may include sid)
-  std::set<Sid> observers;     // non-voting members (may include sid)
-  int64_t tick_ms = 2000;      // tickTime
-  int32_t init_limit = 10;     // ticks to connect and sync
-  int32_t sync_limit = 5;      // ticks a synced peer may stay silent
-  size_t commit_log_count = 500;      // zookeeper.commitLogCount (at least 500)
-  double snapshot_size_factor = 0.33; // zookeeper.snapshotSizeFactor (< 0: never DIFF from log)
-  std::string config_text;            // sent in notifications and NEWLEADER
+  std::set<Sid> participants;          // voting members (may include sid)
+  std::set<Sid> observers;             // non-voting members (may include sid)
+  int64_t tick_ms = 2000;              // tickTime
+  int32_t init_limit = 10;             // ticks to connect and sync
+  int32_t sync_limit = 5;              // ticks a synced peer may stay silent
+  size_t commit_log_count = 500;       // zookeeper.commitLogCount (at least 500)
+  double snapshot_size_factor = 0.33;  // zookeeper.snapshotSizeFactor (< 0: never DIFF from log)
+  std::string config_text;             // sent in notifications and NEWLEADER
   ElectionTimeouts election;
   // The highest zxid counter a leader may use; reaching it forces a new election (and
   // epoch), as ZooKeeper does at 0xffffffff. Lower only in tests.
@@ -49,8 +49,8 @@ struct PeerConfig {
 struct PeerBootstrap {
   int64_t accepted_epoch = 0;
   int64_t current_epoch = 0;
-  Zxid last_logged = 0;            // the state has every logged txn applied (ZooKeeper loads so)
-  std::vector<LoggedTxn> recent;   // the last txns replayed at load, for the committed log
+  Zxid last_logged = 0;           // the state has every logged txn applied (ZooKeeper loads so)
+  std::vector<LoggedTxn> recent;  // the last txns replayed at load, for the committed log
 };
 
 class QuorumPeer {
@@ -62,8 +62,8 @@ class QuorumPeer {
   QuorumPeer& operator=(const QuorumPeer&) = delete;
 
   // --- inputs ------------------------------------------------------------------------------
-  void step(Sid from, const Notification& n);   // election port
-  void step(Sid from, const QuorumPacket& p);   // quorum port (connection to/from `from`)
+  void step(Sid from, const Notification& n);  // election port
+  void step(Sid from, const QuorumPacket& p);  // quorum port (connection to/from `from`)
   // Quorum-port connection events. The leader learns a learner's sid from its first packet
   // (FOLLOWERINFO/OBSERVERINFO); the adapter reports connected() then, or not at all.
   void connected(Sid peer);
@@ -113,7 +113,6 @@ class QuorumPeer {
   struct LearnerState;
 
  private:
-
   // common (quorum_peer.cc)
   void start_election(const char* why);
   void on_decision(const Vote& vote);

@@ -112,8 +112,9 @@ void QuorumPeer::leader_on_info(Sid from, const QuorumPacket& p) {
   }
   // The epoch is decided: LEADERINFO at once (late joiners too).
   l.learners[from].phase = HPhase::kAwaitAckEpoch;
-  send(from, QuorumPacket{PacketType::kLeaderInfo, make_zxid(l.epoch, 0),
-                          encode_int(kQuorumProtocolVersion), {}});
+  send(from,
+       QuorumPacket{
+           PacketType::kLeaderInfo, make_zxid(l.epoch, 0), encode_int(kQuorumProtocolVersion), {}});
 }
 
 void QuorumPeer::leader_maybe_decide_epoch() {
@@ -128,8 +129,10 @@ void QuorumPeer::leader_maybe_decide_epoch() {
   l.electing.insert(config_.sid);
   for (auto& [sid, h] : l.learners) {
     h.phase = HPhase::kAwaitAckEpoch;
-    send(sid, QuorumPacket{PacketType::kLeaderInfo, make_zxid(l.epoch, 0),
-                           encode_int(kQuorumProtocolVersion), {}});
+    send(sid, QuorumPacket{PacketType::kLeaderInfo,
+                           make_zxid(l.epoch, 0),
+                           encode_int(kQuorumProtocolVersion),
+                           {}});
   }
   leader_maybe_finish_epoch_acks();
 }

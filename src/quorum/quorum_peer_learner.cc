@@ -30,8 +30,8 @@ void QuorumPeer::learner_tick() {
     if (now_ms_ >= s.deadline_ms) learner_fail("could not connect to the leader");
     return;
   }
-  int64_t limit = (s.phase == Phase::kServing ? config_.sync_limit : config_.init_limit) *
-                  config_.tick_ms;
+  int64_t limit =
+      (s.phase == Phase::kServing ? config_.sync_limit : config_.init_limit) * config_.tick_ms;
   if (now_ms_ - s.last_heard_ms > limit) learner_fail("read timeout from the leader");
 }
 
@@ -202,8 +202,9 @@ Status QuorumPeer::revalidate(int64_t session_id, int32_t timeout_ms) {
   if (!learning_ || learning_->phase != Phase::kServing) {
     return Status::error("not a serving learner");
   }
-  send(learning_->leader, QuorumPacket{PacketType::kRevalidate, -1,
-                                       encode_revalidate_query(session_id, timeout_ms), {}});
+  send(learning_->leader,
+       QuorumPacket{
+           PacketType::kRevalidate, -1, encode_revalidate_query(session_id, timeout_ms), {}});
   return Status::ok();
 }
 

@@ -12,12 +12,12 @@ namespace paddock::quorum {
 // The leader's view of one learner (ZooKeeper's LearnerHandler).
 struct LearnerHandler {
   enum class Phase {
-    kAwaitEpoch,        // FOLLOWERINFO in; LEADERINFO once the epoch is decided
-    kAwaitAckEpoch,     // LEADERINFO sent
-    kAwaitSync,         // ACKEPOCH in; the sync is generated when the Ready is taken
-    kAwaitNewLeaderAck, // sync and NEWLEADER sent
-    kAwaitUpToDate,     // NEWLEADER acked; UPTODATE when the leader serves
-    kBroadcast,         // UPTODATE sent
+    kAwaitEpoch,         // FOLLOWERINFO in; LEADERINFO once the epoch is decided
+    kAwaitAckEpoch,      // LEADERINFO sent
+    kAwaitSync,          // ACKEPOCH in; the sync is generated when the Ready is taken
+    kAwaitNewLeaderAck,  // sync and NEWLEADER sent
+    kAwaitUpToDate,      // NEWLEADER acked; UPTODATE when the leader serves
+    kBroadcast,          // UPTODATE sent
   };
   Sid sid = 0;
   bool observer = false;
@@ -48,13 +48,13 @@ struct QuorumPeer::LeaderState {
 
 struct QuorumPeer::LearnerState {
   enum class Phase {
-    kConnecting,      // dialing the leader
-    kAwaitLeaderInfo, // FOLLOWERINFO sent
-    kAwaitSync,       // ACKEPOCH sent; DIFF/TRUNC/SNAP next
-    kSyncing,         // taking the sync; NEWLEADER next
-    kAwaitPersist,    // NEWLEADER in; ACK once the synced txns are durable
-    kAwaitUpToDate,   // NEWLEADER acked
-    kServing,         // UPTODATE in
+    kConnecting,       // dialing the leader
+    kAwaitLeaderInfo,  // FOLLOWERINFO sent
+    kAwaitSync,        // ACKEPOCH sent; DIFF/TRUNC/SNAP next
+    kSyncing,          // taking the sync; NEWLEADER next
+    kAwaitPersist,     // NEWLEADER in; ACK once the synced txns are durable
+    kAwaitUpToDate,    // NEWLEADER acked
+    kServing,          // UPTODATE in
   };
   Sid leader = 0;
   bool observer = false;

@@ -27,8 +27,8 @@ void QuorumPeer::leader_generate_syncs() {
 // Queues DIFF/TRUNC and PROPOSAL+COMMIT pairs for txns above `peer` (up to `max`). Returns
 // false when only a snapshot will do (the learner's history forks from ours in another
 // epoch, or it is ahead of what we hold).
-bool QuorumPeer::leader_queue_committed(Sid, const std::vector<const LoggedTxn*>& txns,
-                                        Zxid peer, Zxid max, std::vector<QuorumPacket>& out) {
+bool QuorumPeer::leader_queue_committed(Sid, const std::vector<const LoggedTxn*>& txns, Zxid peer,
+                                        Zxid max, std::vector<QuorumPacket>& out) {
   bool need_op = true;
   bool peer_new_epoch = zxid_counter(peer) == 0;
   Zxid prev = -1;
@@ -112,10 +112,10 @@ void QuorumPeer::leader_generate_sync(Sid sid) {
       send(sid, QuorumPacket{PacketType::kProposal, txn.zxid, txn.bytes, std::nullopt});
     }
   }
-  send(sid, QuorumPacket{PacketType::kNewLeader, make_zxid(l.epoch, 0),
-                         config_.config_text.empty() ? std::nullopt
-                                                     : std::optional(config_.config_text),
-                         std::nullopt});
+  send(sid,
+       QuorumPacket{PacketType::kNewLeader, make_zxid(l.epoch, 0),
+                    config_.config_text.empty() ? std::nullopt : std::optional(config_.config_text),
+                    std::nullopt});
   h.forwarding = true;
   h.phase = HPhase::kAwaitNewLeaderAck;
 }

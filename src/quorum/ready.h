@@ -33,8 +33,8 @@ const char* role_name(Role role);
 // quorum acknowledged NEWLEADER).
 struct RoleChange {
   Role role = Role::kLooking;
-  Sid leader = 0;      // meaningful unless kLooking
-  int64_t epoch = 0;   // the epoch being established or served
+  Sid leader = 0;     // meaningful unless kLooking
+  int64_t epoch = 0;  // the epoch being established or served
   bool serving = false;
   friend bool operator==(const RoleChange&, const RoleChange&) = default;
 };
@@ -84,7 +84,7 @@ struct Ready {
   std::vector<Sid> dial;     // open a quorum connection to the leader; report connected()
   std::vector<OutgoingPacket> packets;
   // 7. Everything else, for the pipeline and the session authority.
-  std::vector<RoleChange> roles;  // every change, in order
+  std::vector<RoleChange> roles;                     // every change, in order
   std::vector<LearnerRequest> requests;              // leader: learners' writes to prep
   std::vector<SessionTouch> touches;                 // leader: sessions learners served
   std::vector<RevalidateQuery> revalidate_queries;   // leader: answer with revalidated()

@@ -1,12 +1,13 @@
 // paddock_sim: run many simulator seeds; print each failure with its seed and a trace.
 //   paddock_sim --seeds N [--from S] [--steps K] [--trace-lines L]
+#include <unistd.h>
+
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "sim/sim_cluster.h"
@@ -28,12 +29,17 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     uint64_t v = std::strtoull(argv[i + 1], nullptr, 10);
-    if (flag == "--seeds") seeds = v;
-    else if (flag == "--from") from = v;
-    else if (flag == "--steps") steps = static_cast<int>(v);
-    else if (flag == "--trace-lines") trace_lines = v;
+    if (flag == "--seeds")
+      seeds = v;
+    else if (flag == "--from")
+      from = v;
+    else if (flag == "--steps")
+      steps = static_cast<int>(v);
+    else if (flag == "--trace-lines")
+      trace_lines = v;
     else {
-      std::fprintf(stderr, "usage: %s --seeds N [--from S] [--steps K] [--trace-lines L]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s --seeds N [--from S] [--steps K] [--trace-lines L]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -66,8 +72,8 @@ int main(int argc, char** argv) {
     for (size_t i = start; i < lines.size(); ++i) std::printf("    %s\n", lines[i].c_str());
   }
   std::printf("%llu seeds from %llu, %d steps each: %llu passed, %llu failed\n",
-              static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(from),
-              steps, static_cast<unsigned long long>(seeds - failed),
+              static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(from), steps,
+              static_cast<unsigned long long>(seeds - failed),
               static_cast<unsigned long long>(failed));
   return failed == 0 ? 0 : 1;
 }

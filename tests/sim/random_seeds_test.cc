@@ -22,8 +22,8 @@ TEST_P(RandomSeeds, EveryInvariantHolds) {
     std::string trace;
     run_seed(seed, kSteps, true, &trace);
     size_t keep = trace.size() > 20000 ? trace.size() - 20000 : 0;
-    FAIL() << *failure << "\nreplay: paddock_sim --seeds 1 --from " << seed << " --steps "
-           << kSteps << "\n...\n"
+    FAIL() << *failure << "\nreplay: paddock_sim --seeds 1 --from " << seed << " --steps " << kSteps
+           << "\n...\n"
            << trace.substr(keep);
   }
 }

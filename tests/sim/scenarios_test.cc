@@ -115,10 +115,10 @@ TEST(Scenario, Zk2355EphemeralDeletedAfterFollowerMissesCloseSession) {
   std::string timeout;
   proto::JuteWriter(timeout).i32(30000);
   size_t acked = c.acked_writes();
-  ASSERT_TRUE(c.submit(a, {session, 0, static_cast<int32_t>(proto::OpCode::kCreateSession),
-                           timeout, std::nullopt}));
-  proto::CreateRequest create{"/e", std::string("x"),
-                              {proto::Acl{proto::perm::kAll, proto::Id{"world", "anyone"}}}, 1};
+  ASSERT_TRUE(c.submit(
+      a, {session, 0, static_cast<int32_t>(proto::OpCode::kCreateSession), timeout, std::nullopt}));
+  proto::CreateRequest create{
+      "/e", std::string("x"), {proto::Acl{proto::perm::kAll, proto::Id{"world", "anyone"}}}, 1};
   ASSERT_TRUE(c.run_until([&] { return c.acked_writes() > acked; }, 5000));
   ASSERT_TRUE(c.submit(a, {session, 1, static_cast<int32_t>(proto::OpCode::kCreate),
                            proto::encode(create), std::nullopt}));
@@ -132,8 +132,8 @@ TEST(Scenario, Zk2355EphemeralDeletedAfterFollowerMissesCloseSession) {
     }
     return true;
   };
-  ASSERT_TRUE(c.submit(a, {session, 2, static_cast<int32_t>(proto::OpCode::kCloseSession), "",
-                           std::nullopt}));
+  ASSERT_TRUE(c.submit(
+      a, {session, 2, static_cast<int32_t>(proto::OpCode::kCloseSession), "", std::nullopt}));
   c.run_for(200);
   c.packet_filter = nullptr;
   EXPECT_TRUE(dropped);
@@ -227,7 +227,9 @@ void newleader_ack_waits_for_durability(uint64_t seed) {
   EXPECT_EQ(c.server(lag).snapshots_loaded, 0);  // it was a DIFF
 }
 
-TEST(Scenario, Zk3911DiffTxnsDurableBeforeNewLeaderAck) { newleader_ack_waits_for_durability(3911); }
+TEST(Scenario, Zk3911DiffTxnsDurableBeforeNewLeaderAck) {
+  newleader_ack_waits_for_durability(3911);
+}
 TEST(Scenario, Zk4646NewLeaderAckAfterTxnsPersisted) { newleader_ack_waits_for_durability(4646); }
 TEST(Scenario, Zk4643CurrentEpochAfterTxnsPersisted) { newleader_ack_waits_for_durability(4643); }
 

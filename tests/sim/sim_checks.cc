@@ -69,12 +69,13 @@ void Cluster::on_role(Sid sid, const quorum::RoleChange& role) {
   if (!role.serving) syncs_.erase(sid);  // its clients' syncs fail with the connection
   // A server that starts serving holds every committed txn up to its last (a learner's sync
   // truncated nothing it needs: ZOOKEEPER-1156).
-  if (role.serving) check_holds_committed(sid, role.role == quorum::Role::kLeading ? "leader" : "learner");
+  if (role.serving)
+    check_holds_committed(sid, role.role == quorum::Role::kLeading ? "leader" : "learner");
   if (role.role != quorum::Role::kLeading || role.epoch == 0) return;
   auto [it, fresh] = leader_of_epoch_.emplace(role.epoch, sid);
   if (!fresh && it->second != sid) {
-    fail("two leaders in epoch " + std::to_string(role.epoch) + ": s" +
-         std::to_string(it->second) + " and s" + std::to_string(sid));
+    fail("two leaders in epoch " + std::to_string(role.epoch) + ": s" + std::to_string(it->second) +
+         " and s" + std::to_string(sid));
   }
   if (!role.serving) return;
   // An established leader holds every committed txn, and its whole history is committed
@@ -83,7 +84,8 @@ void Cluster::on_role(Sid sid, const quorum::RoleChange& role) {
   Zxid last = applied.empty() ? 0 : applied.back().zxid;
   if (!committed_.empty() && committed_.rbegin()->first > last) {
     fail("leader s" + std::to_string(sid) + " of epoch " + std::to_string(role.epoch) +
-         " lacks committed " + hex(committed_.rbegin()->first) + " (its last is " + hex(last) + ")");
+         " lacks committed " + hex(committed_.rbegin()->first) + " (its last is " + hex(last) +
+         ")");
   }
   Zxid tip = committed_.empty() ? 0 : committed_.rbegin()->first;
   for (const auto& txn : applied) {
@@ -100,7 +102,8 @@ void Cluster::on_drop_applied(Sid sid, const std::vector<LoggedTxn>& dropped) {
   // the txn is an outstanding proposal that follows): it gets it again in the same sync. What
   // must hold is checked when it serves (check_holds_committed).
   for (const auto& txn : dropped) {
-    if (committed_.count(txn.zxid)) trace("s" + std::to_string(sid) + " drops committed " + hex(txn.zxid));
+    if (committed_.count(txn.zxid))
+      trace("s" + std::to_string(sid) + " drops committed " + hex(txn.zxid));
   }
 }
 
@@ -175,8 +178,9 @@ void Cluster::settle_and_check(int64_t max_ms) {
   for (const auto& [sid, s] : servers_) {
     for (const auto& [z, bytes] : acked_) {
       auto& applied = s->applied();
-      auto it = std::lower_bound(applied.begin(), applied.end(), LoggedTxn{z, {}},
-                                 [](const LoggedTxn& a, const LoggedTxn& b) { return a.zxid < b.zxid; });
+      auto it =
+          std::lower_bound(applied.begin(), applied.end(), LoggedTxn{z, {}},
+                           [](const LoggedTxn& a, const LoggedTxn& b) { return a.zxid < b.zxid; });
       if (it == applied.end() || it->zxid != z || it->bytes != bytes) {
         fail("acknowledged write " + hex(z) + " missing on s" + std::to_string(sid));
       }

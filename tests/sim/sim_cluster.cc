@@ -18,24 +18,42 @@ std::string hex(Zxid z) {
 const char* packet_name(quorum::PacketType t) {
   using quorum::PacketType;
   switch (t) {
-    case PacketType::kRequest: return "REQUEST";
-    case PacketType::kProposal: return "PROPOSAL";
-    case PacketType::kAck: return "ACK";
-    case PacketType::kCommit: return "COMMIT";
-    case PacketType::kPing: return "PING";
-    case PacketType::kRevalidate: return "REVALIDATE";
-    case PacketType::kSync: return "SYNC";
-    case PacketType::kInform: return "INFORM";
-    case PacketType::kNewLeader: return "NEWLEADER";
-    case PacketType::kFollowerInfo: return "FOLLOWERINFO";
-    case PacketType::kUpToDate: return "UPTODATE";
-    case PacketType::kDiff: return "DIFF";
-    case PacketType::kTrunc: return "TRUNC";
-    case PacketType::kSnap: return "SNAP";
-    case PacketType::kObserverInfo: return "OBSERVERINFO";
-    case PacketType::kLeaderInfo: return "LEADERINFO";
-    case PacketType::kAckEpoch: return "ACKEPOCH";
-    default: return "OTHER";
+    case PacketType::kRequest:
+      return "REQUEST";
+    case PacketType::kProposal:
+      return "PROPOSAL";
+    case PacketType::kAck:
+      return "ACK";
+    case PacketType::kCommit:
+      return "COMMIT";
+    case PacketType::kPing:
+      return "PING";
+    case PacketType::kRevalidate:
+      return "REVALIDATE";
+    case PacketType::kSync:
+      return "SYNC";
+    case PacketType::kInform:
+      return "INFORM";
+    case PacketType::kNewLeader:
+      return "NEWLEADER";
+    case PacketType::kFollowerInfo:
+      return "FOLLOWERINFO";
+    case PacketType::kUpToDate:
+      return "UPTODATE";
+    case PacketType::kDiff:
+      return "DIFF";
+    case PacketType::kTrunc:
+      return "TRUNC";
+    case PacketType::kSnap:
+      return "SNAP";
+    case PacketType::kObserverInfo:
+      return "OBSERVERINFO";
+    case PacketType::kLeaderInfo:
+      return "LEADERINFO";
+    case PacketType::kAckEpoch:
+      return "ACKEPOCH";
+    default:
+      return "OTHER";
   }
 }
 }  // namespace

@@ -34,17 +34,17 @@ struct SimOptions {
   int64_t tick_ms = 100;
   int32_t init_limit = 10;
   int32_t sync_limit = 5;
-  int64_t step_ms = 5;          // virtual time per step
-  double drop = 0.0;            // election datagram loss
-  double duplicate = 0.0;       // election datagram duplication
-  int64_t max_latency_ms = 3;   // message latency is 1..max
-  double crash = 0.0;           // per step
-  double fsync_fail = 0.0;      // per fsync (the server crashes, as ZooKeeper's sync thread dies)
-  double partition = 0.0;       // per step: a new random (maybe asymmetric) partition
-  double heal = 0.0;            // per step
-  double conn_break = 0.0;      // per step: a random quorum connection breaks
-  double clock_jump = 0.0;      // per step: a server's clock jumps forward
-  double write = 0.0;           // per step: a client op
+  int64_t step_ms = 5;         // virtual time per step
+  double drop = 0.0;           // election datagram loss
+  double duplicate = 0.0;      // election datagram duplication
+  int64_t max_latency_ms = 3;  // message latency is 1..max
+  double crash = 0.0;          // per step
+  double fsync_fail = 0.0;     // per fsync (the server crashes, as ZooKeeper's sync thread dies)
+  double partition = 0.0;      // per step: a new random (maybe asymmetric) partition
+  double heal = 0.0;           // per step
+  double conn_break = 0.0;     // per step: a random quorum connection breaks
+  double clock_jump = 0.0;     // per step: a server's clock jumps forward
+  double write = 0.0;          // per step: a client op
   double snapshot_size_factor = 0.33;
   int64_t counter_limit = 0xffffffffLL;
   bool trace = false;
@@ -126,7 +126,9 @@ class Cluster {
     }
     return pred();
   }
-  void run_for(int64_t ms) { run_until([] { return false; }, ms); }
+  void run_for(int64_t ms) {
+    run_until([] { return false; }, ms);
+  }
   void crash(Sid sid);
   void restart(Sid sid);
   void isolate(Sid sid);  // cut both directions to everyone
@@ -218,11 +220,11 @@ class Cluster {
   std::set<std::pair<Sid, Sid>> blocked_;
   std::deque<std::string> trace_;
   // Invariants.
-  std::map<Zxid, std::string> txn_by_zxid_;     // every txn ever logged: a zxid names one txn
-  std::map<Zxid, std::string> committed_;       // the one committed history
+  std::map<Zxid, std::string> txn_by_zxid_;  // every txn ever logged: a zxid names one txn
+  std::map<Zxid, std::string> committed_;    // the one committed history
   std::map<Zxid, std::pair<int64_t, uint64_t>> state_at_;  // digest, sessions hash
   std::map<int64_t, Sid> leader_of_epoch_;
-  std::map<Zxid, std::string> acked_;           // acknowledged client writes
+  std::map<Zxid, std::string> acked_;  // acknowledged client writes
   std::vector<int64_t> sessions_;
   // Per server, for each sync in flight: the committed tip when it was issued. A completed
   // sync must leave the server at or past it.

@@ -48,9 +48,8 @@ void SimServer::start(int64_t now_ms) {
   core_ = std::make_unique<quorum::QuorumPeer>(cluster_.config_for(sid_), std::move(boot), *this,
                                                now_ms + clock_offset_ms);
   fsync_due_ms = -1;
-  cluster_.trace("s" + std::to_string(sid_) + " starts at " + hex(last_logged_zxid()) +
-                 " epochs " + std::to_string(disk_.accepted_epoch) + "/" +
-                 std::to_string(disk_.current_epoch));
+  cluster_.trace("s" + std::to_string(sid_) + " starts at " + hex(last_logged_zxid()) + " epochs " +
+                 std::to_string(disk_.accepted_epoch) + "/" + std::to_string(disk_.current_epoch));
   drain();
 }
 
@@ -116,7 +115,7 @@ void SimServer::handle(quorum::Ready& r) {
     }
     disk_.durable = std::min(disk_.durable, disk_.log.size());
     cluster_.on_drop_applied(sid_, dropped);
- ++truncations;
+    ++truncations;
     cluster_.trace(me + " TRUNC to " + hex(z) + " drops " + std::to_string(dropped.size()));
     rebuild_state();
   }
@@ -128,8 +127,9 @@ void SimServer::handle(quorum::Ready& r) {
     if (snap_last != z) cluster_.fail(me + ": SNAP zxid differs from the snapshot's state");
     std::vector<LoggedTxn> dropped;
     for (const auto& t : applied_) {
-      if (!std::binary_search(pending_snapshot->begin(), pending_snapshot->end(), t,
-                              [](const LoggedTxn& a, const LoggedTxn& b) { return a.zxid < b.zxid; })) {
+      if (!std::binary_search(
+              pending_snapshot->begin(), pending_snapshot->end(), t,
+              [](const LoggedTxn& a, const LoggedTxn& b) { return a.zxid < b.zxid; })) {
         dropped.push_back(t);
       }
     }
@@ -138,7 +138,7 @@ void SimServer::handle(quorum::Ready& r) {
     disk_.log.clear();
     disk_.durable = 0;
     pending_snapshot.reset();
- ++snapshots_loaded;
+    ++snapshots_loaded;
     cluster_.trace(me + " loads SNAP at " + hex(z));
     rebuild_state();
   }
@@ -166,8 +166,8 @@ void SimServer::handle(quorum::Ready& r) {
     SimSnapshot snap;
     if (p.packet.type == quorum::PacketType::kSnap) {
       Zxid last = applied_.empty() ? 0 : applied_.back().zxid;
-      if (last != p.packet.zxid) cluster_.fail(me + " sends SNAP " + hex(p.packet.zxid) +
-                                               " with state at " + hex(last));
+      if (last != p.packet.zxid)
+        cluster_.fail(me + " sends SNAP " + hex(p.packet.zxid) + " with state at " + hex(last));
       snap = std::make_shared<const std::vector<LoggedTxn>>(applied_);
     }
     cluster_.send_packet(sid_, p.to, p.packet, snap);

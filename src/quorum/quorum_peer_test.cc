@@ -1,0 +1,365 @@
+// The phases of the core, one peer driven by hand: discovery, sync choice, broadcast,
+// persist-before-send, pings and timeouts.
+#include "quorum/quorum_peer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace paddock::quorum {
+namespace {
+
+struct FakeLog final : CommittedTxnSource {
+  std::vector<LoggedTxn> txns;
+  Zxid last_logged_zxid() const override { return txns.empty() ? 0 : txns.back().zxid; }
+  Result<std::vector<LoggedTxn>> txns_from(Zxid from, size_t) const override {
+    std::vector<LoggedTxn> out;
+    for (const auto& t : txns) {
+      if (t.zxid >= from || out.empty()) out.push_back(t);
+    }
+    return out;
+  }
+  int64_t snapshot_size_bytes() const override { return 1 << 20; }
+};
+
+LoggedTxn txn(Zxid z) { return {z, "txn" + std::to_string(z)}; }
+
+PeerConfig config(Sid sid) {
+  PeerConfig c;
+  c.sid = sid;
+  c.participants = {1, 2, 3};
+  c.observers = {4};
+  c.tick_ms = 100;
+  c.init_limit = 10;
+  c.sync_limit = 5;
+  return c;
+}
+
+std::vector<QuorumPacket> to(const Ready& r, Sid sid) {
+  std::vector<QuorumPacket> out;
+  for (const auto& p : r.packets) {
+    if (p.to == sid) out.push_back(p.packet);
+  }
+  return out;
+}
+
+std::vector<PacketType> types(const std::vector<QuorumPacket>& ps) {
+  std::vector<PacketType> out;
+  for (const auto& p : ps) out.push_back(p.type);
+  return out;
+}
+
+Notification vote_for(Sid leader, Zxid zxid, int64_t epoch, int64_t round = 1) {
+  return Notification{ServerState::kLooking, leader, zxid, round, epoch, 2, ""};
+}
+
+// A peer with history `boot`, elected leader by peer 2's vote, after the finalize wait.
+struct LeaderTest : ::testing::Test {
+  FakeLog log;
+  std::unique_ptr<QuorumPeer> peer;
+  int64_t now = 0;
+
+  void make_leader(PeerBootstrap boot) {
+    log.txns = boot.recent;
+    peer = std::make_unique<QuorumPeer>(config(1), boot, log, now);
+    take();
+    peer->step(2, vote_for(1, boot.last_logged, boot.current_epoch));
+    advance(200);
+    ASSERT_EQ(peer->role(), Role::kLeading);
+  }
+  Ready take() {
+    Ready r = peer->ready();
+    peer->advance();
+    return r;
+  }
+  void advance(int64_t ms) {
+    now += ms;
+    peer->tick(now);
+  }
+  QuorumPacket info(Sid sid, int64_t accepted_epoch, bool observer = false) {
+    return QuorumPacket{observer ? PacketType::kObserverInfo : PacketType::kFollowerInfo,
+                        make_zxid(accepted_epoch, 0),
+                        encode_learner_info({sid, kQuorumProtocolVersion, 0}), std::nullopt};
+  }
+  QuorumPacket ack_epoch(Zxid last, int32_t current) {
+    return QuorumPacket{PacketType::kAckEpoch, last, encode_int(current), std::nullopt};
+  }
+  QuorumPacket ack(Zxid z) { return QuorumPacket{PacketType::kAck, z, std::nullopt, std::nullopt}; }
+  // Runs discovery and sync with follower 2 at `peer_last`; returns what 2 was sent.
+  std::vector<QuorumPacket> establish(Zxid peer_last) {
+    take();
+    peer->step(2, info(2, zxid_epoch(peer_last)));
+    take();
+    peer->step(2, ack_epoch(peer_last, static_cast<int32_t>(zxid_epoch(peer_last))));
+    return to(take(), 2);
+  }
+};
+
+PeerBootstrap history(int64_t epoch, int64_t count) {
+  PeerBootstrap b;
+  b.accepted_epoch = b.current_epoch = epoch;
+  for (int64_t i = 1; i <= count; ++i) b.recent.push_back(txn(make_zxid(epoch, i)));
+  b.last_logged = b.recent.empty() ? 0 : b.recent.back().zxid;
+  return b;
+}
+
+TEST_F(LeaderTest, NewEpochIsHighestAcceptedPlusOneOnceAQuorumReported) {
+  make_leader(history(3, 2));
+  Ready r = take();
+  EXPECT_FALSE(r.accepted_epoch);  // only the leader so far
+  peer->step(2, info(2, 6));
+  r = take();
+  EXPECT_EQ(r.accepted_epoch, 7);
+  ASSERT_EQ(to(r, 2).size(), 1u);
+  EXPECT_EQ(to(r, 2)[0].type, PacketType::kLeaderInfo);
+  EXPECT_EQ(to(r, 2)[0].zxid, make_zxid(7, 0));
+  EXPECT_EQ(*decode_int(*to(r, 2)[0].data), kQuorumProtocolVersion);
+}
+
+TEST_F(LeaderTest, AFollowerAheadOfTheLeaderIsTurnedAway) {
+  make_leader(history(3, 2));
+  peer->step(2, info(2, 3));
+  take();
+  peer->step(2, ack_epoch(make_zxid(3, 9), 3));
+  Ready r = take();
+  EXPECT_EQ(r.hang_up, std::vector<Sid>{2});
+  EXPECT_FALSE(r.current_epoch);
+}
+
+TEST_F(LeaderTest, SyncIsAnEmptyDiffWhenTheFollowerIsCurrent) {
+  make_leader(history(3, 4));
+  auto sent = establish(make_zxid(3, 4));
+  EXPECT_EQ(types(sent), (std::vector{PacketType::kDiff, PacketType::kNewLeader}));
+  EXPECT_EQ(sent[0].zxid, make_zxid(3, 4));
+}
+
+TEST_F(LeaderTest, SyncIsADiffWithProposalCommitPairsWhenInTheCommittedLog) {
+  make_leader(history(3, 4));
+  auto sent = establish(make_zxid(3, 2));
+  EXPECT_EQ(types(sent),
+            (std::vector{PacketType::kDiff, PacketType::kProposal, PacketType::kCommit,
+                         PacketType::kProposal, PacketType::kCommit, PacketType::kNewLeader}));
+  EXPECT_EQ(sent[0].zxid, make_zxid(3, 4));
+  EXPECT_EQ(sent[1].zxid, make_zxid(3, 3));
+  EXPECT_EQ(*sent[1].data, "txn" + std::to_string(make_zxid(3, 3)));
+  EXPECT_EQ(sent[5].zxid, make_zxid(4, 0));
+}
+
+TEST_F(LeaderTest, SyncIsATruncWhenTheFollowerHoldsMoreOfTheSameEpoch) {
+  make_leader(history(3, 4));
+  take();
+  peer->step(2, info(2, 3));
+  take();
+  peer->step(2, ack_epoch(make_zxid(3, 6), 2));  // older currentEpoch: not ahead of us
+  auto sent = to(take(), 2);
+  EXPECT_EQ(types(sent), (std::vector{PacketType::kTrunc, PacketType::kNewLeader}));
+  EXPECT_EQ(sent[0].zxid, make_zxid(3, 4));
+}
+
+TEST_F(LeaderTest, SyncIsASnapWhenTheFollowerForksInAnotherEpoch) {
+  PeerBootstrap b = history(3, 2);
+  b.recent.push_back(txn(make_zxid(5, 1)));
+  b.last_logged = make_zxid(5, 1);
+  b.accepted_epoch = b.current_epoch = 5;
+  make_leader(b);
+  auto sent = establish(make_zxid(4, 7));
+  EXPECT_EQ(types(sent), (std::vector{PacketType::kSnap, PacketType::kNewLeader}));
+  EXPECT_EQ(sent[0].zxid, make_zxid(5, 1));
+}
+
+TEST_F(LeaderTest, SyncDiffsFromTheLogWhenBelowTheCommittedLog) {
+  make_leader(history(3, 600));  // the committed log keeps the last 500
+  auto sent = establish(make_zxid(3, 10));
+  EXPECT_EQ(types(sent).front(), PacketType::kDiff);  // from the log: 1 MiB snapshot allows it
+  EXPECT_EQ(sent.size(), 2u + 2 * 590);
+}
+
+// Leader 1 serving with follower 2 synced; 3 absent.
+struct BroadcastTest : LeaderTest {
+  void SetUp() override {
+    make_leader(history(3, 2));
+    establish(make_zxid(3, 2));
+    peer->step(2, ack(make_zxid(4, 0)));  // NEWLEADER ACK: quorum {1,2}
+    Ready r = take();
+    EXPECT_TRUE(peer->serving());
+    EXPECT_EQ(types(to(r, 2)), std::vector{PacketType::kUpToDate});
+  }
+};
+
+TEST_F(BroadcastTest, CommitNeedsAQuorumThatIncludesTheLeadersOwnDurability) {
+  Zxid z = *peer->allocate_zxid();
+  EXPECT_EQ(z, make_zxid(4, 1));
+  ASSERT_TRUE(peer->propose(z, "t1"));
+  Ready r = take();
+  EXPECT_EQ(r.append, (std::vector<LoggedTxn>{{z, "t1"}}));
+  EXPECT_EQ(types(to(r, 2)), std::vector{PacketType::kProposal});
+  peer->step(2, ack(z));
+  EXPECT_TRUE(take().committed.empty());  // the leader has not persisted it
+  peer->persisted(z);
+  r = take();
+  EXPECT_EQ(r.committed, (std::vector<LoggedTxn>{{z, "t1"}}));
+  EXPECT_EQ(types(to(r, 2)), std::vector{PacketType::kCommit});
+}
+
+TEST_F(BroadcastTest, CommitsGoInZxidOrder) {
+  Zxid z1 = *peer->allocate_zxid(), z2 = *peer->allocate_zxid();
+  ASSERT_TRUE(peer->propose(z1, "t1"));
+  ASSERT_TRUE(peer->propose(z2, "t2"));
+  peer->persisted(z2);
+  peer->step(2, ack(z2));
+  EXPECT_TRUE(take().committed.empty());  // z1 waits for its quorum, z2 waits for z1
+  peer->step(2, ack(z1));
+  EXPECT_EQ(take().committed.size(), 2u);
+}
+
+TEST_F(BroadcastTest, SyncIsAnsweredOnceEarlierProposalsCommit) {
+  Zxid z = *peer->allocate_zxid();
+  ASSERT_TRUE(peer->propose(z, "t1"));
+  peer->answer_sync(2);
+  EXPECT_TRUE(to(take(), 2).size() == 1);  // the proposal only
+  peer->persisted(z);
+  peer->step(2, ack(z));
+  EXPECT_EQ(types(to(take(), 2)), (std::vector{PacketType::kCommit, PacketType::kSync}));
+}
+
+TEST_F(BroadcastTest, PingRepliesRelayTouchesAndSilenceCostsTheQuorum) {
+  advance(50);
+  EXPECT_EQ(types(to(take(), 2)), std::vector{PacketType::kPing});
+  peer->step(2, QuorumPacket{PacketType::kPing, 0, encode_touches({{77, 3000}}), std::nullopt});
+  EXPECT_EQ(take().touches, (std::vector<SessionTouch>{{77, 3000}}));
+  for (int i = 0; i < 12 && peer->role() == Role::kLeading; ++i) advance(50);
+  EXPECT_EQ(peer->role(), Role::kLooking);  // 2 silent past syncLimit: no quorum
+}
+
+TEST_F(BroadcastTest, ACounterAtItsLimitForcesANewElection) {
+  PeerConfig c = config(1);
+  c.zxid_counter_limit = 2;
+  // Reuse the established leader's shape with a low limit: a fresh leader.
+  log.txns.clear();
+  peer = std::make_unique<QuorumPeer>(c, history(3, 0), log, now);
+  take();
+  peer->step(2, vote_for(1, 0, 3));
+  advance(200);
+  establish(0);
+  peer->step(2, ack(make_zxid(4, 0)));
+  take();
+  ASSERT_TRUE(peer->serving());
+  EXPECT_TRUE(peer->allocate_zxid());
+  EXPECT_FALSE(peer->allocate_zxid());
+  EXPECT_EQ(peer->role(), Role::kLooking);
+}
+
+// A follower (sid 2) of leader 1.
+struct FollowerTest : ::testing::Test {
+  FakeLog log;
+  std::unique_ptr<QuorumPeer> peer;
+  int64_t now = 0;
+  void SetUp() override {
+    PeerBootstrap b = history(3, 2);
+    b.accepted_epoch = 3;
+    peer = std::make_unique<QuorumPeer>(config(2), b, log, now);
+    take();
+    peer->step(1, Notification{ServerState::kLeading, 1, make_zxid(3, 5), 1, 3, 2, ""});
+    peer->step(3, Notification{ServerState::kFollowing, 1, make_zxid(3, 5), 1, 3, 2, ""});
+    EXPECT_EQ(peer->role(), Role::kFollowing);
+    EXPECT_EQ(take().dial, std::vector<Sid>{1});
+    peer->connected(1);
+    Ready r = take();
+    EXPECT_EQ(types(to(r, 1)), std::vector{PacketType::kFollowerInfo});
+    EXPECT_EQ(to(r, 1)[0].zxid, make_zxid(3, 0));
+  }
+  Ready take() {
+    Ready r = peer->ready();
+    peer->advance();
+    return r;
+  }
+  void from_leader(PacketType t, Zxid z, std::optional<std::string> data = std::nullopt) {
+    peer->step(1, QuorumPacket{t, z, std::move(data), std::nullopt});
+  }
+};
+
+TEST_F(FollowerTest, AcceptedEpochTravelsWithTheAckEpochItGuards) {
+  from_leader(PacketType::kLeaderInfo, make_zxid(4, 0), encode_int(kQuorumProtocolVersion));
+  Ready r = take();
+  EXPECT_EQ(r.accepted_epoch, 4);
+  ASSERT_EQ(to(r, 1).size(), 1u);
+  EXPECT_EQ(to(r, 1)[0].type, PacketType::kAckEpoch);
+  EXPECT_EQ(to(r, 1)[0].zxid, make_zxid(3, 2));
+  EXPECT_EQ(*decode_int(*to(r, 1)[0].data), 3);
+}
+
+TEST_F(FollowerTest, AnEpochAlreadyAcceptedIsAckedWithMinusOne) {
+  from_leader(PacketType::kLeaderInfo, make_zxid(3, 0), encode_int(kQuorumProtocolVersion));
+  Ready r = take();
+  EXPECT_FALSE(r.accepted_epoch);
+  EXPECT_EQ(*decode_int(*to(r, 1)[0].data), -1);
+}
+
+TEST_F(FollowerTest, NewLeaderIsAckedOnlyOnceTheSyncIsDurableWithCurrentEpochFirst) {
+  from_leader(PacketType::kLeaderInfo, make_zxid(4, 0), encode_int(kQuorumProtocolVersion));
+  take();
+  from_leader(PacketType::kDiff, make_zxid(3, 3));
+  from_leader(PacketType::kProposal, make_zxid(3, 3), "t3");
+  from_leader(PacketType::kCommit, make_zxid(3, 3));
+  from_leader(PacketType::kNewLeader, make_zxid(4, 0));
+  Ready r = take();
+  EXPECT_EQ(r.append, (std::vector<LoggedTxn>{{make_zxid(3, 3), "t3"}}));
+  EXPECT_TRUE(to(r, 1).empty());  // no ACK yet
+  EXPECT_FALSE(r.current_epoch);
+  peer->persisted(make_zxid(3, 3));
+  r = take();
+  EXPECT_EQ(r.current_epoch, 4);
+  EXPECT_EQ(types(to(r, 1)), std::vector{PacketType::kAck});
+  EXPECT_EQ(to(r, 1)[0].zxid, make_zxid(4, 0));
+  from_leader(PacketType::kUpToDate, -1);
+  r = take();
+  EXPECT_TRUE(peer->serving());
+  EXPECT_EQ(types(to(r, 1)), std::vector{PacketType::kAck});
+}
+
+TEST_F(FollowerTest, ProposalsAreAckedAfterPersistedAndTruncGoesBack) {
+  from_leader(PacketType::kLeaderInfo, make_zxid(4, 0), encode_int(kQuorumProtocolVersion));
+  take();
+  from_leader(PacketType::kTrunc, make_zxid(3, 1));
+  Ready r = take();
+  EXPECT_EQ(r.truncate_to, make_zxid(3, 1));
+  from_leader(PacketType::kNewLeader, make_zxid(4, 0));
+  take();  // nothing to persist: acked at once
+  from_leader(PacketType::kUpToDate, -1);
+  take();
+  from_leader(PacketType::kProposal, make_zxid(4, 1), "t");
+  r = take();
+  EXPECT_EQ(r.append.size(), 1u);
+  EXPECT_TRUE(to(r, 1).empty());
+  peer->persisted(make_zxid(4, 1));
+  r = take();
+  ASSERT_EQ(types(to(r, 1)), std::vector{PacketType::kAck});
+  EXPECT_EQ(to(r, 1)[0].zxid, make_zxid(4, 1));
+  from_leader(PacketType::kCommit, make_zxid(4, 1));
+  EXPECT_EQ(take().committed.size(), 1u);
+}
+
+TEST_F(FollowerTest, SnapIsLoadedBeforeAnythingElseInTheReady) {
+  from_leader(PacketType::kLeaderInfo, make_zxid(4, 0), encode_int(kQuorumProtocolVersion));
+  take();
+  from_leader(PacketType::kSnap, make_zxid(3, 9));
+  Ready r = take();
+  EXPECT_EQ(r.load_snapshot, make_zxid(3, 9));
+  EXPECT_EQ(peer->last_logged(), make_zxid(3, 9));
+}
+
+TEST_F(FollowerTest, ACommitThatIsNotTheNextProposalSendsUsBackToElection) {
+  from_leader(PacketType::kLeaderInfo, make_zxid(4, 0), encode_int(kQuorumProtocolVersion));
+  take();
+  from_leader(PacketType::kDiff, make_zxid(3, 2));
+  from_leader(PacketType::kCommit, make_zxid(3, 3));
+  EXPECT_EQ(peer->role(), Role::kLooking);
+}
+
+TEST_F(FollowerTest, SilenceFromTheLeaderEndsTheFollowing) {
+  for (int i = 0; i < 12; ++i) peer->tick(now += 100);
+  EXPECT_EQ(peer->role(), Role::kLooking);
+}
+
+}  // namespace
+}  // namespace paddock::quorum
