@@ -58,12 +58,8 @@ void PipelineCore::on_log_state(const LogState& state) {
   db_.drop_pending();
   // A session whose closeSession txn was lost (expired, or closed by its client) is alive
   // again: it expires later, once txns can be logged.
-  const int64_t now = now_ms_;
   for (const auto& [session_id, timeout_ms] : db_.tree().sessions()) {
-    if (!sessions_.contains(session_id) || sessions_.is_closing(session_id)) {
-      sessions_.remove(session_id);
-      sessions_.add(session_id, timeout_ms, now);
-    }
+    sessions_.revive(session_id, timeout_ms, now_ms_);
   }
   spdlog::warn("event=unlogged_writes_refused count={}", refused);
   resume_paused_connections();

@@ -55,10 +55,13 @@ void PipelineCore::accept_new_session(ConnectionState& conn, int32_t timeout_ms)
   orderer_.propose(std::move(txn));
 }
 
+// A session resumed on a new connection: the id must name a session of the tree and the
+// password must be the one this id gets; whether it is still alive is the session
+// authority's answer (at once when local, after a REVALIDATE round trip on a learner).
+// Frames that arrive meanwhile are held, as while a new session is being created.
 void PipelineCore::resume_session(ConnectionState& conn, int64_t session_id,
                                   const std::string& passwd, int32_t timeout_ms) {
-  const bool known =
-      db_.tree().sessions().count(session_id) > 0 && sessions_.touch(session_id, now_ms_);
+  const bool known = db_.tree().sessions().count(session_id) > 0;
   const bool password_ok =
       passwd == state::SessionTracker::password_for(session_id, options_.password_secret);
   if (!known || !password_ok) {
@@ -68,12 +71,40 @@ void PipelineCore::resume_session(ConnectionState& conn, int64_t session_id,
     refuse_session(conn);
     return;
   }
-  close_session_connection(session_id);
-  conn.session_id = session_id;
+  conn.phase = ConnectionPhase::kConnecting;
   conn.timeout_ms = timeout_ms;
+  sessions_.revalidate(
+      session_id, timeout_ms, now_ms_,
+      [this, id = conn.id, session_id](bool alive) { finish_resume(id, session_id, alive); });
+}
+
+void PipelineCore::finish_resume(ConnectionId id, int64_t session_id, bool alive) {
+  auto it = connections_.find(id);
+  if (it == connections_.end() || it->second.phase != ConnectionPhase::kConnecting) return;
+  ConnectionState& conn = it->second;
+  if (!alive) {
+    spdlog::info("event=session_refused conn={} peer={} session=0x{:x} reason=expired", conn.id,
+                 conn.peer_ip, session_id);
+    refuse_session(conn);
+    return;
+  }
+  close_session_connection(session_id);
+  establish(conn, session_id);
+}
+
+// The connection carries `session_id` from now on: the ConnectResponse goes out and the
+// frames held while the session was being created or revalidated are handled.
+void PipelineCore::establish(ConnectionState& conn, int64_t session_id) {
+  conn.session_id = session_id;
   conn.phase = ConnectionPhase::kEstablished;
   session_connection_[session_id] = conn.id;
   send_connect_response(conn);
+  std::deque<std::string> held = std::move(conn.held_frames);
+  conn.held_frames.clear();
+  for (std::string& frame : held) {
+    if (conn.phase != ConnectionPhase::kEstablished) break;
+    on_request(conn, frame);
+  }
 }
 
 void PipelineCore::close_session_connection(int64_t session_id) {
@@ -110,26 +141,17 @@ void PipelineCore::on_session_created(const proto::Txn& txn, ConnectionState* or
   const int64_t session_id = txn.header.session_id;
   const auto* body = std::get_if<proto::CreateSessionTxn>(&txn.body);
   const int32_t timeout = body != nullptr ? body->timeout_ms : options_.max_session_timeout_ms;
-  sessions_.add(session_id, timeout, now_ms_);
+  sessions_.session_added(session_id, timeout, now_ms_);
   if (origin == nullptr || origin->phase != ConnectionPhase::kConnecting ||
       origin->session_id != session_id) {
     return;  // the client went away meanwhile: the session lives until it expires
   }
-  ConnectionState& conn = *origin;
-  conn.phase = ConnectionPhase::kEstablished;
-  session_connection_[session_id] = conn.id;
-  send_connect_response(conn);
-  std::deque<std::string> held = std::move(conn.held_frames);
-  conn.held_frames.clear();
-  for (std::string& frame : held) {
-    if (conn.phase != ConnectionPhase::kEstablished) break;
-    on_request(conn, frame);
-  }
+  establish(*origin, session_id);
 }
 
 void PipelineCore::on_session_closed(const proto::Txn& txn) {
   const int64_t session_id = txn.header.session_id;
-  sessions_.remove(session_id);
+  sessions_.session_removed(session_id);
   if (auto it = session_connection_.find(session_id); it != session_connection_.end()) {
     if (auto c = connections_.find(it->second); c != connections_.end()) {
       close_connection(c->second);

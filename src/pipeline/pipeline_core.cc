@@ -26,12 +26,12 @@ bool is_read_op(proto::OpCode op) { return state::op_info(op).kind == state::OpK
 }  // namespace
 
 PipelineCore::PipelineCore(PipelineOptions options, state::Database& db, Orderer& orderer,
-                           ClientChannel& channel)
+                           SessionAuthority& sessions, ClientChannel& channel)
     : options_(std::move(options)),
       db_(db),
       orderer_(orderer),
       channel_(channel),
-      sessions_(options_.tick_ms) {
+      sessions_(sessions) {
   // ZooKeeper delivers a watch event only to a connection that may READ the node then.
   db_.set_watcher_auth([this](state::WatcherId watcher) -> const std::vector<proto::Id>* {
     auto it = connections_.find(watcher);
@@ -51,7 +51,7 @@ PipelineCore::~PipelineCore() {
 void PipelineCore::start(Now now) {
   set_now(now);
   for (const auto& [session_id, timeout_ms] : db_.tree().sessions()) {
-    sessions_.add(session_id, timeout_ms, now_ms_);
+    sessions_.session_added(session_id, timeout_ms, now_ms_);
   }
   next_session_id_ = state::SessionTracker::initial_session_id(options_.server_id, wall_now_ms_);
   next_container_check_ms_ = now_ms_ + options_.container_check_interval_ms;

@@ -14,6 +14,7 @@
 #include "pipeline/client_port.h"
 #include "pipeline/connection_state.h"
 #include "pipeline/orderer.h"
+#include "pipeline/session_authority.h"
 #include "state/database.h"
 #include "state/session_tracker.h"
 
@@ -85,7 +86,7 @@ class PipelineCore {
       std::variant<Opened, Frames, Closed, SnapshotAsked, ResetAsked, CommitsReady, Task, LogState>;
 
   PipelineCore(PipelineOptions options, state::Database& db, Orderer& orderer,
-               ClientChannel& channel);
+               SessionAuthority& sessions, ClientChannel& channel);
   ~PipelineCore();
   PipelineCore(const PipelineCore&) = delete;
   PipelineCore& operator=(const PipelineCore&) = delete;
@@ -140,6 +141,8 @@ class PipelineCore {
   void accept_new_session(ConnectionState& conn, int32_t timeout_ms);
   void resume_session(ConnectionState& conn, int64_t session_id, const std::string& passwd,
                       int32_t timeout_ms);
+  void finish_resume(ConnectionId id, int64_t session_id, bool alive);
+  void establish(ConnectionState& conn, int64_t session_id);
   void refuse_session(ConnectionState& conn);
   void close_session_connection(int64_t session_id);
   void send_connect_response(ConnectionState& conn);
@@ -160,7 +163,7 @@ class PipelineCore {
   state::Database& db_;
   Orderer& orderer_;
   ClientChannel& channel_;
-  state::SessionTracker sessions_;
+  SessionAuthority& sessions_;
   int64_t next_session_id_ = 0;
 
   std::unordered_map<ConnectionId, ConnectionState> connections_;

@@ -331,5 +331,93 @@ TEST_F(PipelineTest, CloseSessionIsAnsweredThenTheConnectionCloses) {
   EXPECT_TRUE(channel_.closed(1));
 }
 
+// A session authority whose revalidations are answered when the test says so, as a learner's
+// are once the leader's REVALIDATE reply arrives.
+class DeferredSessionAuthority final : public SessionAuthority {
+ public:
+  explicit DeferredSessionAuthority(int32_t tick_ms) : local_(tick_ms) {}
+  void session_added(int64_t id, int32_t timeout, int64_t now) override {
+    local_.session_added(id, timeout, now);
+  }
+  void session_removed(int64_t id) override { local_.session_removed(id); }
+  bool touch(int64_t id, int64_t now) override { return local_.touch(id, now); }
+  void revalidate(int64_t, int32_t, int64_t, std::function<void(bool)> done) override {
+    waiting.push_back(std::move(done));
+  }
+  std::vector<int64_t> expire(int64_t) override { return {}; }
+  void revive(int64_t id, int32_t timeout, int64_t now) override {
+    local_.revive(id, timeout, now);
+  }
+
+  std::vector<std::function<void(bool)>> waiting;
+
+ private:
+  LocalSessionAuthority local_;
+};
+
+class RevalidationTest : public PipelineTest {
+ protected:
+  RevalidationTest() : authority_(2000) {
+    pipeline_.reset();  // the base's driver goes first: a core unhooks the database as it dies
+    pipeline_ = std::make_unique<CoreDriver>(PipelineOptions{}, db_, orderer_, channel_, clock_,
+                                             &authority_);
+  }
+  proto::ConnectRequest resume_request(const proto::ConnectResponse& first) {
+    proto::ConnectRequest req;
+    req.timeout_ms = 10000;
+    req.session_id = first.session_id;
+    req.passwd = first.passwd;
+    return req;
+  }
+  DeferredSessionAuthority authority_;
+};
+
+TEST_F(RevalidationTest, AResumeWaitsForTheAuthorityAndFramesSentMeanwhileAreAnsweredAfter) {
+  proto::ConnectResponse first = connect(1);
+  pipeline_->connection_opened(2, "127.0.0.1", 40001);
+  pipeline_->frame_received(2, proto::encode(resume_request(first)));
+  pipeline_->frame_received(2, bare_request(proto::xid::kPing, OpCode::kPing));
+  EXPECT_TRUE(channel_.frames(2).empty());  // nothing until the authority answers
+  EXPECT_FALSE(channel_.closed(1));
+  ASSERT_EQ(authority_.waiting.size(), 1u);
+  authority_.waiting[0](true);
+  pipeline_->commits_ready();  // ends the turn
+  auto frames = channel_.frames(2);
+  ASSERT_EQ(frames.size(), 2u);
+  proto::ConnectResponse resp;
+  ASSERT_TRUE(proto::decode(std::string_view(frames[0]).substr(4), resp));
+  EXPECT_EQ(resp.session_id, first.session_id);
+  EXPECT_EQ(decode_reply(frames[1]).header.xid, proto::xid::kPing);
+  EXPECT_TRUE(channel_.closed(1));  // the session moved off the old connection
+}
+
+TEST_F(RevalidationTest, ASessionTheAuthorityDeclaresDeadIsRefused) {
+  proto::ConnectResponse first = connect(1);
+  pipeline_->connection_opened(2, "127.0.0.1", 40001);
+  pipeline_->frame_received(2, proto::encode(resume_request(first)));
+  ASSERT_EQ(authority_.waiting.size(), 1u);
+  authority_.waiting[0](false);
+  pipeline_->commits_ready();
+  auto frames = channel_.frames(2);
+  ASSERT_EQ(frames.size(), 1u);
+  proto::ConnectResponse resp;
+  ASSERT_TRUE(proto::decode(std::string_view(frames[0]).substr(4), resp));
+  EXPECT_EQ(resp.session_id, 0);
+  EXPECT_TRUE(channel_.closed(2));
+  EXPECT_FALSE(channel_.closed(1));
+}
+
+TEST_F(RevalidationTest, AnAnswerForAConnectionThatWentAwayIsDropped) {
+  proto::ConnectResponse first = connect(1);
+  pipeline_->connection_opened(2, "127.0.0.1", 40001);
+  pipeline_->frame_received(2, proto::encode(resume_request(first)));
+  pipeline_->connection_closed(2);
+  ASSERT_EQ(authority_.waiting.size(), 1u);
+  authority_.waiting[0](true);
+  pipeline_->commits_ready();
+  EXPECT_TRUE(channel_.frames(2).empty());
+  EXPECT_FALSE(channel_.closed(1));
+}
+
 }  // namespace
 }  // namespace paddock::pipeline

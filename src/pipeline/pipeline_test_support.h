@@ -82,9 +82,12 @@ class RecordingChannel final : public ClientChannel {
 // orderer's wake-up only raises a flag (it may fire inside the core's own propose()).
 class CoreDriver {
  public:
+  // With `sessions` null the driver uses a LocalSessionAuthority of its own.
   CoreDriver(PipelineOptions options, state::Database& db, Orderer& orderer, ClientChannel& channel,
-             ManualClock& clock)
-      : clock_(clock), core_(std::move(options), db, orderer, channel) {
+             ManualClock& clock, SessionAuthority* sessions = nullptr)
+      : clock_(clock),
+        own_sessions_(options.tick_ms),
+        core_(std::move(options), db, orderer, sessions ? *sessions : own_sessions_, channel) {
     orderer.set_wakeup([this] { commits_ready_ = true; });
     core_.start(now());
   }
@@ -136,6 +139,7 @@ class CoreDriver {
 
   ManualClock& clock_;
   bool commits_ready_ = false;
+  LocalSessionAuthority own_sessions_;
   PipelineCore core_;
 };
 

@@ -15,14 +15,18 @@ constexpr size_t kMaxKeptBatchBytes = 1 << 20;
 }  // namespace
 
 PipelineThread::PipelineThread(PipelineOptions options, state::Database& db, Orderer& orderer,
-                               const Clock& clock)
-    : options_(std::move(options)), db_(db), orderer_(orderer), clock_(clock) {}
+                               SessionAuthority& sessions, const Clock& clock)
+    : options_(std::move(options)),
+      db_(db),
+      orderer_(orderer),
+      sessions_(sessions),
+      clock_(clock) {}
 
 PipelineThread::~PipelineThread() { stop(); }
 
 void PipelineThread::start(ClientChannel& channel) {
   PADDOCK_ASSERT(core_ == nullptr);
-  core_ = std::make_unique<PipelineCore>(options_, db_, orderer_, channel);
+  core_ = std::make_unique<PipelineCore>(options_, db_, orderer_, sessions_, channel);
   core_->start(now());
   orderer_.set_wakeup([this] { post(PipelineCore::CommitsReady{}); });
   thread_ = std::thread([this] { run(); });

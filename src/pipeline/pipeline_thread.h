@@ -20,9 +20,9 @@ namespace paddock::pipeline {
 
 class PipelineThread final : public RequestSink {
  public:
-  // `db`, `orderer` and `clock` must outlive this object.
+  // `db`, `orderer`, `sessions` and `clock` must outlive this object.
   PipelineThread(PipelineOptions options, state::Database& db, Orderer& orderer,
-                 const Clock& clock);
+                 SessionAuthority& sessions, const Clock& clock);
   ~PipelineThread() override;
   PipelineThread(const PipelineThread&) = delete;
   PipelineThread& operator=(const PipelineThread&) = delete;
@@ -58,6 +58,7 @@ class PipelineThread final : public RequestSink {
   PipelineOptions options_;
   state::Database& db_;
   Orderer& orderer_;
+  SessionAuthority& sessions_;
   const Clock& clock_;
   std::unique_ptr<PipelineCore> core_;  // built by start(); then the pipeline thread's only
 

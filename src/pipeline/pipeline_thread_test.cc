@@ -36,7 +36,8 @@ TEST(PipelineThreadTest, AWriteMadeDurableOnAnotherThreadIsAnsweredThenTheReadBe
   });
   orderer_ptr = &orderer;
   RecordingChannel channel;
-  PipelineThread pipeline(PipelineOptions{}, db, orderer, clock);
+  LocalSessionAuthority sessions(PipelineOptions{}.tick_ms);
+  PipelineThread pipeline(PipelineOptions{}, db, orderer, sessions, clock);
   pipeline.start(channel);
 
   pipeline.connection_opened(1, "127.0.0.1", 40000);

@@ -48,8 +48,9 @@ std::optional<Server::StartError> Server::start() {
   orderer_ = std::make_unique<pipeline::LocalOrderer>(
       db_.tree().last_zxid(),
       [&durable](int64_t zxid, std::string bytes) { durable.append(zxid, std::move(bytes)); });
-  pipeline_ =
-      std::make_unique<pipeline::PipelineThread>(pipeline_options(config_), db_, *orderer_, clock_);
+  sessions_ = std::make_unique<pipeline::LocalSessionAuthority>(config_.tick_time_ms);
+  pipeline_ = std::make_unique<pipeline::PipelineThread>(pipeline_options(config_), db_, *orderer_,
+                                                         *sessions_, clock_);
   pipeline::PipelineThread& pipeline = *pipeline_;
   pipeline::LocalOrderer& orderer = *orderer_;
   durable.start(durable::DurableHooks{

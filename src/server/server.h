@@ -61,6 +61,7 @@ class Server {
   state::Database db_;
   std::unique_ptr<durable::DurableDatabase> durable_;
   std::unique_ptr<pipeline::LocalOrderer> orderer_;
+  std::unique_ptr<pipeline::LocalSessionAuthority> sessions_;
   std::unique_ptr<pipeline::PipelineThread> pipeline_;
   std::unique_ptr<ClientPortServer> client_port_;
   std::unique_ptr<AdminServer> admin_;
