@@ -28,7 +28,7 @@ TEST_P(RandomSeeds, EveryInvariantHolds) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Shards, RandomSeeds, ::testing::Range(0, 12));
+INSTANTIATE_TEST_SUITE_P(Shards, RandomSeeds, ::testing::Range(0, 16));
 
 TEST(RegressionSeeds, EachStillPasses) {
   std::ifstream in(PADDOCK_SIM_SEEDS_FILE);

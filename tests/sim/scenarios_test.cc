@@ -31,12 +31,17 @@ Sid settle(Cluster& c) {
   return *c.serving_leader();
 }
 
-// Commits `n` client writes through `via`, one at a time.
+// Commits `n` client writes through `via`, one at a time (the random client also syncs and
+// touches sessions: those are retried until a write is acknowledged).
 void write(Cluster& c, Sid via, int n) {
   for (int i = 0; i < n; ++i) {
     size_t before = c.acked_writes();
-    ASSERT_TRUE(c.client_write(via)) << "s" << via << " does not serve\n" << dump(c);
-    ASSERT_TRUE(c.run_until([&] { return c.acked_writes() > before; }, 5000)) << dump(c);
+    bool acked = false;
+    for (int attempt = 0; attempt < 20 && !acked; ++attempt) {
+      ASSERT_TRUE(c.client_write(via)) << "s" << via << " does not serve\n" << dump(c);
+      acked = c.run_until([&] { return c.acked_writes() > before; }, 1000);
+    }
+    ASSERT_TRUE(acked) << dump(c);
   }
 }
 
