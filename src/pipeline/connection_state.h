@@ -26,10 +26,11 @@ struct RequestView {
 struct PendingRequest {
   int32_t xid = 0;
   proto::OpCode op = proto::OpCode::kError;
-  bool is_write = false;
-  int64_t zxid = 0;          // the txn's zxid, for writes
-  std::string frame;         // the whole request frame (header + record)
-  int64_t received_ms = 0;   // monotonic, for latency
+  bool is_write = false;    // waits for something ordered: a txn, or the leader's sync
+  bool is_sync = false;     // a sync waiting for the leader (is_write too)
+  int64_t zxid = 0;         // the txn's zxid, for writes
+  std::string frame;        // the whole request frame (header + record)
+  int64_t received_ms = 0;  // monotonic, for latency
 
   static PendingRequest copy_of(const RequestView& view) {
     PendingRequest request;
@@ -46,7 +47,7 @@ enum class ConnectionPhase {
   kAwaitingConnect,  // no ConnectRequest yet
   kConnecting,       // createSession txn in flight; later frames are held
   kEstablished,
-  kClosing,          // closeSession sent or connection being closed: frames are ignored
+  kClosing,  // closeSession sent or connection being closed: frames are ignored
 };
 
 struct ConnectionState {
@@ -57,7 +58,7 @@ struct ConnectionState {
   int64_t session_id = 0;
   int32_t timeout_ms = 0;
   bool client_sent_read_only = false;
-  std::vector<proto::Id> auth;     // ip first, then ids proven by auth packets
+  std::vector<proto::Id> auth;  // ip first, then ids proven by auth packets
   std::deque<PendingRequest> pending;
   std::deque<std::string> held_frames;  // arrived while kConnecting
   bool reading_paused = false;

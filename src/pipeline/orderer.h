@@ -5,6 +5,7 @@
 // acks) behind the same interface, so the pipeline does not change when replication lands.
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "proto/txn.h"
@@ -38,6 +39,14 @@ class Orderer {
   virtual size_t in_flight() const = 0;
   // Set once by the pipeline: called from any thread when take_committed() has work.
   virtual void set_wakeup(std::function<void()> wakeup) = 0;
+
+  // sync: whether a client's sync can be answered at once, in its connection's order. True
+  // where every write is ordered here (standalone, an ensemble's leader). A learner must ask
+  // the leader (request_sync); the answers then come as completed syncs, in request order,
+  // after the wake-up fires -- once the txns committed before them have been taken.
+  virtual bool syncs_immediately() const { return true; }
+  virtual void request_sync(const std::string& /*path*/) {}
+  virtual size_t take_completed_syncs() { return 0; }
 };
 
 }  // namespace paddock::pipeline

@@ -187,7 +187,9 @@ void PipelineCore::on_request(ConnectionState& conn, std::string_view frame) {
     close_connection(conn);
     return;
   }
-  if (request.op == proto::OpCode::kCloseSession || state::Database::is_write(request.op)) {
+  if (request.op == proto::OpCode::kSync && !orderer_.syncs_immediately()) {
+    submit_sync(conn, PendingRequest::copy_of(request));
+  } else if (request.op == proto::OpCode::kCloseSession || state::Database::is_write(request.op)) {
     if (writes_refused_) {
       refuse_write(conn, request);
       return;
@@ -218,6 +220,43 @@ void PipelineCore::submit_write(ConnectionState& conn, PendingRequest request) {
   conn.pending.push_back(std::move(request));
   ++outstanding_;
   orderer_.propose(std::move(txn));
+}
+
+// A learner's sync: the leader answers it once every proposal made before it has committed;
+// reads the connection sends after it wait behind it, so they see at least that state.
+void PipelineCore::submit_sync(ConnectionState& conn, PendingRequest request) {
+  proto::SyncRequest sync;
+  if (!proto::decode(request.frame.substr(8), sync)) {
+    reply(conn, request.view(), db_.tree().last_zxid(), proto::Err::kMarshallingError, {});
+    return;
+  }
+  request.is_write = true;
+  request.is_sync = true;
+  conn.pending.push_back(std::move(request));
+  ++outstanding_;
+  syncs_in_flight_.push_back(conn.id);
+  orderer_.request_sync(sync.path);
+}
+
+void PipelineCore::answer_completed_syncs() {
+  for (size_t n = orderer_.take_completed_syncs(); n > 0 && !syncs_in_flight_.empty(); --n) {
+    const ConnectionId id = syncs_in_flight_.front();
+    syncs_in_flight_.pop_front();
+    auto it = connections_.find(id);
+    if (it == connections_.end()) continue;
+    ConnectionState& conn = it->second;
+    auto sync = std::find_if(conn.pending.begin(), conn.pending.end(),
+                             [](const PendingRequest& r) { return r.is_sync; });
+    if (sync == conn.pending.end()) continue;
+    // The txns committed before the leader's answer were applied first, so the first sync
+    // pending is at the head of the connection's queue.
+    PADDOCK_ASSERT(sync == conn.pending.begin());
+    PendingRequest request = std::move(*sync);
+    conn.pending.pop_front();
+    --outstanding_;
+    answer_special(conn, request.view());
+    drain_ready_reads(conn);
+  }
 }
 
 void PipelineCore::answer_read(ConnectionState& conn, const RequestView& request) {
@@ -285,6 +324,7 @@ void PipelineCore::drain_ready_reads(ConnectionState& conn) {
 
 void PipelineCore::apply_committed() {
   for (proto::Txn& txn : orderer_.take_committed()) apply_one(txn);
+  answer_completed_syncs();
   resume_paused_connections();
 }
 
@@ -334,7 +374,7 @@ ConnectionState* PipelineCore::origin_of(const proto::Txn& txn) {
   }
   if (conn.pending.empty()) return nullptr;
   const PendingRequest& first = conn.pending.front();
-  if (!first.is_write || first.xid != txn.header.cxid) return nullptr;
+  if (!first.is_write || first.is_sync || first.xid != txn.header.cxid) return nullptr;
   return &conn;
 }
 

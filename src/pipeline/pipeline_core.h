@@ -120,6 +120,8 @@ class PipelineCore {
   void answer_read(ConnectionState& conn, const RequestView& request);
   void answer_special(ConnectionState& conn, const RequestView& request);
   void drain_ready_reads(ConnectionState& conn);
+  void submit_sync(ConnectionState& conn, PendingRequest request);
+  void answer_completed_syncs();
   void apply_committed();
   void apply_one(proto::Txn& txn);
   ConnectionState* origin_of(const proto::Txn& txn);
@@ -178,6 +180,7 @@ class PipelineCore {
   int64_t next_tick_ms_ = 0;
   size_t outstanding_ = 0;
   std::vector<ConnectionId> paused_connections_;
+  std::deque<ConnectionId> syncs_in_flight_;  // connections whose sync the leader answers next
   std::deque<std::pair<int64_t, ConnectionId>> awaiting_handshake_;  // (opened at, conn)
   int64_t next_container_check_ms_ = 0;
   uint64_t packets_received_ = 0;

@@ -419,5 +419,69 @@ TEST_F(RevalidationTest, AnAnswerForAConnectionThatWentAwayIsDropped) {
   EXPECT_FALSE(channel_.closed(1));
 }
 
+// An orderer that orders locally but, like a learner's, answers syncs only when the test
+// (the "leader") says so.
+class LearnerLikeOrderer final : public Orderer {
+ public:
+  explicit LearnerLikeOrderer(LocalOrderer& local) : local_(local) {}
+  int64_t allocate_zxid() override { return local_.allocate_zxid(); }
+  int64_t last_allocated_zxid() const override { return local_.last_allocated_zxid(); }
+  void propose(proto::Txn txn) override { local_.propose(std::move(txn)); }
+  std::vector<proto::Txn> take_committed() override { return local_.take_committed(); }
+  size_t in_flight() const override { return local_.in_flight(); }
+  void set_wakeup(std::function<void()> wakeup) override { local_.set_wakeup(std::move(wakeup)); }
+  bool syncs_immediately() const override { return false; }
+  void request_sync(const std::string& path) override { requested.push_back(path); }
+  size_t take_completed_syncs() override { return std::exchange(completed, 0); }
+
+  std::vector<std::string> requested;
+  size_t completed = 0;
+
+ private:
+  LocalOrderer& local_;
+};
+
+class LearnerSyncTest : public PipelineTest {
+ protected:
+  LearnerSyncTest() : learner_(orderer_) {
+    pipeline_.reset();
+    pipeline_ = std::make_unique<CoreDriver>(PipelineOptions{}, db_, learner_, channel_, clock_);
+  }
+  LearnerLikeOrderer learner_;
+};
+
+TEST_F(LearnerSyncTest, ASyncWaitsForTheLeaderAndTheReadsBehindItWaitToo) {
+  connect(1);
+  pipeline_->frame_received(1, request(1, OpCode::kSync, proto::SyncRequest{"/"}));
+  pipeline_->frame_received(1, request(2, OpCode::kExists, proto::ExistsRequest{"/", false}));
+  pipeline_->frame_received(1, bare_request(proto::xid::kPing, OpCode::kPing));
+  EXPECT_EQ(learner_.requested, (std::vector<std::string>{"/"}));
+  EXPECT_EQ(channel_.frames(1).size(), 1u);  // the ConnectResponse only
+  learner_.completed = 1;
+  pipeline_->commits_ready();
+  auto frames = channel_.frames(1);
+  ASSERT_EQ(frames.size(), 4u);
+  EXPECT_EQ(decode_reply(frames[1]).header.xid, 1);
+  proto::SyncResponse sync;
+  ASSERT_TRUE(proto::decode(decode_reply(frames[1]).body, sync));
+  EXPECT_EQ(sync.path, "/");
+  EXPECT_EQ(decode_reply(frames[2]).header.xid, 2);
+  EXPECT_EQ(decode_reply(frames[3]).header.xid, proto::xid::kPing);
+}
+
+TEST_F(LearnerSyncTest, SyncsOfTwoConnectionsAreAnsweredInTheOrderTheyWereMade) {
+  connect(1);
+  connect(2);
+  pipeline_->frame_received(2, request(5, OpCode::kSync, proto::SyncRequest{"/b"}));
+  pipeline_->frame_received(1, request(6, OpCode::kSync, proto::SyncRequest{"/a"}));
+  learner_.completed = 1;
+  pipeline_->commits_ready();
+  EXPECT_EQ(channel_.frames(2).size(), 2u);
+  EXPECT_EQ(channel_.frames(1).size(), 1u);
+  learner_.completed = 1;
+  pipeline_->commits_ready();
+  EXPECT_EQ(channel_.frames(1).size(), 2u);
+}
+
 }  // namespace
 }  // namespace paddock::pipeline
