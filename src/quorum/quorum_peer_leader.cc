@@ -110,6 +110,13 @@ void QuorumPeer::leader_on_info(Sid from, const QuorumPacket& p) {
     leader_maybe_decide_epoch();
     return;
   }
+  if (h.accepted_epoch > l.epoch && l.phase == LPhase::kBroadcast) {
+    // It accepted a newer epoch from a leader that never got established, and will never
+    // follow an older one. ZooKeeper leaves it cycling between election and this leader
+    // until the epoch ends; ending it now lets the next election pick an epoch above both.
+    step_down("a learner accepted a newer epoch");
+    return;
+  }
   // The epoch is decided: LEADERINFO at once (late joiners too).
   l.learners[from].phase = HPhase::kAwaitAckEpoch;
   send(from,

@@ -67,17 +67,22 @@ void Cluster::on_role(Sid sid, const quorum::RoleChange& role) {
         std::to_string(role.leader) + " epoch=" + std::to_string(role.epoch) +
         (role.serving ? " serving" : ""));
   if (!role.serving) syncs_.erase(sid);  // its clients' syncs fail with the connection
+  if (role.role == quorum::Role::kLeading && role.epoch != 0) {
+    auto [it, fresh] = leader_of_epoch_.emplace(role.epoch, sid);
+    if (!fresh && it->second != sid) {
+      fail("two leaders in epoch " + std::to_string(role.epoch) + ": s" +
+           std::to_string(it->second) + " and s" + std::to_string(sid));
+    }
+  }
+  // A leader of an older epoch may still complete its establishment on acks that predate a
+  // newer epoch (its quorum has moved on, so it can commit nothing: the commit checks would
+  // see it). The checks below hold for the newest epoch served.
+  if (!role.serving || role.epoch < newest_epoch_) return;
+  newest_epoch_ = role.epoch;
   // A server that starts serving holds every committed txn up to its last (a learner's sync
   // truncated nothing it needs: ZOOKEEPER-1156).
-  if (role.serving)
-    check_holds_committed(sid, role.role == quorum::Role::kLeading ? "leader" : "learner");
-  if (role.role != quorum::Role::kLeading || role.epoch == 0) return;
-  auto [it, fresh] = leader_of_epoch_.emplace(role.epoch, sid);
-  if (!fresh && it->second != sid) {
-    fail("two leaders in epoch " + std::to_string(role.epoch) + ": s" + std::to_string(it->second) +
-         " and s" + std::to_string(sid));
-  }
-  if (!role.serving) return;
+  check_holds_committed(sid, role.role == quorum::Role::kLeading ? "leader" : "learner");
+  if (role.role != quorum::Role::kLeading) return;
   // An established leader holds every committed txn, and its whole history is committed
   // from now on.
   const auto& applied = server(sid).applied();

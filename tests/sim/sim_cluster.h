@@ -224,6 +224,7 @@ class Cluster {
   std::map<Zxid, std::string> committed_;    // the one committed history
   std::map<Zxid, std::pair<int64_t, uint64_t>> state_at_;  // digest, sessions hash
   std::map<int64_t, Sid> leader_of_epoch_;
+  int64_t newest_epoch_ = 0;           // the newest epoch a server served in
   std::map<Zxid, std::string> acked_;  // acknowledged client writes
   std::vector<int64_t> sessions_;
   // Per server, for each sync in flight: the committed tip when it was issued. A completed
