@@ -231,6 +231,21 @@ TEST_F(BroadcastTest, PingRepliesRelayTouchesAndSilenceCostsTheQuorum) {
   EXPECT_EQ(peer->role(), Role::kLooking);  // 2 silent past syncLimit: no quorum
 }
 
+TEST_F(BroadcastTest, ALearnerThatAcceptedANewerEpochMakesTheLeaderStepDown) {
+  peer->step(3, info(3, 9));  // from an aborted epoch-9 leadership: it cannot follow epoch 4
+  EXPECT_EQ(peer->role(), Role::kLooking);
+}
+
+TEST_F(BroadcastTest, ALateJoinerGetsLeaderInfoAndUpToDateAtOnce) {
+  take();
+  peer->step(3, info(3, 3));
+  EXPECT_EQ(types(to(take(), 3)), std::vector{PacketType::kLeaderInfo});
+  peer->step(3, ack_epoch(make_zxid(3, 2), 3));
+  EXPECT_EQ(types(to(take(), 3)), (std::vector{PacketType::kDiff, PacketType::kNewLeader}));
+  peer->step(3, ack(make_zxid(4, 0)));
+  EXPECT_EQ(types(to(take(), 3)), std::vector{PacketType::kUpToDate});
+}
+
 TEST_F(BroadcastTest, ACounterAtItsLimitForcesANewElection) {
   PeerConfig c = config(1);
   c.zxid_counter_limit = 2;
