@@ -4,6 +4,7 @@
 
 #include "pipeline/frames.h"
 #include "pipeline/pipeline_core.h"
+#include "proto/jute.h"
 #include "proto/records.h"
 
 namespace paddock::pipeline {
@@ -46,13 +47,22 @@ void PipelineCore::accept_new_session(ConnectionState& conn, int32_t timeout_ms)
     return;
   }
   const int64_t session_id = next_session_id_++;
-  const int64_t zxid = orderer_.allocate_zxid();
-  proto::Txn txn = db_.prep_create_session(session_id, timeout_ms, zxid, wall_now_ms_);
   conn.phase = ConnectionPhase::kConnecting;
   conn.session_id = session_id;
   conn.timeout_ms = timeout_ms;
   session_connection_[session_id] = conn.id;  // its createSession txn answers conn
-  orderer_.propose(std::move(txn));
+  if (!orderer_.prepares_writes()) {
+    // The session id is ours (its top byte our server id); the leader makes the txn.
+    ForwardedWrite write;
+    write.session_id = session_id;
+    write.type = static_cast<int32_t>(proto::OpCode::kCreateSession);
+    proto::JuteWriter w(write.body);
+    w.i32(timeout_ms);
+    orderer_.forward(std::move(write));
+    return;
+  }
+  const int64_t zxid = orderer_.allocate_zxid();
+  orderer_.propose(db_.prep_create_session(session_id, timeout_ms, zxid, wall_now_ms_));
 }
 
 // A session resumed on a new connection: the id must name a session of the tree and the

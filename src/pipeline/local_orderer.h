@@ -36,8 +36,8 @@ class LocalOrderer final : public Orderer {
   AppendFn append_;
   std::function<void()> wakeup_;
   int64_t last_allocated_;
-  std::deque<proto::Txn> proposed_;      // pipeline thread only
-  std::atomic<int64_t> durable_zxid_;    // written by the log thread
+  std::deque<proto::Txn> proposed_;    // pipeline thread only
+  std::atomic<int64_t> durable_zxid_;  // written by the log thread
 };
 
 }  // namespace paddock::pipeline

@@ -23,6 +23,18 @@ constexpr int64_t make_zxid(int64_t epoch, int64_t counter) {
                               (static_cast<uint64_t>(counter) & 0xffffffffULL));
 }
 
+// A client write as a learner relays it to the leader (ZooKeeper's REQUEST packet): the
+// leader preps it against its own tree, and the learner answers its client when the txn
+// with this session and cxid commits.
+struct ForwardedWrite {
+  int64_t session_id = 0;
+  int32_t cxid = 0;
+  int32_t type = 0;             // the op code (createSession -10 carries int timeout)
+  std::string body;             // the request record after the RequestHeader
+  std::vector<proto::Id> auth;  // the client's ids (ip first)
+  friend bool operator==(const ForwardedWrite&, const ForwardedWrite&) = default;
+};
+
 class Orderer {
  public:
   virtual ~Orderer() = default;
@@ -45,6 +57,10 @@ class Orderer {
   // the leader (request_sync); the answers then come as completed syncs, in request order,
   // after the wake-up fires -- once the txns committed before them have been taken.
   virtual bool syncs_immediately() const { return true; }
+  // Whether writes are prepped here (standalone, leader) or relayed to the leader with
+  // forward() (a learner, where allocate_zxid/propose are never called).
+  virtual bool prepares_writes() const { return true; }
+  virtual void forward(ForwardedWrite /*write*/) {}
   virtual void request_sync(const std::string& /*path*/) {}
   virtual size_t take_completed_syncs() { return 0; }
 };

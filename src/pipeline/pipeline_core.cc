@@ -85,6 +85,8 @@ void PipelineCore::handle(Event& event, Now now) {
           e.run();
         } else if constexpr (std::is_same_v<E, LogState>) {
           on_log_state(e);
+        } else if constexpr (std::is_same_v<E, LearnerWrite>) {
+          prep_learner_write(e.write);
         }
       },
       event);
@@ -209,6 +211,10 @@ void PipelineCore::on_request(ConnectionState& conn, std::string_view frame) {
 }
 
 void PipelineCore::submit_write(ConnectionState& conn, PendingRequest request) {
+  if (!orderer_.prepares_writes()) {
+    forward_write(conn, std::move(request));
+    return;
+  }
   const int64_t zxid = orderer_.allocate_zxid();
   const int64_t now = wall_now_ms_;
   proto::Txn txn = request.op == proto::OpCode::kCloseSession
@@ -219,6 +225,48 @@ void PipelineCore::submit_write(ConnectionState& conn, PendingRequest request) {
   request.zxid = zxid;
   conn.pending.push_back(std::move(request));
   ++outstanding_;
+  orderer_.propose(std::move(txn));
+}
+
+// A learner relays the write to the leader; the txn that comes back committed with this
+// session and cxid answers it (origin_of), in the connection's order.
+void PipelineCore::forward_write(ConnectionState& conn, PendingRequest request) {
+  ForwardedWrite write;
+  write.session_id = conn.session_id;
+  write.cxid = request.xid;
+  write.type = static_cast<int32_t>(request.op);
+  write.body = request.frame.substr(8);
+  write.auth = conn.auth;
+  request.is_write = true;
+  conn.pending.push_back(std::move(request));
+  ++outstanding_;
+  orderer_.forward(std::move(write));
+}
+
+// The leader's side of forward_write: the same prep as for a client of ours, with the ids
+// the learner sent; watches cannot be set through a write, so no watcher is needed.
+void PipelineCore::prep_learner_write(const ForwardedWrite& write) {
+  if (writes_refused_) return;  // the learner's client times out and retries elsewhere
+  const auto op = static_cast<proto::OpCode>(write.type);
+  const int64_t zxid = orderer_.allocate_zxid();
+  proto::Txn txn;
+  if (op == proto::OpCode::kCreateSession) {
+    proto::JuteReader r(write.body);
+    const int32_t timeout = r.i32();
+    txn = db_.prep_create_session(
+        write.session_id, r.ok() ? timeout : options_.max_session_timeout_ms, zxid, wall_now_ms_);
+  } else if (op == proto::OpCode::kCloseSession) {
+    txn = db_.prep_close_session(write.session_id, zxid, wall_now_ms_);
+  } else {
+    state::Request request;
+    request.session_id = write.session_id;
+    request.xid = write.cxid;
+    request.op = op;
+    request.body = write.body;
+    request.auth = &write.auth;
+    txn = db_.prep(request, zxid, wall_now_ms_);
+  }
+  txn.header.cxid = write.cxid;
   orderer_.propose(std::move(txn));
 }
 

@@ -82,8 +82,13 @@ class PipelineCore {
     bool failed;
     std::string reason;
   };
-  using Event =
-      std::variant<Opened, Frames, Closed, SnapshotAsked, ResetAsked, CommitsReady, Task, LogState>;
+  // Leader: a learner's client write, to prep and propose like one of ours (nobody here
+  // answers it: the learner does when it commits).
+  struct LearnerWrite {
+    ForwardedWrite write;
+  };
+  using Event = std::variant<Opened, Frames, Closed, SnapshotAsked, ResetAsked, CommitsReady, Task,
+                             LogState, LearnerWrite>;
 
   PipelineCore(PipelineOptions options, state::Database& db, Orderer& orderer,
                SessionAuthority& sessions, ClientChannel& channel);
@@ -121,6 +126,8 @@ class PipelineCore {
   void answer_special(ConnectionState& conn, const RequestView& request);
   void drain_ready_reads(ConnectionState& conn);
   void submit_sync(ConnectionState& conn, PendingRequest request);
+  void forward_write(ConnectionState& conn, PendingRequest request);
+  void prep_learner_write(const ForwardedWrite& write);
   void answer_completed_syncs();
   void apply_committed();
   void apply_one(proto::Txn& txn);

@@ -108,6 +108,7 @@ class CoreDriver {
   void set_log_failed(bool failed, std::string reason) {
     step(PipelineCore::LogState{failed, std::move(reason)});
   }
+  void learner_write(ForwardedWrite write) { step(PipelineCore::LearnerWrite{std::move(write)}); }
   // Something outside the core changed what the orderer has committed (a test's log).
   void commits_ready() { step(PipelineCore::CommitsReady{}); }
   // Moves the clock on and runs the ticks that became due, as the thread adapter would.

@@ -30,9 +30,9 @@ struct ConnectionSnapshot {
   uint16_t peer_port = 0;
   int64_t session_id = 0;  // 0 before the handshake
   int32_t timeout_ms = 0;
-  uint64_t queued = 0;     // requests received but not answered yet
-  uint64_t received = 0;   // packets received
-  uint64_t sent = 0;       // packets sent
+  uint64_t queued = 0;         // requests received but not answered yet
+  uint64_t received = 0;       // packets received
+  uint64_t sent = 0;           // packets sent
   std::string last_op = "NA";  // ZooKeeper's short op names: GETD, SETD, CREA, PING, ...
   int32_t last_cxid = 0;
   int64_t last_zxid = 0;
@@ -79,7 +79,7 @@ struct SnapshotRequest {
 };
 
 struct ServerSnapshot {
-  std::string version;          // e.g. "3.8.0-paddock-0.1.0, built on ..."
+  std::string version;              // e.g. "3.8.0-paddock-0.1.0, built on ..."
   std::string mode = "standalone";  // standalone, leader, follower, observer
   int64_t server_id = 0;
   int64_t last_zxid = 0;
@@ -96,7 +96,7 @@ struct ServerSnapshot {
   uint64_t data_watch_count = 0;      // wchs "Total watches": data-table entries
   uint64_t watched_paths = 0;         // wchs: paths with a data watch
   uint64_t watching_connections = 0;  // wchs: connections with a data watch
-  int64_t max_request_bytes = 0;   // jute.maxbuffer
+  int64_t max_request_bytes = 0;      // jute.maxbuffer
 
   // Tables, filled only as the SnapshotRequest asked.
   std::vector<ConnectionSnapshot> connections;
@@ -108,7 +108,7 @@ struct ServerSnapshot {
   bool complete = true;
   SnapshotRequest::Cursor next;
 
-  std::vector<std::pair<std::string, std::string>> config;          // conf, in order
+  std::vector<std::pair<std::string, std::string>> config;  // conf, in order
   std::string data_dir;
   std::string data_log_dir;
   uint64_t fsync_threshold_exceeded = 0;
