@@ -2,6 +2,13 @@
 // One asio event loop on one thread, for the peer transports. Everything a transport keeps
 // (connections, queues, timers) is touched only on this thread, so it needs no locks; other
 // threads hand work to it with asio::post.
+// A standard header before any asio header: asio decides whether to use aligned_alloc from a
+// libstdc++ macro that only a standard header defines, and every translation unit must decide
+// alike (an ASan alloc-dealloc mismatch otherwise: one TU's operator new, another's free).
+// clang-format off
+#include <cstddef>
+// clang-format on
+
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <string>

@@ -5,11 +5,17 @@
 // Threads: each piece runs on the IoThread it is given (one thread per io_context); the
 // handlers are called on that thread and must hand work to the caller's own thread rather
 // than block. send() and close() may be called from any thread.
+// A standard header before any asio header: asio decides whether to use aligned_alloc from a
+// libstdc++ macro that only a standard header defines, and every translation unit must decide
+// alike (an ASan alloc-dealloc mismatch otherwise: one TU's operator new, another's free).
+// clang-format off
+#include <cstddef>
+// clang-format on
+
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 #include <atomic>
 #include <chrono>
-#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>

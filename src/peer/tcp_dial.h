@@ -1,6 +1,13 @@
 #pragma once
 // Dialing a peer by name or IP address: resolve, then connect to the first address that
 // answers, all within one timeout, without blocking the event loop on DNS.
+// A standard header before any asio header: asio decides whether to use aligned_alloc from a
+// libstdc++ macro that only a standard header defines, and every translation unit must decide
+// alike (an ASan alloc-dealloc mismatch otherwise: one TU's operator new, another's free).
+// clang-format off
+#include <cstddef>
+// clang-format on
+
 #include <asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
