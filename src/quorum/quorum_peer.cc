@@ -22,10 +22,11 @@ const char* role_name(Role role) {
 }
 
 bool Ready::empty() const {
-  return !accepted_epoch && !current_epoch && !truncate_to && !load_snapshot && append.empty() &&
-         committed.empty() && apply_logged.empty() && notifications.empty() && hang_up.empty() &&
-         dial.empty() && packets.empty() && roles.empty() && requests.empty() && touches.empty() &&
-         revalidate_queries.empty() && revalidate_results.empty() && syncs_completed == 0;
+  return !accepted_epoch && !current_epoch && !truncate_to && !reload_state && !load_snapshot &&
+         !save_snapshot && append.empty() && committed.empty() && apply_logged.empty() &&
+         notifications.empty() && hang_up.empty() && dial.empty() && packets.empty() &&
+         roles.empty() && requests.empty() && touches.empty() && revalidate_queries.empty() &&
+         revalidate_results.empty() && syncs_completed == 0;
 }
 
 QuorumPeer::QuorumPeer(PeerConfig config, PeerBootstrap boot, const CommittedTxnSource& source,
@@ -129,6 +130,16 @@ void QuorumPeer::start_election(const char*) {
     ready_.hang_up.push_back(sid);
   }
   if (learning_) ready_.hang_up.push_back(learning_->leader);
+  if (learning_ && learning_->snapshot_unsaved) {
+    // The sync installed a snapshot it never saved: back to what is durable.
+    ready_.load_snapshot.reset();
+    ready_.committed.clear();
+    ready_.reload_state = true;
+    last_logged_ = last_committed_ = learning_->saved_last_logged;
+    last_persisted_ = learning_->saved_last_persisted;
+    committed_log_ = *learning_->saved_committed_log;
+    uncommitted_.clear();
+  }
   leading_.reset();
   learning_.reset();
   deferred_.clear();

@@ -56,6 +56,10 @@ void QuorumPeer::learner_step(const QuorumPacket& p) {
         last_persisted_ = std::min(last_persisted_, p.zxid);
         committed_log_.drop_after(p.zxid);
       } else if (p.type == PacketType::kSnap) {
+        s.snapshot_unsaved = true;
+        s.saved_last_logged = last_logged_;
+        s.saved_last_persisted = last_persisted_;
+        s.saved_committed_log = committed_log_;
         ready_.load_snapshot = p.zxid;
         last_logged_ = last_committed_ = last_persisted_ = p.zxid;
         committed_log_.clear();
@@ -124,7 +128,11 @@ void QuorumPeer::learner_on_proposal(Zxid zxid, std::string bytes, bool inform) 
   LearnerState& s = *learning_;
   if (zxid <= last_logged_) return learner_fail("proposal does not follow our last zxid");
   last_logged_ = zxid;
-  ready_.append.push_back({zxid, bytes});
+  if (s.snapshot_unsaved) {
+    s.held.push_back({zxid, bytes});  // logged once the snapshot is saved, at NEWLEADER
+  } else {
+    ready_.append.push_back({zxid, bytes});
+  }
   if (inform) {
     commit_txn({zxid, std::move(bytes)});
     return;
@@ -150,6 +158,18 @@ void QuorumPeer::learner_on_commit(Zxid zxid) {
 void QuorumPeer::learner_on_new_leader(const QuorumPacket& p) {
   LearnerState& s = *learning_;
   if (zxid_epoch(p.zxid) != s.new_epoch) return learner_fail("NEWLEADER for another epoch");
+  if (s.snapshot_unsaved) {
+    // The snapshot and what committed on top of it become the durable base, then the held
+    // txns above it are logged; the ACK waits for them (ZOOKEEPER-3642).
+    s.snapshot_unsaved = false;
+    s.saved_committed_log.reset();
+    ready_.save_snapshot = last_committed_;
+    last_persisted_ = last_committed_;
+    for (auto& txn : s.held) {
+      if (txn.zxid > last_committed_) ready_.append.push_back(std::move(txn));
+    }
+    s.held.clear();
+  }
   s.phase = Phase::kAwaitPersist;
   learner_maybe_ack();
 }

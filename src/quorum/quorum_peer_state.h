@@ -63,6 +63,13 @@ struct QuorumPeer::LearnerState {
   int64_t deadline_ms = 0;    // connect deadline while kConnecting
   int64_t last_heard_ms = 0;  // read timeout afterwards
   std::deque<Zxid> to_ack;    // logged proposals to ACK once durable and serving
+  // After SNAP and until NEWLEADER the snapshot is only in memory: txns are held, not logged,
+  // and an abort goes back to what was durable before.
+  bool snapshot_unsaved = false;
+  std::vector<LoggedTxn> held;
+  Zxid saved_last_logged = 0;
+  Zxid saved_last_persisted = 0;
+  std::optional<CommittedLog> saved_committed_log;
   std::map<int64_t, int32_t> touches;
 };
 

@@ -363,6 +363,37 @@ TEST_F(FollowerTest, SnapIsLoadedBeforeAnythingElseInTheReady) {
   EXPECT_EQ(peer->last_logged(), make_zxid(3, 9));
 }
 
+TEST_F(FollowerTest, ASnapIsSavedAtNewLeaderWithTheTxnsHeldUntilThen) {
+  from_leader(PacketType::kLeaderInfo, make_zxid(4, 0), encode_int(kQuorumProtocolVersion));
+  take();
+  from_leader(PacketType::kSnap, make_zxid(3, 9));
+  from_leader(PacketType::kProposal, make_zxid(3, 10), "t10");
+  from_leader(PacketType::kCommit, make_zxid(3, 10));
+  from_leader(PacketType::kProposal, make_zxid(3, 11), "t11");
+  Ready r = take();
+  EXPECT_TRUE(r.append.empty());  // held: the snapshot is not saved yet
+  EXPECT_EQ(r.committed.size(), 1u);
+  from_leader(PacketType::kNewLeader, make_zxid(4, 0));
+  r = take();
+  EXPECT_EQ(r.save_snapshot, make_zxid(3, 10));
+  EXPECT_EQ(r.append, (std::vector<LoggedTxn>{{make_zxid(3, 11), "t11"}}));
+  EXPECT_TRUE(to(r, 1).empty());
+  peer->persisted(make_zxid(3, 11));
+  EXPECT_EQ(take().current_epoch, 4);
+}
+
+TEST_F(FollowerTest, ASyncAbortedAfterSnapReloadsTheDurableState) {
+  from_leader(PacketType::kLeaderInfo, make_zxid(4, 0), encode_int(kQuorumProtocolVersion));
+  take();
+  from_leader(PacketType::kSnap, make_zxid(3, 9));
+  take();
+  peer->disconnected(1);
+  Ready r = take();
+  EXPECT_TRUE(r.reload_state);
+  EXPECT_FALSE(r.save_snapshot);
+  EXPECT_EQ(peer->last_logged(), make_zxid(3, 2));  // what it had before the SNAP
+}
+
 TEST_F(FollowerTest, ACommitThatIsNotTheNextProposalSendsUsBackToElection) {
   from_leader(PacketType::kLeaderInfo, make_zxid(4, 0), encode_int(kQuorumProtocolVersion));
   take();

@@ -66,9 +66,16 @@ struct Ready {
   // 2. Drop every logged txn above this zxid (TRUNC), durably; then reload the state from the
   //    log so that it stands at exactly this zxid.
   std::optional<Zxid> truncate_to;
-  // 3. Replace the state with the snapshot that arrived after SNAP, make it durable and start
-  //    an empty log after its zxid (older log records are superseded, newer ones dropped).
+  // 3. a. Throw the state away and load it again from the durable snapshot and log (a sync
+  //       that installed a snapshot ended before NEWLEADER: the snapshot was never saved).
+  //    b. Replace the state with the snapshot that arrived after SNAP, in memory only: the
+  //       durable snapshot and log stay as they are until `save_snapshot` (ZooKeeper takes the
+  //       snapshot at NEWLEADER; a leader that never gets there must leave no trace).
+  //    c. Save the state as it stands now (before this Ready's commits) as a durable snapshot
+  //       at this zxid and drop every log record: the new base. Synchronously.
+  bool reload_state = false;
   std::optional<Zxid> load_snapshot;
+  std::optional<Zxid> save_snapshot;
   // 4. Append to the log, in order (asynchronously: call persisted() when durable).
   std::vector<LoggedTxn> append;
   // 5. Apply to the state, in zxid order (may precede their local durability): first the

@@ -119,7 +119,11 @@ void SimServer::handle(quorum::Ready& r) {
     cluster_.trace(me + " TRUNC to " + hex(z) + " drops " + std::to_string(dropped.size()));
     rebuild_state();
   }
-  // 3. SNAP.
+  // 3. Reload, SNAP (in memory), save the snapshot (durably).
+  if (r.reload_state) {
+    cluster_.trace(me + " reloads its state from disk");
+    rebuild_state();
+  }
   if (r.load_snapshot) {
     if (!pending_snapshot) cluster_.fail(me + " has no snapshot to load");
     Zxid z = *r.load_snapshot;
@@ -134,13 +138,20 @@ void SimServer::handle(quorum::Ready& r) {
       }
     }
     cluster_.on_drop_applied(sid_, dropped);
-    disk_.snapshot = *pending_snapshot;
-    disk_.log.clear();
-    disk_.durable = 0;
+    db_ = std::make_unique<state::Database>(state::DatabaseOptions{});
+    applied_.clear();
+    for (const auto& txn : *pending_snapshot) apply(txn, false);
     pending_snapshot.reset();
     ++snapshots_loaded;
-    cluster_.trace(me + " loads SNAP at " + hex(z));
-    rebuild_state();
+    cluster_.trace(me + " loads SNAP at " + hex(z) + " (in memory)");
+  }
+  if (r.save_snapshot) {
+    Zxid last = applied_.empty() ? 0 : applied_.back().zxid;
+    if (last != *r.save_snapshot) cluster_.fail(me + " saves a snapshot at the wrong zxid");
+    disk_.snapshot = applied_;
+    disk_.log.clear();
+    disk_.durable = 0;
+    cluster_.trace(me + " saves its snapshot at " + hex(last));
   }
   // 4. Append (async: fsync later).
   for (auto& txn : r.append) {
