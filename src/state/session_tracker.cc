@@ -1,12 +1,10 @@
 #include "state/session_tracker.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <array>
 
 #include "proto/types.h"
+#include "state/zk_session_ids.h"
 #include "util/assert.h"
 
 namespace paddock::state {
@@ -102,28 +100,16 @@ int32_t SessionTracker::negotiate_timeout(int32_t requested_ms, int32_t min_ms, 
 }
 
 int64_t SessionTracker::initial_session_id(int64_t server_id, int64_t now_ms) {
-  // Java: (now << 24) >>> 8 (logical shift), then | (sid << 56).
-  uint64_t id = (static_cast<uint64_t>(now_ms) << 24) >> 8;
-  id |= static_cast<uint64_t>(server_id) << 56;
-  int64_t result = static_cast<int64_t>(id);
-  // The container marker is not a session id (ZooKeeper skips it too).
-  if (result == proto::kContainerOwner) ++result;
-  return result;
+  return zk_first_session_id(now_ms, server_id);
 }
 
+// As ZooKeeper derives it (java.util.Random seeded with id ^ secret), so that a session made
+// by a ZooKeeper server of the same ensemble resumes here and the other way round.
 std::string SessionTracker::password_for(int64_t session_id, uint64_t secret) {
-  std::array<unsigned char, 8> key{};
-  std::array<unsigned char, 8> msg{};
-  for (int i = 0; i < 8; ++i) {
-    key[i] = static_cast<unsigned char>(secret >> (56 - 8 * i));
-    msg[i] = static_cast<unsigned char>(static_cast<uint64_t>(session_id) >> (56 - 8 * i));
-  }
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int md_len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), msg.data(), msg.size(), md.data(),
-       &md_len);
-  PADDOCK_ASSERT(md_len >= 16);
-  return std::string(reinterpret_cast<const char*>(md.data()), 16);
+  JavaRandom random(session_id ^ static_cast<int64_t>(secret));
+  std::string out(kZkPasswordBytes, '\0');
+  random.next_bytes(reinterpret_cast<uint8_t*>(out.data()), out.size());
+  return out;
 }
 
 }  // namespace paddock::state

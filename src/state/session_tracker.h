@@ -47,8 +47,9 @@ class SessionTracker {
   // The first session id of a server: ((now << 24) >>> 8) | (server_id << 56), so ids from
   // different servers and restarts do not collide; later ids count up from it.
   static int64_t initial_session_id(int64_t server_id, int64_t now_ms);
-  // The 16-byte session password: a keyed hash of the id (HMAC-SHA256, truncated), so any
-  // server with the same secret can check it without storing it.
+  // The 16-byte session password as ZooKeeper makes it (java.util.Random seeded with
+  // id ^ secret; ZooKeeper's secret is 0xB3415C00), so any server of an ensemble, Paddock or
+  // ZooKeeper, can check it without storing it.
   static std::string password_for(int64_t session_id, uint64_t secret);
 
  private:

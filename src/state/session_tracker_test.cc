@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "proto/types.h"
+#include "state/zk_session_ids.h"
 
 namespace paddock::state {
 namespace {
@@ -80,6 +81,13 @@ TEST(SessionTrackerTest, PasswordsAre16BytesKeyedAndDeterministic) {
   EXPECT_EQ(p, SessionTracker::password_for(42, 7));
   EXPECT_NE(p, SessionTracker::password_for(43, 7));
   EXPECT_NE(p, SessionTracker::password_for(42, 8));
+}
+
+TEST(SessionTrackerTest, PasswordsAreZooKeepersSoSessionsMoveBetweenPaddockAndZooKeeper) {
+  const int64_t id = 0x0100017d3a6b0000;
+  const ZkSessionPassword zk = zk_session_password(id);
+  EXPECT_EQ(SessionTracker::password_for(id, static_cast<uint64_t>(kZkPasswordSecret)),
+            std::string(zk.begin(), zk.end()));
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
-#include "peer/zk_session_ids.h"
+#include "state/zk_session_ids.h"
 
 #include <algorithm>
 
-namespace paddock::peer {
+namespace paddock::state {
 namespace {
 
 constexpr uint64_t kMultiplier = 0x5DEECE66DULL;
@@ -46,4 +46,4 @@ void JavaRandom::next_bytes(uint8_t* out, size_t n) {
   }
 }
 
-}  // namespace paddock::peer
+}  // namespace paddock::state

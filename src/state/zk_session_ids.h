@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace paddock::peer {
+namespace paddock::state {
 
 inline constexpr int64_t kZkPasswordSecret = 0xB3415C00L;
 inline constexpr size_t kZkPasswordBytes = 16;
@@ -34,4 +34,4 @@ class JavaRandom {
   uint64_t seed_;
 };
 
-}  // namespace paddock::peer
+}  // namespace paddock::state

@@ -2,11 +2,11 @@
 // (/usr/share/java/zookeeper.jar, OpenJDK 17): SessionTrackerImpl.initializeNextSessionId was
 // checked against the formula at the same clock reading for sids 1, 2, 3, 127, 128, 255, and
 // ZooKeeperServer.generatePasswd was called through reflection for each id below.
-#include "peer/zk_session_ids.h"
+#include "state/zk_session_ids.h"
 
 #include <gtest/gtest.h>
 
-namespace paddock::peer {
+namespace paddock::state {
 namespace {
 
 TEST(ZkSessionIds, FirstSessionIdMatchesZooKeeper) {
@@ -97,4 +97,4 @@ TEST(JavaRandom, NextBytesUsesAWholeIntForAPartialGroup) {
 }
 
 }  // namespace
-}  // namespace paddock::peer
+}  // namespace paddock::state
