@@ -5,24 +5,9 @@
 #include "durable/tree_snapshot.h"
 #include "storage/snapshot_file.h"
 #include "util/assert.h"
+#include "util/clock.h"
 
 namespace paddock::durable {
-namespace {
-
-uint64_t ms_since(std::chrono::steady_clock::time_point t0) {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count());
-}
-
-int64_t wall_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 DurableDatabase::DurableDatabase(storage::Env& env, DurableOptions options, state::Database& db)
     : env_(env), options_(std::move(options)), db_(db) {
   options_.log.dir = options_.log_dir;
@@ -58,10 +43,11 @@ Status DurableDatabase::recover() {
 // next crash every time, and the replay would keep growing.)
 Status DurableDatabase::write_startup_snapshot() {
   const auto t0 = std::chrono::steady_clock::now();
-  auto path = write_tree_snapshot(env_, options_.snap_dir, db_.tree(), options_.snapshots.dbid,
-                                  wall_now_ms(), db_.tree().last_zxid(), db_.tree().digest());
+  auto path =
+      write_tree_snapshot(env_, options_.snap_dir, db_.tree(), options_.snapshots.dbid,
+                          SystemClock().wall_ms(), db_.tree().last_zxid(), db_.tree().digest());
   if (!path) return Status::error("start-up snapshot: " + path.error());
-  startup_snapshot_ = StartupSnapshot{true, *path, ms_since(t0)};
+  startup_snapshot_ = StartupSnapshot{true, *path, elapsed_ms(t0)};
   spdlog::info("event=startup_snapshot file={} zxid=0x{:x} replayed_txns={} ms={}", *path,
                db_.tree().last_zxid(), recovery_.txns_applied, startup_snapshot_.ms);
   return Status::ok();
@@ -173,7 +159,7 @@ Status DurableDatabase::set_current_epoch(int64_t epoch) {
 
 Status DurableDatabase::save_snapshot_now(const state::DataTree& tree) {
   auto path = write_tree_snapshot(env_, options_.snap_dir, tree, options_.snapshots.dbid,
-                                  wall_now_ms(), tree.last_zxid(), tree.digest());
+                                  SystemClock().wall_ms(), tree.last_zxid(), tree.digest());
   if (!path) return Status::error("snapshot: " + path.error());
   if (writer_) writer_->roll();
   spdlog::info("event=snapshot_saved file={} zxid=0x{:x}", *path, tree.last_zxid());

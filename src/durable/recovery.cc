@@ -8,15 +8,10 @@
 #include "durable/tree_snapshot.h"
 #include "proto/txn.h"
 #include "storage/snapshot_file.h"
+#include "util/clock.h"
 
 namespace paddock::durable {
 namespace {
-
-uint64_t ms_since(std::chrono::steady_clock::time_point t0) {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count());
-}
 
 Status remove_temp_files(storage::Env& env, const std::string& dir, bool repair,
                          RecoveryReport& report) {
@@ -121,13 +116,13 @@ Result<RecoveryReport> recover_database(storage::Env& env, const RecoveryOptions
   auto t0 = std::chrono::steady_clock::now();
   auto trailer = load_newest_snapshot(env, options.snap_dir, db, report);
   if (!trailer) return trailer.status();
-  report.snapshot_load_ms = ms_since(t0);
+  report.snapshot_load_ms = elapsed_ms(t0);
   DigestCheck check(*trailer, report);
   if (!report.snapshot_path.empty()) check.after(db.tree().last_zxid(), std::nullopt, db.tree());
   t0 = std::chrono::steady_clock::now();
   auto log = replay_log(env, options.log_dir, options.repair, db, check, report);
   if (!log) return log.status();
-  report.log_replay_ms = ms_since(t0);
+  report.log_replay_ms = elapsed_ms(t0);
   report.log = std::move(*log);
   return report;
 }

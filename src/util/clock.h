@@ -27,4 +27,12 @@ class SystemClock final : public Clock {
   }
 };
 
+// Milliseconds since `start` on the steady clock: for durations that are reported (start-up
+// phases, snapshot writes), not for decisions (those take time from a Clock).
+inline uint64_t elapsed_ms(std::chrono::steady_clock::time_point start) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count());
+}
+
 }  // namespace paddock
