@@ -4,8 +4,12 @@ CONF      ?= conf/zoo.cfg
 JOBS      ?= $(shell nproc)
 
 SAN_DIR   ?= build-asan
+TSAN_DIR  ?= build-tsan
+# The layers with threads of their own (the pipeline thread adapter, the log writer, the
+# snapshot writer, the outage handler, purge, the peer and client-port transports).
+TSAN_LAYERS = pipeline storage durable peer server
 
-.PHONY: deps configure build run test unit-test sanitize-test clean bench
+.PHONY: deps configure build run test unit-test sanitize-test tsan-test clean bench
 
 deps:
 	@scripts/install-deps.sh
@@ -21,9 +25,10 @@ run: build
 	@mkdir -p data
 	$(BUILD_DIR)/bin/paddockd $(CONF)
 
-# Every test: the unit tests again under ASan+UBSan first, then the whole suite (unit,
-# integration, differential) on the normal build, whose summary line closes the output.
-test: build sanitize-test
+# Every test: the unit tests again under ASan+UBSan and the threaded layers' tests under
+# ThreadSanitizer first, then the whole suite (unit, integration, differential) on the
+# normal build, whose summary line closes the output.
+test: build sanitize-test tsan-test
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 # Unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -33,11 +38,18 @@ sanitize-test: deps
 	cd $(SAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -LE 'integration|differential'
 
+# The unit tests of the layers that run threads, built with ThreadSanitizer.
+tsan-test: deps
+	@[ -f $(TSAN_DIR)/build.ninja ] || cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPADDOCK_TSAN=ON
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target $(addsuffix _test,$(TSAN_LAYERS))
+	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
+	  ctest --output-on-failure -j $(JOBS) --timeout 900 -R '^($(subst $(eval) ,|,$(TSAN_LAYERS)))\.'
+
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE 'integration|differential'
 
 clean:
-	rm -rf $(BUILD_DIR) $(SAN_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR) $(TSAN_DIR)
 
 # Side-by-side benchmark against Apache ZooKeeper 3.8 (bench/compare, docs/benchmarks.md).
 # Quick by default; `make bench BENCH_ARGS=--full` for the full run. Uses a Release build of

@@ -92,8 +92,10 @@ TEST(ElectionTransport, TwoServersExchangeNotificationsOnOneConnection) {
   ASSERT_TRUE(a.inbox.wait_for([](auto& v) { return has(v, 2, vote(2, 1)); }));
   EXPECT_TRUE(eventually([&] { return a.transport->stats().live_peers == 1; }));
   EXPECT_TRUE(eventually([&] { return b.transport->stats().live_peers == 1; }));
-  // The surviving connection was dialed by the higher sid: the lower one never keeps a dial.
-  EXPECT_EQ(b.transport->stats().accepted, b.transport->stats().dial_backs);
+  // The higher sid closes what the lower one dialed and dials back -- unless its own dial got
+  // there first (which one wins the race depends on scheduling: TSan runs found both), so a
+  // dial-back never outnumbers the connections it answered.
+  EXPECT_LE(b.transport->stats().dial_backs, b.transport->stats().accepted);
 }
 
 TEST(ElectionTransport, ThreeServersReachEachOther) {

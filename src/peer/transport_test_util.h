@@ -13,11 +13,11 @@ namespace paddock::peer::testing {
 template <typename T>
 class Inbox {
  public:
+  // Notifies while holding the lock: a waiter may destroy the inbox as soon as it sees the
+  // item, and a notify after the unlock would touch a destroyed condition variable (TSan).
   void push(T item) {
-    {
-      std::lock_guard lock(mu_);
-      items_.push_back(std::move(item));
-    }
+    std::lock_guard lock(mu_);
+    items_.push_back(std::move(item));
     cv_.notify_all();
   }
   // Waits until pred(items) holds; false on the deadline.
