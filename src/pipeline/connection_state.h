@@ -28,7 +28,6 @@ struct PendingRequest {
   proto::OpCode op = proto::OpCode::kError;
   bool is_write = false;    // waits for something ordered: a txn, or the leader's sync
   bool is_sync = false;     // a sync waiting for the leader (is_write too)
-  int64_t zxid = 0;         // the txn's zxid, for writes
   std::string frame;        // the whole request frame (header + record)
   int64_t received_ms = 0;  // monotonic, for latency
 

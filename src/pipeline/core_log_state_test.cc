@@ -21,17 +21,10 @@ namespace {
 using proto::Err;
 using proto::OpCode;
 using testing_support::CoreDriver;
+using testing_support::header_of;
 using testing_support::ManualClock;
 using testing_support::RecordingChannel;
 using testing_support::request;
-
-proto::ReplyHeader header_of(const std::string& frame) {
-  proto::JuteReader r(std::string_view(frame).substr(4));
-  proto::ReplyHeader h;
-  proto::read(r, h);
-  EXPECT_TRUE(r.ok());
-  return h;
-}
 
 const proto::AclList kOpen{{proto::perm::kAll, {"world", "anyone"}}};
 

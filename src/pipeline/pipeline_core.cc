@@ -222,7 +222,6 @@ void PipelineCore::submit_write(ConnectionState& conn, PendingRequest request) {
                        : db_.prep(make_request(conn, request.view()), zxid, now);
   txn.header.cxid = request.xid;
   request.is_write = true;
-  request.zxid = zxid;
   conn.pending.push_back(std::move(request));
   ++outstanding_;
   orderer_.propose(std::move(txn));

@@ -154,6 +154,15 @@ std::string request(int32_t xid, proto::OpCode op, const T& record) {
   return out;
 }
 
+// The ReplyHeader of a reply frame (length prefix included).
+inline proto::ReplyHeader header_of(const std::string& frame) {
+  proto::JuteReader r(std::string_view(frame).substr(4));
+  proto::ReplyHeader h;
+  proto::read(r, h);
+  EXPECT_TRUE(r.ok());
+  return h;
+}
+
 inline std::string bare_request(int32_t xid, proto::OpCode op) {
   std::string out;
   proto::JuteWriter w(out);

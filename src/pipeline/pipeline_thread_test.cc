@@ -14,16 +14,10 @@
 namespace paddock::pipeline {
 namespace {
 
+using testing_support::header_of;
 using testing_support::ManualClock;
 using testing_support::RecordingChannel;
 using testing_support::request;
-
-proto::ReplyHeader header_of(const std::string& frame) {
-  proto::JuteReader r(std::string_view(frame).substr(4));
-  proto::ReplyHeader h;
-  proto::read(r, h);
-  return h;
-}
 
 TEST(PipelineThreadTest, AWriteMadeDurableOnAnotherThreadIsAnsweredThenTheReadBehindIt) {
   ManualClock clock;
