@@ -9,19 +9,14 @@
 #include <vector>
 
 #include "proto/txn.h"
+#include "proto/zxid.h"
 
 namespace paddock::pipeline {
 
-// zxid = epoch << 32 | counter, as ZooKeeper makes them.
-inline constexpr int64_t kMaxZxidCounter = 0xffffffffLL;
-constexpr int64_t zxid_epoch(int64_t zxid) {
-  return static_cast<int64_t>(static_cast<uint64_t>(zxid) >> 32);
-}
-constexpr int64_t zxid_counter(int64_t zxid) { return zxid & kMaxZxidCounter; }
-constexpr int64_t make_zxid(int64_t epoch, int64_t counter) {
-  return static_cast<int64_t>((static_cast<uint64_t>(epoch) << 32) |
-                              (static_cast<uint64_t>(counter) & 0xffffffffULL));
-}
+using proto::kMaxZxidCounter;
+using proto::make_zxid;
+using proto::zxid_counter;
+using proto::zxid_epoch;
 
 // A client write as a learner relays it to the leader (ZooKeeper's REQUEST packet): the
 // leader preps it against its own tree, and the learner answers its client when the txn

@@ -9,19 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "proto/zxid.h"
 namespace paddock::quorum {
 
 using Sid = int64_t;   // server id (myid)
 using Zxid = int64_t;  // epoch << 32 | counter
 
-constexpr int64_t zxid_epoch(Zxid zxid) {
-  return static_cast<int64_t>(static_cast<uint64_t>(zxid) >> 32);
-}
-constexpr int64_t zxid_counter(Zxid zxid) { return zxid & 0xffffffffLL; }
-constexpr Zxid make_zxid(int64_t epoch, int64_t counter) {
-  return static_cast<Zxid>((static_cast<uint64_t>(epoch) << 32) |
-                           (static_cast<uint64_t>(counter) & 0xffffffffULL));
-}
+using proto::make_zxid;
+using proto::zxid_counter;
+using proto::zxid_epoch;
 
 // --- Election port --------------------------------------------------------------------------
 
