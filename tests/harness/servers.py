@@ -92,8 +92,14 @@ class Server:
 
     kind = "abstract"
 
-    def __init__(self, cfg=None, props=None, port=None, name=None):
-        self.dir = tempfile.mkdtemp(prefix="paddock-%s-" % self.kind)
+    def __init__(self, cfg=None, props=None, port=None, name=None, dir=None):
+        # `dir`: use this (new) directory instead of a fresh temp dir -- an ensemble keeps
+        # its members' dirs under one temp dir of its own.
+        if dir is None:
+            self.dir = tempfile.mkdtemp(prefix="paddock-%s-" % self.kind)
+        else:
+            os.makedirs(dir)
+            self.dir = dir
         self.data_dir = os.path.join(self.dir, "data")
         os.makedirs(self.data_dir)
         self.host = "127.0.0.1"
@@ -136,7 +142,10 @@ class Server:
             for k, v in self.cfg.items():
                 f.write("%s=%s\n" % (k, v))
 
-    def start(self, timeout=60.0):
+    def start(self, timeout=60.0, wait=True):
+        """Starts the process; with `wait`, returns once it serves (see wait_ready). An
+        ensemble member serves only once a quorum is up, so an ensemble starts them all
+        with wait=False and then waits for them together."""
         if self.proc is not None and self.proc.poll() is None:
             raise RuntimeError("%s already running" % self.name)
         self.write_cfg()
@@ -149,7 +158,8 @@ class Server:
                 cwd=self.dir, preexec_fn=_die_with_parent)
         finally:
             log.close()
-        self.wait_ready(timeout)
+        if wait:
+            self.wait_ready(timeout)
         return self
 
     def wait_ready(self, timeout=60.0):
