@@ -41,11 +41,6 @@ Result<config::ServerConfig> load_config(int argc, char** argv) {
   if (!loaded) return loaded.status();
   for (const std::string& warning : loaded->warnings)
     spdlog::warn("event=config_warning {}", warning);
-  if (loaded->config.is_distributed()) {
-    return Status::error(
-        "this config describes an ensemble (server.N lines with more than "
-        "one server); Paddock runs standalone only so far");
-  }
   return std::move(loaded->config);
 }
 

@@ -120,9 +120,13 @@ Result<storage::LogRangeRead> DurableDatabase::read_committed_after(int64_t zxid
   return storage::read_log_range(env_, options_.log_dir, zxid, durable_zxid(), max_txns);
 }
 
-Result<storage::LogTruncation> DurableDatabase::truncate_after(int64_t zxid) {
+void DurableDatabase::stop_writer() {
   if (outage_) outage_->stop();
   if (writer_) writer_->stop();  // drains and syncs; nothing appends meanwhile
+}
+
+Result<storage::LogTruncation> DurableDatabase::truncate_after(int64_t zxid) {
+  stop_writer();
   auto snapshots = storage::list_snapshots(env_, options_.snap_dir);
   if (!snapshots) return snapshots.status();
   for (const storage::SnapshotFile& snap : *snapshots) {
@@ -154,6 +158,49 @@ Status DurableDatabase::set_accepted_epoch(int64_t epoch) {
 Status DurableDatabase::set_current_epoch(int64_t epoch) {
   if (Status s = write_epoch_file(env_, options_.snap_dir, kCurrentEpochFile, epoch); !s) return s;
   epochs_.current = epoch;
+  return Status::ok();
+}
+
+Status DurableDatabase::reload() {
+  if (snapshotter_) snapshotter_->abandon_walk();
+  stop_writer();
+  db_.reset();
+  auto recovered = recover_database(env_, {options_.snap_dir, options_.log_dir}, db_);
+  if (!recovered) return recovered.status();
+  recovery_ = std::move(*recovered);
+  if (Status s = open_log(); !s) return s;
+  if (started_) start_writer();
+  spdlog::info("event=state_reloaded last_zxid=0x{:x} txns_replayed={} nodes={}",
+               db_.tree().last_zxid(), recovery_.txns_applied, db_.tree().node_count());
+  return Status::ok();
+}
+
+Status DurableDatabase::replace_with_snapshot() {
+  if (snapshotter_) snapshotter_->abandon_walk();
+  stop_writer();
+  const state::DataTree& tree = db_.tree();
+  const int64_t zxid = tree.last_zxid();
+  auto path = write_tree_snapshot(env_, options_.snap_dir, tree, options_.snapshots.dbid,
+                                  SystemClock().wall_ms(), zxid, tree.digest());
+  if (!path) return Status::error("snapshot: " + path.error());
+  auto snapshots = storage::list_snapshots(env_, options_.snap_dir);
+  if (!snapshots) return snapshots.status();
+  for (const storage::SnapshotFile& snap : *snapshots) {
+    if (snap.zxid <= zxid) continue;
+    if (Status s = env_.remove(snap.path); !s) return s;
+    spdlog::warn("event=snapshot_removed_by_snap file={} snap_zxid=0x{:x}", snap.path, zxid);
+  }
+  // No txn is 0: this drops every record of the old log.
+  auto cut = storage::truncate_log_after(env_, options_.log_dir, 0);
+  if (!cut) return cut.status();
+  const uint64_t dbid = recovery_.log.dbid;
+  recovery_.log = storage::RecoveredLog{};
+  recovery_.log.last_zxid = zxid;
+  recovery_.log.dbid = dbid;
+  if (Status s = open_log(); !s) return s;
+  if (started_) start_writer();
+  spdlog::info("event=snapshot_installed file={} zxid=0x{:x} log_records_dropped={}", *path, zxid,
+               cut->records_dropped);
   return Status::ok();
 }
 

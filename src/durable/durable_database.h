@@ -94,6 +94,15 @@ class DurableDatabase {
   // SNAP: the state was replaced by a leader's; make it durable as a snapshot now and start
   // the log after it (the old log no longer leads to this state).
   Status save_snapshot_now(const state::DataTree& tree);
+  // Throws the state away and loads it again from the snapshot and log on disk (what was
+  // appended is synced first): after a TRUNC, or when an election starts after a sync that
+  // never finished. No client may be attached.
+  Status reload();
+  // The state now is a leader's snapshot (SNAP), taken as the new base: it is written as a
+  // snapshot at its zxid, and every log record and every snapshot above that zxid is
+  // removed -- the old log does not lead to this state, and a later DIFF must never be read
+  // from it. Appends go on after it. Synchronous.
+  Status replace_with_snapshot();
 
   const RecoveryReport& recovery() const { return recovery_; }
   const StartupSnapshot& startup_snapshot() const { return startup_snapshot_; }
@@ -107,6 +116,7 @@ class DurableDatabase {
   Status write_startup_snapshot();
   Status open_log();
   void start_writer();
+  void stop_writer();  // drains and syncs what was appended
 
   storage::Env& env_;
   DurableOptions options_;

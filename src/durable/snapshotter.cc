@@ -137,6 +137,16 @@ void Snapshotter::step() {
   if (!later) run_on_pipeline_([this] { step(); });
 }
 
+void Snapshotter::abandon_walk() {
+  if (cursor_ == nullptr) return;
+  cursor_.reset();  // a step queued behind this finds no cursor and does nothing
+  Job finish;
+  finish.kind = Job::Kind::kFinish;
+  finish.abandoned = true;
+  enqueue(std::move(finish));
+  spdlog::info("event=snapshot_abandoned reason=state_replaced");
+}
+
 void Snapshotter::enqueue(Job job) {
   {
     std::lock_guard lock(mu_);
@@ -212,6 +222,13 @@ void Snapshotter::handle(Job& job) {
 }
 
 void Snapshotter::finish_job(const Job& job) {
+  if (job.abandoned) {
+    if (writer_ != nullptr) writer_->abandon();
+    writer_.reset();
+    write_failed_ = false;
+    in_progress_.store(false, std::memory_order_release);
+    return;
+  }
   Status status = write_failed_ ? Status::error("write failed") : Status::ok();
   std::string path;
   if (status && writer_ != nullptr) {

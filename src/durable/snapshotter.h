@@ -81,6 +81,9 @@ class Snapshotter {
   // Abandons a snapshot in progress (its temp file is removed) and joins the thread. Call
   // after the pipeline has stopped running tasks.
   void stop();
+  // Pipeline thread: the tree is about to be replaced (reloaded, or a leader's snapshot):
+  // the walk in progress, if any, stops here and its file is abandoned, never finished.
+  void abandon_walk();
 
   // Txns logged since the last snapshot (or, before the first, since the newest one on disk).
   // Pipeline thread.
@@ -95,6 +98,7 @@ class Snapshotter {
     storage::SnapshotChunk chunk;
     int64_t zxid = 0;    // kBegin: the snapshot's zxid; kFinish: end zxid
     int64_t digest = 0;  // kFinish
+    bool abandoned = false;  // kFinish: the walk was cut short; remove the file
   };
 
   void reset_thresholds();

@@ -99,6 +99,8 @@ std::shared_ptr<const ServerSnapshot> PipelineCore::take_snapshot(
   snap->data_dir = options_.data_dir;
   snap->data_log_dir = options_.data_log_dir;
   snap->read_only = writes_refused_;  // isro says "ro" while the log has failed
+  snap->serving = serving_;
+  if (snapshot_filler_) snapshot_filler_(*snap);
 
   Cursor cur = what.from;
   if (!cur.head_done) {

@@ -21,6 +21,13 @@ void PipelineCore::on_connect_request(ConnectionState& conn, std::string_view fr
     close_connection(conn);
     return;
   }
+  if (!serving_) {
+    // Between leaders (ZooKeeper: "ZooKeeperServer not running"): the client tries another
+    // server, or this one again once it has joined a leader.
+    spdlog::info("event=refuse_connect conn={} peer={} reason=not_serving", conn.id, conn.peer_ip);
+    close_connection(conn);
+    return;
+  }
   const int64_t our_zxid = db_.tree().last_zxid();
   if (request.last_zxid_seen > our_zxid) {
     // The client has seen a newer state than ours (it talked to a more recent server): it

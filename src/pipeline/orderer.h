@@ -56,7 +56,8 @@ class Orderer {
   // forward() (a learner, where allocate_zxid/propose are never called).
   virtual bool prepares_writes() const { return true; }
   virtual void forward(ForwardedWrite /*write*/) {}
-  virtual void request_sync(const std::string& /*path*/) {}
+  // A client's sync for the leader (type sync, the SyncRequest record as body).
+  virtual void request_sync(ForwardedWrite /*sync*/) {}
   virtual size_t take_completed_syncs() { return 0; }
 };
 

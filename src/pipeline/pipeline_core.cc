@@ -31,7 +31,8 @@ PipelineCore::PipelineCore(PipelineOptions options, state::Database& db, Orderer
       db_(db),
       orderer_(orderer),
       channel_(channel),
-      sessions_(sessions) {
+      sessions_(sessions),
+      serving_(options_.serving_at_start) {
   // ZooKeeper delivers a watch event only to a connection that may READ the node then.
   db_.set_watcher_auth([this](state::WatcherId watcher) -> const std::vector<proto::Id>* {
     auto it = connections_.find(watcher);
@@ -50,8 +51,10 @@ PipelineCore::~PipelineCore() {
 
 void PipelineCore::start(Now now) {
   set_now(now);
-  for (const auto& [session_id, timeout_ms] : db_.tree().sessions()) {
-    sessions_.session_added(session_id, timeout_ms, now_ms_);
+  if (serving_) {
+    for (const auto& [session_id, timeout_ms] : db_.tree().sessions()) {
+      sessions_.session_added(session_id, timeout_ms, now_ms_);
+    }
   }
   next_session_id_ = state::SessionTracker::initial_session_id(options_.server_id, wall_now_ms_);
   next_container_check_ms_ = now_ms_ + options_.container_check_interval_ms;
@@ -245,7 +248,9 @@ void PipelineCore::forward_write(ConnectionState& conn, PendingRequest request) 
 // The leader's side of forward_write: the same prep as for a client of ours, with the ids
 // the learner sent; watches cannot be set through a write, so no watcher is needed.
 void PipelineCore::prep_learner_write(const ForwardedWrite& write) {
-  if (writes_refused_) return;  // the learner's client times out and retries elsewhere
+  // The learner's client times out and retries elsewhere; a write that arrives after this
+  // server stopped leading is not prepped against a tree that no longer takes proposals.
+  if (writes_refused_ || !orderer_.prepares_writes()) return;
   const auto op = static_cast<proto::OpCode>(write.type);
   const int64_t zxid = orderer_.allocate_zxid();
   proto::Txn txn;
@@ -277,12 +282,18 @@ void PipelineCore::submit_sync(ConnectionState& conn, PendingRequest request) {
     reply(conn, request.view(), db_.tree().last_zxid(), proto::Err::kMarshallingError, {});
     return;
   }
+  ForwardedWrite forwarded;
+  forwarded.session_id = conn.session_id;
+  forwarded.cxid = request.xid;
+  forwarded.type = static_cast<int32_t>(proto::OpCode::kSync);
+  forwarded.body = request.frame.substr(8);
+  forwarded.auth = conn.auth;
   request.is_write = true;
   request.is_sync = true;
   conn.pending.push_back(std::move(request));
   ++outstanding_;
   syncs_in_flight_.push_back(conn.id);
-  orderer_.request_sync(sync.path);
+  orderer_.request_sync(std::move(forwarded));
 }
 
 void PipelineCore::answer_completed_syncs() {
@@ -505,6 +516,40 @@ void PipelineCore::flush_outbound() {
   outbound_ = nullptr;
   batch.begin_use();
   channel_.send(batch);
+}
+
+void PipelineCore::set_serving(bool serving, Now now) {
+  set_now(now);
+  if (serving == serving_) return;
+  serving_ = serving;
+  if (serving) {
+    for (const auto& [session_id, timeout_ms] : db_.tree().sessions()) {
+      sessions_.session_added(session_id, timeout_ms, now_ms_);
+    }
+    spdlog::info("event=serving_clients last_zxid=0x{:x} sessions={}", db_.tree().last_zxid(),
+                 db_.tree().sessions().size());
+    return;
+  }
+  size_t closed = 0;
+  for (auto& [id, conn] : connections_) {
+    outstanding_ -= conn.pending.size();
+    conn.pending.clear();
+    conn.held_frames.clear();
+    if (conn.phase != ConnectionPhase::kClosing) {
+      close_connection(conn);
+      ++closed;
+    }
+  }
+  syncs_in_flight_.clear();
+  db_.drop_pending();
+  spdlog::info("event=stopped_serving_clients connections_closed={} last_zxid=0x{:x}", closed,
+               db_.tree().last_zxid());
+  resume_paused_connections();
+}
+
+void PipelineCore::take_commits(Now now) {
+  set_now(now);
+  apply_committed();
 }
 
 void PipelineCore::close_connection(ConnectionState& conn) {

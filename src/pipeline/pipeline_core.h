@@ -36,6 +36,9 @@ struct PipelineOptions {
   std::vector<std::pair<std::string, std::string>> config_entries;  // for conf
   std::string data_dir;
   std::string data_log_dir;
+  // Whether clients are served from the start: a standalone server is; an ensemble member
+  // serves only once it has joined an established leader (set_serving).
+  bool serving_at_start = true;
 };
 
 // The moment an event is handled at: both clocks, read once by whoever drives the core.
@@ -111,6 +114,22 @@ class PipelineCore {
   // reads go on, new sessions are refused and sessions do not expire. Entering that state
   // answers every write that was not logged (core_log_state.cc).
   void on_log_state(const LogState& state);
+
+  // --- driven by an ensemble member's adapter, from a task on the driving thread ----------
+  // Whether this server serves clients (a learner synced with its leader, an established
+  // leader). Stopping closes every client connection, as ZooKeeper does when its server
+  // shuts down for an election -- clients reconnect elsewhere with their sessions -- and
+  // forgets every request in flight; until serving starts again a ConnectRequest is
+  // answered by closing the connection. Starting registers the tree's sessions with the
+  // session authority (their timeouts restart now): the tree may have been reloaded.
+  void set_serving(bool serving, Now now);
+  bool serving() const { return serving_; }
+  // Applies what the Orderer committed now, rather than on the next CommitsReady: the
+  // adapter must see the state after a batch of commits (a SNAP is that state).
+  void take_commits(Now now);
+  // Fills the ensemble's part of a ServerSnapshot (mode, role figures), on this thread.
+  using SnapshotFiller = std::function<void(ServerSnapshot&)>;
+  void set_snapshot_filler(SnapshotFiller filler) { snapshot_filler_ = std::move(filler); }
 
  private:
   void set_now(Now now);
@@ -194,6 +213,8 @@ class PipelineCore {
   uint64_t packets_sent_ = 0;
   LatencyStats latency_;
   bool writes_refused_ = false;  // the txn log failed: see on_log_state
+  bool serving_ = true;          // see set_serving
+  SnapshotFiller snapshot_filler_;
 };
 
 }  // namespace paddock::pipeline

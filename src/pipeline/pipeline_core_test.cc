@@ -431,7 +431,12 @@ class LearnerLikeOrderer final : public Orderer {
   size_t in_flight() const override { return local_.in_flight(); }
   void set_wakeup(std::function<void()> wakeup) override { local_.set_wakeup(std::move(wakeup)); }
   bool syncs_immediately() const override { return false; }
-  void request_sync(const std::string& path) override { requested.push_back(path); }
+  void request_sync(ForwardedWrite sync) override {
+    proto::SyncRequest record;
+    EXPECT_TRUE(proto::decode(sync.body, record));
+    EXPECT_EQ(sync.type, static_cast<int32_t>(proto::OpCode::kSync));
+    requested.push_back(record.path);
+  }
   size_t take_completed_syncs() override { return std::exchange(completed, 0); }
 
   std::vector<std::string> requested;

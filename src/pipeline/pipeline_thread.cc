@@ -86,6 +86,9 @@ void PipelineThread::run_task(std::function<void()> task) {
 void PipelineThread::set_log_failed(bool failed, std::string reason) {
   post(PipelineCore::LogState{failed, std::move(reason)});
 }
+void PipelineThread::learner_write(ForwardedWrite write) {
+  post(PipelineCore::LearnerWrite{std::move(write)});
+}
 
 void PipelineThread::run() {
   std::vector<Event> batch;

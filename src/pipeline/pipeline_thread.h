@@ -47,13 +47,21 @@ class PipelineThread final : public RequestSink {
   void run_task(std::function<void()> task);
   // The txn log failed or works again (any thread): see PipelineCore::on_log_state.
   void set_log_failed(bool failed, std::string reason);
+  // Leader: a learner's client write to prep and propose, in order with the other events
+  // (any thread).
+  void learner_write(ForwardedWrite write);
+
+  // For tasks run by run_task only (they run on the pipeline thread, between events): the
+  // core itself and the clocks' reading now. An ensemble member's adapter drives the
+  // serving state and takes commits through these.
+  PipelineCore& core_in_task() { return *core_; }
+  Now now() const { return Now{clock_.monotonic_ms(), clock_.wall_ms()}; }
 
  private:
   using Event = PipelineCore::Event;
   void post(Event event);
   void run();
   bool wait_for_events(std::vector<Event>& batch, int64_t next_tick);
-  Now now() const { return Now{clock_.monotonic_ms(), clock_.wall_ms()}; }
 
   PipelineOptions options_;
   state::Database& db_;

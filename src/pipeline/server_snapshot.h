@@ -114,6 +114,24 @@ struct ServerSnapshot {
   uint64_t fsync_threshold_exceeded = 0;
   uint64_t log_fsyncs = 0;
   bool read_only = false;
+  bool serving = true;  // false: an ensemble member between leaders
+
+  // An ensemble member's figures (mntr, srvr, the admin commands); absent when standalone.
+  struct Quorum {
+    int64_t leader_id = 0;  // -1 while looking
+    int64_t epoch = 0;      // currentEpoch
+    int64_t accepted_epoch = 0;
+    int64_t last_committed_zxid = 0;
+    int64_t election_round = 0;
+    std::string peer_state;  // "leading - broadcast", "following - synchronization", ...
+    uint64_t learners = 0;  // leader: learner connections known to the core
+    uint64_t synced_followers = 0;
+    uint64_t synced_observers = 0;
+    uint64_t pending_syncs = 0;
+    uint64_t quorum_size = 0;  // voting members
+    uint64_t proposals_in_flight = 0;
+  };
+  std::optional<Quorum> quorum;
 };
 
 }  // namespace paddock::pipeline

@@ -242,6 +242,17 @@ size_t QuorumPeer::synced_followers() const {
   return n;
 }
 
+size_t QuorumPeer::synced_observers() const {
+  if (!leading_) return 0;
+  size_t n = 0;
+  for (const auto& [sid, h] : leading_->learners) {
+    n += (h.observer && h.phase == LearnerHandler::Phase::kBroadcast) ? 1 : 0;
+  }
+  return n;
+}
+
+size_t QuorumPeer::learner_count() const { return leading_ ? leading_->learners.size() : 0; }
+
 size_t QuorumPeer::pending_syncs() const { return leading_ ? leading_->pending_syncs.size() : 0; }
 
 bool QuorumPeer::has_pending_sync_generation() const {

@@ -106,6 +106,8 @@ class QuorumPeer {
   const FastLeaderElection& election() const { return election_; }
   // Learners synced with this leader (followers, observers), for mntr.
   size_t synced_followers() const;
+  size_t synced_observers() const;
+  size_t learner_count() const;  // leader: learners connected, in any phase
   size_t pending_syncs() const;
 
   // Per-role state, defined in quorum_peer_state.h (private to the core's .cc files).

@@ -186,6 +186,11 @@ std::string format_four_letter_word(FourLetterWord word, const ServerSnapshot* s
   }
   if (snapshot == nullptr) return not_serving_text();
   const ServerSnapshot& s = *snapshot;
+  // An ensemble member between leaders answers as ZooKeeper's does while its server is
+  // down: envi still answers, isro says "null", the rest say it is not serving.
+  if (!s.serving && word != FourLetterWord::kEnvi) {
+    return word == FourLetterWord::kIsro ? std::string("null") : not_serving_text();
+  }
   switch (word) {
     case FourLetterWord::kSrvr: return format_srvr(s);
     case FourLetterWord::kStat: return format_stat(s);
@@ -273,6 +278,19 @@ std::vector<std::pair<std::string, MetricValue>> monitor_metrics(const ServerSna
   }
   if (facts.max_file_descriptors >= 0) {
     m.emplace_back("max_file_descriptor_count", facts.max_file_descriptors);
+  }
+  if (s.quorum) {
+    // ZooKeeper's quorum figures: the peer's state; a leader's learner counts.
+    const ServerSnapshot::Quorum& q = *s.quorum;
+    m.emplace_back("peer_state", q.peer_state);
+    if (s.mode == "leader") {
+      m.emplace_back("learners", n(q.learners));
+      m.emplace_back("synced_followers", n(q.synced_followers));
+      m.emplace_back("synced_non_voting_followers", int64_t{0});
+      m.emplace_back("synced_observers", n(q.synced_observers));
+      m.emplace_back("pending_syncs", n(q.pending_syncs));
+      m.emplace_back("quorum_size", n(q.quorum_size));
+    }
   }
   m.emplace_back("uptime", facts.uptime_ms);
   m.emplace_back("global_sessions", n(s.session_count));

@@ -44,6 +44,12 @@ void Server::log_recovery() const {
 
 std::optional<Server::StartError> Server::start() {
   if (auto error = open_durable()) return error;
+  auto error = config_.is_distributed() ? start_pipeline_ensemble() : start_pipeline_standalone();
+  if (error) return error;
+  return start_ports();
+}
+
+std::optional<Server::StartError> Server::start_pipeline_standalone() {
   durable::DurableDatabase& durable = *durable_;
   orderer_ = std::make_unique<pipeline::LocalOrderer>(
       db_.tree().last_zxid(),
@@ -63,6 +69,40 @@ std::optional<Server::StartError> Server::start() {
   client_port_ = std::make_unique<ClientPortServer>(client_port_options(config_), pipeline);
   pipeline.start(*client_port_);
   running_ = true;
+  return std::nullopt;
+}
+
+// An ensemble member: the member is the pipeline's orderer and session authority, and the
+// pipeline serves clients only while the member says so (once it has joined a leader).
+std::optional<Server::StartError> Server::start_pipeline_ensemble() {
+  member_ = std::make_unique<ensemble::EnsembleMember>(member_options(config_), db_, *durable_);
+  if (Status s = member_->open(); !s) {
+    member_->stop();
+    durable_->stop();
+    return StartError{kExitListenFailed, "quorum_listen_failed", s.message()};
+  }
+  pipeline::PipelineOptions options = pipeline_options(config_);
+  options.serving_at_start = false;
+  pipeline_ = std::make_unique<pipeline::PipelineThread>(options, db_, *member_,
+                                                         member_->sessions(), clock_);
+  pipeline::PipelineThread& pipeline = *pipeline_;
+  ensemble::EnsembleMember& member = *member_;
+  durable_->start(durable::DurableHooks{
+      [&pipeline](std::function<void()> task) { pipeline.run_task(std::move(task)); },
+      [&member](int64_t zxid) { member.on_durable(zxid); },
+      [&member](bool failed, std::string why) {
+        if (failed) member.on_log_failed(why);
+      },
+      [](int64_t) {}});
+  client_port_ = std::make_unique<ClientPortServer>(client_port_options(config_), pipeline);
+  pipeline.start(*client_port_);
+  member.start(pipeline);
+  running_ = true;
+  return std::nullopt;
+}
+
+std::optional<Server::StartError> Server::start_ports() {
+  pipeline::PipelineThread& pipeline = *pipeline_;
   if (Status s = client_port_->start(); !s) {
     stop();
     return StartError{kExitListenFailed, "listen_failed", s.message()};
@@ -75,8 +115,16 @@ std::optional<Server::StartError> Server::start() {
       admin_.reset();
     }
   }
-  spdlog::info("event=serving mode=standalone client_port={} data_dir={}",
-               client_port_->bound_port(), config_.data_dir);
+  if (member_) {
+    spdlog::info(
+        "event=serving mode=ensemble sid={} client_port={} quorum_port={} election_port={} "
+        "data_dir={}",
+        config_.my_id, client_port_->bound_port(), member_->quorum_port(),
+        member_->election_port(), config_.data_dir);
+  } else {
+    spdlog::info("event=serving mode=standalone client_port={} data_dir={}",
+                 client_port_->bound_port(), config_.data_dir);
+  }
   return std::nullopt;
 }
 
@@ -86,6 +134,7 @@ void Server::stop() {
   if (admin_) admin_->stop();
   client_port_->stop();
   pipeline_->stop();
+  if (member_) member_->stop();
   durable_->stop();
 }
 

@@ -4,16 +4,19 @@
 // writer, outage handler and purger; the pipeline thread; the client port's network threads
 // and the admin endpoint. main() only parses the command line and runs one.
 //
-// Start: recover the durable state (open) -> orderer -> pipeline -> durable threads ->
-// pipeline thread -> client port -> admin. Stop: the reverse, so that no part is left
-// calling into one that is gone: nothing new arrives once the ports are closed, the
-// pipeline stops before what it appends to, and the log writer drains last.
+// Start: recover the durable state (open) -> orderer (standalone: local; ensemble: the
+// member, which binds the election and quorum ports) -> pipeline -> durable threads ->
+// pipeline thread -> member (election starts) -> client port -> admin. Stop: the reverse,
+// so that no part is left calling into one that is gone: nothing new arrives once the
+// client port is closed, the pipeline stops before the member's network (which posts to
+// it) and before what it appends to, and the log writer drains last.
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "config/server_config.h"
 #include "durable/durable_database.h"
+#include "ensemble/ensemble_member.h"
 #include "pipeline/local_orderer.h"
 #include "pipeline/pipeline_thread.h"
 #include "server/admin_server.h"
@@ -50,18 +53,24 @@ class Server {
   void stop();
 
   uint16_t client_port() const { return client_port_ ? client_port_->bound_port() : 0; }
+  bool is_ensemble_member() const { return member_ != nullptr; }
 
  private:
   std::optional<StartError> open_durable();
   void log_recovery() const;
+  std::optional<StartError> start_pipeline_standalone();
+  std::optional<StartError> start_pipeline_ensemble();
+  std::optional<StartError> start_ports();
 
   config::ServerConfig config_;
   storage::Env& env_;
   const Clock& clock_;
   state::Database db_;
   std::unique_ptr<durable::DurableDatabase> durable_;
+  // Standalone: the local orderer and session authority. In an ensemble the member is both.
   std::unique_ptr<pipeline::LocalOrderer> orderer_;
   std::unique_ptr<pipeline::LocalSessionAuthority> sessions_;
+  std::unique_ptr<ensemble::EnsembleMember> member_;
   std::unique_ptr<pipeline::PipelineThread> pipeline_;
   std::unique_ptr<ClientPortServer> client_port_;
   std::unique_ptr<AdminServer> admin_;

@@ -156,3 +156,40 @@ durable::DurableOptions durable_options(const config::ServerConfig& cfg) {
 }
 
 }  // namespace paddock::server
+
+namespace paddock::server {
+
+std::string ensemble_config_text(const config::ServerConfig& cfg) {
+  std::string text;
+  for (const auto& [id, entry] : cfg.servers) {
+    text += fmt::format("server.{}={}\n", id, entry.to_config_string());
+  }
+  text += fmt::format("version={:x}", cfg.config_version.value_or(0));
+  return text;
+}
+
+ensemble::MemberOptions member_options(const config::ServerConfig& cfg) {
+  ensemble::MemberOptions options;
+  quorum::PeerConfig& peer = options.peer;
+  peer.sid = cfg.my_id;
+  for (const auto& [id, entry] : cfg.servers) {
+    (entry.is_observer() ? peer.observers : peer.participants).insert(id);
+    options.members[id] = ensemble::MemberAddress{entry.host,
+                                                  static_cast<uint16_t>(entry.quorum_port),
+                                                  static_cast<uint16_t>(entry.election_port)};
+  }
+  peer.tick_ms = cfg.tick_time_ms;
+  peer.init_limit = cfg.init_limit;
+  peer.sync_limit = cfg.sync_limit;
+  peer.commit_log_count = static_cast<size_t>(std::max<int32_t>(
+      static_cast<int32_t>(quorum::CommittedLog::kMinCapacity), cfg.commit_log_count()));
+  peer.snapshot_size_factor = cfg.snapshot_size_factor();
+  peer.config_text = ensemble_config_text(cfg);
+  const config::ServerEntry* self = cfg.self();
+  options.listen_host = cfg.quorum_listen_on_all_ips || self == nullptr ? "0.0.0.0" : self->host;
+  options.connect_timeout = std::chrono::milliseconds(cfg.cnx_timeout_ms());
+  options.config_version = cfg.config_version.value_or(0);
+  return options;
+}
+
+}  // namespace paddock::server

@@ -9,6 +9,7 @@
 
 #include "config/server_config.h"
 #include "durable/durable_database.h"
+#include "ensemble/ensemble_member.h"
 #include "pipeline/pipeline_core.h"
 #include "server/admin_server.h"
 #include "server/client_port_server.h"
@@ -26,6 +27,12 @@ durable::SnapshotterOptions snapshotter_options(const config::ServerConfig& cfg,
 durable::LogOutageOptions outage_options(const config::ServerConfig& cfg,
                                          const std::string& log_dir);
 durable::DurableOptions durable_options(const config::ServerConfig& cfg);
+// An ensemble member's options: every server.N line, initLimit/syncLimit in ticks, the
+// config text ZooKeeper puts in notifications and /zookeeper/config.
+ensemble::MemberOptions member_options(const config::ServerConfig& cfg);
+// "server.1=host:2888:3888:participant;0.0.0.0:2181\n...version=0", as ZooKeeper 3.8's
+// QuorumVerifier prints its config.
+std::string ensemble_config_text(const config::ServerConfig& cfg);
 // A paddock.* tuning property; `fallback` when unset or not a number (logged).
 int64_t paddock_property(const config::ServerConfig& cfg, const std::string& name,
                          int64_t fallback);

@@ -191,6 +191,11 @@ Outcome Database::apply(const proto::Txn& txn, const Request* origin) {
 
 void Database::drop_pending() { pending_->changes.clear(); }
 
+void Database::reset() {
+  drop_pending();
+  tree_ = DataTree();
+}
+
 size_t Database::pending_change_count() const { return pending_->changes.change_count(); }
 
 std::optional<proto::Id> Database::authenticate(std::string_view scheme,

@@ -96,6 +96,10 @@ class Database {
 
   // Forgets pending txns (e.g. the log failed and they will never be applied).
   void drop_pending();
+  // Back to a fresh tree (the system nodes only) with nothing pending: before the state is
+  // loaded again from disk or from a leader's snapshot. Watches go too; no client may be
+  // attached then.
+  void reset();
 
   // Authentication: the id an AuthPacket proves, or nullopt (AUTHFAILED). Digest only: for
   // "ip" it returns nullopt, as it cannot know the peer; use authenticate_ids.

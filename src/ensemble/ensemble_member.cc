@@ -1,0 +1,544 @@
+#include "ensemble/ensemble_member.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "peer/zk_snapshot_stream.h"
+#include "proto/txn.h"
+#include "util/assert.h"
+#include "util/clock.h"
+
+namespace paddock::ensemble {
+
+using quorum::PacketType;
+using quorum::Role;
+using quorum::Sid;
+using quorum::Zxid;
+
+namespace {
+
+// A DIFF read from the log files stops after this many txns (the rest is sent by SNAP).
+constexpr size_t kMaxDiffTxnsFromLog = 1'000'000;
+// Per-node overhead of a snapshot stream beyond the data (path, stat, ACL id), to weigh a
+// DIFF from the log against SNAP as ZooKeeper's snapshotSizeFactor does.
+constexpr int64_t kSnapshotBytesPerNode = 100;
+
+const char* peer_state_name(const quorum::RoleChange& role) {
+  switch (role.role) {
+    case Role::kLooking: return "looking";
+    case Role::kLeading: return role.serving ? "leading - broadcast" : "leading - synchronization";
+    case Role::kFollowing:
+      return role.serving ? "following - broadcast" : "following - synchronization";
+    case Role::kObserving:
+      return role.serving ? "observing - broadcast" : "observing - synchronization";
+  }
+  return "unknown";
+}
+
+const char* mode_name(Role role) {
+  switch (role) {
+    case Role::kLeading: return "leader";
+    case Role::kFollowing: return "follower";
+    case Role::kObserving: return "observer";
+    case Role::kLooking: break;
+  }
+  return "looking";
+}
+
+}  // namespace
+
+// The leader's view of its log for a learner too far behind for the in-memory committed
+// log (quorum/committed_log.h): durable txns read from the segment files.
+class EnsembleMember::TxnSource final : public quorum::CommittedTxnSource {
+ public:
+  TxnSource(durable::DurableDatabase& durable, const state::Database& db)
+      : durable_(durable), db_(db) {}
+
+  Zxid last_logged_zxid() const override { return durable_.durable_zxid(); }
+
+  Result<std::vector<quorum::LoggedTxn>> txns_from(Zxid from, size_t max_bytes) const override {
+    // From the txn at `from` itself (the learner has it: DIFF starts there), except for the
+    // start of an epoch, which no txn carries.
+    const Zxid after = quorum::zxid_counter(from) == 0 ? from : from - 1;
+    auto read = durable_.read_committed_after(after, kMaxDiffTxnsFromLog);
+    if (!read) return read.status();
+    if (!read->contiguous) {
+      return Status::error(fmt::format("the log no longer reaches back to 0x{:x}", from));
+    }
+    if (read->txns.size() >= kMaxDiffTxnsFromLog) return Status::error("too many txns for a DIFF");
+    std::vector<quorum::LoggedTxn> out;
+    out.reserve(read->txns.size());
+    size_t bytes = 0;
+    for (storage::LoggedTxn& txn : read->txns) {
+      bytes += txn.bytes.size();
+      if (bytes > max_bytes) return Status::error("a DIFF from the log would exceed the limit");
+      out.push_back(quorum::LoggedTxn{txn.zxid, std::move(txn.bytes)});
+    }
+    return out;
+  }
+
+  int64_t snapshot_size_bytes() const override {
+    const state::DataTree& tree = db_.tree();
+    return tree.approximate_data_size() +
+           static_cast<int64_t>(tree.node_count()) * kSnapshotBytesPerNode;
+  }
+
+ private:
+  durable::DurableDatabase& durable_;
+  const state::Database& db_;
+};
+
+EnsembleMember::EnsembleMember(MemberOptions options, state::Database& db,
+                               durable::DurableDatabase& durable)
+    : options_(std::move(options)),
+      db_(db),
+      durable_(durable),
+      sessions_(static_cast<int32_t>(options_.peer.tick_ms)),
+      source_(std::make_unique<TxnSource>(durable, db)) {}
+
+EnsembleMember::~EnsembleMember() { stop(); }
+
+Status EnsembleMember::open() {
+  const Sid me = options_.peer.sid;
+  auto self = options_.members.find(me);
+  if (self == options_.members.end()) return Status::error("no server." + std::to_string(me));
+  io_ = std::make_unique<peer::IoThread>("quorum-io");
+
+  peer::ElectionTransportOptions eopts;
+  eopts.my_sid = me;
+  eopts.listen_host = options_.listen_host;
+  eopts.listen_port = self->second.election_port;
+  eopts.advertised_address = self->second.host + ":" + std::to_string(self->second.election_port);
+  eopts.connect_timeout = options_.connect_timeout;
+  auto election = peer::ElectionTransport::open(
+      eopts, [this](Sid from, const quorum::Notification& n) {
+        post([this, from, n] {
+          core_->step(from, n);
+          drain();
+        });
+      });
+  if (!election) {
+    return Status::error(fmt::format("election port {}:{}: {}", eopts.listen_host,
+                                     eopts.listen_port, election.error()));
+  }
+  election_ = std::move(*election);
+
+  QuorumLinks::Options lopts;
+  lopts.listen_host = options_.listen_host;
+  lopts.listen_port = self->second.quorum_port;
+  lopts.connect_timeout = options_.connect_timeout;
+  links_ = std::make_unique<QuorumLinks>(
+      *io_, lopts, [this](std::function<void()> task) { post(std::move(task)); }, *this);
+  if (Status s = links_->listen(); !s) {
+    return Status::error(fmt::format("quorum port {}:{}: {}", lopts.listen_host,
+                                     lopts.listen_port, s.message()));
+  }
+  set_config_node();
+  return Status::ok();
+}
+
+void EnsembleMember::start(pipeline::PipelineThread& pipeline) {
+  PADDOCK_ASSERT(election_ != nullptr && links_ != nullptr);
+  const durable::Epochs& epochs = durable_.epochs();
+  quorum::PeerBootstrap boot;
+  boot.accepted_epoch = epochs.accepted;
+  boot.current_epoch = epochs.current;
+  // Recovery applied every logged txn (as ZooKeeper loads its database).
+  boot.last_logged = std::max<int64_t>(db_.tree().last_zxid(), durable_.durable_zxid());
+  last_allocated_ = boot.last_logged;
+  core_ = std::make_unique<quorum::QuorumPeer>(options_.peer, std::move(boot), *source_,
+                                               pipeline.now().monotonic_ms);
+  sessions_.set_core(core_.get());
+  pipeline.core_in_task().set_snapshot_filler(
+      [this](pipeline::ServerSnapshot& snap) { fill_snapshot(snap); });
+  pipeline_.store(&pipeline);
+  spdlog::info(
+      "event=ensemble_member_starting sid={} participants={} observers={} accepted_epoch={} "
+      "current_epoch={} last_zxid=0x{:x} election_port={} quorum_port={}",
+      options_.peer.sid, options_.peer.participants.size(), options_.peer.observers.size(),
+      epochs.accepted, epochs.current, core_->last_logged(), election_port(), quorum_port());
+
+  std::vector<peer::ElectionPeer> peers;
+  for (const auto& [sid, address] : options_.members) {
+    if (sid != options_.peer.sid) peers.push_back({sid, address.host, address.election_port});
+  }
+  election_->start(std::move(peers));
+  start_tick();
+  schedule_drain();  // the core's first Ready: its notifications
+}
+
+void EnsembleMember::start_tick() {
+  tick_timer_ = std::make_unique<asio::steady_timer>(io_->context());
+  asio::post(io_->context(), [this] { arm_tick(); });
+}
+
+// On the io thread: the core is ticked every tick_interval_ms, on the pipeline thread.
+void EnsembleMember::arm_tick() {
+  tick_timer_->expires_after(std::chrono::milliseconds(options_.tick_interval_ms));
+  tick_timer_->async_wait([this](std::error_code ec) {
+    if (ec || stopping_.load()) return;
+    post([this] {
+      core_->tick(now().monotonic_ms);
+      drain();
+    });
+    arm_tick();
+  });
+}
+
+void EnsembleMember::stop() {
+  if (stopping_.exchange(true)) return;
+  if (election_) election_->stop();
+  if (io_) {
+    io_->stop();
+    tick_timer_.reset();
+  }
+  // The io thread is gone, so nothing is posted any more, and the pipeline thread has
+  // stopped (the server stops it first): the links are closed from this thread.
+  if (links_) links_->stop();
+}
+
+pipeline::Now EnsembleMember::now() const { return pipeline_.load()->now(); }
+
+void EnsembleMember::post(std::function<void()> task) {
+  pipeline::PipelineThread* pipeline = pipeline_.load();
+  if (pipeline == nullptr || stopping_.load()) return;  // before start() or after stop()
+  pipeline->run_task([this, task = std::move(task)] {
+    if (stopping_.load()) return;
+    task();
+  });
+}
+
+void EnsembleMember::schedule_drain() {
+  if (drain_posted_ || draining_) return;
+  drain_posted_ = true;
+  post([this] {
+    drain_posted_ = false;
+    drain();
+  });
+}
+
+void EnsembleMember::drain() {
+  if (draining_ || core_ == nullptr) return;
+  draining_ = true;
+  while (core_->has_ready() && !stopping_.load()) {
+    quorum::Ready r = core_->ready();
+    carry_out(r);
+    core_->advance();
+  }
+  draining_ = false;
+}
+
+void EnsembleMember::fatal(const std::string& what) {
+  // The core's promises rest on the log and the epoch files; if they cannot be written the
+  // member must not go on voting or acknowledging. ZooKeeper's peer dies the same way; a
+  // supervisor restarts it and recovery starts from what is durable.
+  spdlog::critical("event=ensemble_member_fatal sid={} {}", options_.peer.sid, what);
+  spdlog::default_logger()->flush();
+  std::fflush(nullptr);
+  std::_Exit(70);
+}
+
+// --- carrying out a Ready ----------------------------------------------------------------------
+
+void EnsembleMember::carry_out(quorum::Ready& r) {
+  pipeline::PipelineCore& pipeline = pipeline_.load()->core_in_task();
+  // Clients leave first: nothing below may answer them from a state that is about to be
+  // truncated, reloaded or replaced, and a server that is not serving answers nobody.
+  for (const quorum::RoleChange& role : r.roles) {
+    if (!role.serving) {
+      pipeline.set_serving(false, now());
+      break;
+    }
+  }
+  // 1. Epochs, durably, before anything of this Ready is sent.
+  if (r.accepted_epoch) {
+    if (Status s = durable_.set_accepted_epoch(*r.accepted_epoch); !s) {
+      fatal("cannot write acceptedEpoch: " + s.message());
+    }
+  }
+  if (r.current_epoch) {
+    if (Status s = durable_.set_current_epoch(*r.current_epoch); !s) {
+      fatal("cannot write currentEpoch: " + s.message());
+    }
+  }
+  // 2. TRUNC.
+  if (r.truncate_to) {
+    auto cut = durable_.truncate_after(*r.truncate_to);
+    if (!cut) fatal(fmt::format("TRUNC to 0x{:x}: {}", *r.truncate_to, cut.error()));
+    reload_from_disk("TRUNC");
+    if (db_.tree().last_zxid() != *r.truncate_to) {
+      spdlog::warn("event=trunc_state_mismatch wanted=0x{:x} have=0x{:x}", *r.truncate_to,
+                   db_.tree().last_zxid());
+    }
+  }
+  // 3. Reload, load a leader's snapshot (in memory), save it as the new base.
+  if (r.reload_state) reload_from_disk("a sync that did not finish");
+  if (r.load_snapshot) load_snapshot(*r.load_snapshot);
+  if (r.save_snapshot) {
+    if (db_.tree().last_zxid() != *r.save_snapshot) {
+      fatal(fmt::format("asked to save a snapshot at 0x{:x}; the state is at 0x{:x}",
+                        *r.save_snapshot, db_.tree().last_zxid()));
+    }
+    if (Status s = durable_.replace_with_snapshot(); !s) {
+      fatal("cannot save the leader's snapshot: " + s.message());
+    }
+  }
+  // 4. The log (group commit; on_durable reports back).
+  for (quorum::LoggedTxn& txn : r.append) durable_.append(txn.zxid, std::move(txn.bytes));
+  // 5. Apply, through the pipeline: it answers clients and fires watches.
+  auto decode_into_committed = [&](std::vector<quorum::LoggedTxn>& txns) {
+    for (quorum::LoggedTxn& txn : txns) {
+      auto decoded = proto::decode_txn(txn.bytes);
+      if (!decoded) fatal(fmt::format("txn 0x{:x} does not decode: {}", txn.zxid, decoded.error()));
+      if (in_flight_ > 0 && leading()) --in_flight_;
+      committed_.push_back(std::move(*decoded));
+    }
+  };
+  decode_into_committed(r.committed);
+  decode_into_committed(r.apply_logged);
+  if (!committed_.empty()) take_commits();
+  // 6. Send.
+  for (const quorum::OutgoingNotification& n : r.notifications) election_->send(n.to, n.message);
+  for (Sid peer : r.hang_up) links_->hang_up(peer);
+  for (Sid leader : r.dial) {
+    auto address = options_.members.find(leader);
+    if (address == options_.members.end()) {
+      core_->disconnected(leader);
+      continue;
+    }
+    links_->dial(leader, address->second.host, address->second.quorum_port);
+  }
+  send_packets(r.packets);
+  // 7. Roles, learners' requests, sessions, syncs.
+  apply_roles(r.roles);
+  handle_requests(r.requests);
+  const int64_t now_ms = now().monotonic_ms;
+  for (const quorum::SessionTouch& t : r.touches) sessions_.touched_by_learner(t.session_id, now_ms);
+  for (const quorum::RevalidateQuery& q : r.revalidate_queries) {
+    core_->revalidated(q.from, q.session_id, sessions_.alive(q.session_id, now_ms));
+  }
+  for (const quorum::RevalidateResult& result : r.revalidate_results) {
+    sessions_.revalidated(result.session_id, result.valid);
+  }
+  if (r.syncs_completed > 0) {
+    completed_syncs_ += static_cast<size_t>(r.syncs_completed);
+    take_commits();
+  }
+}
+
+void EnsembleMember::take_commits() { pipeline_.load()->core_in_task().take_commits(now()); }
+
+void EnsembleMember::reload_from_disk(const char* why) {
+  spdlog::info("event=state_reload reason=\"{}\" from_zxid=0x{:x}", why, db_.tree().last_zxid());
+  if (Status s = durable_.reload(); !s) fatal(std::string("cannot reload the state: ") + s.message());
+  set_config_node();
+}
+
+void EnsembleMember::load_snapshot(Zxid zxid) {
+  if (!pending_snapshot_) fatal("a snapshot to load, but no SNAP body arrived");
+  if (durable_.snapshotter() != nullptr) durable_.snapshotter()->abandon_walk();
+  std::string body = std::move(*pending_snapshot_);
+  pending_snapshot_.reset();
+  db_.reset();
+  auto loaded = peer::load_zk_snapshot_body(body, zxid, db_.tree());
+  if (!loaded) {
+    // The leader's snapshot does not load: keep our own state and leave this leader.
+    spdlog::error("event=snap_load_failed zxid=0x{:x} {}", zxid, loaded.error());
+    reload_from_disk("the leader's snapshot did not load");
+    links_->hang_up(role_.leader);
+    core_->disconnected(role_.leader);
+    return;
+  }
+  set_config_node();
+  spdlog::info("event=snap_loaded zxid=0x{:x} nodes={} sessions={} bytes={}", zxid, loaded->nodes,
+               loaded->sessions, body.size());
+}
+
+void EnsembleMember::send_packets(std::vector<quorum::OutgoingPacket>& packets) {
+  std::optional<std::string> snapshot_body;  // one serialization for every SNAP of a Ready
+  for (quorum::OutgoingPacket& out : packets) {
+    if (out.packet.type == PacketType::kSnap) {
+      if (db_.tree().last_zxid() != out.packet.zxid) {
+        fatal(fmt::format("SNAP at 0x{:x} with the state at 0x{:x}", out.packet.zxid,
+                          db_.tree().last_zxid()));
+      }
+      if (!snapshot_body) snapshot_body = peer::encode_zk_snapshot_body(db_.tree());
+      out.packet.data = *snapshot_body;
+      spdlog::info("event=snap_sent to={} zxid=0x{:x} bytes={}", out.to, out.packet.zxid,
+                   snapshot_body->size());
+    }
+    links_->send(out.to, std::move(out.packet));
+  }
+}
+
+void EnsembleMember::apply_roles(const std::vector<quorum::RoleChange>& roles) {
+  if (roles.empty()) return;
+  for (const quorum::RoleChange& role : roles) {
+    spdlog::info("event=role sid={} state=\"{}\" leader={} epoch={}", options_.peer.sid,
+                 peer_state_name(role), role.role == Role::kLooking ? -1 : role.leader,
+                 role.epoch);
+  }
+  role_ = roles.back();
+  links_->set_leading(role_.role == Role::kLeading);
+  switch (role_.role) {
+    case Role::kLeading: sessions_.set_mode(MemberSessions::Mode::kLeader); break;
+    case Role::kFollowing:
+    case Role::kObserving: sessions_.set_mode(MemberSessions::Mode::kLearner); break;
+    case Role::kLooking: sessions_.set_mode(MemberSessions::Mode::kNone); break;
+  }
+  if (role_.role != Role::kLeading) {
+    in_flight_ = 0;
+    allocation_failed_ = false;
+  }
+  if (role_.serving) pipeline_.load()->core_in_task().set_serving(true, now());
+}
+
+void EnsembleMember::handle_requests(std::vector<quorum::LearnerRequest>& requests) {
+  pipeline::PipelineThread& pipeline = *pipeline_.load();
+  for (quorum::LearnerRequest& request : requests) {
+    quorum::ForwardedRequest& f = request.request;
+    if (f.op == static_cast<int32_t>(proto::OpCode::kSync)) {
+      // Behind the learner's writes queued before it, so they are proposed first.
+      const Sid from = request.from;
+      post([this, from] {
+        core_->answer_sync(from);
+        drain();
+      });
+      continue;
+    }
+    pipeline::ForwardedWrite write;
+    write.session_id = f.session_id;
+    write.cxid = f.cxid;
+    write.type = f.op;
+    write.body = std::move(f.body);
+    if (f.authinfo) {
+      for (const quorum::AuthId& id : *f.authinfo) write.auth.push_back(proto::Id{id.scheme, id.id});
+    }
+    pipeline.learner_write(std::move(write));
+  }
+}
+
+// --- inputs from the network and the log -------------------------------------------------------
+
+void EnsembleMember::on_quorum_packet(Sid from, quorum::QuorumPacket packet) {
+  if (packet.type == PacketType::kSnap) {
+    // The body stays here until the core asks for it to be loaded (Ready::load_snapshot).
+    pending_snapshot_ = std::move(packet.data);
+    packet.data.reset();
+  }
+  core_->step(from, packet);
+  drain();
+}
+
+void EnsembleMember::on_quorum_connected(Sid peer) {
+  core_->connected(peer);
+  drain();
+}
+
+void EnsembleMember::on_quorum_disconnected(Sid peer) {
+  core_->disconnected(peer);
+  drain();
+}
+
+void EnsembleMember::on_durable(int64_t zxid) {
+  post([this, zxid] {
+    core_->persisted(zxid);
+    drain();
+  });
+}
+
+void EnsembleMember::on_log_failed(const std::string& reason) {
+  fatal("the txn log failed: " + reason);
+}
+
+// --- Orderer -----------------------------------------------------------------------------------
+
+bool EnsembleMember::leading() const { return role_.role == Role::kLeading; }
+
+int64_t EnsembleMember::allocate_zxid() {
+  auto zxid = core_->allocate_zxid();
+  if (!zxid) {
+    // Not a serving leader any more (or the counter ran out, which starts an election): the
+    // txn being prepped is dropped at propose(); its client's connection closes with the
+    // role change that follows.
+    allocation_failed_ = true;
+    schedule_drain();
+    return last_allocated_ + 1;
+  }
+  allocation_failed_ = false;
+  last_allocated_ = *zxid;
+  return *zxid;
+}
+
+void EnsembleMember::propose(proto::Txn txn) {
+  if (allocation_failed_) {
+    allocation_failed_ = false;
+    return;
+  }
+  const int64_t zxid = txn.header.zxid;
+  if (Status s = core_->propose(zxid, proto::encode_txn(txn)); !s) {
+    spdlog::warn("event=propose_refused zxid=0x{:x} {}", zxid, s.message());
+  } else {
+    ++in_flight_;
+  }
+  schedule_drain();
+}
+
+std::vector<proto::Txn> EnsembleMember::take_committed() { return std::exchange(committed_, {}); }
+
+void EnsembleMember::forward(pipeline::ForwardedWrite write) {
+  quorum::ForwardedRequest request;
+  request.session_id = write.session_id;
+  request.cxid = write.cxid;
+  request.op = write.type;
+  request.body = std::move(write.body);
+  const auto op = static_cast<proto::OpCode>(write.type);
+  if (op != proto::OpCode::kCreateSession && op != proto::OpCode::kCloseSession) {
+    std::vector<quorum::AuthId> ids;
+    for (const proto::Id& id : write.auth) ids.push_back({id.scheme, id.id});
+    request.authinfo = std::move(ids);
+  }
+  if (Status s = core_->forward(request); !s) {
+    spdlog::info("event=forward_refused session=0x{:x} cxid={} {}", request.session_id,
+                 request.cxid, s.message());
+  }
+  schedule_drain();
+}
+
+void EnsembleMember::request_sync(pipeline::ForwardedWrite sync) { forward(std::move(sync)); }
+
+size_t EnsembleMember::take_completed_syncs() { return std::exchange(completed_syncs_, 0); }
+
+// --- the rest -------------------------------------------------------------------------------------
+
+void EnsembleMember::set_config_node() {
+  const int64_t wall = SystemClock().wall_ms();
+  db_.tree().set_config_node(options_.peer.config_text, options_.config_version, wall);
+}
+
+void EnsembleMember::fill_snapshot(pipeline::ServerSnapshot& snap) const {
+  snap.mode = mode_name(role_.role);
+  pipeline::ServerSnapshot::Quorum q;
+  q.leader_id = role_.role == Role::kLooking ? -1 : role_.leader;
+  q.epoch = core_ ? core_->current_epoch() : 0;
+  q.accepted_epoch = core_ ? core_->accepted_epoch() : 0;
+  q.last_committed_zxid = core_ ? core_->last_committed() : 0;
+  q.election_round = core_ ? core_->election().logical_clock() : 0;
+  q.peer_state = peer_state_name(role_);
+  if (core_ && role_.role == Role::kLeading) {
+    q.learners = core_->learner_count();
+    q.synced_followers = core_->synced_followers();
+    q.synced_observers = core_->synced_observers();
+    q.pending_syncs = core_->pending_syncs();
+  }
+  q.quorum_size = options_.peer.participants.size();
+  q.proposals_in_flight = in_flight_;
+  snap.quorum = q;
+}
+
+uint16_t EnsembleMember::election_port() const { return election_ ? election_->port() : 0; }
+uint16_t EnsembleMember::quorum_port() const { return links_ ? links_->port() : 0; }
+
+}  // namespace paddock::ensemble

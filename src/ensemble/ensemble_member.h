@@ -1,0 +1,153 @@
+#pragma once
+// EnsembleMember: the adapter that makes paddockd one server of a replicated ensemble. It
+// drives the ZAB core (quorum::QuorumPeer) on the state-owning (pipeline) thread and is, for
+// the pipeline, its Orderer and (through MemberSessions) its SessionAuthority:
+//
+//   election port (peer::ElectionTransport) --+
+//   quorum port   (QuorumLinks)             ---+--> posted tasks --> QuorumPeer --> Ready
+//   log writer durable (DurableDatabase)    ---+    (pipeline thread)          carried out here
+//   tick timer                              ---+
+//
+// Every input is a task on the pipeline thread, so the core, the tree and the durable
+// database are touched by one thread only. After each input the core's Readys are carried
+// out in the order src/quorum/README.md prescribes: epoch files -> TRUNC/reload/SNAP ->
+// append to the log -> apply commits through the pipeline (which answers clients and fires
+// watches) -> send -> roles (serving or not), learners' writes (prepped by the leader's
+// pipeline), touches, revalidations, syncs.
+//
+// Calls the pipeline makes into the Orderer (propose, forward, ...) run in the middle of
+// its own event handling, so they never carry out a Ready themselves: they post a drain.
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "durable/durable_database.h"
+#include "ensemble/member_sessions.h"
+#include "ensemble/quorum_links.h"
+#include "peer/election_transport.h"
+#include "peer/io_thread.h"
+#include "pipeline/orderer.h"
+#include "pipeline/pipeline_thread.h"
+#include "pipeline/server_snapshot.h"
+#include "quorum/quorum_peer.h"
+#include "state/database.h"
+#include "util/result.h"
+
+namespace paddock::ensemble {
+
+struct MemberAddress {
+  std::string host;
+  uint16_t quorum_port = 0;
+  uint16_t election_port = 0;
+};
+
+struct MemberOptions {
+  quorum::PeerConfig peer;                        // sid, members, tickTime, limits, config text
+  std::map<quorum::Sid, MemberAddress> members;   // every server.N line, this one included
+  std::string listen_host;                        // bind host of both ports (all IPs: 0.0.0.0)
+  std::chrono::milliseconds connect_timeout{5000};  // zookeeper.cnxTimeout
+  int64_t tick_interval_ms = 20;                  // how often the core is ticked
+  int64_t config_version = 0;                     // /zookeeper/config's mzxid
+};
+
+class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handler {
+ public:
+  // `db` and `durable` must outlive this object; `durable` has recovered `db`.
+  EnsembleMember(MemberOptions options, state::Database& db, durable::DurableDatabase& durable);
+  ~EnsembleMember() override;
+  EnsembleMember(const EnsembleMember&) = delete;
+  EnsembleMember& operator=(const EnsembleMember&) = delete;
+
+  pipeline::SessionAuthority& sessions() { return sessions_; }
+
+  // Binds the election and quorum ports (a taken port fails start-up here) and writes this
+  // ensemble's config into /zookeeper/config. Before start().
+  Status open();
+  // Builds the core from the recovered state and epochs and starts talking: the election,
+  // the quorum port, the tick. `pipeline` has been started and must outlive this object.
+  void start(pipeline::PipelineThread& pipeline);
+  // Stops the network and the tick; nothing is posted to the pipeline once it returns, and
+  // tasks already posted do nothing. Call after the pipeline thread has stopped. Idempotent.
+  void stop();
+
+  // Log writer's thread: every txn up to `zxid` is durable.
+  void on_durable(int64_t zxid);
+  // Any thread: the txn log failed. A member cannot vouch for its log any more; it stops
+  // (see the .cc).
+  void on_log_failed(const std::string& reason);
+
+  // Orderer (pipeline thread)
+  int64_t allocate_zxid() override;
+  int64_t last_allocated_zxid() const override { return last_allocated_; }
+  void propose(proto::Txn txn) override;
+  std::vector<proto::Txn> take_committed() override;
+  size_t in_flight() const override { return in_flight_; }
+  void set_wakeup(std::function<void()> wakeup) override { wakeup_ = std::move(wakeup); }
+  bool syncs_immediately() const override { return leading(); }
+  bool prepares_writes() const override { return leading(); }
+  void forward(pipeline::ForwardedWrite write) override;
+  void request_sync(pipeline::ForwardedWrite sync) override;
+  size_t take_completed_syncs() override;
+
+  // The ensemble's part of srvr/mntr/admin (pipeline thread).
+  void fill_snapshot(pipeline::ServerSnapshot& snapshot) const;
+  uint16_t election_port() const;
+  uint16_t quorum_port() const;
+
+ private:
+  class TxnSource;
+  // QuorumLinks::Handler (pipeline thread)
+  void on_quorum_packet(quorum::Sid from, quorum::QuorumPacket packet) override;
+  void on_quorum_connected(quorum::Sid peer) override;
+  void on_quorum_disconnected(quorum::Sid peer) override;
+  bool leading() const;
+  void post(std::function<void()> task);
+  void schedule_drain();
+  void drain();
+  void carry_out(quorum::Ready& r);
+  void apply_roles(const std::vector<quorum::RoleChange>& roles);
+  void handle_requests(std::vector<quorum::LearnerRequest>& requests);
+  void send_packets(std::vector<quorum::OutgoingPacket>& packets);
+  void load_snapshot(quorum::Zxid zxid);
+  void reload_from_disk(const char* why);
+  void take_commits();
+  void set_config_node();
+  void start_tick();
+  void arm_tick();
+  [[noreturn]] void fatal(const std::string& what);
+  pipeline::Now now() const;
+
+  MemberOptions options_;
+  state::Database& db_;
+  durable::DurableDatabase& durable_;
+  MemberSessions sessions_;
+  std::unique_ptr<TxnSource> source_;
+  std::unique_ptr<quorum::QuorumPeer> core_;
+  std::atomic<pipeline::PipelineThread*> pipeline_{nullptr};
+
+  // Network.
+  std::unique_ptr<peer::IoThread> io_;
+  std::unique_ptr<peer::ElectionTransport> election_;
+  std::unique_ptr<QuorumLinks> links_;
+  std::unique_ptr<asio::steady_timer> tick_timer_;
+
+  // Pipeline thread.
+  bool drain_posted_ = false;
+  bool draining_ = false;
+  std::function<void()> wakeup_;
+  int64_t last_allocated_ = 0;
+  bool allocation_failed_ = false;  // the core refused the last zxid: drop its txn
+  size_t in_flight_ = 0;            // proposals not yet committed (leader)
+  std::vector<proto::Txn> committed_;
+  size_t completed_syncs_ = 0;
+  std::optional<std::string> pending_snapshot_;  // the body that came with SNAP
+  quorum::RoleChange role_;
+  std::atomic<bool> stopping_{false};  // any thread: no more posts
+};
+
+}  // namespace paddock::ensemble
