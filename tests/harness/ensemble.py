@@ -38,6 +38,24 @@ SERVING_MODES = ("leader", "follower", "observer")
 _live_ensembles = set()
 
 
+def wait_stopped(pid, timeout=5.0):
+    """Waits until every thread of `pid` is in the stopped state (T)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        states = []
+        try:
+            for tid in os.listdir("/proc/%d/task" % pid):
+                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                    states.append(f.read().rsplit(")", 1)[1].split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            return
+        if states and all(s in ("T", "t") for s in states):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError("pid %d did not stop: thread states %r" % (pid, states))
+        time.sleep(0.002)
+
+
 class EnsembleError(AssertionError):
     """A wait on the ensemble timed out; the message carries every member's mode and log."""
 
@@ -159,6 +177,10 @@ class Ensemble:
         if not srv.running():
             raise RuntimeError("%s is not running" % srv.name)
         os.kill(srv.proc.pid, signal.SIGSTOP)
+        # kill() only queues the signal: threads running on another core go on for a moment
+        # (long enough to read and propose a request sent right after). Wait until every
+        # thread is stopped, so "sent after the pause" means it.
+        wait_stopped(srv.proc.pid)
         self.paused.add(sid)
 
     def sigcont(self, sid):
@@ -181,7 +203,8 @@ class Ensemble:
                 srv.close()
             except Exception:
                 pass
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not os.environ.get("PADDOCK_KEEP_DIRS"):  # set it to look at the logs afterwards
+            shutil.rmtree(self.dir, ignore_errors=True)
         _live_ensembles.discard(self)
 
     def __enter__(self):

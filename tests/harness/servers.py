@@ -229,7 +229,8 @@ class Server:
             self.kill9()
         finally:
             _live.discard(self)
-            shutil.rmtree(self.dir, ignore_errors=True)
+            if not os.environ.get("PADDOCK_KEEP_DIRS"):  # set it to look at the logs afterwards
+                shutil.rmtree(self.dir, ignore_errors=True)
 
     # --- helpers ---------------------------------------------------------------------
     def four_letter(self, cmd, timeout=5.0):
