@@ -489,6 +489,7 @@ class _SessionChild:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
             preexec_fn=_die_with_parent)
         self._lines = []
+        self._eof = False
         self._cond = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
         line = self.wait_line("SESSION ", 30)
@@ -502,6 +503,9 @@ class _SessionChild:
                     self._cond.notify_all()
         except (OSError, ValueError):  # closed by kill()
             pass
+        with self._cond:
+            self._eof = True
+            self._cond.notify_all()
 
     def lines(self):
         with self._cond:
@@ -519,9 +523,10 @@ class _SessionChild:
                     if self._lines[i].startswith(prefix):
                         return i
                 left = deadline - time.monotonic()
-                if left <= 0 or self.proc.poll() is not None:
-                    raise AssertionError("no %r from the client process; it printed:\n%s"
-                                         % (prefix, "\n".join(self._lines)))
+                if left <= 0 or self._eof:
+                    raise AssertionError("no %r from the client process (exit status %s); "
+                                         "it printed:\n%s" % (prefix, self.proc.poll(),
+                                                              "\n".join(self._lines)))
                 self._cond.wait(min(left, 0.5))
 
     def command(self, cmd, timeout=30):
