@@ -459,23 +459,28 @@ def dump_on_member_exists(ens, sid, path):
 
 
 _CHILD = r"""
-import sys
+import sys, threading
 from kazoo.client import KazooClient
+lock = threading.Lock()
+def say(*words):  # one whole line at a time: kazoo's thread reports states concurrently
+    with lock:
+        sys.stdout.write(" ".join(str(w) for w in words) + "\n")
+        sys.stdout.flush()
 hosts, timeout = sys.argv[1], float(sys.argv[2])
 zk = KazooClient(hosts=hosts, timeout=timeout, randomize_hosts=False,
                  connection_retry={"max_tries": -1, "delay": 0.05, "max_delay": 0.5})
-zk.add_listener(lambda state: print("STATE", state, flush=True))
+zk.add_listener(lambda state: say("STATE", state))
 zk.start(timeout=30)
-print("SESSION", zk.client_id[0], flush=True)
+say("SESSION", zk.client_id[0])
 for line in sys.stdin:
     cmd = line.split()
     try:
         if cmd[0] == "create":
-            print("OK", zk.create(cmd[1], ephemeral=True), flush=True)
+            say("OK", zk.create(cmd[1], ephemeral=True))
         elif cmd[0] == "id":
-            print("OK", zk.client_id[0], flush=True)
+            say("OK", zk.client_id[0])
     except Exception as e:
-        print("ERR", type(e).__name__, e, flush=True)
+        say("ERR", type(e).__name__, e)
 """
 
 
