@@ -332,6 +332,10 @@ void QuorumPeer::leader_tick() {
     }
     l.tick_skip = !l.tick_skip;
     for (const auto& [sid, h] : l.learners) {
+      // Only once its sync is on the wire: a ZooKeeper learner takes anything else before
+      // DIFF/TRUNC/SNAP as a protocol error and exits (as its own leader's LearnerHandler,
+      // whose sender starts after the sync is queued, never does).
+      if (h.phase < HPhase::kAwaitNewLeaderAck) continue;
       send(sid, QuorumPacket{PacketType::kPing, l.last_proposed, std::nullopt, std::nullopt});
     }
   }

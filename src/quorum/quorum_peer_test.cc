@@ -246,6 +246,23 @@ TEST_F(BroadcastTest, ALateJoinerGetsLeaderInfoAndUpToDateAtOnce) {
   EXPECT_EQ(types(to(take(), 3)), std::vector{PacketType::kUpToDate});
 }
 
+// A ZooKeeper 3.8 learner exits when the first packet after its ACKEPOCH is not DIFF,
+// TRUNC or SNAP ("Got unexpected packet from leader: PING"): found by a mixed ensemble,
+// where a Paddock leader pinged a ZooKeeper learner that was between LEADERINFO and its sync.
+TEST_F(BroadcastTest, ALearnerIsNotPingedBeforeItsSyncHasBeenSent) {
+  take();
+  peer->step(3, info(3, 3));
+  EXPECT_EQ(types(to(take(), 3)), std::vector{PacketType::kLeaderInfo});
+  for (int i = 0; i < 4; ++i) advance(50);  // ping rounds while 3 has not acked the epoch
+  Ready r = take();
+  EXPECT_TRUE(to(r, 3).empty());
+  EXPECT_EQ(types(to(r, 2)), std::vector<PacketType>(4, PacketType::kPing));  // every tickTime/2
+  peer->step(3, ack_epoch(make_zxid(3, 2), 3));
+  EXPECT_EQ(types(to(take(), 3)), (std::vector{PacketType::kDiff, PacketType::kNewLeader}));
+  advance(50);
+  EXPECT_EQ(types(to(take(), 3)), std::vector{PacketType::kPing});  // synced: pinged again
+}
+
 TEST_F(BroadcastTest, ACounterAtItsLimitForcesANewElection) {
   PeerConfig c = config(1);
   c.zxid_counter_limit = 2;
