@@ -1,0 +1,278 @@
+#pragma once
+// Test support (header only, so it stays out of the library): real servers started as child
+// processes -- paddockd from the test binary's own directory (or $PADDOCK_BIN), and Apache
+// ZooKeeper 3.8 from /usr/share/java (as tests/harness/servers.py does) -- each on a free
+// loopback port with its own temp dir, and a TCP proxy that can cut or black-hole
+// connections. Children die with the test (PR_SET_PDEATHSIG) and dirs are removed.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace paddock::client::testing {
+
+enum class ServerKind { kPaddock, kZooKeeper };
+inline const char* kind_name(ServerKind k) { return k == ServerKind::kPaddock ? "Paddock" : "ZooKeeper"; }
+
+inline int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+inline int connect_loopback(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends a four-letter word; the whole answer, or "" if the port is closed.
+inline std::string four_letter(int port, const std::string& cmd) {
+  int fd = connect_loopback(port);
+  if (fd < 0) return "";
+  timeval tv{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  (void)!::write(fd, cmd.data(), cmd.size());
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+inline std::string self_dir() {
+  return std::filesystem::read_symlink("/proc/self/exe").parent_path().string();
+}
+
+inline std::string paddockd_path() {
+  const char* bin = std::getenv("PADDOCK_BIN");
+  return (bin ? std::string(bin) : self_dir()) + "/paddockd";
+}
+
+inline const char* kZkClassPath =
+    "/usr/share/java/zookeeper.jar:/usr/share/java/zookeeper-jute.jar:"
+    "/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-simple.jar:"
+    "/usr/share/java/netty-all.jar:/usr/share/java/metrics-core.jar:"
+    "/usr/share/java/snappy-java.jar";
+
+// Empty if this kind of server can be started here, else why not.
+inline std::string unavailable(ServerKind kind) {
+  if (kind == ServerKind::kPaddock) {
+    return ::access(paddockd_path().c_str(), X_OK) == 0 ? "" : "no paddockd at " + paddockd_path();
+  }
+  if (::access("/usr/share/java/zookeeper.jar", R_OK) != 0) return "no /usr/share/java/zookeeper.jar";
+  if (std::system("command -v java >/dev/null 2>&1") != 0) return "no java";
+  return "";
+}
+
+class TestServer {
+ public:
+  TestServer(ServerKind kind, int port = 0) : kind_(kind), port_(port ? port : free_port()) {
+    char tmpl[] = "/tmp/paddock-client-test-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    std::filesystem::create_directories(dir_ + "/data");
+    std::ofstream cfg(dir_ + "/zoo.cfg");
+    cfg << "tickTime=200\ndataDir=" << dir_ << "/data\nclientPort=" << port_
+        << "\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n"
+        << "4lw.commands.whitelist=*\nmaxSessionTimeout=30000\nmaxClientCnxns=0\nforceSync=no\n";
+  }
+  ~TestServer() {
+    kill9();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+
+  int port() const { return port_; }
+  std::string hostport() const { return "127.0.0.1:" + std::to_string(port_); }
+  ServerKind kind() const { return kind_; }
+
+  // Starts the process and waits until it serves (ruok, then srvr without "not serving").
+  bool start(std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    std::vector<std::string> args;
+    if (kind_ == ServerKind::kPaddock) {
+      args = {paddockd_path(), "-Dzookeeper.extendedTypesEnabled=true", dir_ + "/zoo.cfg"};
+    } else {
+      args = {"/usr/bin/java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+              "-Xshare:auto", "-Dzookeeper.admin.enableServer=false",
+              "-Dzookeeper.extendedTypesEnabled=true",
+              "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", kZkClassPath,
+              "org.apache.zookeeper.server.quorum.QuorumPeerMain", dir_ + "/zoo.cfg"};
+      if (::access(args[0].c_str(), X_OK) != 0) args[0] = "java";
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::string log = dir_ + "/server.log";
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      int devnull = ::open("/dev/null", O_RDONLY);
+      ::dup2(devnull, 0);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      if (::chdir(dir_.c_str()) != 0) ::_exit(126);
+      ::execvp(argv[0], argv.data());
+      ::_exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+      }
+      if (!four_letter(port_, "ruok").empty()) {
+        std::string srvr = four_letter(port_, "srvr");
+        if (!srvr.empty() && srvr.find("not currently serving") == std::string::npos) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  void kill9() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  std::string log_tail() const {
+    std::ifstream f(dir_ + "/server.log");
+    std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    return all.size() > 4000 ? all.substr(all.size() - 4000) : all;
+  }
+
+ private:
+  ServerKind kind_;
+  int port_;
+  std::string dir_;
+  pid_t pid_ = -1;
+};
+
+// A TCP proxy on a free loopback port in front of `target_port`. cut() closes every
+// connection it carries; blackhole(true) keeps connections open but forwards nothing (and
+// accepts new ones that go nowhere), as a partition would.
+class TcpProxy {
+ public:
+  explicit TcpProxy(int target_port) : target_(target_port) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    ::listen(listen_fd_, 64);
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~TcpProxy() {
+    stop_ = true;
+    thread_.join();
+    for (auto& [a, b] : pairs_) {
+      ::close(a);
+      ::close(b);
+    }
+    ::close(listen_fd_);
+  }
+  int port() const { return port_; }
+  std::string hostport() const { return "127.0.0.1:" + std::to_string(port_); }
+  void cut() { cut_ = true; }
+  void blackhole(bool on) { blackhole_ = on; }
+
+ private:
+  void loop() {
+    std::vector<char> buf(64 * 1024);
+    while (!stop_) {
+      if (cut_.exchange(false)) {
+        for (auto& [a, b] : pairs_) {
+          ::close(a);
+          ::close(b);
+        }
+        pairs_.clear();
+      }
+      std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}};
+      for (auto& [a, b] : pairs_) {
+        fds.push_back({a, static_cast<short>(blackhole_ ? 0 : POLLIN), 0});
+        fds.push_back({b, static_cast<short>(blackhole_ ? 0 : POLLIN), 0});
+      }
+      if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
+      const size_t polled = pairs_.size();  // a pair accepted below was not polled yet
+      if (fds[0].revents & POLLIN) {
+        int c = ::accept(listen_fd_, nullptr, nullptr);
+        if (c >= 0) {
+          int u = connect_loopback(target_);
+          if (u < 0) {
+            ::close(c);
+          } else {
+            pairs_.push_back({c, u});
+          }
+        }
+      }
+      std::vector<size_t> dead;
+      for (size_t i = 0; i < polled; ++i) {
+        for (int side = 0; side < 2; ++side) {
+          const pollfd& p = fds[1 + 2 * i + side];
+          if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
+          int from = side == 0 ? pairs_[i].first : pairs_[i].second;
+          int to = side == 0 ? pairs_[i].second : pairs_[i].first;
+          ssize_t n = ::read(from, buf.data(), buf.size());
+          if (n <= 0 || ::send(to, buf.data(), static_cast<size_t>(n), MSG_NOSIGNAL) != n) {
+            dead.push_back(i);
+            break;
+          }
+        }
+      }
+      for (auto it = dead.rbegin(); it != dead.rend(); ++it) {
+        ::close(pairs_[*it].first);
+        ::close(pairs_[*it].second);
+        pairs_.erase(pairs_.begin() + static_cast<long>(*it));
+      }
+    }
+  }
+
+  int target_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  std::atomic<bool> stop_{false}, cut_{false}, blackhole_{false};
+  std::vector<std::pair<int, int>> pairs_;  // (client side, server side); proxy thread only
+};
+
+}  // namespace paddock::client::testing
