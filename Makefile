@@ -9,7 +9,7 @@ TSAN_DIR  ?= build-tsan
 # snapshot writer, the outage handler, purge, the peer and client-port transports).
 TSAN_LAYERS = pipeline storage durable peer server
 
-.PHONY: deps configure build run test unit-test sanitize-test tsan-test clean bench
+.PHONY: deps configure build run run-ensemble test unit-test sanitize-test tsan-test clean bench
 
 deps:
 	@scripts/install-deps.sh
@@ -24,6 +24,11 @@ build: configure
 run: build
 	@mkdir -p data
 	$(BUILD_DIR)/bin/paddockd $(CONF)
+
+# Starts a local 3-server ensemble in the foreground (client ports 2181-2183, quorum
+# 2888-2890, election 3888-3890; configs and data under ./data/ensemble). Ctrl-C stops it.
+run-ensemble: build
+	scripts/run-ensemble.sh
 
 # Every test: the unit tests again under ASan+UBSan and the threaded layers' tests under
 # ThreadSanitizer first, then the whole suite (unit, integration, differential) on the

@@ -478,7 +478,12 @@ void EnsembleMember::propose(proto::Txn txn) {
     return;
   }
   const int64_t zxid = txn.header.zxid;
-  if (Status s = core_->propose(zxid, proto::encode_txn(txn)); !s) {
+  std::string bytes = proto::encode_txn(txn);
+  const auto size = static_cast<int64_t>(bytes.size());
+  last_proposal_size_ = size;
+  min_proposal_size_ = min_proposal_size_ < 0 ? size : std::min(min_proposal_size_, size);
+  max_proposal_size_ = std::max(max_proposal_size_, size);
+  if (Status s = core_->propose(zxid, std::move(bytes)); !s) {
     spdlog::warn("event=propose_refused zxid=0x{:x} {}", zxid, s.message());
   } else {
     ++in_flight_;
@@ -535,6 +540,9 @@ void EnsembleMember::fill_snapshot(pipeline::ServerSnapshot& snap) const {
   }
   q.quorum_size = options_.peer.participants.size();
   q.proposals_in_flight = in_flight_;
+  q.last_proposal_size = last_proposal_size_;
+  q.min_proposal_size = min_proposal_size_;
+  q.max_proposal_size = max_proposal_size_;
   snap.quorum = q;
 }
 

@@ -143,6 +143,9 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   int64_t last_allocated_ = 0;
   bool allocation_failed_ = false;  // the core refused the last zxid: drop its txn
   size_t in_flight_ = 0;            // proposals not yet committed (leader)
+  int64_t last_proposal_size_ = -1;  // for mntr, as ZooKeeper's ProposalStats
+  int64_t min_proposal_size_ = -1;
+  int64_t max_proposal_size_ = -1;
   std::vector<proto::Txn> committed_;
   size_t completed_syncs_ = 0;
   std::optional<std::string> pending_snapshot_;  // the body that came with SNAP

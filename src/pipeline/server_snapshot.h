@@ -130,6 +130,9 @@ struct ServerSnapshot {
     uint64_t pending_syncs = 0;
     uint64_t quorum_size = 0;  // voting members
     uint64_t proposals_in_flight = 0;
+    int64_t last_proposal_size = -1;  // bytes of the txns proposed (leader; -1: none yet)
+    int64_t min_proposal_size = -1;
+    int64_t max_proposal_size = -1;
   };
   std::optional<Quorum> quorum;
 };

@@ -199,6 +199,17 @@ Json snapshot_body(std::string_view name, const ServerSnapshot& s, const HostFac
     return Json{{"datadir_size", facts.data_dir_bytes}, {"logdir_size", facts.data_log_dir_bytes}};
   }
   if (name == "is_read_only") return Json{{"read_only", s.read_only}};
+  if (name == "leader") {
+    // ZooKeeper's LeaderCommand: whether this server leads, and which server does.
+    const bool leads = s.mode == "leader";
+    Json j{{"is_leader", leads}};
+    if (s.quorum && s.quorum->leader_id >= 0) {
+      j["leader_id"] = s.quorum->leader_id;
+    } else {
+      j["error"] = "This ZooKeeper instance is not currently serving requests";
+    }
+    return j;
+  }
   return Json::object();
 }
 
@@ -216,6 +227,7 @@ const std::vector<AdminCommand>& admin_commands() {
       {"get_trace_mask", {"gtmk"}, false, false, E::kNone},
       {"hash", {}, false, false, E::kNone},
       {"is_read_only", {"isro"}, true, false, E::kNone},
+      {"leader", {"lead"}, true, false, E::kNone},
       {"monitor", {"mntr"}, true, false, E::kNone},
       {"ruok", {}, false, false, E::kNone},
       {"server_stats", {"srvr"}, true, true, E::kNone},

@@ -284,11 +284,15 @@ std::vector<std::pair<std::string, MetricValue>> monitor_metrics(const ServerSna
     const ServerSnapshot::Quorum& q = *s.quorum;
     m.emplace_back("peer_state", q.peer_state);
     if (s.mode == "leader") {
+      m.emplace_back("followers", n(q.learners));  // ZooKeeper 3.4's name, kept by monitors
       m.emplace_back("learners", n(q.learners));
       m.emplace_back("synced_followers", n(q.synced_followers));
       m.emplace_back("synced_non_voting_followers", int64_t{0});
       m.emplace_back("synced_observers", n(q.synced_observers));
       m.emplace_back("pending_syncs", n(q.pending_syncs));
+      m.emplace_back("last_proposal_size", q.last_proposal_size);
+      m.emplace_back("max_proposal_size", q.max_proposal_size);
+      m.emplace_back("min_proposal_size", q.min_proposal_size);
       m.emplace_back("quorum_size", n(q.quorum_size));
     }
   }
