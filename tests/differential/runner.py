@@ -9,6 +9,11 @@ reply. Results are normalized:
   - ctime/mtime are compared only as "ctime == mtime";
   - ephemeralOwner and session ids become client labels (c0, c1.2 = slot 1's 2nd session);
   - paths are shown relative to the seed's base node.
+
+A side may be an ensemble with its clients spread over the members (Side(address=[...],
+sync_on_flush=True)): the flush then starts with a sync through every raw client, so that
+each client's member has applied the op (and sent its events) before the next op runs --
+what a single server gives without it. The syncs' replies are left out of the traces.
 """
 
 import bisect
@@ -67,10 +72,21 @@ class OrderIso:
 class Side:
     """One server under comparison, with its client slots."""
 
-    def __init__(self, name, address, base, n_clients, mutate=None):
+    def __init__(self, name, address, base, n_clients, mutate=None, sync_on_flush=False):
+        """address: one (host, port) for every client, or a list of n_clients + 1 of them
+        (slot i's raw client connects to address[i], the kazoo client to the last one), as
+        when the side is an ensemble whose members each serve some of the clients.
+        sync_on_flush: each raw client syncs `base` before its flush ping (see run())."""
         self.mutate = mutate  # test hook: result -> result (for the self-test)
         self.name = name
-        self.address = address
+        if isinstance(address, list):
+            if len(address) != n_clients + 1:
+                raise ValueError("need %d addresses, got %d" % (n_clients + 1, len(address)))
+            self.slot_addresses = list(address)
+        else:
+            self.slot_addresses = [address] * (n_clients + 1)
+        self.address = self.slot_addresses[0]
+        self.sync_on_flush = sync_on_flush
         self.base = base
         self.clients = [None] * n_clients
         self.gens = [0] * n_clients
@@ -78,7 +94,7 @@ class Side:
         for i in range(n_clients):
             self.open(i)
         # one kazoo client in the last slot: its watch callbacks land in kazoo_events
-        self.kazoo = KazooClient(hosts="%s:%d" % address, timeout=30.0)
+        self.kazoo = KazooClient(hosts="%s:%d" % self.slot_addresses[-1], timeout=30.0)
         self.kazoo.start(15)
         self.labels[self.kazoo.client_id[0]] = "k"
         self.kazoo_events = []
@@ -86,7 +102,7 @@ class Side:
 
     def open(self, i):
         self.gens[i] += 1
-        c = z.WireClient(self.address, timeout_ms=30000)
+        c = z.WireClient(self.slot_addresses[i], timeout_ms=30000)
         self.clients[i] = c
         label = "c%d" % i if self.gens[i] == 1 else "c%d.%d" % (i, self.gens[i])
         self.labels[c.session_id] = label
@@ -144,14 +160,23 @@ class Side:
                 marks[op.client] = 0
         traces = []
         for i, cl in enumerate(self.clients):
+            hidden = {-2}  # the flush's own replies: ping, and the sync on an ensemble
             try:
+                if self.sync_on_flush:
+                    # The op was answered by its client's member; another member may apply
+                    # it a moment later. A sync through this client's member returns only
+                    # once that member has applied everything committed before it, and
+                    # the member sends the watch events of those txns before the sync's
+                    # reply: so the events the op caused here are all in by now.
+                    hidden.add(cl.call("sync", z.rec_path(self.base)).xid)
                 cl.ping()
             except (z.ConnectionClosed, OSError):
                 self.open(i)
                 marks[i] = 0
                 traces.append([("connection-closed",)])
                 continue
-            traces.append([self.frame(f) for f in cl.trace[marks[i]:] if f[:2] != ("reply", -2)])
+            traces.append([self.frame(f) for f in cl.trace[marks[i]:]
+                           if not (f[0] == "reply" and f[1] in hidden)])
         traces.append(self.flush_kazoo())
         if self.mutate:
             result = self.mutate(op, result)

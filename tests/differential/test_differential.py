@@ -9,6 +9,19 @@ node with fresh sessions. Seeds 1..20 by default; PADDOCK_DIFF_SEEDS=N runs seed
 PADDOCK_DIFF_SEED=S only seed S, PADDOCK_DIFF_OPS=K sets the ops per seed (default 80), PADDOCK_DIFF_VERBOSE=1 prints every
 transcript.
 A divergence prints the seed's transcript up to the first differing op.
+
+PADDOCK_DIFF_ENSEMBLE=1 (and test_differential_ensemble.py, which always does so): the
+target is a 3-member ensemble of the target kind (tickTime 2000 like the standalone
+reference, so session timeouts clamp alike), raw client i connects to member i+1 and the
+kazoo client to member 2; the reference stays one standalone ZooKeeper. The only change to
+the comparison: after each op every target client syncs through its own member before the
+flush ping (runner.Side sync_on_flush), so each member has applied the op before the next op
+reads there, as a single server would have; those sync replies are not compared.
+One normalisation: ZooKeeper 3.8 answers checkWatches with OK when *any* session on the
+serving server holds such a watch on the path, not only the caller (Paddock does the same).
+With the clients spread over members, a watch held by a client on another member is not seen,
+so when the reference answers OK the ensemble may answer NOWATCHER (see placement_normalize);
+a reference NOWATCHER must still be NOWATCHER on the target.
 """
 
 import os
@@ -16,6 +29,7 @@ import sys
 import unittest
 
 from harness import servers, zkwire as z
+from harness.ensemble import Ensemble
 from differential.opgen import OpGenerator
 from differential.runner import Divergence, OrderIso, Side, compare, render
 
@@ -25,16 +39,22 @@ PROPS = {"zookeeper.extendedTypesEnabled": "true",
          "znode.container.checkIntervalMs": str(3600 * 1000)}
 
 
-def seeds():
+def seeds(default=20):
     if os.environ.get("PADDOCK_DIFF_SEED"):
         return [int(os.environ["PADDOCK_DIFF_SEED"])]
-    return list(range(1, int(os.environ.get("PADDOCK_DIFF_SEEDS", "20")) + 1))
+    return list(range(1, int(os.environ.get("PADDOCK_DIFF_SEEDS", str(default))) + 1))
+
+
+def ensemble_mode():
+    return os.environ.get("PADDOCK_DIFF_ENSEMBLE", "").strip() not in ("", "0")
 
 
 def run_seed(seed, ref_addr, tgt_addr, n_ops, tgt_base=None, tgt_mutate=None,
              ref_base=None):
     """Runs one seed; returns None, or a transcript (str) ending at the first divergence.
 
+    tgt_addr: one address, or a list of N_CLIENTS + 1 (one per client slot, the kazoo
+    client last) for an ensemble, whose clients then sync before each flush.
     The bases and tgt_mutate are for the self-test (fresh names per run, faked bugs)."""
     base = ref_base or "/diff-%d" % seed
     gen = OpGenerator(seed, base, N_CLIENTS)
@@ -44,7 +64,8 @@ def run_seed(seed, ref_addr, tgt_addr, n_ops, tgt_base=None, tgt_mutate=None,
     ref = tgt = None
     try:
         ref = Side("reference", ref_addr, base, N_CLIENTS)
-        tgt = Side("target", tgt_addr, tgt_base or base, N_CLIENTS, tgt_mutate)
+        tgt = Side("target", tgt_addr, tgt_base or base, N_CLIENTS, tgt_mutate,
+                   sync_on_flush=isinstance(tgt_addr, list))
         for side in (ref, tgt):
             err, _ = side.clients[0].create(side.base)
             if err:
@@ -53,6 +74,8 @@ def run_seed(seed, ref_addr, tgt_addr, n_ops, tgt_base=None, tgt_mutate=None,
             op = gen.next()
             ra, ta = ref.run(op)
             rb, tb = tgt.run(op)
+            if isinstance(tgt_addr, list):
+                rb, tb = placement_normalize(op, ra, rb, tb)
             try:
                 compare(ra, rb, iso, "reply")
                 for i in range(N_CLIENTS + 1):
@@ -81,6 +104,21 @@ def run_seed(seed, ref_addr, tgt_addr, n_ops, tgt_base=None, tgt_mutate=None,
         for side in (ref, tgt):
             if side is not None:
                 side.close()
+
+
+def placement_normalize(op, ra, rb, tb):
+    """For a target whose clients are spread over ensemble members: ZooKeeper's checkWatches
+    says OK if any session on the serving server watches the path that way. The reference
+    serves every client; a member serves only some, so a reference OK may be a target
+    NOWATCHER (the watcher is on another member). Then the target's answer, and the reply
+    frame in the acting client's trace, are taken as the reference's. Everything else is
+    left as it is (a reference NOWATCHER must be NOWATCHER on the target too)."""
+    if op.name == "checkWatches" and ra[:1] == (0,) and rb[:1] == (z.NOWATCHER,):
+        tb = list(tb)
+        tb[op.client] = [("reply", 0) if f == ("reply", z.NOWATCHER) else f
+                         for f in tb[op.client]]
+        return ra, tb
+    return rb, tb
 
 
 def _learn(gen, op, result):
@@ -112,11 +150,26 @@ def _frames(traces, iso, op=None):
 
 
 class Differential(unittest.TestCase):
+    ensemble = ensemble_mode()  # the target is a 3-member ensemble
+    default_seeds = 20
+
     @classmethod
     def setUpClass(cls):
         cls.ref = servers.make_server(props=PROPS, kind="zookeeper")
+        cls.tgt = cls.ens = None
         try:
-            cls.tgt = servers.make_server(props=PROPS)
+            if cls.ensemble:
+                cls.ens = Ensemble(3, props=PROPS, tick_ms=2000)
+                sids = cls.ens.sids
+                # raw client i on member i+1, the kazoo client on member 2
+                cls.tgt_addr = [cls.ens.member(sids[i % len(sids)]).address
+                                for i in range(N_CLIENTS)] + [cls.ens.member(sids[1]).address]
+                print("target: 3-member ensemble, modes %s, clients on members %s"
+                      % (cls.ens.modes(), [sids[i % len(sids)] for i in range(N_CLIENTS)]
+                         + [sids[1]]), file=sys.stderr)
+            else:
+                cls.tgt = servers.make_server(props=PROPS)
+                cls.tgt_addr = cls.tgt.address
         except BaseException:
             cls.ref.close()
             raise
@@ -124,13 +177,16 @@ class Differential(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.ref.close()
-        cls.tgt.close()
+        if cls.tgt is not None:
+            cls.tgt.close()
+        if cls.ens is not None:
+            cls.ens.close()
 
     def test_seeds(self):
         n_ops = int(os.environ.get("PADDOCK_DIFF_OPS", "80"))
         failed = []
-        for seed in seeds():
-            transcript = run_seed(seed, self.ref.address, self.tgt.address, n_ops)
+        for seed in seeds(self.default_seeds):
+            transcript = run_seed(seed, self.ref.address, self.tgt_addr, n_ops)
             if transcript:
                 failed.append(seed)
                 print("\n" + transcript + "\n", file=sys.stderr)

@@ -7,7 +7,8 @@ import unittest
 
 from harness import servers
 from differential.runner import Divergence, OrderIso, Zx, compare
-from differential.test_differential import PROPS, run_seed
+from differential.opgen import Op
+from differential.test_differential import PROPS, placement_normalize, run_seed
 
 
 class OrderIsoTest(unittest.TestCase):
@@ -31,6 +32,28 @@ class OrderIsoTest(unittest.TestCase):
             compare((0, [1, 2]), (0, [1]), OrderIso())
         with self.assertRaises(Divergence):
             compare((-101,), (-110,), OrderIso())
+
+
+class PlacementNormalizeTest(unittest.TestCase):
+    """The ensemble mode's one normalisation: only a reference OK against a target NOWATCHER
+    of checkWatches is forgiven (a watcher on another member); nothing else is."""
+
+    def test_only_a_checkwatches_ok_against_nowatcher_is_forgiven(self):
+        op = Op(1, "checkWatches", path="/a", type=1)
+        traces = [[], [("reply", -121)], [], []]
+        rb, tb = placement_normalize(op, (0,), (-121,), traces)
+        self.assertEqual(rb, (0,))
+        self.assertEqual(tb[1], [("reply", 0)])
+        # the other way round is a real difference and stays one
+        rb, tb = placement_normalize(op, (-121,), (0,), [[], [("reply", 0)], [], []])
+        self.assertEqual(rb, (0,))
+        with self.assertRaises(Divergence):
+            compare((-121,), rb, OrderIso())
+        # other ops are left alone
+        rm = Op(1, "removeWatches", path="/a", type=1)
+        rb, tb = placement_normalize(rm, (0,), (-121,), traces)
+        self.assertEqual(rb, (-121,))
+        self.assertEqual(tb, traces)
 
 
 class TwoZooKeepers(unittest.TestCase):
