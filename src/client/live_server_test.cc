@@ -132,6 +132,8 @@ class LiveTest : public ::testing::TestWithParam<ServerKind> {
     return open_client(server_->hostport() + base_, std::move(session_watcher), 10000ms, limits);
   }
 
+  // Outlives every client a test makes (they are locals), so late events have a home.
+  Recorder rec;
   TestServer* server_ = nullptr;
   std::unique_ptr<Client> root_;
   std::string base_;
@@ -245,7 +247,6 @@ TEST_P(LiveTest, AuthAclAndNoAuth) {
 }
 
 TEST_P(LiveTest, UnknownAuthSchemeEndsTheSession) {
-  Recorder rec;
   auto c = chrooted(rec.watcher());
   EXPECT_EQ(c->add_auth("nosuchscheme", "x").get().code(), Err::kAuthFailed);
   EXPECT_TRUE(rec.wait_for(session_ev(KeeperState::kAuthFailed)));
@@ -299,7 +300,6 @@ TEST_P(LiveTest, MultiAndMultiRead) {
 
 TEST_P(LiveTest, WatchEventComesBeforeTheReplyOfTheOpThatCausedIt) {
   auto c = chrooted();
-  Recorder rec;
   SyncClient zk(*c);
   zk.create("/w", "0");
   zk.get_data("/w", rec.watcher("data "));
@@ -333,7 +333,6 @@ TEST_P(LiveTest, WatchEventComesBeforeTheReplyOfTheOpThatCausedIt) {
 TEST_P(LiveTest, PersistentAndRecursiveWatches) {
   auto c = chrooted();
   auto writer = chrooted();
-  Recorder rec;
   SyncClient zk(*c), w(*writer);
   w.create("/r");
   w.create("/p");
@@ -370,7 +369,6 @@ TEST_P(LiveTest, PersistentAndRecursiveWatches) {
 
 TEST_P(LiveTest, RemoveOneShotWatches) {
   auto c = chrooted();
-  Recorder rec;
   SyncClient zk(*c);
   zk.create("/n");
   zk.get_data("/n", rec.watcher("data "));
@@ -390,7 +388,6 @@ TEST_P(LiveTest, ChrootAppliesBothWays) {
   root.create(base_ + "/app");
   auto c = open_client(server_->hostport() + base_ + "/app");
   SyncClient zk(*c);
-  Recorder rec;
   zk.exists("/x", rec.watcher());
   auto seq = zk.create("/x", "", {.mode = CreateMode::kEphemeral});
   EXPECT_EQ(seq.path, "/x");
@@ -410,7 +407,6 @@ TEST_P(LiveTest, BlockingCallInsideAWatcherWorks) {
   auto c = chrooted();
   SyncClient zk(*c);
   zk.create("/b", "v1");
-  Recorder rec;
   zk.get_data("/b", [&](const WatchEvent& e) {
     rec.add(Recorder::describe(e) + " now " + *zk.get_data(e.path).data);
   });
@@ -473,7 +469,6 @@ TEST_P(LiveTest, TooManyPendingCallsFailVisibly) {
 }
 
 TEST_P(LiveTest, CloseEndsTheSession) {
-  Recorder rec;
   auto c = chrooted(rec.watcher());
   SyncClient(*c).create("/gone", "", {.mode = CreateMode::kEphemeral});
   c->close();
@@ -485,7 +480,6 @@ TEST_P(LiveTest, CloseEndsTheSession) {
 
 TEST_P(LiveTest, ConnectionCutResumesSessionAndRearmsWatches) {
   testing::TcpProxy proxy(server_->port());
-  Recorder rec;
   auto c = open_client(proxy.hostport() + base_, rec.watcher("session "));
   SyncClient zk(*c);
   int64_t id = c->session_id();
@@ -504,7 +498,6 @@ TEST_P(LiveTest, ConnectionCutResumesSessionAndRearmsWatches) {
 
 TEST_P(LiveTest, PartitionLongerThanTheSessionTimeoutExpires) {
   testing::TcpProxy proxy(server_->port());
-  Recorder rec;
   auto c = open_client(proxy.hostport() + base_, rec.watcher("session "), 3000ms);
   SyncClient zk(*c);
   zk.create("/e", "", {.mode = CreateMode::kEphemeral});
@@ -543,7 +536,6 @@ TEST_P(LiveTest, SecondServerIsUsedWhenTheFirstIsDown) {
 TEST_P(LiveTest, SessionSurvivesAServerRestart) {
   TestServer own(GetParam());
   ASSERT_TRUE(own.start()) << own.log_tail();
-  Recorder rec;
   auto c = open_client(own.hostport(), rec.watcher("session "), 15000ms);
   SyncClient zk(*c);
   int64_t id = c->session_id();
