@@ -116,8 +116,10 @@ int64_t DurableDatabase::durable_zxid() const {
   return writer_ != nullptr ? writer_->durable_zxid() : recovery_.log.last_zxid;
 }
 
-Result<storage::LogRangeRead> DurableDatabase::read_committed_after(int64_t zxid, size_t max_txns) {
-  return storage::read_log_range(env_, options_.log_dir, zxid, durable_zxid(), max_txns);
+Result<storage::LogRangeRead> DurableDatabase::read_committed_after(int64_t zxid, size_t max_txns,
+                                                                    size_t max_bytes) {
+  return storage::read_log_range(env_, options_.log_dir, zxid, durable_zxid(), max_txns,
+                                 max_bytes);
 }
 
 void DurableDatabase::stop_writer() {

@@ -10,6 +10,7 @@
 // writer's thread (on_durable, on the log failing) and post to the state-owning thread.
 #include <chrono>
 #include <cstdint>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -84,7 +85,9 @@ class DurableDatabase {
   int64_t durable_zxid() const;
   // DIFF: logged and durable txns after `zxid`, at most `max_txns`; `contiguous` false when
   // the log no longer reaches back to zxid + 1 (then SNAP).
-  Result<storage::LogRangeRead> read_committed_after(int64_t zxid, size_t max_txns);
+  // Stops once the txns read passed `max_bytes` (the last one read passes it).
+  Result<storage::LogRangeRead> read_committed_after(int64_t zxid, size_t max_txns,
+                                                     size_t max_bytes = SIZE_MAX);
   // TRUNC: drops every logged txn above `zxid` and every snapshot taken after it; the log
   // writer is restarted on the cut log. The caller reloads its state afterwards.
   Result<storage::LogTruncation> truncate_after(int64_t zxid);

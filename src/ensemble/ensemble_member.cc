@@ -62,7 +62,9 @@ class EnsembleMember::TxnSource final : public quorum::CommittedTxnSource {
     // From the txn at `from` itself (the learner has it: DIFF starts there), except for the
     // start of an epoch, which no txn carries.
     const Zxid after = quorum::zxid_counter(from) == 0 ? from : from - 1;
-    auto read = durable_.read_committed_after(after, kMaxDiffTxnsFromLog);
+    // Reading stops once past max_bytes: the DIFF would be too big, and the rest of the
+    // log is not read on this (the state-owning) thread.
+    auto read = durable_.read_committed_after(after, kMaxDiffTxnsFromLog, max_bytes);
     if (!read) return read.status();
     if (!read->contiguous) {
       return Status::error(fmt::format("the log no longer reaches back to 0x{:x}", from));
@@ -381,7 +383,9 @@ void EnsembleMember::apply_roles(const std::vector<quorum::RoleChange>& roles) {
                  role.epoch);
   }
   role_ = roles.back();
-  links_->set_leading(role_.role == Role::kLeading);
+  links_->set_stance(role_.role == Role::kLeading   ? QuorumLinks::Stance::kLeading
+                     : role_.role == Role::kLooking ? QuorumLinks::Stance::kLooking
+                                                    : QuorumLinks::Stance::kLearning);
   switch (role_.role) {
     case Role::kLeading: sessions_.set_mode(MemberSessions::Mode::kLeader); break;
     case Role::kFollowing:

@@ -21,10 +21,22 @@ Status scan_segment(Env& env, const SegmentFile& seg, Visit visit) {
   return Status::ok();
 }
 
+// The same for reads that may stop early: the rest of the segment is not read.
+template <typename Visit>
+Status scan_segment_until(Env& env, const SegmentFile& seg, Visit visit) {
+  auto scan = scan_segment_records(env, seg.path,
+                                   [&](uint64_t offset, int64_t zxid, std::string_view payload) {
+                                     return visit(zxid, payload, offset);
+                                   });
+  if (!scan) return scan.status();
+  if (!scan->problem.empty()) return Status::error(seg.path + ": " + scan->problem);
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<LogRangeRead> read_log_range(Env& env, const std::string& dir, int64_t after_zxid,
-                                    int64_t up_to_zxid, size_t max_txns) {
+                                    int64_t up_to_zxid, size_t max_txns, size_t max_bytes) {
   auto segments = list_segments(env, dir);
   if (!segments) return segments.status();
   LogRangeRead out;
@@ -34,10 +46,11 @@ Result<LogRangeRead> read_log_range(Env& env, const std::string& dir, int64_t af
     if ((*segments)[i].first_zxid <= after_zxid + 1) first = i;
   }
   bool seen_first = false;
+  size_t bytes = 0;
   for (size_t i = first; i < segments->size() && out.txns.size() < max_txns; ++i) {
     bool more = true;
-    Status s =
-        scan_segment(env, (*segments)[i], [&](int64_t zxid, std::string_view payload, uint64_t) {
+    Status s = scan_segment_until(
+        env, (*segments)[i], [&](int64_t zxid, std::string_view payload, uint64_t) {
           if (zxid > up_to_zxid) return more = false;
           if (zxid <= after_zxid) return true;
           if (!seen_first) {
@@ -48,7 +61,8 @@ Result<LogRangeRead> read_log_range(Env& env, const std::string& dir, int64_t af
                 zxid == after_zxid + 1 || (zxid & 0xffffffffLL) == 1 || after_zxid == 0;
           }
           out.txns.push_back(LoggedTxn{zxid, std::string(payload)});
-          return more = out.txns.size() < max_txns;
+          bytes += payload.size();
+          return more = out.txns.size() < max_txns && bytes <= max_bytes;
         });
     if (!s) return s;
     if (!more) break;

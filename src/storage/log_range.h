@@ -5,6 +5,7 @@
 //   half-written batch at the tail is never seen.
 // - TRUNC: the log cut back to a zxid, dropping every record after it (txns a new leader's
 //   quorum never committed). Only while nothing appends to the log.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,11 +28,14 @@ struct LogRangeRead {
   bool contiguous = true;
 };
 
-// Records with after_zxid < zxid <= up_to_zxid, oldest first, at most `max_txns` of them.
-// Every record read is checked (length, checksum); damage is an error naming file and
-// offset.
+// Records with after_zxid < zxid <= up_to_zxid, oldest first, at most `max_txns` of them
+// and no more once their bytes passed `max_bytes` (the record that passes it is included,
+// so the caller can tell). Reading stops there: a leader weighing a DIFF against a SNAP
+// reads no further than the DIFF it could send. Every record read is checked (length,
+// checksum); damage is an error naming file and offset.
 Result<LogRangeRead> read_log_range(Env& env, const std::string& dir, int64_t after_zxid,
-                                    int64_t up_to_zxid, size_t max_txns);
+                                    int64_t up_to_zxid, size_t max_txns,
+                                    size_t max_bytes = SIZE_MAX);
 
 struct LogTruncation {
   int64_t last_zxid = 0;  // the log's last record afterwards (<= the zxid asked for)

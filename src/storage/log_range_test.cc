@@ -59,6 +59,15 @@ TEST_F(LogRangeTest, StopsAtMaxTxns) {
   EXPECT_EQ(as_records(read->txns), expected_records(1, 5));
 }
 
+TEST_F(LogRangeTest, StopsOnceTheBytesReadPassMaxBytes) {
+  write(1, 30, {10, 20});
+  const size_t each = payload_for(1).size();
+  auto read = read_log_range(env_, dir_, 0, 30, 1000, 3 * each);
+  ASSERT_TRUE(read.is_ok());
+  // The record that passes the limit is the last one read, so the caller can tell.
+  EXPECT_EQ(as_records(read->txns), expected_records(1, 4));
+}
+
 TEST_F(LogRangeTest, SaysWhenTheLogNoLongerReachesBackFarEnough) {
   write(1, 30, {10, 20});
   auto segments = list_segments(env_, dir_);

@@ -428,8 +428,9 @@ Result<RecoveredLog> recover_txn_log(Env& env, const std::string& dir,
 
 // The same record reader as recovery, over one file and without its repair: the tools see
 // a segment exactly as recovery would read it.
-Result<SegmentScan> scan_segment_file(Env& env, const std::string& path,
-                                      const SegmentRecordFn& visit) {
+namespace {
+Result<SegmentScan> scan_segment(Env& env, const std::string& path,
+                                 const SegmentRecordUntilFn& visit, bool check_tail) {
   auto file = env.open_readable(path);
   if (!file) return file.status();
   auto size = (*file)->size();
@@ -446,6 +447,7 @@ Result<SegmentScan> scan_segment_file(Env& env, const std::string& path,
     auto rec = read_record(r, offset);
     if (!rec) return rec.status();
     if (rec->end) {
+      if (!check_tail) return scan;
       auto nonzero = find_nonzero_byte(r, offset);
       if (!nonzero) return nonzero.status();
       if (*nonzero) {
@@ -463,11 +465,32 @@ Result<SegmentScan> scan_segment_file(Env& env, const std::string& path,
       scan.problem = fmt::format("zxid {} out of order at offset {}", hex(zxid), offset);
       return scan;
     }
-    visit(offset, zxid, rec->payload);
+    const bool go_on = visit(offset, zxid, rec->payload);
     ++scan.records;
     scan.last_zxid = zxid;
     offset += record_size(rec->header.length);
+    if (!go_on) {
+      scan.end_offset = offset;
+      return scan;
+    }
   }
+}
+}  // namespace
+
+Result<SegmentScan> scan_segment_file(Env& env, const std::string& path,
+                                      const SegmentRecordFn& visit) {
+  return scan_segment(
+      env, path,
+      [&](uint64_t offset, int64_t zxid, std::string_view payload) {
+        visit(offset, zxid, payload);
+        return true;
+      },
+      /*check_tail=*/true);
+}
+
+Result<SegmentScan> scan_segment_records(Env& env, const std::string& path,
+                                         const SegmentRecordUntilFn& visit) {
+  return scan_segment(env, path, visit, /*check_tail=*/false);
 }
 
 }  // namespace paddock::storage
