@@ -6,8 +6,9 @@ JOBS      ?= $(shell nproc)
 SAN_DIR   ?= build-asan
 TSAN_DIR  ?= build-tsan
 # The layers with threads of their own (the pipeline thread adapter, the log writer, the
-# snapshot writer, the outage handler, purge, the peer and client-port transports).
-TSAN_LAYERS = pipeline storage durable peer server
+# snapshot writer, the outage handler, purge, the peer and client-port transports, the
+# ensemble member's links, in-process ensembles, the client library).
+TSAN_LAYERS = pipeline storage durable peer ensemble server client
 
 .PHONY: deps configure build run run-ensemble test unit-test sanitize-test tsan-test clean bench
 

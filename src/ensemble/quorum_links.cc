@@ -94,7 +94,11 @@ void QuorumLinks::inbound_packet(const Conn& conn, quorum::QuorumPacket packet) 
     conn->close("bad LearnerInfo: " + info.error());
     return;
   }
-  if (!leading_) {
+  if (stance_ == Stance::kLearning) {
+    conn->close("this server does not lead");
+    return;
+  }
+  if (stance_ == Stance::kLooking) {
     if (held_.size() >= options_.max_held_learners) {
       conn->close("too many learners waiting for a leader");
       return;
@@ -134,17 +138,21 @@ void QuorumLinks::inbound_closed(const Conn& conn) {
   }
 }
 
-void QuorumLinks::set_leading(bool leading) {
-  if (leading == leading_) return;
-  leading_ = leading;
-  if (!leading) {
+void QuorumLinks::set_stance(Stance stance) {
+  if (stance == stance_) return;
+  const bool was_leading = stance_ == Stance::kLeading;
+  stance_ = stance;
+  if (was_leading) {
     // A term ended: its learners' connections go (the core forgot them already).
     for (auto& [sid, conn] : learners_) conn->close("this server no longer leads");
     learners_.clear();
-    for (Held& held : held_) held.conn->close("this server does not lead");
+  }
+  if (stance == Stance::kLearning) {
+    for (Held& held : held_) held.conn->close("this server follows another leader");
     held_.clear();
     return;
   }
+  if (stance != Stance::kLeading) return;
   std::vector<Held> held = std::move(held_);
   held_.clear();
   for (Held& h : held) {

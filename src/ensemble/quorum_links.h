@@ -63,9 +63,11 @@ class QuorumLinks {
   Status listen();
   uint16_t port() const;
 
-  // This server leads (held learners are delivered) or not (they are closed). A learner's
-  // connections from a previous term are closed when leading ends.
-  void set_leading(bool leading);
+  // What this server is now: leading (held learners are delivered), looking (they stay
+  // held) or learning (they are closed: they must find the leader). Learners' connections
+  // of a term that ended are closed.
+  enum class Stance { kLooking, kLeading, kLearning };
+  void set_stance(Stance stance);
   // Learner: a connection to the leader at host:port (any earlier one is dropped).
   void dial(Sid leader, const std::string& host, uint16_t port);
   // Closes the link with `peer`; its close is not reported.
@@ -95,7 +97,7 @@ class QuorumLinks {
   Post post_;
   Handler& handler_;
   std::unique_ptr<peer::QuorumListener> listener_;
-  bool leading_ = false;
+  Stance stance_ = Stance::kLooking;
   bool stopped_ = false;
   // Leader side.
   // Every identified inbound connection, until its close is seen (it is kept alive so that
