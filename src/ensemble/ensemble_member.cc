@@ -359,7 +359,13 @@ void EnsembleMember::load_snapshot(Zxid zxid) {
 }
 
 void EnsembleMember::send_packets(std::vector<quorum::OutgoingPacket>& packets) {
-  std::optional<std::string> snapshot_body;  // one serialization for every SNAP of a Ready
+  // One serialization for every SNAP of a Ready; the last SNAP takes it without a copy (a
+  // body is about the size of the tree's data).
+  std::optional<std::string> snapshot_body;
+  size_t snaps_left = 0;
+  for (const quorum::OutgoingPacket& out : packets) {
+    snaps_left += out.packet.type == PacketType::kSnap ? 1 : 0;
+  }
   for (quorum::OutgoingPacket& out : packets) {
     if (out.packet.type == PacketType::kSnap) {
       if (db_.tree().last_zxid() != out.packet.zxid) {
@@ -367,9 +373,9 @@ void EnsembleMember::send_packets(std::vector<quorum::OutgoingPacket>& packets) 
                           db_.tree().last_zxid()));
       }
       if (!snapshot_body) snapshot_body = peer::encode_zk_snapshot_body(db_.tree());
-      out.packet.data = *snapshot_body;
-      spdlog::info("event=snap_sent to={} zxid=0x{:x} bytes={}", out.to, out.packet.zxid,
-                   snapshot_body->size());
+      const size_t bytes = snapshot_body->size();
+      out.packet.data = --snaps_left == 0 ? std::move(*snapshot_body) : *snapshot_body;
+      spdlog::info("event=snap_sent to={} zxid=0x{:x} bytes={}", out.to, out.packet.zxid, bytes);
     }
     links_->send(out.to, std::move(out.packet));
   }
