@@ -33,6 +33,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "harness"))
 import bench_servers  # noqa: E402
+import fsync_probe  # noqa: E402
 import zkwire  # noqa: E402  (tests/harness/zkwire.py: raw protocol frames)
 
 KINDS = ("zookeeper", "paddock")
@@ -398,6 +399,10 @@ def run(args, facts, paddock, paddockd, work):
 
     raw = {}
     loads = {"start": loadavg()}
+    fsync = fsync_probe.probe_both(work)
+    log("fsync (pwrite 160 B + fdatasync): idle p50 %.0f us, busy p50 %.0f us p99 %.0f us" % (
+        fsync["idle"]["p50_us"], fsync["busy"]["p50_us"], fsync["busy"]["p99_us"]))
+    raw["fsync_at_start"] = fsync
     live = [w for w in chosen if w in LOADS or w == "failover"]
     ens = {}
     try:
@@ -424,6 +429,11 @@ def run(args, facts, paddock, paddockd, work):
                 for kind in KINDS:
                     e = ens[kind]
                     sid = member_for(e, where)
+                    fsync = None
+                    if name.startswith("latency"):
+                        # The disk's flush time right before the run (it moves with the
+                        # host's load): what one write cannot go below.
+                        fsync = fsync_probe.probe_both(work, count=500)
                     doc, err = run_bench(paddock, e.hostport(sid), e.pids(), extra + [
                         "--duration", str(args.duration), "--warmup", str(args.warmup),
                         "--keys", str(args.keys), "--no-setup"], 900)
@@ -434,6 +444,9 @@ def run(args, facts, paddock, paddockd, work):
                         log("  %s on %s: %s" % (name, e.label, doc["_warning"]))
                     if doc:
                         doc["member"] = sid
+                        if fsync:
+                            doc["fsync_busy_p50_us"] = fsync["busy"]["p50_us"]
+                            doc["fsync_idle_p50_us"] = fsync["idle"]["p50_us"]
                         log("  %-16s %-9s server.%d %s; load %s" % (
                             name, LABEL[kind], sid, ", ".join(
                                 "%s=%s" % (m[0], fmt(scaled(field(doc, m[1]), m[0])))
@@ -540,6 +553,11 @@ def print_report(args, facts, raw, loads):
     print("Machine: %s x %s, %s GiB RAM, %s, %s" % (
         facts.get("nproc"), facts.get("cpu"), facts.get("mem_gib"), facts.get("filesystem"),
         facts.get("java")))
+    fs = raw.get("fsync_at_start")
+    if fs:
+        print("Disk flush at the start (pwrite 160 B + fdatasync, bench/fsync_probe.py): busy CPU "
+              "p50 %.0f us, p99 %.0f us; idle CPU p50 %.0f us" % (
+                  fs["busy"]["p50_us"], fs["busy"]["p99_us"], fs["idle"]["p50_us"]))
     print("Load average (1/5/15 min): %s" % "; ".join(
         "%s %s" % (k.replace("_", " "), " ".join(v)) for k, v in loads.items()))
     print("Ensembles: 3 members each on 127.0.0.1, forceSync=yes, tickTime=2000, initLimit=10, "
@@ -566,11 +584,17 @@ def print_report(args, facts, raw, loads):
             label, _, _, metrics = LOADS[name]
             for kind in KINDS:
                 docs = [d for d in raw[name][kind] if d]
-                print("- %s, %s: ops/s per round %s; p99 ms %s; server CPU s/1k ops (all 3) %s"
+                print("- %s, %s: ops/s per round %s; p50 ms %s; p99 ms %s; server CPU s/1k ops "
+                      "(all 3) %s%s"
                       % (label, LABEL[kind],
                          ", ".join(fmt(d.get("throughput")) for d in docs),
+                         ", ".join(fmt(scaled(field(d, "latency_us.p50"), "ms")) for d in docs),
                          ", ".join(fmt(scaled(field(d, "latency_us.p99"), "ms")) for d in docs),
-                         fmt(median([d.get("server_cpu_s_per_1k_ops") for d in docs]))))
+                         fmt(median([d.get("server_cpu_s_per_1k_ops") for d in docs])),
+                         "" if not any("fsync_busy_p50_us" in d for d in docs) else
+                         "; disk flush p50 us probed before each run: busy CPU %s, idle %s" % (
+                             ", ".join(fmt(d.get("fsync_busy_p50_us")) for d in docs),
+                             ", ".join(fmt(d.get("fsync_idle_p50_us")) for d in docs))))
     if "failover" in raw:
         for kind in KINDS:
             rs = raw["failover"][kind]
