@@ -465,7 +465,14 @@ def run(args, facts, paddock, paddockd, work):
                 for kind in KINDS:
                     if i >= trials[kind]:
                         continue
-                    r = failover_trial(ens[kind], i)
+                    try:
+                        r = failover_trial(ens[kind], i)
+                    except Exception as ex:  # report it, bring the member back, go on
+                        log("  failover %-9s trial %d failed: %s" % (LABEL[kind], i, ex))
+                        for sid in ens[kind].sids:
+                            if not ens[kind].member(sid).running():
+                                ens[kind].start_member(sid, timeout=120)
+                        continue
                     log("  failover %-9s trial %d: %.0f ms (server.%d killed, server.%d leads, "
                         "first ack via server.%d after %d connect tries); %d acked, %d lost; "
                         "load %s" % (LABEL[kind], i, r["ms"], r["old_leader"],
