@@ -114,6 +114,16 @@ Status EnsembleMember::open() {
   eopts.listen_port = self->second.election_port;
   eopts.advertised_address = self->second.host + ":" + std::to_string(self->second.election_port);
   eopts.connect_timeout = options_.connect_timeout;
+  eopts.on_link_change = [this](Sid sid, bool up) {
+    post([this, sid, up] {
+      if (up) {
+        election_links_.insert(sid);
+      } else {
+        election_links_.erase(sid);
+      }
+      core_->election_links(election_links_);
+    });
+  };
   auto election = peer::ElectionTransport::open(
       eopts, [this](Sid from, const quorum::Notification& n) {
         post([this, from, n] {

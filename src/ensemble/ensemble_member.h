@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -149,6 +150,7 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   std::vector<proto::Txn> committed_;
   size_t completed_syncs_ = 0;
   std::optional<std::string> pending_snapshot_;  // the body that came with SNAP
+  std::set<quorum::Sid> election_links_;          // peers with a live election connection
   quorum::RoleChange role_;
   std::atomic<bool> stopping_{false};  // any thread: no more posts
 };

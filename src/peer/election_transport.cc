@@ -249,6 +249,7 @@ void ElectionTransport::Impl::install(const std::shared_ptr<ElectionConnection>&
   std::shared_ptr<ElectionConnection> old = std::move(p.live);
   p.live = c;
   c->live = true;
+  if (old == nullptr && options.on_link_change) options.on_link_change(c->sid, true);
   p.backoff = std::chrono::milliseconds(0);
   if (old && old != c) close(old, "replaced by a new connection");
   if (p.queue.empty() && p.last_sent) p.queue.push_back(*p.last_sent);
@@ -334,6 +335,7 @@ void ElectionTransport::Impl::close(const std::shared_ptr<ElectionConnection>& c
   auto it = peers.find(c->sid);
   if (it == peers.end() || it->second.live != c) return;
   it->second.live.reset();
+  if (options.on_link_change) options.on_link_change(c->sid, false);
   if (!stopped && it->second.address) schedule_redial(c->sid);
 }
 

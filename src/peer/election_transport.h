@@ -47,6 +47,9 @@ struct ElectionTransportOptions {
   std::chrono::milliseconds max_backoff{5000};
   // Inbound connections still sending their initiation, at most.
   size_t max_pending_inbound = 64;
+  // Called on the transport's thread when a peer gains its connection that carries
+  // notifications (true) or loses it (false). Optional.
+  std::function<void(quorum::Sid sid, bool up)> on_link_change;
 };
 
 // What the transport has done so far (for tests and metrics).

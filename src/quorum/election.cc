@@ -168,9 +168,29 @@ std::optional<Vote> FastLeaderElection::receive_looking(Sid from, const Notifica
   recvset_[from] =
       Vote{n.leader, n.zxid, n.election_epoch, n.peer_epoch, ServerState::kLooking, n.version};
   if (has_quorum_for(recvset_, proposal_)) {
+    if (every_connected_voter_agrees()) {
+      return decide(proposal_.leader, proposal_.zxid, proposal_.peer_epoch, true);
+    }
     finalize_deadline_ms_ = now_ms + timeouts_.finalize_wait_ms;
   }
   return std::nullopt;
+}
+
+bool FastLeaderElection::every_connected_voter_agrees() const {
+  if (!connected_voters_) return false;
+  std::set<Sid> voters = *connected_voters_;
+  voters.insert(self_);
+  for (Sid sid : voters) {
+    if (!qv_.is_voter(sid)) continue;
+    auto it = recvset_.find(sid);
+    if (it == recvset_.end()) return false;
+    const Vote& v = it->second;
+    if (v.leader != proposal_.leader || v.zxid != proposal_.zxid ||
+        v.peer_epoch != proposal_.peer_epoch) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::optional<Vote> FastLeaderElection::receive_established(Sid from, const Notification& n) {
@@ -194,7 +214,8 @@ std::optional<Vote> FastLeaderElection::tick(int64_t now_ms,
                                              std::vector<OutgoingNotification>& out) {
   if (!looking_) return std::nullopt;
   if (finalize_deadline_ms_) {
-    if (now_ms < *finalize_deadline_ms_) return std::nullopt;
+    // A voter whose connection dropped meanwhile no longer holds the decision up.
+    if (now_ms < *finalize_deadline_ms_ && !every_connected_voter_agrees()) return std::nullopt;
     return decide(proposal_.leader, proposal_.zxid, proposal_.peer_epoch, true);
   }
   if (now_ms >= resend_at_ms_) {

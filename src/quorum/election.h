@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,6 +84,15 @@ class FastLeaderElection {
   int64_t logical_clock() const { return logical_clock_; }
   bool looking() const { return looking_; }
   void stop() { looking_ = false; }
+  // The voters this server has a live election connection with, as its transport sees
+  // them (nullopt: unknown, as in the simulator). Once every one of them and this server
+  // voted for our proposal in this round, the finalize wait is cut short: no better vote
+  // can come before another voter connects, and one that connects later finds the leader
+  // established. (ZooKeeper always waits finalizeWait, 200 ms, after a quorum agrees; with
+  // a leader killed, that wait was most of the fail-over.)
+  void set_connected_voters(std::optional<std::set<Sid>> voters) {
+    connected_voters_ = std::move(voters);
+  }
 
  private:
   Notification notification(const Vote& v, ServerState state) const;
@@ -92,6 +102,7 @@ class FastLeaderElection {
                                       std::vector<OutgoingNotification>& out);
   std::optional<Vote> receive_established(Sid from, const Notification& n);
   bool has_quorum_for(const std::map<Sid, Vote>& votes, const Vote& target) const;
+  bool every_connected_voter_agrees() const;
   bool check_leader(const std::map<Sid, Vote>& votes, Sid leader, int64_t election_epoch) const;
   Vote decide(Sid leader, Zxid zxid, int64_t peer_epoch, bool use_proposal_zxid);
 
@@ -111,6 +122,7 @@ class FastLeaderElection {
   int64_t not_timeout_ms_ = 200;
   int64_t resend_at_ms_ = 0;
   std::optional<int64_t> finalize_deadline_ms_;
+  std::optional<std::set<Sid>> connected_voters_;
 };
 
 }  // namespace paddock::quorum

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace paddock::quorum {
 namespace {
 
@@ -48,6 +50,27 @@ TEST_F(ElectionTest, DecidesOnlyAfterTheFinalizeWait) {
   ASSERT_TRUE(vote);
   EXPECT_EQ(vote->leader, 3);
   EXPECT_EQ(vote->state, ServerState::kLeading);
+}
+
+TEST_F(ElectionTest, DecidesAtOnceWhenEveryConnectedVoterAgrees) {
+  FastLeaderElection e(3, qv);
+  e.set_connected_voters(std::set<Sid>{1});  // 2 is down (its leader was just killed)
+  e.start(10, 1, 0, out);
+  auto vote = e.receive(1, looking(3, 10, 1, 1), ServerState::kLooking, 5, out);
+  ASSERT_TRUE(vote);  // no finalize wait: nobody else can vote before connecting
+  EXPECT_EQ(vote->leader, 3);
+}
+
+TEST_F(ElectionTest, AConnectedVoterThatHasNotVotedHoldsTheFinalizeWaitUntilItGoes) {
+  FastLeaderElection e(3, qv);
+  e.set_connected_voters(std::set<Sid>{1, 2});
+  e.start(10, 1, 0, out);
+  EXPECT_FALSE(e.receive(1, looking(3, 10, 1, 1), ServerState::kLooking, 5, out));
+  EXPECT_FALSE(e.tick(50, out));  // 2 may still send a better vote
+  e.set_connected_voters(std::set<Sid>{1});  // 2's connection dropped
+  auto vote = e.tick(60, out);
+  ASSERT_TRUE(vote);
+  EXPECT_EQ(vote->leader, 3);
 }
 
 TEST_F(ElectionTest, ABetterVoteDuringTheFinalizeWaitIsTaken) {

@@ -69,6 +69,9 @@ class QuorumPeer {
   void connected(Sid peer);
   void disconnected(Sid peer);
   void tick(int64_t now_ms);
+  // The voters with a live election connection now (see FastLeaderElection::
+  // set_connected_voters); adapters that know it make elections end sooner.
+  void election_links(std::set<Sid> connected) { election_.set_connected_voters(std::move(connected)); }
   void persisted(Zxid zxid);  // every appended txn with zxid <= this is durable
 
   // Leader, serving: reserve the next zxid for a txn being prepared, then propose its bytes
