@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
 #include "peer/zk_snapshot_stream.h"
 #include "proto/txn.h"
@@ -124,13 +125,22 @@ Status EnsembleMember::open() {
       core_->election_links(election_links_);
     });
   };
-  auto election = peer::ElectionTransport::open(
-      eopts, [this](Sid from, const quorum::Notification& n) {
-        post([this, from, n] {
-          core_->step(from, n);
-          drain();
-        });
-      });
+  auto on_notification = [this](Sid from, const quorum::Notification& n) {
+    post([this, from, n] {
+      core_->step(from, n);
+      drain();
+    });
+  };
+  auto election = peer::ElectionTransport::open(eopts, on_notification);
+  // The port may still be held by a process that just exited (a restart): try again.
+  for (int32_t attempt = 1;
+       !election && (options_.election_bind_attempts <= 0 ||
+                     attempt < options_.election_bind_attempts);
+       ++attempt) {
+    spdlog::warn("event=election_bind_retry attempt={} {}", attempt, election.error());
+    std::this_thread::sleep_for(options_.election_bind_interval);
+    election = peer::ElectionTransport::open(eopts, on_notification);
+  }
   if (!election) {
     return Status::error(fmt::format("election port {}:{}: {}", eopts.listen_host,
                                      eopts.listen_port, election.error()));

@@ -54,6 +54,10 @@ struct MemberOptions {
   std::chrono::milliseconds connect_timeout{5000};  // zookeeper.cnxTimeout
   int64_t tick_interval_ms = 20;                  // how often the core is ticked
   int64_t config_version = 0;                     // /zookeeper/config's mzxid
+  // zookeeper.electionPortBindRetry: binds of the election port tried, a second apart,
+  // before start-up fails (0: until it works), as ZooKeeper's listener retries.
+  int32_t election_bind_attempts = 3;
+  std::chrono::milliseconds election_bind_interval{1000};
 };
 
 class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handler {

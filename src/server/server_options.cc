@@ -189,6 +189,8 @@ ensemble::MemberOptions member_options(const config::ServerConfig& cfg) {
   options.listen_host = cfg.quorum_listen_on_all_ips || self == nullptr ? "0.0.0.0" : self->host;
   options.connect_timeout = std::chrono::milliseconds(cfg.cnx_timeout_ms());
   options.config_version = cfg.config_version.value_or(0);
+  options.election_bind_attempts =
+      static_cast<int32_t>(cfg.int_property("zookeeper.electionPortBindRetry"));
   return options;
 }
 
