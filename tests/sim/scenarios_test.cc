@@ -294,5 +294,29 @@ TEST(Scenario, ZxidCounterOverflowForcesNewEpoch) {
   }
 }
 
+// paddockd tells its core which voters it can reach: with the leader crashed, the two left
+// agree and decide without ZooKeeper's 200 ms finalize wait; without that knowledge the
+// wait stays. Either way the history stays one (the invariants are checked every step).
+TEST(Scenario, ReachableVotersEndTheElectionWithoutTheFinalizeWait) {
+  for (bool links : {true, false}) {
+    SimOptions o = quiet();
+    o.election_links = links;
+    Cluster c(links ? 41 : 42, o);
+    Sid leader = settle(c);
+    write(c, leader, 3);
+    c.crash(leader);
+    const int64_t crashed_at = c.now();
+    ASSERT_TRUE(c.run_until([&] { return c.serving_leader().has_value(); }, 20000)) << dump(c);
+    const int64_t took = c.now() - crashed_at;
+    if (links) {
+      EXPECT_LT(took, 200) << "links known: no finalize wait\n" << dump(c);
+    } else {
+      EXPECT_GE(took, 200) << "links unknown: the finalize wait\n" << dump(c);
+    }
+    write(c, *c.serving_leader(), 3);
+    c.settle_and_check(20000);
+  }
+}
+
 }  // namespace
 }  // namespace paddock::sim

@@ -342,6 +342,15 @@ void Cluster::step() {
   }
   for (auto& [sid, s] : servers_) {
     if (!s->up()) continue;
+    if (options_.election_links) {
+      std::set<Sid> links;
+      for (const auto& [peer, other] : servers_) {
+        if (peer != sid && other->up() && reachable(sid, peer) && reachable(peer, sid)) {
+          links.insert(peer);
+        }
+      }
+      s->core()->election_links(std::move(links));
+    }
     s->core()->tick(now_ + s->clock_offset_ms);
     s->drain();
     if (s->up() && !s->disk().fsync_stalled && s->fsync_due_ms < 0 &&

@@ -46,6 +46,10 @@ struct SimOptions {
   double clock_jump = 0.0;     // per step: a server's clock jumps forward
   double write = 0.0;          // per step: a client op
   double snapshot_size_factor = 0.33;
+  // Tell each core which peers it can reach (QuorumPeer::election_links), as paddockd's
+  // election transport does: elections then end without the finalize wait once every
+  // reachable voter agrees.
+  bool election_links = false;
   int64_t counter_limit = 0xffffffffLL;
   bool trace = false;
 };
