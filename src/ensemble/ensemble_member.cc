@@ -453,6 +453,19 @@ void EnsembleMember::handle_requests(std::vector<quorum::LearnerRequest>& reques
 // --- inputs from the network and the log -------------------------------------------------------
 
 void EnsembleMember::on_quorum_packet(Sid from, quorum::QuorumPacket packet) {
+  if (packet.type == PacketType::kProposal || packet.type == PacketType::kInform) {
+    // A txn is logged on receipt and applied at COMMIT: one that does not decode must not
+    // get that far. The link is dropped instead (the core resyncs with its leader), never
+    // the server.
+    auto txn = proto::decode_txn(packet.data.value_or(""));
+    if (!txn || txn->header.zxid != packet.zxid) {
+      spdlog::error("event=bad_proposal from={} zxid=0x{:x} {}", from, packet.zxid,
+                    txn ? "zxid differs from the packet's" : txn.error());
+      links_->hang_up(from);
+      on_quorum_disconnected(from);
+      return;
+    }
+  }
   if (packet.type == PacketType::kSnap) {
     // The body stays here until the core asks for it to be loaded (Ready::load_snapshot).
     pending_snapshot_ = std::move(packet.data);
