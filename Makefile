@@ -58,8 +58,9 @@ clean:
 	rm -rf $(BUILD_DIR) $(SAN_DIR) $(TSAN_DIR)
 
 # Side-by-side benchmark against Apache ZooKeeper 3.8 (bench/compare, docs/benchmarks.md).
-# Quick by default; `make bench BENCH_ARGS=--full` for the full run. Uses a Release build of
-# its own (-O3, warnings still errors).
+# Quick by default; `make bench BENCH_ARGS=--full` for the full run. 3-server ensembles of
+# each (issue 9): `make bench BENCH_ARGS="--ensemble --full --nice -10"`. Uses a Release build
+# of its own (-O3, warnings still errors).
 BENCH_BUILD_DIR ?= build-release
 BENCH_ARGS ?=
 bench: deps
