@@ -164,6 +164,14 @@ std::optional<Vote> FastLeaderElection::receive_looking(Sid from, const Notifica
                         proposal_.peer_epoch)) {
     update_proposal(n.leader, n.zxid, n.peer_epoch);
     send_to_voters(out);
+  } else if (!observer_ && vote_beats(qv_, proposal_.leader, proposal_.zxid, proposal_.peer_epoch,
+                                      n.leader, n.zxid, n.peer_epoch)) {
+    // The sender of a worse vote in our round has not taken ours in: it may have got it
+    // while it was still following (and answered it then), before it started looking. Send
+    // it again now rather than at the next resend (200 ms later): with a leader killed this
+    // race made half of the fail-overs wait for the resend. (ZooKeeper does not answer; its
+    // own resend timer covers it.) Proposals only move up, so this cannot echo.
+    out.push_back({from, notification(proposal_, ServerState::kLooking)});
   }
   recvset_[from] =
       Vote{n.leader, n.zxid, n.election_epoch, n.peer_epoch, ServerState::kLooking, n.version};

@@ -73,6 +73,22 @@ TEST_F(ElectionTest, AConnectedVoterThatHasNotVotedHoldsTheFinalizeWaitUntilItGo
   EXPECT_EQ(vote->leader, 3);
 }
 
+// Found by timing fail-overs: the survivor that noticed the leader's death last answered
+// the other's vote while still following, then started looking with its own; without an
+// answer to that worse vote both waited for the 200 ms resend.
+TEST_F(ElectionTest, AWorseVoteInOurRoundGetsOurProposalBack) {
+  FastLeaderElection e(3, qv);
+  e.start(10, 1, 0, out);
+  out.clear();
+  EXPECT_FALSE(e.receive(1, looking(1, 10, 1, 1), ServerState::kLooking, 5, out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].to, 1);
+  EXPECT_EQ(out[0].message, looking(3, 10, 1, 1));
+  out.clear();
+  e.receive(1, looking(3, 10, 1, 1), ServerState::kLooking, 6, out);  // it took ours in
+  EXPECT_TRUE(out.empty());  // an equal vote is not answered: nothing echoes
+}
+
 TEST_F(ElectionTest, ABetterVoteDuringTheFinalizeWaitIsTaken) {
   FastLeaderElection e(1, qv);
   e.start(10, 1, 0, out);
