@@ -43,14 +43,18 @@ Status DurableDatabase::recover() {
 // next crash every time, and the replay would keep growing.)
 Status DurableDatabase::write_startup_snapshot() {
   const auto t0 = std::chrono::steady_clock::now();
-  auto path =
-      write_tree_snapshot(env_, options_.snap_dir, db_.tree(), options_.snapshots.dbid,
-                          SystemClock().wall_ms(), db_.tree().last_zxid(), db_.tree().digest());
+  auto path = write_whole_snapshot();
   if (!path) return Status::error("start-up snapshot: " + path.error());
   startup_snapshot_ = StartupSnapshot{true, *path, elapsed_ms(t0)};
   spdlog::info("event=startup_snapshot file={} zxid=0x{:x} replayed_txns={} ms={}", *path,
                db_.tree().last_zxid(), recovery_.txns_applied, startup_snapshot_.ms);
   return Status::ok();
+}
+
+Result<std::string> DurableDatabase::write_whole_snapshot() {
+  const state::DataTree& tree = db_.tree();
+  return write_tree_snapshot(env_, options_.snap_dir, tree, options_.snapshots.dbid,
+                             SystemClock().wall_ms(), tree.last_zxid(), tree.digest());
 }
 
 Status DurableDatabase::open_log() {
@@ -180,10 +184,8 @@ Status DurableDatabase::reload() {
 Status DurableDatabase::replace_with_snapshot() {
   if (snapshotter_) snapshotter_->abandon_walk();
   stop_writer();
-  const state::DataTree& tree = db_.tree();
-  const int64_t zxid = tree.last_zxid();
-  auto path = write_tree_snapshot(env_, options_.snap_dir, tree, options_.snapshots.dbid,
-                                  SystemClock().wall_ms(), zxid, tree.digest());
+  const int64_t zxid = db_.tree().last_zxid();
+  auto path = write_whole_snapshot();
   if (!path) return Status::error("snapshot: " + path.error());
   auto snapshots = storage::list_snapshots(env_, options_.snap_dir);
   if (!snapshots) return snapshots.status();
@@ -203,15 +205,6 @@ Status DurableDatabase::replace_with_snapshot() {
   if (started_) start_writer();
   spdlog::info("event=snapshot_installed file={} zxid=0x{:x} log_records_dropped={}", *path, zxid,
                cut->records_dropped);
-  return Status::ok();
-}
-
-Status DurableDatabase::save_snapshot_now(const state::DataTree& tree) {
-  auto path = write_tree_snapshot(env_, options_.snap_dir, tree, options_.snapshots.dbid,
-                                  SystemClock().wall_ms(), tree.last_zxid(), tree.digest());
-  if (!path) return Status::error("snapshot: " + path.error());
-  if (writer_) writer_->roll();
-  spdlog::info("event=snapshot_saved file={} zxid=0x{:x}", *path, tree.last_zxid());
   return Status::ok();
 }
 

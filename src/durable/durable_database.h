@@ -94,9 +94,6 @@ class DurableDatabase {
   const Epochs& epochs() const { return epochs_; }
   Status set_accepted_epoch(int64_t epoch);
   Status set_current_epoch(int64_t epoch);
-  // SNAP: the state was replaced by a leader's; make it durable as a snapshot now and start
-  // the log after it (the old log no longer leads to this state).
-  Status save_snapshot_now(const state::DataTree& tree);
   // Throws the state away and loads it again from the snapshot and log on disk (what was
   // appended is synced first): after a TRUNC, or when an election starts after a sync that
   // never finished. No client may be attached.
@@ -117,6 +114,8 @@ class DurableDatabase {
   DurableDatabase(storage::Env& env, DurableOptions options, state::Database& db);
   Status recover();
   Status write_startup_snapshot();
+  // The state as it stands, written whole and synchronously as a snapshot at its zxid.
+  Result<std::string> write_whole_snapshot();
   Status open_log();
   void start_writer();
   void stop_writer();  // drains and syncs what was appended

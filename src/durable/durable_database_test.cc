@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "durable/durability_test_util.h"
+#include "durable/tree_snapshot.h"
 #include "storage/fault_injecting_env.h"
 #include "storage/log_format.h"
 #include "storage/snapshot_file.h"
@@ -129,7 +130,9 @@ TEST_F(DurableDatabaseTest, TruncateDropsLaterTxnsAndSnapshotsAndTheLogGoesOn) {
   auto d = open(db);
   TxnGenerator gen(db, 5);
   log_txns(*d, gen, 40);
-  ASSERT_TRUE(d->save_snapshot_now(db.tree()));  // a snapshot at 40, above the cut
+  // A snapshot at 40, above the cut.
+  ASSERT_TRUE(write_tree_snapshot(env_, storage::snapshot_dir("/data"), db.tree(), 0, 0,
+                                  db.tree().last_zxid(), db.tree().digest()));
   auto cut = d->truncate_after(25);
   ASSERT_TRUE(cut.is_ok()) << cut.error();
   EXPECT_EQ(cut->last_zxid, 25);
@@ -149,6 +152,53 @@ TEST_F(DurableDatabaseTest, TruncateDropsLaterTxnsAndSnapshotsAndTheLogGoesOn) {
   ASSERT_TRUE(reopened.is_ok()) << reopened.error();
   EXPECT_EQ(recovered.tree().last_zxid(), 26);
   EXPECT_EQ(recovered.tree().digest(), replay.tree().digest());
+}
+
+TEST_F(DurableDatabaseTest, ReloadThrowsTheStateAwayAndLoadsWhatIsDurable) {
+  state::Database db{state::DatabaseOptions{}};
+  auto d = open(db);
+  TxnGenerator gen(db, 6);
+  log_txns(*d, gen, 30);
+  const int64_t digest = db.tree().digest();
+  db.reset();  // the state goes astray (a leader's snapshot, half loaded)
+  ASSERT_TRUE(d->reload());
+  EXPECT_EQ(db.tree().last_zxid(), 30);
+  EXPECT_EQ(db.tree().digest(), digest);
+  proto::Txn next = gen.next();  // and the log goes on after it
+  d->append(next.header.zxid, proto::encode_txn(next));
+  ASSERT_TRUE(d->writer()->flush());
+  EXPECT_EQ(durable_.load(), 31);
+}
+
+// A leader's SNAP becomes the new base: the old log must not lead anywhere any more (a DIFF
+// read from it, or a replay at the next start, would mix two histories).
+TEST_F(DurableDatabaseTest, AnInstalledSnapshotReplacesTheLogAndSurvivesARestart) {
+  state::Database db{state::DatabaseOptions{}};
+  auto d = open(db);
+  TxnGenerator gen(db, 7);
+  log_txns(*d, gen, 20);
+  // A later snapshot of a history the leader does not have.
+  ASSERT_TRUE(write_tree_snapshot(env_, storage::snapshot_dir("/data"), db.tree(), 0, 0, 1000,
+                                  db.tree().digest()));
+  ASSERT_TRUE(d->replace_with_snapshot());  // the state (at 20) stands for the leader's
+  auto read = d->read_committed_after(0, 1000);
+  ASSERT_TRUE(read.is_ok()) << read.error();
+  EXPECT_TRUE(read->txns.empty());
+  auto snaps = storage::list_snapshots(env_, storage::snapshot_dir("/data"));
+  ASSERT_TRUE(snaps.is_ok());
+  ASSERT_EQ(snaps->size(), 1u);
+  EXPECT_EQ((*snaps)[0].zxid, 20);
+  proto::Txn next = gen.next();  // applied to db too
+  d->append(next.header.zxid, proto::encode_txn(next));
+  ASSERT_TRUE(d->writer()->flush());
+  d->stop();
+  state::Database recovered{state::DatabaseOptions{}};
+  auto reopened = DurableDatabase::open(env_, options(), recovered);
+  ASSERT_TRUE(reopened.is_ok()) << reopened.error();
+  EXPECT_EQ((*reopened)->recovery().snapshot_zxid, 20);
+  EXPECT_EQ((*reopened)->recovery().txns_applied, 1u);
+  EXPECT_EQ(recovered.tree().last_zxid(), 21);
+  EXPECT_EQ(recovered.tree().digest(), db.tree().digest());
 }
 
 TEST_F(DurableDatabaseTest, EpochsAreLoadedAndSetDurably) {

@@ -92,7 +92,9 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   void propose(proto::Txn txn) override;
   std::vector<proto::Txn> take_committed() override;
   size_t in_flight() const override { return in_flight_; }
-  void set_wakeup(std::function<void()> wakeup) override { wakeup_ = std::move(wakeup); }
+  // Commits are handed to the pipeline directly (PipelineCore::take_commits), within the
+  // Ready that carries them: no wake-up is needed.
+  void set_wakeup(std::function<void()> /*wakeup*/) override {}
   bool syncs_immediately() const override { return leading(); }
   bool prepares_writes() const override { return leading(); }
   void forward(pipeline::ForwardedWrite write) override;
@@ -144,7 +146,6 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   // Pipeline thread.
   bool drain_posted_ = false;
   bool draining_ = false;
-  std::function<void()> wakeup_;
   int64_t last_allocated_ = 0;
   bool allocation_failed_ = false;  // the core refused the last zxid: drop its txn
   size_t in_flight_ = 0;            // proposals not yet committed (leader)

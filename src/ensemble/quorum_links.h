@@ -74,7 +74,6 @@ class QuorumLinks {
   void hang_up(Sid peer);
   // False when there is no link with `to` (the packet is dropped; the core times out).
   bool send(Sid to, quorum::QuorumPacket packet);
-  size_t live_links() const { return learners_.size() + (leader_link_ ? 1 : 0); }
   // Closes everything; no Handler call follows once the IoThread has stopped.
   void stop();
 

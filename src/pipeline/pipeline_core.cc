@@ -51,14 +51,18 @@ PipelineCore::~PipelineCore() {
 
 void PipelineCore::start(Now now) {
   set_now(now);
-  if (serving_) {
-    for (const auto& [session_id, timeout_ms] : db_.tree().sessions()) {
-      sessions_.session_added(session_id, timeout_ms, now_ms_);
-    }
-  }
+  if (serving_) register_tree_sessions();
   next_session_id_ = state::SessionTracker::initial_session_id(options_.server_id, wall_now_ms_);
   next_container_check_ms_ = now_ms_ + options_.container_check_interval_ms;
   next_tick_ms_ = now_ms_ + kTickIntervalMs;
+}
+
+// The session authority learns every session of the tree, its timeout starting now: at
+// start (recovered sessions) and whenever serving starts (the tree may have been reloaded).
+void PipelineCore::register_tree_sessions() {
+  for (const auto& [session_id, timeout_ms] : db_.tree().sessions()) {
+    sessions_.session_added(session_id, timeout_ms, now_ms_);
+  }
 }
 
 void PipelineCore::set_now(Now now) {
@@ -523,9 +527,7 @@ void PipelineCore::set_serving(bool serving, Now now) {
   if (serving == serving_) return;
   serving_ = serving;
   if (serving) {
-    for (const auto& [session_id, timeout_ms] : db_.tree().sessions()) {
-      sessions_.session_added(session_id, timeout_ms, now_ms_);
-    }
+    register_tree_sessions();
     spdlog::info("event=serving_clients last_zxid=0x{:x} sessions={}", db_.tree().last_zxid(),
                  db_.tree().sessions().size());
     return;

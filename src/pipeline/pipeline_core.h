@@ -133,6 +133,7 @@ class PipelineCore {
 
  private:
   void set_now(Now now);
+  void register_tree_sessions();
   void on_opened(Opened& opened);
   void on_reset(const ResetAsked& reset);
 
