@@ -67,7 +67,7 @@ struct Recorder : QuorumLinks::Handler {
 
 QuorumPacket follower_info(Sid sid) {
   return QuorumPacket{PacketType::kFollowerInfo, 0,
-                      quorum::encode_learner_info({sid, quorum::kQuorumProtocolVersion, 0}),
+                      quorum::encode_learner_info({sid, quorum::kQuorumProtocolVersion, 0, {}}),
                       std::nullopt};
 }
 QuorumPacket ping(int64_t zxid) {

@@ -10,12 +10,13 @@ std::string encode_learner_info(const LearnerInfo& info) {
   w.i64(info.sid);
   w.i32(info.protocol_version);
   w.i64(info.config_version);
+  if (info.current_epoch) w.i64(*info.current_epoch);
   return out;
 }
 
 Result<LearnerInfo> decode_learner_info(std::string_view data) {
-  // ZooKeeper accepts the pre-3.4 forms: sid only (8), sid + version (12).
-  if (data.size() != 8 && data.size() != 12 && data.size() != 20) {
+  // ZooKeeper accepts the pre-3.4 forms: sid only (8), sid + version (12); 28 is Paddock's.
+  if (data.size() != 8 && data.size() != 12 && data.size() != 20 && data.size() != 28) {
     return Status::error("LearnerInfo: unexpected length " + std::to_string(data.size()));
   }
   proto::JuteReader r(data);
@@ -23,6 +24,7 @@ Result<LearnerInfo> decode_learner_info(std::string_view data) {
   info.sid = r.i64();
   info.protocol_version = data.size() >= 12 ? r.i32() : 0;
   info.config_version = data.size() >= 20 ? r.i64() : 0;
+  if (data.size() == 28) info.current_epoch = r.i64();
   if (!r.ok()) return Status::error("LearnerInfo: malformed");
   return info;
 }

@@ -17,6 +17,11 @@ struct LearnerInfo {
   Sid sid = 0;
   int32_t protocol_version = kQuorumProtocolVersion;
   int64_t config_version = 0;
+  // Paddock's extension, 8 bytes after the 20 ZooKeeper defines (its leader reads the first 20
+  // and ignores the rest): the learner's currentEpoch, which ACKEPOCH does not carry when the
+  // learner re-acks an epoch it already accepted. The leader needs it to know whether a TRUNC
+  // can be carried out (quorum_peer_sync.cc).
+  std::optional<int64_t> current_epoch;
   friend bool operator==(const LearnerInfo&, const LearnerInfo&) = default;
 };
 std::string encode_learner_info(const LearnerInfo& info);

@@ -6,12 +6,23 @@ namespace paddock::quorum {
 namespace {
 
 TEST(Payloads, LearnerInfoIs20BytesAndReadsLegacyForms) {
-  std::string bytes = encode_learner_info({7, kQuorumProtocolVersion, 0x100000000});
+  std::string bytes = encode_learner_info({7, kQuorumProtocolVersion, 0x100000000, {}});
   ASSERT_EQ(bytes.size(), 20u);
-  EXPECT_EQ(*decode_learner_info(bytes), (LearnerInfo{7, kQuorumProtocolVersion, 0x100000000}));
+  EXPECT_EQ(*decode_learner_info(bytes),
+            (LearnerInfo{7, kQuorumProtocolVersion, 0x100000000, std::nullopt}));
   EXPECT_EQ(decode_learner_info(bytes.substr(0, 8))->sid, 7);
   EXPECT_EQ(decode_learner_info(bytes.substr(0, 12))->protocol_version, kQuorumProtocolVersion);
   EXPECT_FALSE(decode_learner_info(bytes.substr(0, 10)));
+}
+
+TEST(Payloads, PaddocksLearnerInfoAppendsTheCurrentEpochAfterZooKeepersTwentyBytes) {
+  LearnerInfo info{7, kQuorumProtocolVersion, 0, 5};
+  std::string bytes = encode_learner_info(info);
+  ASSERT_EQ(bytes.size(), 28u);
+  EXPECT_EQ(*decode_learner_info(bytes), info);
+  // What a ZooKeeper leader reads: the first 20 bytes, the same sid and versions.
+  EXPECT_EQ(bytes.substr(0, 20), encode_learner_info({7, kQuorumProtocolVersion, 0, {}}));
+  EXPECT_FALSE(decode_learner_info(bytes.substr(0, 24)));
 }
 
 TEST(Payloads, PingTouchesRoundTrip) {

@@ -207,7 +207,7 @@ void QuorumPeer::step(Sid from, const QuorumPacket& p) {
 void QuorumPeer::connected(Sid peer) {
   if (!learning_ || peer != learning_->leader) return;
   if (learning_->phase != LearnerState::Phase::kConnecting) return;
-  LearnerInfo info{config_.sid, kQuorumProtocolVersion, 0};
+  LearnerInfo info{config_.sid, kQuorumProtocolVersion, 0, current_epoch_};
   PacketType type = learning_->observer ? PacketType::kObserverInfo : PacketType::kFollowerInfo;
   send(peer, QuorumPacket{type, make_zxid(accepted_epoch_, 0), encode_learner_info(info), {}});
   learning_->phase = LearnerState::Phase::kAwaitLeaderInfo;

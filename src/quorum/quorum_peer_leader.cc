@@ -101,6 +101,7 @@ void QuorumPeer::leader_on_info(Sid from, const QuorumPacket& p) {
   h.sid = from;
   h.observer = observer;
   h.accepted_epoch = zxid_epoch(p.zxid);
+  h.peer_current_epoch = info->current_epoch.value_or(-1);
   h.last_heard_ms = now_ms_;
   forget_learner(from);  // a new connection replaces the old one
   l.learners[from] = h;
@@ -154,6 +155,7 @@ void QuorumPeer::leader_on_ack_epoch(Sid from, const QuorumPacket& p) {
     return;
   }
   h.peer_last_zxid = p.zxid;
+  if (*current != -1) h.peer_current_epoch = *current;
   if (l.phase == LPhase::kAwaitEpochAcks && *current != -1) {
     // A learner with a more recent history than ours cannot follow us.
     bool ahead = *current > current_epoch_ || (*current == current_epoch_ && p.zxid > last_logged_);

@@ -24,6 +24,11 @@ struct LearnerHandler {
   Phase phase = Phase::kAwaitEpoch;
   int64_t accepted_epoch = 0;
   Zxid peer_last_zxid = 0;
+  // The learner's currentEpoch, from its LearnerInfo (a Paddock learner) or its ACKEPOCH;
+  // -1 when unknown (a ZooKeeper learner re-acking an epoch). A learner that
+  // accepted a NEWLEADER by SNAP holds no history below that snapshot, whose zxid lies in an
+  // earlier epoch: it cannot be truncated into an epoch older than this one.
+  int64_t peer_current_epoch = -1;
   bool forwarding = false;    // gets proposals/commits (or informs)
   int64_t last_heard_ms = 0;  // for the read timeout and the synced check
 };

@@ -16,6 +16,18 @@ namespace {
 QuorumPacket op_packet(PacketType type, Zxid zxid) {
   return QuorumPacket{type, zxid, std::nullopt, std::nullopt};
 }
+
+// Whether a learner can be truncated to `target`. One that accepted epoch E's NEWLEADER may
+// have taken that leader's state by SNAP: its history then starts at a snapshot whose zxid lies
+// below epoch E and may be above `target` (the SNAP carried the failed leader's uncommitted
+// tail, which a later leader never had). Truncating into an epoch older than the learner's
+// current one is therefore refused and the learner gets a snapshot instead; when its history
+// did come by DIFF this costs a SNAP that was not strictly needed, in a rare case (a leader
+// that failed before its NEWLEADER was acked by a quorum). ZooKeeper's learner exits on such
+// a TRUNC and fails the same way at every restart.
+bool can_truncate(const LearnerHandler& h, Zxid target) {
+  return h.peer_current_epoch < 0 || zxid_epoch(target) >= h.peer_current_epoch;
+}
 }  // namespace
 
 void QuorumPeer::leader_generate_syncs() {
@@ -27,7 +39,7 @@ void QuorumPeer::leader_generate_syncs() {
 // Queues DIFF/TRUNC and PROPOSAL+COMMIT pairs for txns above `peer` (up to `max`). Returns
 // false when only a snapshot will do (the learner's history forks from ours in another
 // epoch, or it is ahead of what we hold).
-bool QuorumPeer::leader_queue_committed(Sid, const std::vector<const LoggedTxn*>& txns, Zxid peer,
+bool QuorumPeer::leader_queue_committed(Sid sid, const std::vector<const LoggedTxn*>& txns, Zxid peer,
                                         Zxid max, std::vector<QuorumPacket>& out) {
   bool need_op = true;
   bool peer_new_epoch = zxid_counter(peer) == 0;
@@ -52,6 +64,7 @@ bool QuorumPeer::leader_queue_committed(Sid, const std::vector<const LoggedTxn*>
         // The learner holds txns we never had: it may once have led. TRUNC cannot cross an
         // epoch boundary, so then it gets a snapshot.
         if (zxid_epoch(z) != zxid_epoch(peer) || prev < 0) return false;
+        if (!can_truncate(leading_->learners.at(sid), prev)) return false;
         out.push_back(op_packet(PacketType::kTrunc, prev));
       }
       need_op = false;
@@ -83,8 +96,10 @@ void QuorumPeer::leader_generate_sync(Sid sid) {
     out.push_back(op_packet(PacketType::kDiff, peer));
     need_snap = false;
   } else if (peer > max && zxid_counter(peer) != 0) {
-    out.push_back(op_packet(PacketType::kTrunc, max));
-    need_snap = false;
+    if (can_truncate(h, max)) {
+      out.push_back(op_packet(PacketType::kTrunc, max));
+      need_snap = false;
+    }
   } else if (min <= peer && peer <= max) {
     need_snap = !leader_queue_committed(sid, txns, peer, max, out);
   } else if (peer < min && config_.snapshot_size_factor >= 0) {

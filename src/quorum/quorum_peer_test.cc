@@ -79,7 +79,7 @@ struct LeaderTest : ::testing::Test {
   QuorumPacket info(Sid sid, int64_t accepted_epoch, bool observer = false) {
     return QuorumPacket{observer ? PacketType::kObserverInfo : PacketType::kFollowerInfo,
                         make_zxid(accepted_epoch, 0),
-                        encode_learner_info({sid, kQuorumProtocolVersion, 0}), std::nullopt};
+                        encode_learner_info({sid, kQuorumProtocolVersion, 0, {}}), std::nullopt};
   }
   QuorumPacket ack_epoch(Zxid last, int32_t current) {
     return QuorumPacket{PacketType::kAckEpoch, last, encode_int(current), std::nullopt};
@@ -153,6 +153,28 @@ TEST_F(LeaderTest, SyncIsATruncWhenTheFollowerHoldsMoreOfTheSameEpoch) {
   peer->step(2, ack_epoch(make_zxid(3, 6), 2));  // older currentEpoch: not ahead of us
   auto sent = to(take(), 2);
   EXPECT_EQ(types(sent), (std::vector{PacketType::kTrunc, PacketType::kNewLeader}));
+  EXPECT_EQ(sent[0].zxid, make_zxid(3, 4));
+}
+
+// Sim seed 124767: follower 3 took epoch 5's NEWLEADER by SNAP at (3,5), a txn that leader never
+// got acked by a quorum and that we never had. Its history starts at that snapshot, so TRUNC to
+// (3,4) cannot be carried out; it gets a SNAP. It re-acks an epoch it accepted before (-1),
+// so only its LearnerInfo says which epoch it is in.
+TEST_F(LeaderTest, AFollowerInANewerEpochThanTheTruncTargetGetsASnapInstead) {
+  PeerBootstrap b = history(3, 4);
+  b.accepted_epoch = 5;
+  make_leader(b);
+  establish(make_zxid(3, 4));
+  peer->step(2, ack(make_zxid(6, 0)));
+  take();
+  ASSERT_TRUE(peer->serving());
+  peer->step(3, QuorumPacket{PacketType::kFollowerInfo, make_zxid(6, 0),
+                             encode_learner_info({3, kQuorumProtocolVersion, 0, 5}), std::nullopt});
+  take();
+  peer->step(3, ack_epoch(make_zxid(3, 5), -1));
+  auto sent = to(take(), 3);
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent[0].type, PacketType::kSnap);
   EXPECT_EQ(sent[0].zxid, make_zxid(3, 4));
 }
 
