@@ -1,0 +1,85 @@
+#include "client/recipes/lock_core.h"
+
+#include <algorithm>
+
+#include "client/recipes/sequential_nodes.h"
+
+namespace paddock::client::recipes {
+
+LockCore::LockCore(Client& client, std::string dir, std::string prefix, std::vector<std::string> markers,
+                   WaitRule rule)
+    : client_(client), dir_(std::move(dir)), prefix_(std::move(prefix)), markers_(std::move(markers)),
+      rule_(std::move(rule)) {}
+
+std::string LockCore::node() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return node_;
+}
+
+void LockCore::forget_node() {
+  std::lock_guard<std::mutex> lock(mu_);
+  node_.clear();
+}
+
+Result<bool> LockCore::acquire(std::chrono::milliseconds timeout, NodeData data) {
+  if (held_ || !node().empty()) return Result<bool>(Err::kBadArguments, dir_);
+  Deadline deadline = deadline_after(timeout);
+  auto created = protected_create(client_, dir_, prefix_, std::move(data), CreateMode::kEphemeralSequential,
+                                  deadline);
+  if (!created) return Result<bool>(created.code(), created.path());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    node_ = created.value();
+  }
+  while (true) {
+    uint64_t generation = 0;
+    auto r = check(deadline, &generation);
+    if (r.ok() && r.value()) {
+      held_ = true;
+      return true;
+    }
+    if (r.ok() && signal_->wait_past(generation, deadline)) continue;
+    // Timed out or failed: give the slot up so no one waits behind it.
+    std::string mine = node();
+    retry_on_loss(client_, deadline_after(until(deadline) + std::chrono::seconds(5)),
+                  [&] { return client_.remove(mine).get(); });
+    forget_node();
+    return r.ok() ? Result<bool>(false) : r;
+  }
+}
+
+Result<bool> LockCore::check(Deadline deadline, uint64_t* generation) {
+  const std::string mine_path = node();
+  const std::string mine = mine_path.substr(mine_path.rfind('/') + 1);
+  while (true) {
+    auto kids = retry_on_loss(client_, deadline, [&] { return client_.get_children(dir_).get(); });
+    if (!kids) return Result<bool>(kids.code(), kids.path());
+    auto sorted = sort_by_sequence(kids.value(), markers_);
+    auto it = std::find(sorted.begin(), sorted.end(), mine);
+    // Our node is gone: the session that owned it ended (or someone deleted it).
+    if (it == sorted.end()) return Result<bool>(Err::kNoNode, mine_path);
+    auto wait_for = rule_(sorted, static_cast<size_t>(it - sorted.begin()));
+    if (!wait_for) return true;
+    // Read with a watch: a watch is left only on a node that exists (exists() would leave
+    // one on an absent node).
+    *generation = signal_->generation();
+    auto r = retry_on_loss(client_, deadline,
+                           [&] { return client_.get_data(join_path(dir_, *wait_for), signal_->watcher()).get(); });
+    if (r.ok()) return false;
+    if (r.code() != Err::kNoNode) return Result<bool>(r.code(), r.path());
+    // The predecessor went between the listing and the read: look again.
+  }
+}
+
+Result<Empty> LockCore::release() {
+  std::string mine = node();
+  if (mine.empty()) return Result<Empty>(Err::kBadArguments, dir_);
+  held_ = false;
+  forget_node();
+  auto r = retry_on_loss(client_, deadline_after(std::chrono::seconds(30)),
+                         [&] { return client_.remove(mine).get(); });
+  if (r.ok() || r.code() == Err::kNoNode) return Empty{};
+  return r;
+}
+
+}  // namespace paddock::client::recipes

@@ -1,0 +1,222 @@
+// ExclusiveLock and ReadWriteLock against both servers: mutual exclusion under contention,
+// one wake-up per release, protected-mode adoption, waiting across a dropped connection.
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "client/recipes/exclusive_lock.h"
+#include "client/recipes/read_write_lock.h"
+#include "client/recipes/recipe_test_support.h"
+#include "client/recipes/sequential_nodes.h"
+
+namespace paddock::client::recipes {
+namespace {
+
+class LockTest : public RecipeTest {};
+
+// Several clients each take the lock repeatedly and, inside it, do an unversioned
+// read-modify-write of a counter node: any overlap would be seen (the overlap count) and
+// would lose an increment (the final value).
+TEST_P(LockTest, MutualExclusionUnderContention) {
+  constexpr int kClients = 6, kRounds = 8;
+  SyncClient(*root_).create(base_ + "/counter", "0");
+  std::atomic<int> inside{0}, overlaps{0};
+  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(chrooted());
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      ExclusiveLock lock(*clients[i], "/lock");
+      SyncClient zk(*clients[i]);
+      for (int r = 0; r < kRounds; ++r) {
+        auto got = lock.acquire(60s);
+        ASSERT_TRUE(got.ok() && got.value()) << proto::err_name(got.code());
+        if (inside.fetch_add(1) != 0) overlaps++;
+        int v = std::stoi(*zk.get_data("/counter").data);
+        zk.set_data("/counter", std::to_string(v + 1));
+        inside.fetch_sub(1);
+        ASSERT_TRUE(lock.release().ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(overlaps.load(), 0);
+  EXPECT_EQ(*SyncClient(*root_).get_data(base_ + "/counter").data, std::to_string(kClients * kRounds));
+  EXPECT_TRUE(children("/lock").empty());
+}
+
+// With one holder and N waiters, the server holds N watches on N distinct nodes, and each
+// release wakes exactly one waiter: in the end each waiter was notified exactly once.
+TEST_P(LockTest, ReleaseWakesExactlyOneWaiter) {
+  constexpr int kWaiters = 8;
+  auto holder_client = chrooted();
+  ExclusiveLock holder(*holder_client, "/lock");
+  ASSERT_TRUE(holder.acquire(5s).value());
+  std::vector<std::unique_ptr<Client>> clients;
+  std::vector<std::unique_ptr<ExclusiveLock>> locks;
+  for (int i = 0; i < kWaiters; ++i) {
+    clients.push_back(chrooted());
+    locks.push_back(std::make_unique<ExclusiveLock>(*clients.back(), "/lock"));
+  }
+  std::atomic<int> next_to_release{-1};
+  std::vector<std::thread> threads;
+  std::atomic<int> acquired{0};
+  for (int i = 0; i < kWaiters; ++i) {
+    threads.emplace_back([&, i] {
+      ASSERT_TRUE(locks[i]->acquire(60s).value());
+      acquired++;
+      next_to_release = i;
+    });
+  }
+  ASSERT_TRUE(wait_until([&] { return children("/lock").size() == kWaiters + 1; }));
+  // Every waiter has armed its watch once its node is in (a waiter arms it right after).
+  ASSERT_TRUE(wait_until([&] { return total_watches() == kWaiters; }));
+  std::string wchs = client::testing::four_letter(server_->port(), "wchs");
+  EXPECT_NE(wchs.find("watching " + std::to_string(kWaiters) + " paths"), std::string::npos) << wchs;
+
+  ASSERT_TRUE(holder.release().ok());
+  for (int released = 0; released < kWaiters; ++released) {
+    ASSERT_TRUE(wait_until([&] { return acquired.load() == released + 1; }));
+    int holder_index = next_to_release.load();
+    // Everything the last delete fired has reached every client before its sync reply.
+    uint64_t total = 0;
+    for (int i = 0; i < kWaiters; ++i) {
+      SyncClient(*clients[i]).sync("/lock");
+      total += locks[i]->watch_notifications();
+    }
+    EXPECT_EQ(total, static_cast<uint64_t>(released + 1)) << "after release " << released;
+    ASSERT_TRUE(locks[holder_index]->release().ok());
+  }
+  for (auto& t : threads) t.join();
+  for (auto& l : locks) EXPECT_EQ(l->watch_notifications(), 1u);
+}
+
+TEST_P(LockTest, TimeoutGivesTheSlotUp) {
+  auto a = chrooted();
+  auto b = chrooted();
+  ExclusiveLock la(*a, "/lock"), lb(*b, "/lock");
+  ASSERT_TRUE(la.acquire(5s).value());
+  auto r = lb.acquire(200ms);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r.value());
+  EXPECT_EQ(children("/lock").size(), 1u);
+  EXPECT_EQ(la.acquire(1s).code(), Err::kBadArguments);  // not reentrant
+  ASSERT_TRUE(la.release().ok());
+  EXPECT_TRUE(lb.acquire(5s).value());
+}
+
+// The retry half of protected mode adopts the node a lost create made, and creates nothing.
+TEST_P(LockTest, ProtectedCreateAdoptsTheNodeOfALostCreate) {
+  auto c = chrooted();
+  SyncClient zk(*c);
+  const std::string mark = "_c_" + random_guid() + "-";
+  auto made = zk.create("/lock", "");
+  auto orphan = zk.create("/lock/" + mark + "lock-", "", {.mode = CreateMode::kEphemeralSequential});
+  auto again = resume_protected_create(*c, "/lock", mark, "lock-", "", CreateMode::kEphemeralSequential,
+                                       deadline_after(5s));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value(), orphan.path);
+  EXPECT_EQ(zk.get_children("/lock").size(), 1u);
+  // With no such child it creates one.
+  auto fresh = resume_protected_create(*c, "/lock", "_c_" + random_guid() + "-", "lock-", "",
+                                       CreateMode::kEphemeralSequential, deadline_after(5s));
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(zk.get_children("/lock").size(), 2u);
+  (void)made;
+}
+
+// A waiter whose connection drops keeps its place: the session resumes, the watch is re-armed,
+// and the release still reaches it.
+TEST_P(LockTest, WaiterSurvivesAConnectionCut) {
+  client::testing::TcpProxy proxy(server_->port());
+  SessionEvents events;
+  std::atomic<int> disconnects{0};
+  events.add([&](KeeperState s) { disconnects += s == KeeperState::kDisconnected; });
+  auto holder_client = chrooted();
+  auto waiter_client = open_client(proxy.hostport() + base_, &events);
+  ExclusiveLock holder(*holder_client, "/lock"), waiter(*waiter_client, "/lock");
+  ASSERT_TRUE(holder.acquire(5s).value());
+  std::atomic<bool> got{false};
+  std::thread t([&] { got = waiter.acquire(60s).value(); });
+  ASSERT_TRUE(wait_until([&] { return children("/lock").size() == 2; }));
+  ASSERT_TRUE(wait_until([&] { return total_watches() == 1; }));
+  proxy.cut();
+  ASSERT_TRUE(wait_until([&] { return disconnects.load() == 1; }));
+  ASSERT_TRUE(waiter_client->wait_connected(20s));
+  ASSERT_TRUE(holder.release().ok());
+  t.join();
+  EXPECT_TRUE(got.load());
+  EXPECT_EQ(children("/lock").size(), 1u);
+}
+
+TEST_P(LockTest, ReadersShareWritersExclude) {
+  auto a = chrooted();
+  auto b = chrooted();
+  auto w = chrooted();
+  ReadWriteLock ra(*a, "/rw"), rb(*b, "/rw"), rw(*w, "/rw");
+  ASSERT_TRUE(ra.read().acquire(5s).value());
+  ASSERT_TRUE(rb.read().acquire(5s).value());  // two readers at once
+  EXPECT_FALSE(rw.write().acquire(200ms).value());
+  std::atomic<bool> writing{false};
+  std::thread t([&] {
+    ASSERT_TRUE(rw.write().acquire(30s).value());
+    writing = true;
+  });
+  ASSERT_TRUE(wait_until([&] { return children("/rw").size() == 3; }));
+  // A reader after a waiting writer waits for it (no writer starvation).
+  auto c = chrooted();
+  ReadWriteLock rc(*c, "/rw");
+  EXPECT_FALSE(rc.read().acquire(200ms).value());
+  ASSERT_TRUE(rb.read().release().ok());
+  ASSERT_TRUE(ra.read().release().ok());
+  t.join();
+  EXPECT_TRUE(writing.load());
+  std::atomic<bool> reading{false};
+  std::thread r([&] { reading = rc.read().acquire(30s).value(); });
+  ASSERT_TRUE(wait_until([&] { return children("/rw").size() == 2; }));
+  EXPECT_FALSE(reading.load());
+  ASSERT_TRUE(rw.write().release().ok());
+  r.join();
+  EXPECT_TRUE(reading.load());
+  EXPECT_TRUE(rc.read().release().ok());
+}
+
+// Readers and writers from several clients: never a writer with anyone else inside.
+TEST_P(LockTest, ReadWriteExclusionUnderContention) {
+  constexpr int kClients = 6, kRounds = 6;
+  std::atomic<int> readers{0}, writers{0}, violations{0}, max_readers{0};
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(chrooted());
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      ReadWriteLock rw(*clients[i], "/rw");
+      SyncClient zk(*clients[i]);
+      for (int r = 0; r < kRounds; ++r) {
+        bool write = (i + r) % 3 == 0;
+        LockCore& l = write ? rw.write() : rw.read();
+        ASSERT_TRUE(l.acquire(60s).value());
+        if (write) {
+          if (writers.fetch_add(1) != 0 || readers.load() != 0) violations++;
+        } else {
+          int now = readers.fetch_add(1) + 1;
+          if (writers.load() != 0) violations++;
+          int seen = max_readers.load();
+          while (now > seen && !max_readers.compare_exchange_weak(seen, now)) {
+          }
+        }
+        zk.sync("/rw");  // a round trip inside the lock, so holders can overlap in time
+        (write ? writers : readers).fetch_sub(1);
+        ASSERT_TRUE(l.release().ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(violations.load(), 0);
+  EXPECT_TRUE(children("/rw").empty());
+}
+
+PADDOCK_RECIPE_SUITE(LockTest);
+
+}  // namespace
+}  // namespace paddock::client::recipes
