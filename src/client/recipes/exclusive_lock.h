@@ -23,6 +23,8 @@ class ExclusiveLock {
   Result<bool> acquire(std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) {
     return core_.acquire(timeout);
   }
+  // Makes an acquire() running on another thread give up (see LockCore::cancel).
+  void cancel() { core_.cancel(); }
   Result<Empty> release() { return core_.release(); }
   bool held() const { return core_.held(); }
   std::string node() const { return core_.node(); }

@@ -38,12 +38,13 @@ Result<bool> LockCore::acquire(std::chrono::milliseconds timeout, NodeData data)
       held_ = true;
       return true;
     }
-    if (r.ok() && signal_->wait_past(generation, deadline)) continue;
+    if (r.ok() && !cancelled_ && signal_->wait_past(generation, deadline) && !cancelled_) continue;
     // Timed out or failed: give the slot up so no one waits behind it.
     std::string mine = node();
     retry_on_loss(client_, deadline_after(until(deadline) + std::chrono::seconds(5)),
                   [&] { return client_.remove(mine).get(); });
     forget_node();
+    cancelled_ = false;
     return r.ok() ? Result<bool>(false) : r;
   }
 }
@@ -69,6 +70,11 @@ Result<bool> LockCore::check(Deadline deadline, uint64_t* generation) {
     if (r.code() != Err::kNoNode) return Result<bool>(r.code(), r.path());
     // The predecessor went between the listing and the read: look again.
   }
+}
+
+void LockCore::cancel() {
+  cancelled_ = true;
+  signal_->notify();
 }
 
 Result<Empty> LockCore::release() {

@@ -41,6 +41,10 @@ class LockCore {
   // (and the other session-ending codes) if the session ended; kConnectionLoss if the
   // connection could not be restored before the deadline.
   Result<bool> acquire(std::chrono::milliseconds timeout, NodeData data = std::string());
+  // Makes a running acquire() (on another thread) give up at once: it deletes its node and
+  // answers false. With no acquire running, the next one answers false at once (so a cancel
+  // racing with the start of an acquire is not lost).
+  void cancel();
   // Deletes the node. The lock is free even if the delete failed for a lost session.
   Result<Empty> release();
 
@@ -63,6 +67,7 @@ class LockCore {
   mutable std::mutex mu_;
   std::string node_;  // guarded by mu_
   std::atomic<bool> held_{false};
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace paddock::client::recipes
