@@ -12,6 +12,7 @@ packages=(
   libzstd-dev                           # snapshot compression
   libssl-dev                            # SHA-1 for digest ACLs, TLS later
   libjemalloc-dev                       # paddockd's allocator (cross-thread alloc/free)
+  libedit-dev                           # line editing, history, completion in `paddock shell`
   zookeeper zookeeper-bin libzookeeper-mt-dev   # reference server and C client for tests
   python3-kazoo                         # Python client used by integration tests
 )

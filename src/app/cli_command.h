@@ -23,5 +23,7 @@ void add_log_commands(CLI::App& app, CommandAction& action);
 void add_snapshot_commands(CLI::App& app, CommandAction& action);
 // `paddock import-zk ZK_DATA_DIR DEST_DIR`.
 void add_import_commands(CLI::App& app, CommandAction& action);
+// `paddock shell [-server HOST:PORT] [-timeout MS] [--json] [cmd args]` (zkCli.sh's commands).
+void add_shell_commands(CLI::App& app, CommandAction& action);
 
 }  // namespace paddock::app

@@ -9,6 +9,7 @@ constexpr paddock::app::CommandFamily kCommandFamilies[] = {
     paddock::app::add_log_commands,
     paddock::app::add_snapshot_commands,
     paddock::app::add_import_commands,
+    paddock::app::add_shell_commands,
 };
 
 }  // namespace
