@@ -1,0 +1,74 @@
+#include "client/recipes/semaphore.h"
+
+#include <algorithm>
+
+#include "client/recipes/sequential_nodes.h"
+
+namespace paddock::client::recipes {
+namespace {
+constexpr std::chrono::seconds kCallTimeout{30};
+constexpr const char* kLease = "lease-";
+}  // namespace
+
+Lease& Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    release();
+    client_ = other.client_;
+    path_ = std::move(other.path_);
+    other.path_.clear();
+  }
+  return *this;
+}
+
+Lease::~Lease() { release(); }
+
+Result<Empty> Lease::release() {
+  if (path_.empty()) return Empty{};
+  std::string path = std::move(path_);
+  path_.clear();
+  auto r = retry_on_loss(*client_, deadline_after(kCallTimeout), [&] { return client_->remove(path).get(); });
+  if (r.ok() || r.code() == Err::kNoNode) return Empty{};
+  return r;
+}
+
+Semaphore::Semaphore(Client& client, std::string dir, int max_leases)
+    : client_(client), leases_(join_path(dir, "leases")), max_leases_(max_leases),
+      lock_(client, join_path(dir, "locks")) {}
+
+Result<std::optional<Lease>> Semaphore::acquire(std::chrono::milliseconds timeout) {
+  using R = Result<std::optional<Lease>>;
+  const Deadline deadline = deadline_after(timeout);
+  auto locked = lock_.acquire(timeout.count() < 0 ? timeout : until(deadline));
+  if (!locked) return R(locked.code(), locked.path());
+  if (!locked.value()) return std::optional<Lease>();
+  auto made = protected_create(client_, leases_, kLease, std::string(), CreateMode::kEphemeralSequential, deadline);
+  if (!made) {
+    lock_.release();
+    return R(made.code(), made.path());
+  }
+  Lease lease(client_, made.value());
+  const std::string mine = made.value().substr(made.value().rfind('/') + 1);
+  while (true) {
+    uint64_t seen = signal_->generation();
+    auto kids = retry_on_loss(client_, deadline, [&] { return client_.get_children(leases_, signal_->watcher()).get(); });
+    if (!kids) {
+      lock_.release();
+      return R(kids.code(), kids.path());
+    }
+    auto sorted = sort_by_sequence(kids.value(), {kLease});
+    if (std::find(sorted.begin(), sorted.end(), mine) == sorted.end()) {
+      lock_.release();
+      return R(Err::kNoNode, made.value());  // our lease went: the session ended
+    }
+    if (static_cast<int>(sorted.size()) <= max_leases_) break;
+    if (!signal_->wait_past(seen, deadline)) {
+      lease.release();
+      lock_.release();
+      return std::optional<Lease>();
+    }
+  }
+  lock_.release();
+  return std::optional<Lease>(std::move(lease));
+}
+
+}  // namespace paddock::client::recipes
