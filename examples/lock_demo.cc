@@ -1,8 +1,13 @@
-// Takes a distributed lock a few times, holds it a while, and prints each hold. Run several at
-// once against one server and the holds never overlap:
+// Takes a distributed lock a few times, holds it a while, and prints each hold (and appends it
+// to --log FILE, one "pid start_us end_us" line per hold). Run several at once against one
+// server and the holds never overlap:
 //   lock_demo 127.0.0.1:2181 --rounds 5 --hold-ms 200 & lock_demo 127.0.0.1:2181 --rounds 5
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <thread>
 
 #include "client/recipes/exclusive_lock.h"
@@ -11,7 +16,7 @@
 using namespace paddock::client;
 
 int main(int argc, char** argv) {
-  auto args = examples::parse_args(argc, argv, "[--path /demo/lock] [--rounds 3] [--hold-ms 100]");
+  auto args = examples::parse_args(argc, argv, "[--path /demo/lock] [--rounds 3] [--hold-ms 100] [--log FILE]");
   auto client = examples::connect(args);
   recipes::ExclusiveLock lock(*client, args.get("path", "/demo/lock"));
   const long rounds = args.number("rounds", 3);
@@ -28,10 +33,19 @@ int main(int argc, char** argv) {
           .count();
     };
     long long start = since_epoch();
+    std::printf("acquired %s\n", lock.node().c_str());
+    std::fflush(stdout);
     std::this_thread::sleep_for(hold);  // the "work" done under the lock
     long long end = since_epoch();
     std::printf("held %s from %lld to %lld\n", lock.node().c_str(), start, end);
     std::fflush(stdout);
+    if (args.options.count("log")) {
+      // One write with O_APPEND: lines from many processes do not interleave.
+      int fd = ::open(args.get("log", "").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      std::string line = std::to_string(::getpid()) + " " + std::to_string(start) + " " + std::to_string(end) + "\n";
+      if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return 1;
+      ::close(fd);
+    }
     lock.release();
   }
   return 0;
