@@ -1,5 +1,6 @@
 // A shared counter: each run adds --adds times --delta; concurrent runs never lose an add.
-//   counter_demo 127.0.0.1:2181 --adds 100 & counter_demo 127.0.0.1:2181 --adds 100; counter_demo 127.0.0.1:2181 --adds 0
+//   counter_demo 127.0.0.1:2181 --adds 100 & counter_demo 127.0.0.1:2181 --adds 100; counter_demo
+//   127.0.0.1:2181 --adds 0
 #include <cstdio>
 
 #include "client/recipes/shared_counter.h"
@@ -20,7 +21,8 @@ int main(int argc, char** argv) {
   }
   auto now = counter.get();
   if (!now.ok()) return 1;
-  std::printf("counter %lld (version %d, %llu conflicts)\n", static_cast<long long>(now.value().value),
-              now.value().version, static_cast<unsigned long long>(counter.conflicts()));
+  std::printf("counter %lld (version %d, %llu conflicts)\n",
+              static_cast<long long>(now.value().value), now.value().version,
+              static_cast<unsigned long long>(counter.conflicts()));
   return 0;
 }

@@ -46,8 +46,8 @@ inline Args parse_args(int argc, char** argv, const char* usage) {
 }
 
 // Opens a client and waits for its session; exits with a message when there is none.
-inline std::unique_ptr<paddock::client::Client> connect(const Args& args,
-                                                        paddock::client::recipes::SessionEvents* events = nullptr) {
+inline std::unique_ptr<paddock::client::Client> connect(
+    const Args& args, paddock::client::recipes::SessionEvents* events = nullptr) {
   paddock::client::ClientOptions o;
   o.connect_string = args.connect;
   o.session_timeout = std::chrono::milliseconds(args.number("session-timeout-ms", 10000));

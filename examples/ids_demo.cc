@@ -8,7 +8,8 @@
 using namespace paddock::client;
 
 int main(int argc, char** argv) {
-  auto args = examples::parse_args(argc, argv, "[--path /demo/names] [--ids 3] [--name PREFIX --data TEXT]");
+  auto args = examples::parse_args(argc, argv,
+                                   "[--path /demo/names] [--ids 3] [--name PREFIX --data TEXT]");
   auto client = examples::connect(args);
   recipes::SequenceIds ids(*client, args.get("path", "/demo/names"));
   for (long i = 0; i < args.number("ids", 3); ++i) {

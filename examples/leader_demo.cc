@@ -2,10 +2,11 @@
 // the leader (Ctrl-C or kill -9), and another one takes over:
 //   leader_demo 127.0.0.1:2181 --id a & leader_demo 127.0.0.1:2181 --id b
 // --run-ms N ends it after N ms (0: run until killed).
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <thread>
-#include <unistd.h>
 
 #include "client/recipes/leader_latch.h"
 #include "example_args.h"
@@ -17,9 +18,10 @@ int main(int argc, char** argv) {
   recipes::SessionEvents events;
   auto client = examples::connect(args, &events);
   const std::string id = args.get("id", "pid-" + std::to_string(::getpid()));
-  recipes::LeaderLatch latch(*client, events, args.get("path", "/demo/election"), id,
-                             {.is_leader = [&] { std::printf("%s: leader\n", id.c_str()), std::fflush(stdout); },
-                              .not_leader = [&] { std::printf("%s: not leader\n", id.c_str()), std::fflush(stdout); }});
+  recipes::LeaderLatch latch(
+      *client, events, args.get("path", "/demo/election"), id,
+      {.is_leader = [&] { std::printf("%s: leader\n", id.c_str()), std::fflush(stdout); },
+       .not_leader = [&] { std::printf("%s: not leader\n", id.c_str()), std::fflush(stdout); }});
   latch.start();
   std::printf("%s: joined\n", id.c_str());
   std::fflush(stdout);

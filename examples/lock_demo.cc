@@ -16,7 +16,8 @@
 using namespace paddock::client;
 
 int main(int argc, char** argv) {
-  auto args = examples::parse_args(argc, argv, "[--path /demo/lock] [--rounds 3] [--hold-ms 100] [--log FILE]");
+  auto args = examples::parse_args(argc, argv,
+                                   "[--path /demo/lock] [--rounds 3] [--hold-ms 100] [--log FILE]");
   auto client = examples::connect(args);
   recipes::ExclusiveLock lock(*client, args.get("path", "/demo/lock"));
   const long rounds = args.number("rounds", 3);
@@ -42,8 +43,10 @@ int main(int argc, char** argv) {
     if (args.options.count("log")) {
       // One write with O_APPEND: lines from many processes do not interleave.
       int fd = ::open(args.get("log", "").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      std::string line = std::to_string(::getpid()) + " " + std::to_string(start) + " " + std::to_string(end) + "\n";
-      if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return 1;
+      std::string line = std::to_string(::getpid()) + " " + std::to_string(start) + " " +
+                         std::to_string(end) + "\n";
+      if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+        return 1;
       ::close(fd);
     }
     lock.release();

@@ -13,8 +13,9 @@
 using namespace paddock::client;
 
 int main(int argc, char** argv) {
-  auto args = examples::parse_args(argc, argv,
-                                   "[--path /demo/workers] (--worker ID [--steps 5] [--step-ms 200] | --monitor-ms N)");
+  auto args = examples::parse_args(
+      argc, argv,
+      "[--path /demo/workers] (--worker ID [--steps 5] [--step-ms 200] | --monitor-ms N)");
   recipes::SessionEvents events;
   auto client = examples::connect(args, &events);
   const std::string dir = args.get("path", "/demo/workers");
@@ -35,12 +36,14 @@ int main(int argc, char** argv) {
     me.leave();
     return 0;
   }
-  recipes::GroupMonitor monitor(*client, events, dir, [](const recipes::GroupMonitor::Members& members) {
-    std::printf("live workers (%zu):", members.size());
-    for (auto& [id, data] : members) std::printf(" %s[%s]", id.c_str(), data.c_str());
-    std::printf("\n");
-    std::fflush(stdout);
-  });
+  recipes::GroupMonitor monitor(*client, events, dir,
+                                [](const recipes::GroupMonitor::Members& members) {
+                                  std::printf("live workers (%zu):", members.size());
+                                  for (auto& [id, data] : members)
+                                    std::printf(" %s[%s]", id.c_str(), data.c_str());
+                                  std::printf("\n");
+                                  std::fflush(stdout);
+                                });
   if (auto r = monitor.start(); !r.ok()) {
     std::printf("monitor failed: %s\n", paddock::proto::err_name(r.code()));
     return 1;

@@ -1,8 +1,10 @@
 // A work queue: producers offer items, consumers take them; each item is taken once.
-//   queue_demo 127.0.0.1:2181 --produce 10 & queue_demo 127.0.0.1:2181 --consume 5 & queue_demo 127.0.0.1:2181 --consume 5
+//   queue_demo 127.0.0.1:2181 --produce 10 & queue_demo 127.0.0.1:2181 --consume 5 & queue_demo
+//   127.0.0.1:2181 --consume 5
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
-#include <unistd.h>
 
 #include "client/recipes/distributed_queue.h"
 #include "example_args.h"
@@ -10,7 +12,8 @@
 using namespace paddock::client;
 
 int main(int argc, char** argv) {
-  auto args = examples::parse_args(argc, argv, "[--path /demo/queue] [--produce N] [--consume N] [--wait-ms 10000]");
+  auto args = examples::parse_args(
+      argc, argv, "[--path /demo/queue] [--produce N] [--consume N] [--wait-ms 10000]");
   auto client = examples::connect(args);
   recipes::DistributedQueue queue(*client, args.get("path", "/demo/queue"));
   const std::string me = "pid-" + std::to_string(::getpid());

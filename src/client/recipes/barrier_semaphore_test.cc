@@ -24,7 +24,8 @@ TEST_P(BarrierSemaphoreTest, BarrierHoldsUntilRemoved) {
   EXPECT_FALSE(waiter.wait(100ms).value());
   std::atomic<bool> passed{false};
   std::thread t([&] { passed = waiter.wait(30s).value(); });
-  ASSERT_TRUE(wait_until([&] { return b->check_watches("/gate/b", WatcherType::kData).get().ok(); }));
+  ASSERT_TRUE(
+      wait_until([&] { return b->check_watches("/gate/b", WatcherType::kData).get().ok(); }));
   EXPECT_FALSE(passed.load());
   ASSERT_TRUE(setter.remove().ok());
   t.join();
@@ -54,7 +55,8 @@ TEST_P(BarrierSemaphoreTest, DoubleBarrierReleasesOnlyWhenAllArrive) {
   // All but one are in and waiting on "ready": none may pass.
   ASSERT_TRUE(wait_until([&] { return children("/db").size() == kMembers - 1; }));
   for (int i = 0; i < kMembers - 1; ++i) {
-    ASSERT_TRUE(wait_until([&] { return clients[i]->check_watches("/db/ready", WatcherType::kData).get().ok(); }));
+    ASSERT_TRUE(wait_until(
+        [&] { return clients[i]->check_watches("/db/ready", WatcherType::kData).get().ok(); }));
   }
   EXPECT_EQ(entered.load(), 0);
   threads.emplace_back(run, kMembers - 1);
@@ -141,7 +143,8 @@ TEST_P(BarrierSemaphoreTest, SemaphoreLeaseReturnsWhenItsSessionEnds) {
   EXPECT_FALSE(sb.acquire(200ms).value().has_value());
   std::optional<Lease> got;
   std::thread t([&] { got = std::move(sb.acquire(30s).value()); });
-  ASSERT_TRUE(wait_until([&] { return b->check_watches("/sem/leases", WatcherType::kChildren).get().ok(); }));
+  ASSERT_TRUE(wait_until(
+      [&] { return b->check_watches("/sem/leases", WatcherType::kChildren).get().ok(); }));
   a->close();  // the holder dies without releasing
   t.join();
   EXPECT_TRUE(got.has_value());

@@ -30,7 +30,8 @@ Result<std::optional<std::string>> DistributedQueue::peek() {
     if (!kids) return R(kids.code(), kids.path());
     auto sorted = sort_by_sequence(kids.value(), {kItem});
     if (sorted.empty()) return std::optional<std::string>();
-    auto d = retry_on_loss(client_, deadline, [&] { return client_.get_data(join_path(dir_, sorted[0])).get(); });
+    auto d = retry_on_loss(client_, deadline,
+                           [&] { return client_.get_data(join_path(dir_, sorted[0])).get(); });
     if (d.ok()) return std::optional<std::string>(d.value().data.value_or(""));
     if (d.code() != Err::kNoNode) return R(d.code(), d.path());
   }
@@ -39,7 +40,8 @@ Result<std::optional<std::string>> DistributedQueue::peek() {
 Result<std::optional<std::string>> DistributedQueue::take(std::chrono::milliseconds timeout) {
   using R = Result<std::optional<std::string>>;
   const Deadline deadline = deadline_after(timeout);
-  if (auto made = ensure_path(client_, claims_, deadline_after(std::chrono::seconds(30))); !made.ok()) {
+  if (auto made = ensure_path(client_, claims_, deadline_after(std::chrono::seconds(30)));
+      !made.ok()) {
     return R(made.code(), made.path());
   }
   while (true) {

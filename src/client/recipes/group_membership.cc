@@ -36,20 +36,23 @@ Result<Empty> GroupMember::join() {
 
 Result<Empty> GroupMember::update(const std::string& data) {
   data_ = data;
-  auto r = retry_on_loss(client_, deadline_after(kCallTimeout), [&] { return client_.set_data(path(), data).get(); });
+  auto r = retry_on_loss(client_, deadline_after(kCallTimeout),
+                         [&] { return client_.set_data(path(), data).get(); });
   if (!r) return Result<Empty>(r.code(), r.path());
   return Empty{};
 }
 
 Result<Empty> GroupMember::leave() {
-  auto r = retry_on_loss(client_, deadline_after(kCallTimeout), [&] { return client_.remove(path()).get(); });
+  auto r = retry_on_loss(client_, deadline_after(kCallTimeout),
+                         [&] { return client_.remove(path()).get(); });
   if (r.ok() || r.code() == Err::kNoNode) return Empty{};
   return r;
 }
 
 // Shared with the watchers, which may fire after the monitor is gone.
 struct GroupMonitor::State : std::enable_shared_from_this<GroupMonitor::State> {
-  State(Client& c, std::string d, OnChange cb) : client(c), dir(std::move(d)), on_change(std::move(cb)) {}
+  State(Client& c, std::string d, OnChange cb)
+      : client(c), dir(std::move(d)), on_change(std::move(cb)) {}
 
   // Lists the members with a fresh children watch. Runs on the event thread (from the
   // watch) or in start(); serialized by refresh_mu.
@@ -106,13 +109,17 @@ struct GroupMonitor::State : std::enable_shared_from_this<GroupMonitor::State> {
   std::atomic<bool> stopped{false};
 };
 
-GroupMonitor::GroupMonitor(Client& client, SessionEvents& events, std::string dir, OnChange on_change)
-    : state_(std::make_shared<State>(client, std::move(dir), std::move(on_change))), events_(events) {}
+GroupMonitor::GroupMonitor(Client& client, SessionEvents& events, std::string dir,
+                           OnChange on_change)
+    : state_(std::make_shared<State>(client, std::move(dir), std::move(on_change))),
+      events_(events) {}
 
 GroupMonitor::~GroupMonitor() { stop(); }
 
 Result<Empty> GroupMonitor::start() {
-  if (auto made = ensure_path(state_->client, state_->dir, deadline_after(kCallTimeout)); !made.ok()) return made;
+  if (auto made = ensure_path(state_->client, state_->dir, deadline_after(kCallTimeout));
+      !made.ok())
+    return made;
   std::weak_ptr<State> weak = state_;
   listener_id_ = events_.add([weak](KeeperState s) {
     auto st = weak.lock();
@@ -124,7 +131,8 @@ Result<Empty> GroupMonitor::start() {
     }
     if (stale) st->refresh();
   });
-  return retry_on_loss(state_->client, deadline_after(kCallTimeout), [&] { return state_->refresh(); });
+  return retry_on_loss(state_->client, deadline_after(kCallTimeout),
+                       [&] { return state_->refresh(); });
 }
 
 void GroupMonitor::stop() {
@@ -138,7 +146,8 @@ GroupMonitor::Members GroupMonitor::members() const {
   return state_->members;
 }
 
-bool GroupMonitor::wait_for(const std::function<bool(const Members&)>& pred, std::chrono::milliseconds timeout) const {
+bool GroupMonitor::wait_for(const std::function<bool(const Members&)>& pred,
+                            std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(state_->mu);
   return state_->cv.wait_for(lock, timeout, [&] { return pred(state_->members); });
 }

@@ -55,7 +55,8 @@ class GroupMonitor {
   void stop();
   Members members() const;
   // Waits until `pred(members())` holds; false at the timeout.
-  bool wait_for(const std::function<bool(const Members&)>& pred, std::chrono::milliseconds timeout) const;
+  bool wait_for(const std::function<bool(const Members&)>& pred,
+                std::chrono::milliseconds timeout) const;
 
  private:
   struct State;

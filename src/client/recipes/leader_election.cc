@@ -20,8 +20,13 @@ void Leadership::set_lost(bool lost) {
   cv_.notify_all();
 }
 
-LeaderElection::LeaderElection(Client& client, SessionEvents& events, std::string dir, Lead lead, bool requeue)
-    : client_(client), events_(events), lock_(client, std::move(dir)), lead_(std::move(lead)), requeue_(requeue) {}
+LeaderElection::LeaderElection(Client& client, SessionEvents& events, std::string dir, Lead lead,
+                               bool requeue)
+    : client_(client),
+      events_(events),
+      lock_(client, std::move(dir)),
+      lead_(std::move(lead)),
+      requeue_(requeue) {}
 
 LeaderElection::~LeaderElection() { close(); }
 

@@ -44,7 +44,8 @@ class Leadership {
 class LeaderElection {
  public:
   using Lead = std::function<void(const Leadership&)>;
-  LeaderElection(Client& client, SessionEvents& events, std::string dir, Lead lead, bool requeue = true);
+  LeaderElection(Client& client, SessionEvents& events, std::string dir, Lead lead,
+                 bool requeue = true);
   // close()
   ~LeaderElection();
   LeaderElection(const LeaderElection&) = delete;

@@ -11,7 +11,11 @@ constexpr const char* kPrefix = "latch-";
 
 LeaderLatch::LeaderLatch(Client& client, SessionEvents& events, std::string dir, std::string id,
                          LeadershipListener listener)
-    : client_(client), events_(events), dir_(std::move(dir)), id_(std::move(id)), listener_(std::move(listener)) {}
+    : client_(client),
+      events_(events),
+      dir_(std::move(dir)),
+      id_(std::move(id)),
+      listener_(std::move(listener)) {}
 
 LeaderLatch::~LeaderLatch() { close(); }
 
@@ -26,7 +30,8 @@ void LeaderLatch::on_session(KeeperState state) {
     std::lock_guard<std::mutex> lock(mu_);
     if (state == KeeperState::kDisconnected) connected_ = false;
     if (state == KeeperState::kSyncConnected) connected_ = true;
-    if (state == KeeperState::kExpired || state == KeeperState::kClosed || state == KeeperState::kAuthFailed) {
+    if (state == KeeperState::kExpired || state == KeeperState::kClosed ||
+        state == KeeperState::kAuthFailed) {
       connected_ = false;
       session_over_ = true;
     }
@@ -64,7 +69,8 @@ void LeaderLatch::run() {
 bool LeaderLatch::step() {
   const Deadline deadline = deadline_after(std::chrono::seconds(10));
   if (node_.empty()) {
-    auto made = protected_create(client_, dir_, kPrefix, id_, CreateMode::kEphemeralSequential, deadline);
+    auto made =
+        protected_create(client_, dir_, kPrefix, id_, CreateMode::kEphemeralSequential, deadline);
     if (!made) return false;
     node_ = made.value();
   }
@@ -91,10 +97,13 @@ bool LeaderLatch::step() {
     const std::string pred = join_path(dir_, *(it - 1));
     if (pred == watched_ && watch_armed_->load()) return true;
     auto armed = std::make_shared<std::atomic<bool>>(true);
-    auto r = client_.get_data(pred, [armed, notify = wake_->watcher()](const WatchEvent& e) {
-                      armed->store(false);
-                      notify(e);
-                    }).get();
+    auto r = client_
+                 .get_data(pred,
+                           [armed, notify = wake_->watcher()](const WatchEvent& e) {
+                             armed->store(false);
+                             notify(e);
+                           })
+                 .get();
     if (r.ok()) {
       watched_ = pred;
       watch_armed_ = armed;
@@ -122,7 +131,8 @@ void LeaderLatch::close() {
   thread_.join();
   events_.remove(listener_id_);
   if (!node_.empty()) {
-    retry_on_loss(client_, deadline_after(std::chrono::seconds(5)), [&] { return client_.remove(node_).get(); });
+    retry_on_loss(client_, deadline_after(std::chrono::seconds(5)),
+                  [&] { return client_.remove(node_).get(); });
     node_.clear();
   }
   set_leader(false);

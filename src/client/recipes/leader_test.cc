@@ -15,7 +15,8 @@ class LeaderTest : public RecipeTest {};
 
 // One participant: a client with its own session events, a latch and callback counts.
 struct Participant {
-  Participant(RecipeTest* t, std::function<std::unique_ptr<Client>(SessionEvents*)> open, const std::string& id)
+  Participant(RecipeTest* t, std::function<std::unique_ptr<Client>(SessionEvents*)> open,
+              const std::string& id)
       : client(open(&events)),
         latch(*client, events, "/election", id,
               {.is_leader = [this] { gained++; }, .not_leader = [this] { lost++; }}) {
@@ -36,15 +37,17 @@ int leaders(const std::vector<std::unique_ptr<Participant>>& ps) {
 TEST_P(LeaderTest, LatchHasOneLeaderAndHandsOverWhenItsSessionCloses) {
   std::vector<std::unique_ptr<Participant>> ps;
   for (int i = 0; i < 4; ++i) {
-    ps.push_back(std::make_unique<Participant>(this, [&](SessionEvents* e) { return chrooted(e); },
-                                               "p" + std::to_string(i)));
+    ps.push_back(std::make_unique<Participant>(
+        this, [&](SessionEvents* e) { return chrooted(e); }, "p" + std::to_string(i)));
     ps.back()->latch.start();
     // Joining in order makes the order of leaders known.
-    ASSERT_TRUE(wait_until([&] { return children("/election").size() == static_cast<size_t>(i + 1); }));
+    ASSERT_TRUE(
+        wait_until([&] { return children("/election").size() == static_cast<size_t>(i + 1); }));
   }
   ASSERT_TRUE(ps[0]->latch.await_leadership(20s));
   EXPECT_EQ(leaders(ps), 1);
-  EXPECT_EQ(ps[1]->latch.participants().value(), (std::vector<std::string>{"p0", "p1", "p2", "p3"}));
+  EXPECT_EQ(ps[1]->latch.participants().value(),
+            (std::vector<std::string>{"p0", "p1", "p2", "p3"}));
   for (int next = 1; next < 4; ++next) {
     ps[next - 1]->client->close();  // the leader's session ends
     ASSERT_TRUE(ps[next]->latch.await_leadership(20s)) << "p" << next;
@@ -58,8 +61,10 @@ TEST_P(LeaderTest, LatchHasOneLeaderAndHandsOverWhenItsSessionCloses) {
 
 TEST_P(LeaderTest, LatchLosesLeadershipWhileDisconnectedAndRegainsIt) {
   client::testing::TcpProxy proxy(server_->port());
-  Participant leader(this, [&](SessionEvents* e) { return open_client(proxy.hostport() + base_, e); }, "a");
-  Participant other(this, [&](SessionEvents* e) { return chrooted(e); }, "b");
+  Participant leader(
+      this, [&](SessionEvents* e) { return open_client(proxy.hostport() + base_, e); }, "a");
+  Participant other(
+      this, [&](SessionEvents* e) { return chrooted(e); }, "b");
   leader.latch.start();
   ASSERT_TRUE(leader.latch.await_leadership(20s));
   other.latch.start();
@@ -74,9 +79,11 @@ TEST_P(LeaderTest, LatchLosesLeadershipWhileDisconnectedAndRegainsIt) {
 
 TEST_P(LeaderTest, LatchHandsOverWhenTheLeadersSessionExpires) {
   client::testing::TcpProxy proxy(server_->port());
-  Participant leader(this, [&](SessionEvents* e) { return open_client(proxy.hostport() + base_, e, 2000ms); },
-                     "a");
-  Participant other(this, [&](SessionEvents* e) { return chrooted(e); }, "b");
+  Participant leader(
+      this, [&](SessionEvents* e) { return open_client(proxy.hostport() + base_, e, 2000ms); },
+      "a");
+  Participant other(
+      this, [&](SessionEvents* e) { return chrooted(e); }, "b");
   leader.latch.start();
   ASSERT_TRUE(leader.latch.await_leadership(20s));
   other.latch.start();
@@ -107,7 +114,8 @@ TEST_P(LeaderTest, ElectionHasOneLeaderAtATime) {
     Client* c = clients.back().get();
     elections.push_back(std::make_unique<LeaderElection>(*c, *events.back(), "/election",
                                                          [&, c](const Leadership& l) {
-                                                           if (leading.fetch_add(1) != 0) overlaps++;
+                                                           if (leading.fetch_add(1) != 0)
+                                                             overlaps++;
                                                            SyncClient(*c).sync("/");
                                                            (void)l;
                                                            leading.fetch_sub(1);
@@ -132,10 +140,13 @@ TEST_P(LeaderTest, ElectionLeaderIsToldWhenItsConnectionDrops) {
   SessionEvents events;
   auto c = open_client(proxy.hostport() + base_, &events);
   std::atomic<bool> leading{false}, told{false};
-  LeaderElection election(*c, events, "/election", [&](const Leadership& l) {
-    leading = true;
-    told = l.wait_lost(30s);
-  }, /*requeue=*/false);
+  LeaderElection election(
+      *c, events, "/election",
+      [&](const Leadership& l) {
+        leading = true;
+        told = l.wait_lost(30s);
+      },
+      /*requeue=*/false);
   election.start();
   ASSERT_TRUE(wait_until([&] { return leading.load(); }));
   proxy.cut();

@@ -6,9 +6,12 @@
 
 namespace paddock::client::recipes {
 
-LockCore::LockCore(Client& client, std::string dir, std::string prefix, std::vector<std::string> markers,
-                   WaitRule rule)
-    : client_(client), dir_(std::move(dir)), prefix_(std::move(prefix)), markers_(std::move(markers)),
+LockCore::LockCore(Client& client, std::string dir, std::string prefix,
+                   std::vector<std::string> markers, WaitRule rule)
+    : client_(client),
+      dir_(std::move(dir)),
+      prefix_(std::move(prefix)),
+      markers_(std::move(markers)),
       rule_(std::move(rule)) {}
 
 std::string LockCore::node() const {
@@ -24,8 +27,8 @@ void LockCore::forget_node() {
 Result<bool> LockCore::acquire(std::chrono::milliseconds timeout, NodeData data) {
   if (held_ || !node().empty()) return Result<bool>(Err::kBadArguments, dir_);
   Deadline deadline = deadline_after(timeout);
-  auto created = protected_create(client_, dir_, prefix_, std::move(data), CreateMode::kEphemeralSequential,
-                                  deadline);
+  auto created = protected_create(client_, dir_, prefix_, std::move(data),
+                                  CreateMode::kEphemeralSequential, deadline);
   if (!created) return Result<bool>(created.code(), created.path());
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -64,8 +67,9 @@ Result<bool> LockCore::check(Deadline deadline, uint64_t* generation) {
     // Read with a watch: a watch is left only on a node that exists (exists() would leave
     // one on an absent node).
     *generation = signal_->generation();
-    auto r = retry_on_loss(client_, deadline,
-                           [&] { return client_.get_data(join_path(dir_, *wait_for), signal_->watcher()).get(); });
+    auto r = retry_on_loss(client_, deadline, [&] {
+      return client_.get_data(join_path(dir_, *wait_for), signal_->watcher()).get();
+    });
     if (r.ok()) return false;
     if (r.code() != Err::kNoNode) return Result<bool>(r.code(), r.path());
     // The predecessor went between the listing and the read: look again.

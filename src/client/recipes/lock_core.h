@@ -26,8 +26,8 @@ class LockCore {
  public:
   // The node a contender at index `mine` of `sorted` (the lock's nodes in sequence order)
   // must see deleted before it may hold the lock; nullopt: it holds it now.
-  using WaitRule =
-      std::function<std::optional<std::string>(const std::vector<std::string>& sorted, size_t mine)>;
+  using WaitRule = std::function<std::optional<std::string>(const std::vector<std::string>& sorted,
+                                                            size_t mine)>;
 
   // `prefix` is this contender's node name ("lock-", "read-"); `markers` are the name parts
   // of every node that takes part in the ordering.

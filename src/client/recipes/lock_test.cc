@@ -43,7 +43,8 @@ TEST_P(LockTest, MutualExclusionUnderContention) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(overlaps.load(), 0);
-  EXPECT_EQ(*SyncClient(*root_).get_data(base_ + "/counter").data, std::to_string(kClients * kRounds));
+  EXPECT_EQ(*SyncClient(*root_).get_data(base_ + "/counter").data,
+            std::to_string(kClients * kRounds));
   EXPECT_TRUE(children("/lock").empty());
 }
 
@@ -78,14 +79,16 @@ TEST_P(LockTest, ReleaseWakesExactlyOneWaiter) {
   // Every waiter has armed its watch (a waiter arms it right after its node is in).
   ASSERT_TRUE(wait_until([&] { return total_watches() == kWaiters; }, 60s)) << total_watches();
   std::string wchs = client::testing::four_letter(server_->port(), "wchs");
-  EXPECT_NE(wchs.find("watching " + std::to_string(kWaiters) + " paths"), std::string::npos) << wchs;
+  EXPECT_NE(wchs.find("watching " + std::to_string(kWaiters) + " paths"), std::string::npos)
+      << wchs;
 
   ASSERT_TRUE(holder.release().ok());
   for (int released = 0; released < kWaiters; ++released) {
     int holder_index;
     {
       std::unique_lock<std::mutex> lock(mu);
-      ASSERT_TRUE(cv.wait_for(lock, 60s, [&] { return order.size() == static_cast<size_t>(released + 1); }));
+      ASSERT_TRUE(cv.wait_for(lock, 60s,
+                              [&] { return order.size() == static_cast<size_t>(released + 1); }));
       holder_index = order.back();
     }
     if (released < kCheckedReleases) {
@@ -125,9 +128,10 @@ TEST_P(LockTest, ProtectedCreateAdoptsTheNodeOfALostCreate) {
   SyncClient zk(*c);
   const std::string mark = "_c_" + random_guid() + "-";
   auto made = zk.create("/lock", "");
-  auto orphan = zk.create("/lock/" + mark + "lock-", "", {.mode = CreateMode::kEphemeralSequential});
-  auto again = resume_protected_create(*c, "/lock", mark, "lock-", "", CreateMode::kEphemeralSequential,
-                                       deadline_after(5s));
+  auto orphan =
+      zk.create("/lock/" + mark + "lock-", "", {.mode = CreateMode::kEphemeralSequential});
+  auto again = resume_protected_create(*c, "/lock", mark, "lock-", "",
+                                       CreateMode::kEphemeralSequential, deadline_after(5s));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again.value(), orphan.path);
   EXPECT_EQ(zk.get_children("/lock").size(), 1u);

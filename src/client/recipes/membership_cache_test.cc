@@ -44,8 +44,8 @@ TEST_P(MembershipCacheTest, MonitorSeesMembersComeAndGo) {
   std::vector<std::unique_ptr<GroupMember>> members;
   for (int i = 0; i < 3; ++i) {
     clients.push_back(chrooted());
-    members.push_back(std::make_unique<GroupMember>(*clients.back(), "/workers", "w" + std::to_string(i),
-                                                    "host" + std::to_string(i)));
+    members.push_back(std::make_unique<GroupMember>(
+        *clients.back(), "/workers", "w" + std::to_string(i), "host" + std::to_string(i)));
     ASSERT_TRUE(members.back()->join().ok());
   }
   ASSERT_TRUE(monitor.wait_for([](auto& m) { return m.size() == 3; }, 20s));
@@ -85,7 +85,8 @@ TEST_P(MembershipCacheTest, CacheConvergesAfterABurstOfChanges) {
   std::vector<std::future<Result<Stat>>> sets;
   for (int i = 0; i < 10; ++i) sets.push_back(w->set_data("/tree/n" + std::to_string(i), "v1"));
   std::vector<std::future<Result<Empty>>> removes;
-  for (int i = 0; i < 10; i += 2) removes.push_back(w->remove("/tree/n" + std::to_string(i) + "/leaf"));
+  for (int i = 0; i < 10; i += 2)
+    removes.push_back(w->remove("/tree/n" + std::to_string(i) + "/leaf"));
   removes.push_back(w->remove("/tree/pre"));
   for (auto& f : creates) ASSERT_TRUE(f.get().ok());
   for (auto& f : sets) ASSERT_TRUE(f.get().ok());

@@ -23,7 +23,8 @@ TEST_P(QueueCounterTest, QueueIsFifoAndTakeRemoves) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(q.offer("item " + std::to_string(i)).ok());
   EXPECT_EQ(q.size().value(), 5u);
   EXPECT_EQ(q.peek().value(), std::optional<std::string>("item 0"));
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(q.take(0ms).value(), std::optional<std::string>("item " + std::to_string(i)));
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(q.take(0ms).value(), std::optional<std::string>("item " + std::to_string(i)));
   EXPECT_EQ(q.size().value(), 0u);
   EXPECT_EQ(q.take(100ms).value(), std::nullopt);
   EXPECT_TRUE(children("/q/claims").empty());
@@ -36,7 +37,8 @@ TEST_P(QueueCounterTest, TakeWaitsForAnOffer) {
   std::optional<std::string> got;
   std::thread t([&] { got = taker.take(30s).value(); });
   // The taker's session has its child watch on the queue: it is waiting.
-  bool waiting = wait_until([&] { return c->check_watches("/q", WatcherType::kChildren).get().ok(); });
+  bool waiting =
+      wait_until([&] { return c->check_watches("/q", WatcherType::kChildren).get().ok(); });
   EXPECT_TRUE(waiting);
   ASSERT_TRUE(producer.offer("late").ok());
   t.join();
@@ -56,7 +58,8 @@ TEST_P(QueueCounterTest, ConcurrentTakersTakeEachItemExactlyOnce) {
   for (int p = 0; p < kProducers; ++p) {
     threads.emplace_back([&, p] {
       DistributedQueue q(*clients[p], "/q");
-      for (int i = 0; i < kItemsEach; ++i) ASSERT_TRUE(q.offer("p" + std::to_string(p) + "-" + std::to_string(i)).ok());
+      for (int i = 0; i < kItemsEach; ++i)
+        ASSERT_TRUE(q.offer("p" + std::to_string(p) + "-" + std::to_string(i)).ok());
     });
   }
   for (int k = 0; k < kConsumers; ++k) {
@@ -97,7 +100,8 @@ TEST_P(QueueCounterTest, ConcurrentIncrementsEndAtTheExactSum) {
   // 25 * (1 + 2 + ... + 6)
   EXPECT_EQ(reader.get().value().value, kAdds * kClients * (kClients + 1) / 2);
   EXPECT_EQ(reader.get().value().version, kClients * kAdds);
-  std::printf("counter: %llu compare-and-set conflicts\n", static_cast<unsigned long long>(conflicts.load()));
+  std::printf("counter: %llu compare-and-set conflicts\n",
+              static_cast<unsigned long long>(conflicts.load()));
 }
 
 TEST_P(QueueCounterTest, CompareAndSetFailsOnAStaleVersion) {

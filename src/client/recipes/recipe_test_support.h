@@ -93,7 +93,8 @@ class RecipeTest : public ::testing::TestWithParam<ServerKind> {
     EXPECT_TRUE((*c)->wait_connected(20s));
     return std::move(*c);
   }
-  std::unique_ptr<Client> chrooted(SessionEvents* events = nullptr, std::chrono::milliseconds timeout = 10000ms) {
+  std::unique_ptr<Client> chrooted(SessionEvents* events = nullptr,
+                                   std::chrono::milliseconds timeout = 10000ms) {
     return open_client(server_->hostport() + base_, events, timeout);
   }
   // The children of a node under this test's node (none while it does not exist).
@@ -113,9 +114,9 @@ class RecipeTest : public ::testing::TestWithParam<ServerKind> {
   std::string base_;
 };
 
-#define PADDOCK_RECIPE_SUITE(Fixture)                                                                       \
-  INSTANTIATE_TEST_SUITE_P(Servers, Fixture,                                                                \
-                           ::testing::Values(ServerKind::kPaddock, ServerKind::kZooKeeper),                \
-                           [](const auto& info) { return std::string(client::testing::kind_name(info.param)); })
+#define PADDOCK_RECIPE_SUITE(Fixture)                                                    \
+  INSTANTIATE_TEST_SUITE_P(                                                              \
+      Servers, Fixture, ::testing::Values(ServerKind::kPaddock, ServerKind::kZooKeeper), \
+      [](const auto& info) { return std::string(client::testing::kind_name(info.param)); })
 
 }  // namespace paddock::client::recipes

@@ -26,13 +26,16 @@ Result<Empty> Lease::release() {
   if (path_.empty()) return Empty{};
   std::string path = std::move(path_);
   path_.clear();
-  auto r = retry_on_loss(*client_, deadline_after(kCallTimeout), [&] { return client_->remove(path).get(); });
+  auto r = retry_on_loss(*client_, deadline_after(kCallTimeout),
+                         [&] { return client_->remove(path).get(); });
   if (r.ok() || r.code() == Err::kNoNode) return Empty{};
   return r;
 }
 
 Semaphore::Semaphore(Client& client, std::string dir, int max_leases)
-    : client_(client), leases_(join_path(dir, "leases")), max_leases_(max_leases),
+    : client_(client),
+      leases_(join_path(dir, "leases")),
+      max_leases_(max_leases),
       lock_(client, join_path(dir, "locks")) {}
 
 Result<std::optional<Lease>> Semaphore::acquire(std::chrono::milliseconds timeout) {
@@ -41,7 +44,8 @@ Result<std::optional<Lease>> Semaphore::acquire(std::chrono::milliseconds timeou
   auto locked = lock_.acquire(timeout.count() < 0 ? timeout : until(deadline));
   if (!locked) return R(locked.code(), locked.path());
   if (!locked.value()) return std::optional<Lease>();
-  auto made = protected_create(client_, leases_, kLease, std::string(), CreateMode::kEphemeralSequential, deadline);
+  auto made = protected_create(client_, leases_, kLease, std::string(),
+                               CreateMode::kEphemeralSequential, deadline);
   if (!made) {
     lock_.release();
     return R(made.code(), made.path());
@@ -50,7 +54,8 @@ Result<std::optional<Lease>> Semaphore::acquire(std::chrono::milliseconds timeou
   const std::string mine = made.value().substr(made.value().rfind('/') + 1);
   while (true) {
     uint64_t seen = signal_->generation();
-    auto kids = retry_on_loss(client_, deadline, [&] { return client_.get_children(leases_, signal_->watcher()).get(); });
+    auto kids = retry_on_loss(
+        client_, deadline, [&] { return client_.get_children(leases_, signal_->watcher()).get(); });
     if (!kids) {
       lock_.release();
       return R(kids.code(), kids.path());

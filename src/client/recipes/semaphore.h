@@ -10,7 +10,8 @@
 // client, and waiters are served in order.
 //
 //   Semaphore sem(client, "/pools/db", 3);
-//   if (auto lease = sem.acquire(5s); lease.ok() && lease.value()) { ...; }  // returned at scope end
+//   if (auto lease = sem.acquire(5s); lease.ok() && lease.value()) { ...; }  // returned at scope
+//   end
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -24,7 +25,9 @@ namespace paddock::client::recipes {
 class Lease {
  public:
   Lease(Client& client, std::string path) : client_(&client), path_(std::move(path)) {}
-  Lease(Lease&& other) noexcept : client_(other.client_), path_(std::move(other.path_)) { other.path_.clear(); }
+  Lease(Lease&& other) noexcept : client_(other.client_), path_(std::move(other.path_)) {
+    other.path_.clear();
+  }
   Lease& operator=(Lease&& other) noexcept;
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;

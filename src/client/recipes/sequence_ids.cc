@@ -19,17 +19,19 @@ Result<std::string> SequenceIds::unique_name(const std::string& prefix, const st
   const std::string plain = join_path(dir_, name.substr(name.find('-') + 1));
   Transaction txn;
   txn.create(plain, data).remove(full);
-  auto r = retry_on_loss(client_, deadline_after(kCallTimeout), [&] { return client_.multi(txn).get(); });
+  auto r = retry_on_loss(client_, deadline_after(kCallTimeout),
+                         [&] { return client_.multi(txn).get(); });
   // NodeExists on a retry: the first attempt went through.
   if (r.ok() || r.code() == Err::kNodeExists) return plain;
   return Result<std::string>(r.code(), r.path());
 }
 
 Result<int64_t> SequenceIds::next_id() {
-  auto made = protected_create(client_, dir_, "id-", std::string(), CreateMode::kEphemeralSequential,
-                               deadline_after(kCallTimeout));
+  auto made = protected_create(client_, dir_, "id-", std::string(),
+                               CreateMode::kEphemeralSequential, deadline_after(kCallTimeout));
   if (!made) return Result<int64_t>(made.code(), made.path());
-  retry_on_loss(client_, deadline_after(kCallTimeout), [&] { return client_.remove(made.value()).get(); });
+  retry_on_loss(client_, deadline_after(kCallTimeout),
+                [&] { return client_.remove(made.value()).get(); });
   return sequence_of(made.value());
 }
 

@@ -20,7 +20,8 @@ bool await_reconnect(Client& client, Deadline deadline) {
     SessionState s = client.state();
     if (s != SessionState::kConnecting && s != SessionState::kConnected) return false;
     // In slices, so a session that ends meanwhile is noticed.
-    if (client.wait_connected(std::min(until(deadline), std::chrono::milliseconds(500)))) return true;
+    if (client.wait_connected(std::min(until(deadline), std::chrono::milliseconds(500))))
+      return true;
   }
   return false;
 }
@@ -47,7 +48,8 @@ Result<Empty> ensure_path(Client& client, const std::string& path, Deadline dead
   while (pos != std::string::npos) {
     pos = path.find('/', pos + 1);
     std::string prefix = path.substr(0, pos);
-    auto r = retry_on_loss(client, deadline, [&] { return client.create(prefix, std::string()).get(); });
+    auto r =
+        retry_on_loss(client, deadline, [&] { return client.create(prefix, std::string()).get(); });
     if (!r.ok() && r.code() != Err::kNodeExists) return Result<Empty>(r.code(), r.path());
   }
   return Empty{};
@@ -55,26 +57,28 @@ Result<Empty> ensure_path(Client& client, const std::string& path, Deadline dead
 
 namespace {
 Result<std::string> create_marked(Client& client, const std::string& dir, const std::string& mark,
-                                  const std::string& prefix, NodeData data, CreateMode mode, Deadline deadline,
-                                  bool maybe_created);
+                                  const std::string& prefix, NodeData data, CreateMode mode,
+                                  Deadline deadline, bool maybe_created);
 }  // namespace
 
-Result<std::string> protected_create(Client& client, const std::string& dir, const std::string& prefix,
-                                     NodeData data, CreateMode mode, Deadline deadline) {
-  return create_marked(client, dir, "_c_" + random_guid() + "-", prefix, std::move(data), mode, deadline, false);
+Result<std::string> protected_create(Client& client, const std::string& dir,
+                                     const std::string& prefix, NodeData data, CreateMode mode,
+                                     Deadline deadline) {
+  return create_marked(client, dir, "_c_" + random_guid() + "-", prefix, std::move(data), mode,
+                       deadline, false);
 }
 
-Result<std::string> resume_protected_create(Client& client, const std::string& dir, const std::string& mark,
-                                            const std::string& prefix, NodeData data, CreateMode mode,
-                                            Deadline deadline) {
+Result<std::string> resume_protected_create(Client& client, const std::string& dir,
+                                            const std::string& mark, const std::string& prefix,
+                                            NodeData data, CreateMode mode, Deadline deadline) {
   return create_marked(client, dir, mark, prefix, std::move(data), mode, deadline, true);
 }
 
 namespace {
 
 Result<std::string> create_marked(Client& client, const std::string& dir, const std::string& mark,
-                                  const std::string& prefix, NodeData data, CreateMode mode, Deadline deadline,
-                                  bool maybe_created) {
+                                  const std::string& prefix, NodeData data, CreateMode mode,
+                                  Deadline deadline, bool maybe_created) {
   while (true) {
     if (maybe_created) {
       auto kids = client.get_children(dir).get();
@@ -130,8 +134,9 @@ std::vector<std::string> sort_by_sequence(const std::vector<std::string>& childr
       }
     }
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const std::string& a, const std::string& b) { return sequence_of(a) < sequence_of(b); });
+  std::stable_sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return sequence_of(a) < sequence_of(b);
+  });
   return out;
 }
 

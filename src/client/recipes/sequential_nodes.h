@@ -49,13 +49,14 @@ Result<Empty> ensure_path(Client& client, const std::string& path, Deadline dead
 
 // Creates a sequential node `dir/_c_<guid>-<prefix><seq>` in protected mode (see above),
 // creating `dir` first if it is missing. Answers the created path.
-Result<std::string> protected_create(Client& client, const std::string& dir, const std::string& prefix,
-                                     NodeData data, CreateMode mode, Deadline deadline);
+Result<std::string> protected_create(Client& client, const std::string& dir,
+                                     const std::string& prefix, NodeData data, CreateMode mode,
+                                     Deadline deadline);
 // The retry half of protected_create: after a create of `dir/<mark><prefix>` ended in a
 // connection loss, adopt the child whose name starts with `mark`, or create it again.
-Result<std::string> resume_protected_create(Client& client, const std::string& dir, const std::string& mark,
-                                            const std::string& prefix, NodeData data, CreateMode mode,
-                                            Deadline deadline);
+Result<std::string> resume_protected_create(Client& client, const std::string& dir,
+                                            const std::string& mark, const std::string& prefix,
+                                            NodeData data, CreateMode mode, Deadline deadline);
 
 // The server's sequence number: the last 10 digits of a sequential node's name (-1 if none).
 int64_t sequence_of(const std::string& name);

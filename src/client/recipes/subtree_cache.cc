@@ -11,7 +11,8 @@ namespace paddock::client::recipes {
 // Shared with the callbacks and watchers (which may run after the cache is gone). Every
 // method but the accessors runs on the client's event thread.
 struct SubtreeCache::State : std::enable_shared_from_this<SubtreeCache::State> {
-  State(Client& c, std::string r, CacheListener l) : client(c), root(std::move(r)), listener(std::move(l)) {}
+  State(Client& c, std::string r, CacheListener l)
+      : client(c), root(std::move(r)), listener(std::move(l)) {}
 
   // --- a load: every node of the subtree read once; `seen` collects what exists.
   void begin_load() {
@@ -130,7 +131,8 @@ struct SubtreeCache::State : std::enable_shared_from_this<SubtreeCache::State> {
       auto it = nodes.find(path);
       if (it != nodes.end()) {
         // An older read answered after a newer one changes nothing.
-        if (it->second.stat.czxid == node.stat.czxid && it->second.stat.mzxid >= node.stat.mzxid) return;
+        if (it->second.stat.czxid == node.stat.czxid && it->second.stat.mzxid >= node.stat.mzxid)
+          return;
         before = it->second;
         it->second = node;
       } else {
@@ -170,8 +172,10 @@ struct SubtreeCache::State : std::enable_shared_from_this<SubtreeCache::State> {
   bool initialized = false;
 };
 
-SubtreeCache::SubtreeCache(Client& client, SessionEvents& events, std::string root, CacheListener listener)
-    : state_(std::make_shared<State>(client, std::move(root), std::move(listener))), events_(events) {}
+SubtreeCache::SubtreeCache(Client& client, SessionEvents& events, std::string root,
+                           CacheListener listener)
+    : state_(std::make_shared<State>(client, std::move(root), std::move(listener))),
+      events_(events) {}
 
 SubtreeCache::~SubtreeCache() { stop(); }
 

@@ -14,8 +14,8 @@
 // loads the subtree again and reports the differences. Expiry ends the client: the cache
 // keeps its last contents and stops changing.
 //
-//   SubtreeCache cache(client, events, "/config", {.on_changed = [](auto& path, auto&, auto& now) {...}});
-//   cache.start();  cache.wait_initialized(10s);
+//   SubtreeCache cache(client, events, "/config", {.on_changed = [](auto& path, auto&, auto& now)
+//   {...}}); cache.start();  cache.wait_initialized(10s);
 #include <chrono>
 #include <functional>
 #include <map>
@@ -39,8 +39,8 @@ struct CachedNode {
 // Run on the client's event thread.
 struct CacheListener {
   std::function<void(const std::string& path, const CachedNode& node)> on_created = nullptr;
-  std::function<void(const std::string& path, const CachedNode& before, const CachedNode& now)> on_changed =
-      nullptr;
+  std::function<void(const std::string& path, const CachedNode& before, const CachedNode& now)>
+      on_changed = nullptr;
   std::function<void(const std::string& path, const CachedNode& before)> on_deleted = nullptr;
   // After the first load (and after each reload that follows a reconnect).
   std::function<void()> on_initialized = nullptr;
@@ -48,7 +48,8 @@ struct CacheListener {
 
 class SubtreeCache {
  public:
-  SubtreeCache(Client& client, SessionEvents& events, std::string root, CacheListener listener = {});
+  SubtreeCache(Client& client, SessionEvents& events, std::string root,
+               CacheListener listener = {});
   // stop()
   ~SubtreeCache();
   SubtreeCache(const SubtreeCache&) = delete;

@@ -2,10 +2,10 @@
 // What a blocked recipe call waits on: a watcher bumps the generation, the waiter waits until
 // it moved past the one it saw before arming the watch. Shared (std::shared_ptr) with the
 // watchers it hands out, so a watch that fires after its recipe is gone touches nothing freed.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <atomic>
 #include <memory>
 #include <mutex>
 
