@@ -45,14 +45,28 @@ Result<std::optional<std::string>> DistributedQueue::take(std::chrono::milliseco
     return R(made.code(), made.path());
   }
   while (true) {
+    // Read before the listing: a change after it, seen by an armed watch, must wake us.
+    uint64_t seen = signal_->generation();
     auto got = take_one(deadline);
     if (!got.ok() || got.value().has_value()) return got;
-    // Empty: arm a child watch, and wait unless an item came meanwhile.
-    uint64_t seen = signal_->generation();
-    auto kids = retry_on_loss(client_, deadline,
-                              [&] { return client_.get_children(dir_, signal_->watcher()).get(); });
-    if (!kids) return R(kids.code(), kids.path());
-    if (!sort_by_sequence(kids.value(), {kItem}).empty()) continue;
+    // Empty: wait for a child change, unless an item came meanwhile. At most one child watch
+    // of this object is armed at a time, so takes that find the queue empty again and again
+    // do not pile watchers up.
+    if (!watch_armed_->load()) {
+      auto armed = std::make_shared<std::atomic<bool>>(true);
+      auto kids = retry_on_loss(client_, deadline, [&] {
+        return client_
+            .get_children(dir_,
+                          [armed, notify = signal_->watcher()](const WatchEvent& e) {
+                            armed->store(false);
+                            notify(e);
+                          })
+            .get();
+      });
+      if (!kids) return R(kids.code(), kids.path());
+      watch_armed_ = armed;
+      if (!sort_by_sequence(kids.value(), {kItem}).empty()) continue;
+    }
     if (!signal_->wait_past(seen, deadline)) return std::optional<std::string>();
   }
 }

@@ -13,6 +13,9 @@
 //   DistributedQueue q(client, "/jobs");
 //   q.offer("job 1");
 //   auto item = q.take(5s);   // Result<std::optional<std::string>>: nullopt at the timeout
+//
+// One object is used by one thread at a time (several takers: several objects).
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -47,6 +50,8 @@ class DistributedQueue {
   const std::string dir_;
   const std::string claims_;
   std::shared_ptr<WakeSignal> signal_ = WakeSignal::make();
+  // True while the child watch last armed by take() has not fired.
+  std::shared_ptr<std::atomic<bool>> watch_armed_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace paddock::client::recipes
