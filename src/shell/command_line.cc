@@ -139,6 +139,8 @@ std::optional<ShellArgs> parse_shell_args(const std::vector<std::string>& argv,
       out.read_only = true;
     } else if (a == "--json" || a == "-json") {
       out.json = true;
+    } else if (a == "-h" || a == "--help") {
+      out.help = true;
     } else if (!a.empty() && a[0] == '-') {
       *error = "Error: unknown option " + a;
       return std::nullopt;

@@ -46,6 +46,7 @@ struct ShellArgs {
   bool read_only =
       false;  // accepted for zkCli compatibility; Paddock's client has no read-only mode
   bool json = false;
+  bool help = false;                 // -h or --help: print the usage and exit
   std::vector<std::string> command;  // empty: read commands (terminal or standard input)
 };
 

@@ -66,6 +66,9 @@ TEST(ParseShellArgs, OptionsThenTheCommandUntouched) {
   EXPECT_EQ(a->timeout_ms, 500);
   EXPECT_TRUE(a->json);
   EXPECT_EQ(a->command, (Words{"get", "-s", "/a"}));
+  a = parse_shell_args({"-server", "h:2", "--help"}, &error);
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->help);
   a = parse_shell_args({}, &error);
   ASSERT_TRUE(a);
   EXPECT_EQ(a->server, "localhost:2181");

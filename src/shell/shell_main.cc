@@ -63,6 +63,10 @@ int run_shell(const std::vector<std::string>& argv) {
     output.write(Stream::kErr, error + "\n" + usage_text());
     return kExitFailed;
   }
+  if (args->help) {
+    output.write(Stream::kOut, usage_text());
+    return kExitOk;
+  }
   ShellConfig config;
   config.server = args->server;
   config.session_timeout = std::chrono::milliseconds(args->timeout_ms);

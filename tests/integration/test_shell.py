@@ -90,6 +90,7 @@ getAcl {P}/a
 setAcl -s {P}/a world:anyone:cdrwa
 setAcl {P}/a bad
 setAcl -R {P}/q world:anyone:cdra
+setAcl -v 99 {P}/q world:anyone:cdrwa
 getAcl {P}/q
 addauth digest u:p
 whoami
@@ -142,6 +143,9 @@ get -w {P}/c
 removewatches {P}/c -d
 removewatches {P}/c
 delete {P}/w/deep
+ls -R -w {P}/c
+create {P}/c/k
+set {P}/c v
 """
 
 
