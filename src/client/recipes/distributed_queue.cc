@@ -40,9 +40,10 @@ Result<std::optional<std::string>> DistributedQueue::peek() {
 Result<std::optional<std::string>> DistributedQueue::take(std::chrono::milliseconds timeout) {
   using R = Result<std::optional<std::string>>;
   const Deadline deadline = deadline_after(timeout);
-  if (auto made = ensure_path(client_, claims_, deadline_after(std::chrono::seconds(30)));
-      !made.ok()) {
-    return R(made.code(), made.path());
+  if (!claims_ready_) {
+    auto made = ensure_path(client_, claims_, deadline_after(std::chrono::seconds(30)));
+    if (!made.ok()) return R(made.code(), made.path());
+    claims_ready_ = true;
   }
   while (true) {
     // Read before the listing: a change after it, seen by an armed watch, must wake us.

@@ -49,6 +49,7 @@ class DistributedQueue {
   Client& client_;
   const std::string dir_;
   const std::string claims_;
+  bool claims_ready_ = false;  // `claims_` was made (once per object)
   std::shared_ptr<WakeSignal> signal_ = WakeSignal::make();
   // True while the child watch last armed by take() has not fired.
   std::shared_ptr<std::atomic<bool>> watch_armed_ = std::make_shared<std::atomic<bool>>(false);

@@ -143,6 +143,29 @@ TEST_P(LockTest, ProtectedCreateAdoptsTheNodeOfALostCreate) {
   (void)made;
 }
 
+// The create of the lock node reaches the server, but its reply is lost with the connection:
+// protected mode finds the node by its GUID and adopts it. A blind retry would make a second
+// node behind the orphan and wait for it for the rest of the session.
+TEST_P(LockTest, AcquireAdoptsItsNodeWhenTheCreateReplyIsLost) {
+  ReplyHoldingProxy proxy(server_->port());
+  auto c = open_client(proxy.hostport() + base_);
+  SyncClient(*c).create("/lock");
+  ExclusiveLock lock(*c, "/lock");
+  proxy.hold_replies_after(0);  // the create is acquire's first request
+  Result<bool> got(Err::kSystemError, "");
+  std::thread t([&] { got = lock.acquire(10s); });
+  ASSERT_TRUE(wait_until([&] { return children("/lock").size() == 1; }));
+  proxy.cut();  // the held reply is lost with the connection
+  proxy.release();
+  t.join();
+  ASSERT_TRUE(got.ok()) << proto::err_name(got.code());
+  EXPECT_TRUE(got.value());
+  auto kids = children("/lock");
+  ASSERT_EQ(kids.size(), 1u);
+  EXPECT_EQ(lock.node(), "/lock/" + kids[0]);
+  EXPECT_TRUE(lock.release().ok());
+}
+
 // A waiter whose connection drops keeps its place: the session resumes, the watch is re-armed,
 // and the release still reaches it.
 TEST_P(LockTest, WaiterSurvivesAConnectionCut) {

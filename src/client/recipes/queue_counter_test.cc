@@ -45,6 +45,31 @@ TEST_P(QueueCounterTest, TakeWaitsForAnOffer) {
   EXPECT_EQ(got, std::optional<std::string>("late"));
 }
 
+// The take's delete-and-claim multi is applied, but its reply is lost with the connection: the
+// claim node says the item is this taker's. A bare delete would answer NoNode on the retry and
+// the item would be lost.
+TEST_P(QueueCounterTest, TakeWhoseReplyIsLostStillGetsTheItem) {
+  ReplyHoldingProxy proxy(server_->port());
+  auto c = open_client(proxy.hostport() + base_);
+  DistributedQueue q(*c, "/q");
+  ASSERT_TRUE(q.offer("only").ok());
+  ASSERT_EQ(q.take(0ms).value(), std::optional<std::string>("only"));  // sets /q/claims up
+  ASSERT_TRUE(q.offer("second").ok());
+  // take() lists the items and reads the head (two replies), then sends the multi.
+  proxy.hold_replies_after(2);
+  Result<std::optional<std::string>> got(Err::kSystemError, "");
+  std::thread t([&] { got = q.take(10s); });
+  // Applied at the server: the item is gone and the claim is there.
+  ASSERT_TRUE(
+      wait_until([&] { return children("/q").size() == 1 && children("/q/claims").size() == 1; }));
+  proxy.cut();  // the held reply is lost with the connection
+  proxy.release();
+  t.join();
+  ASSERT_TRUE(got.ok()) << proto::err_name(got.code());
+  EXPECT_EQ(got.value(), std::optional<std::string>("second"));
+  EXPECT_TRUE(wait_until([&] { return children("/q/claims").empty(); }));
+}
+
 // Producers and consumers at once: every item is taken exactly once.
 TEST_P(QueueCounterTest, ConcurrentTakersTakeEachItemExactlyOnce) {
   constexpr int kProducers = 3, kConsumers = 4, kItemsEach = 30;
