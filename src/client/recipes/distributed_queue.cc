@@ -98,6 +98,12 @@ Result<bool> DistributedQueue::claim(const std::string& item, Deadline deadline)
     retry_on_loss(client_, deadline, [&] { return client_.remove(ticket).get(); });
     return true;
   }
+  if (r.code() == Err::kNoNode && r.path() == ticket) {
+    // The claims node went (someone deleted it): make it again and try this item again.
+    auto made = ensure_path(client_, claims_, deadline);
+    if (!made.ok()) return Result<bool>(made.code(), made.path());
+    return claim(item, deadline);
+  }
   if (r.code() == Err::kNoNode) return false;  // the item was taken by someone else
   if (r.code() != Err::kConnectionLoss) return Result<bool>(r.code(), r.path());
   // Outcome unknown: the claim (ephemeral, ours alone) exists iff the multi was applied.

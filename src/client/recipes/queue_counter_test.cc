@@ -70,6 +70,16 @@ TEST_P(QueueCounterTest, TakeWhoseReplyIsLostStillGetsTheItem) {
   EXPECT_TRUE(wait_until([&] { return children("/q/claims").empty(); }));
 }
 
+TEST_P(QueueCounterTest, TakeRecreatesADeletedClaimsNode) {
+  auto c = chrooted();
+  DistributedQueue q(*c, "/q");
+  ASSERT_TRUE(q.offer("a").ok());
+  ASSERT_EQ(q.take(0ms).value(), std::optional<std::string>("a"));
+  SyncClient(*root_).remove(base_ + "/q/claims");
+  ASSERT_TRUE(q.offer("b").ok());
+  EXPECT_EQ(q.take(0ms).value(), std::optional<std::string>("b"));
+}
+
 // Producers and consumers at once: every item is taken exactly once.
 TEST_P(QueueCounterTest, ConcurrentTakersTakeEachItemExactlyOnce) {
   constexpr int kProducers = 3, kConsumers = 4, kItemsEach = 30;
