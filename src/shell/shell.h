@@ -42,6 +42,7 @@ constexpr int kExitFailed = 1;
 constexpr int kExitCommandNotFound = 127;
 
 struct WatchPrinter;
+class QuotaRecord;
 
 class Shell {
  public:
@@ -135,6 +136,8 @@ class Shell {
   bool visit_subtree(const std::string& root, bool watch, std::vector<std::string>* paths);
   int deleteall(const std::string& path, int batch);
   bool quota_tree_checks(const std::string& path);
+  int write_quota(const std::string& path, const QuotaRecord& quota, QuotaRecord* limits);
+  void warn_over_quota(const std::string& path, const QuotaRecord& limits);
 
   ShellConfig config_;
   Output& output_;

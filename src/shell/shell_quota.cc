@@ -68,19 +68,12 @@ bool Shell::quota_tree_checks(const std::string& path) {
   return true;
 }
 
-int Shell::cmd_setquota(const ParsedArgs& a) {
-  if (!a.has('n') && !a.has('b') && !a.has('N') && !a.has('B')) {
-    return fail_message(
-        "org.apache.commons.cli.MissingOptionException: Missing required option: [-n num soft "
-        "quota, -b bytes "
-        "soft quota, -N num hard quota, -B bytes hard quota]");
-  }
-  if (a.args.size() < 2) return fail_message(find_command("setquota")->usage());
-  const std::string& path = a.args[1];
-  if (path.rfind(kQuotaRoot, 0) == 0)
-    return fail_message("cannot set a quota under the path: " + kQuotaRoot);
-  QuotaRecord quota;
-  for (const char* key : {"count", "bytes", "countHardLimit", "byteHardLimit"}) quota.set(key, -1);
+namespace {
+
+// SetQuotaCommand.checkOptionValue: the limits the options give (unset ones -1), or the
+// message zkCli prints for a bad value.
+bool quota_from_options(const ParsedArgs& a, QuotaRecord* quota, std::string* error) {
+  for (const char* key : {"count", "bytes", "countHardLimit", "byteHardLimit"}) quota->set(key, -1);
   struct Opt {
     char letter;
     const char* key;
@@ -91,22 +84,24 @@ int Shell::cmd_setquota(const ParsedArgs& a) {
     if (!a.has(o.letter)) continue;
     int64_t v = 0;
     if (!parse_long(a.value(o.letter), &v) || (o.count && (v > INT32_MAX || v < INT32_MIN))) {
-      return fail_message("NumberFormatException happens when parsing the option value");
+      *error = "NumberFormatException happens when parsing the option value";
+      return false;
     }
     if (o.count ? v <= 0 : v < 0) {
-      return fail_message(o.count ? "the num quota must be greater than zero"
-                                  : "the bytes quota must be greater than or equal to zero");
+      *error = o.count ? "the num quota must be greater than zero"
+                       : "the bytes quota must be greater than or equal to zero";
+      return false;
     }
-    quota.set(o.key, v);
+    quota->set(o.key, v);
   }
-  if (!check_path(path)) return kExitFailed;
-  auto exists = [&](const std::string& p) {
-    auto r = call<std::optional<client::Stat>>(
-        [&](auto cb) { client_->exists(p, client::Watcher{}, std::move(cb)); });
-    return r.ok() && r.value().has_value();
-  };
-  if (!exists(path)) return fail_message(path + " does not exist.");
-  if (!quota_tree_checks(path)) return kExitFailed;
+  return true;
+}
+
+}  // namespace
+
+// SetQuotaCommand.createQuota: the quota's nodes, then its limits (new, or merged into the
+// old ones). The limits written go to *limits.
+int Shell::write_quota(const std::string& path, const QuotaRecord& quota, QuotaRecord* limits) {
   auto create = [&](const std::string& p, client::NodeData data) {
     auto r = call<client::CreateResult>(
         [&](auto cb) { client_->create(p, std::move(data), {}, std::move(cb)); });
@@ -122,7 +117,7 @@ int Shell::cmd_setquota(const ParsedArgs& a) {
     pos = slash + 1;
     if (Err e = create(node, std::nullopt); e != Err::kOk) return fail(e, node);
   }
-  QuotaRecord limits = quota;
+  *limits = quota;
   auto old = call<client::DataResult>(
       [&](auto cb) { client_->get_data(limit_path(path), client::Watcher{}, std::move(cb)); });
   if (!old.ok()) {
@@ -133,33 +128,59 @@ int Shell::cmd_setquota(const ParsedArgs& a) {
     zero.set("count", 0);
     zero.set("bytes", 0);
     create(stat_path(path), zero.to_string());
-  } else {
-    limits = QuotaRecord::parse(old.value().data.value_or(""));
-    for (const char* key : {"count", "bytes", "countHardLimit", "byteHardLimit"}) {
-      if (quota.get(key) > -1) limits.set(key, quota.get(key));
-    }
-    auto r = call<client::Stat>([&](auto cb) {
-      client_->set_data(limit_path(path), limits.to_string(), -1, std::move(cb));
-    });
-    if (!r.ok()) return fail(r.code(), r.path());
+    return kExitOk;
   }
-  // SetQuotaCommand.checkQuota: warn when the usage is already above the new limits.
+  *limits = QuotaRecord::parse(old.value().data.value_or(""));
+  for (const char* key : {"count", "bytes", "countHardLimit", "byteHardLimit"}) {
+    if (quota.get(key) > -1) limits->set(key, quota.get(key));
+  }
+  auto r = call<client::Stat>([&](auto cb) {
+    client_->set_data(limit_path(path), limits->to_string(), -1, std::move(cb));
+  });
+  return r.ok() ? kExitOk : fail(r.code(), r.path());
+}
+
+// SetQuotaCommand.checkQuota: warns when the usage is already above the new limits.
+void Shell::warn_over_quota(const std::string& path, const QuotaRecord& limits) {
   auto st = call<client::DataResult>(
       [&](auto cb) { client_->get_data(stat_path(path), client::Watcher{}, std::move(cb)); });
-  if (st.ok()) {
-    QuotaRecord usage = QuotaRecord::parse(st.value().data.value_or(""));
-    auto below = [&](const char* limit, const char* used) {
-      return limits.get(limit) > -1 && limits.get(limit) < usage.get(used);
-    };
-    if (below("count", "count") || below("countHardLimit", "count")) {
-      out("[Warning]: the count quota you create is less than the existing count:" +
-          std::to_string(usage.get("count")) + "\n");
-    }
-    if (below("bytes", "bytes") || below("byteHardLimit", "bytes")) {
-      out("[Warning]: the bytes quota you create is less than the existing bytes:" +
-          std::to_string(usage.get("bytes")) + "\n");
-    }
+  if (!st.ok()) return;
+  QuotaRecord usage = QuotaRecord::parse(st.value().data.value_or(""));
+  auto below = [&](const char* limit, const char* used) {
+    return limits.get(limit) > -1 && limits.get(limit) < usage.get(used);
+  };
+  if (below("count", "count") || below("countHardLimit", "count")) {
+    out("[Warning]: the count quota you create is less than the existing count:" +
+        std::to_string(usage.get("count")) + "\n");
   }
+  if (below("bytes", "bytes") || below("byteHardLimit", "bytes")) {
+    out("[Warning]: the bytes quota you create is less than the existing bytes:" +
+        std::to_string(usage.get("bytes")) + "\n");
+  }
+}
+
+int Shell::cmd_setquota(const ParsedArgs& a) {
+  if (!a.has('n') && !a.has('b') && !a.has('N') && !a.has('B')) {
+    return fail_message(
+        "org.apache.commons.cli.MissingOptionException: Missing required option: [-n num soft "
+        "quota, -b bytes "
+        "soft quota, -N num hard quota, -B bytes hard quota]");
+  }
+  if (a.args.size() < 2) return fail_message(find_command("setquota")->usage());
+  const std::string& path = a.args[1];
+  if (path.rfind(kQuotaRoot, 0) == 0)
+    return fail_message("cannot set a quota under the path: " + kQuotaRoot);
+  QuotaRecord quota;
+  std::string error;
+  if (!quota_from_options(a, &quota, &error)) return fail_message(error);
+  if (!check_path(path)) return kExitFailed;
+  auto exists = call<std::optional<client::Stat>>(
+      [&](auto cb) { client_->exists(path, client::Watcher{}, std::move(cb)); });
+  if (!exists.ok() || !exists.value()) return fail_message(path + " does not exist.");
+  if (!quota_tree_checks(path)) return kExitFailed;
+  QuotaRecord limits;
+  if (int status = write_quota(path, quota, &limits); status != kExitOk) return status;
+  warn_over_quota(path, limits);
   result_["path"] = path;
   result_["quota"] = limits.to_string();
   return kExitOk;
