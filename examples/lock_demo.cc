@@ -11,15 +11,27 @@
 #include <thread>
 
 #include "client/recipes/exclusive_lock.h"
+#include "client/recipes/read_write_lock.h"
 #include "example_args.h"
 
 using namespace paddock::client;
 
 int main(int argc, char** argv) {
   auto args = examples::parse_args(argc, argv,
-                                   "[--path /demo/lock] [--rounds 3] [--hold-ms 100] [--log FILE]");
+                                   "[--path /demo/lock] [--mode exclusive|read|write] [--rounds 3] "
+                                   "[--hold-ms 100] [--log FILE]");
   auto client = examples::connect(args);
-  recipes::ExclusiveLock lock(*client, args.get("path", "/demo/lock"));
+  // --mode read / write: the two sides of a ReadWriteLock (readers share, writers exclude).
+  const std::string mode = args.get("mode", "exclusive");
+  if (mode != "exclusive" && mode != "read" && mode != "write") {
+    std::fprintf(stderr, "--mode is exclusive, read or write\n");
+    return 2;
+  }
+  recipes::ExclusiveLock exclusive(*client, args.get("path", "/demo/lock"));
+  recipes::ReadWriteLock rw(*client, args.get("path", "/demo/lock"));
+  recipes::LockCore& lock = mode == "read"    ? rw.read()
+                            : mode == "write" ? rw.write()
+                                              : exclusive.core();
   const long rounds = args.number("rounds", 3);
   const auto hold = std::chrono::milliseconds(args.number("hold-ms", 100));
   for (long i = 0; i < rounds; ++i) {
@@ -44,7 +56,7 @@ int main(int argc, char** argv) {
       // One write with O_APPEND: lines from many processes do not interleave.
       int fd = ::open(args.get("log", "").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       std::string line = std::to_string(::getpid()) + " " + std::to_string(start) + " " +
-                         std::to_string(end) + "\n";
+                         std::to_string(end) + " " + mode + "\n";
       if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
         return 1;
       ::close(fd);

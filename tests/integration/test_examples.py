@@ -1,6 +1,7 @@
 """The recipe examples (examples/*.cc, built into <build>/examples/) run briefly against
 paddockd and against Apache ZooKeeper 3.8: several processes at once, with what each prints
-checked -- lock holds of 8 processes (in one shared file) never overlap, a lock holder
+checked -- lock holds of 8 processes (in one shared file) never overlap, no write hold of a
+read/write lock overlaps another hold, a lock holder
 killed with -9 is replaced within its session timeout, a killed leader is replaced, queued items are taken
 once, concurrent adds all count, a monitor sees a worker come and go, a subscriber sees a
 published change, a double barrier lets its members through together."""
@@ -97,11 +98,27 @@ class ExamplesMixin:
             rc, lines = p.finish(timeout=120)
             self.assertEqual(rc, 0, lines)
         with open(log) as f:
-            holds = sorted((int(start), int(end), pid) for pid, start, end in (l.split() for l in f))
+            holds = sorted((int(start), int(end), pid) for pid, start, end, _ in (l.split() for l in f))
         self.assertEqual(len(holds), 8 * 15)
         self.assertEqual(len({pid for _, _, pid in holds}), 8)
         for (s1, e1, p1), (s2, e2, p2) in zip(holds, holds[1:]):
             self.assertLessEqual(e1, s2, "holds of %s and %s overlap" % (p1, p2))
+
+    def test_read_write_lock_writers_exclude_everyone(self):
+        log = os.path.join(self.server.dir, "holds-%s.log" % self._testMethodName)
+        procs = [self.run_example("lock_demo", "--path", self.path("rw"), "--mode", mode, "--rounds", 4,
+                                  "--hold-ms", 30, "--log", log)
+                 for mode in ("read", "read", "read", "write", "write")]
+        for p in procs:
+            rc, lines = p.finish(timeout=120)
+            self.assertEqual(rc, 0, lines)
+        with open(log) as f:
+            holds = [(int(start), int(end), mode) for _, start, end, mode in (l.split() for l in f)]
+        self.assertEqual(len(holds), 20)
+        for i, (s1, e1, m1) in enumerate(holds):
+            for s2, e2, m2 in holds[i + 1:]:
+                if "write" in (m1, m2):
+                    self.assertTrue(e1 <= s2 or e2 <= s1, "a %s and a %s hold overlap" % (m1, m2))
 
     def test_killed_holder_gives_the_lock_up_within_its_session_timeout(self):
         path = self.path("lock")

@@ -29,6 +29,8 @@ class ExclusiveLock {
   bool held() const { return core_.held(); }
   std::string node() const { return core_.node(); }
   uint64_t watch_notifications() const { return core_.watch_notifications(); }
+  // The contender itself (the interface ReadWriteLock's sides share).
+  LockCore& core() { return core_; }
 
  private:
   LockCore core_;
