@@ -26,9 +26,20 @@ Shell::~Shell() {
   if (client_) client_->close();
 }
 
+// Closes the session and waits until its Closed event is printed, so that it comes before
+// what the next command prints.
+void Shell::close_session() {
+  if (!client_) return;
+  bool alive = connected_alive();  // a dead session (expired, auth failed) gets no Closed
+  client_->close();
+  if (!alive) return;
+  std::unique_lock<std::mutex> lock(watches_->mu);
+  watches_->cv.wait_for(lock, std::chrono::seconds(5), [&] { return watches_->closed; });
+}
+
 void Shell::connect(const std::string& server) {
   if (client_) {
-    client_->close();
+    close_session();
     client_.reset();
   }
   host_ = server;
@@ -42,6 +53,7 @@ void Shell::connect(const std::string& server) {
     std::lock_guard<std::mutex> lock(printer->mu);
     printer->show(e);
     if (e.state == KeeperState::kSyncConnected) printer->synced = true;
+    if (e.state == KeeperState::kClosed) printer->closed = true;
     printer->cv.notify_all();
   };
   auto c = client::Client::open(std::move(opts));
@@ -242,8 +254,8 @@ int Shell::dispatch(const std::vector<std::string>& words) {
 
 int Shell::cmd_quit(const ParsedArgs&) {
   quit_ = true;
-  if (client_) client_->close();  // prints the Closed event, as zkCli's quit
-  return exit_code_;              // zkCli exits with the status of the command before quit
+  close_session();    // prints the Closed event, as zkCli's quit
+  return exit_code_;  // zkCli exits with the status of the command before quit
 }
 
 int Shell::cmd_history(const ParsedArgs&) {
@@ -303,7 +315,7 @@ int Shell::cmd_connect(const ParsedArgs& a) {
 }
 
 int Shell::cmd_close(const ParsedArgs&) {
-  client_->close();
+  close_session();
   return kExitOk;
 }
 

@@ -81,6 +81,7 @@ class Shell {
   int process(const std::vector<std::string>& words);
   int dispatch(const std::vector<std::string>& words);
   bool connected_alive() const;
+  void close_session();
   void begin_command(const std::vector<std::string>& words);
   void end_command(int status);
 

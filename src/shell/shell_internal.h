@@ -22,6 +22,7 @@ struct WatchPrinter {
   WatchMirror mirror;
   bool print = true;
   bool synced = false;  // a SyncConnected session event arrived (and was printed)
+  bool closed = false;  // the Closed session event arrived (and was printed)
 
   void show(const client::WatchEvent& e) {  // mu held
     if (!print) return;

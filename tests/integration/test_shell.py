@@ -75,7 +75,7 @@ create -t abc {P}/ttl
 create -c -e {P}/ttl
 create -t 100 -e {P}/ttl
 create {P}/zz -1
-create -t 5000 {P}/ttl x
+create -t 600000 {P}/ttl x
 ls
 set {P}/a
 printwatches
@@ -261,6 +261,17 @@ class ShellCases:
         self.assertIn("WatchedEvent state:SyncConnected type:None path:null", lines[i:])
         self.assertEqual(lines[-1], "[]")
         self.assertEqual(rc, 0)
+
+    def test_chroot_in_the_server_string(self):
+        p = self.prefix("chroot")
+        self.assertEqual(self.oneshot("create", p)[2], 0)
+        out, err, rc = subprocess.run(
+            [paddock_bin(), "shell", "-server", self.server.hostport + p], capture_output=True,
+            text=True, timeout=60, input="create /inside x\nls /\nget /inside\n").stdout, None, None
+        lines = out.splitlines()
+        self.assertIn("[inside]", lines)
+        self.assertEqual(lines[-1], "x")
+        self.assertEqual(self.oneshot("get", p + "/inside")[0].splitlines()[-1], "x")
 
     def test_ephemerals_go_with_the_session(self):
         p = self.prefix("eph")
