@@ -1,4 +1,5 @@
 #include "durable/log_outage.h"
+#include "util/thread_name.h"
 
 #include <spdlog/spdlog.h>
 
@@ -18,7 +19,10 @@ Status probe_free_space(storage::Env& env, const std::string& dir, uint64_t byte
 LogOutageHandler::LogOutageHandler(storage::TxnLogWriter& writer, storage::Env& env,
                                    LogOutageOptions options, LogOutageHooks hooks)
     : writer_(writer), env_(env), options_(std::move(options)), hooks_(std::move(hooks)) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    set_thread_name("log-outage");
+    run();
+  });
 }
 
 LogOutageHandler::~LogOutageHandler() { stop(); }

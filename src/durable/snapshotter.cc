@@ -1,4 +1,5 @@
 #include "durable/snapshotter.h"
+#include "util/thread_name.h"
 
 #include <spdlog/spdlog.h>
 
@@ -31,7 +32,10 @@ Snapshotter::Snapshotter(SnapshotterOptions options, storage::Env& env, const st
       random_(options_.seed) {
   if (options_.snap_count < 2) options_.snap_count = 2;
   reset_thresholds();
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    set_thread_name("snapshotter");
+    run();
+  });
 }
 
 Snapshotter::~Snapshotter() { stop(); }

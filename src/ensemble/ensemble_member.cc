@@ -471,9 +471,10 @@ void EnsembleMember::on_quorum_packet(Sid from, quorum::QuorumPacket packet) {
     pending_snapshot_ = std::move(packet.data);
     packet.data.reset();
   }
-  core_->step(from, packet);
-  drain();
+  core_->step(from, packet);  // carried out once the batch is in: on_quorum_packets_done
 }
+
+void EnsembleMember::on_quorum_packets_done() { drain(); }
 
 void EnsembleMember::on_quorum_connected(Sid peer) {
   core_->connected(peer);

@@ -110,6 +110,7 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   class TxnSource;
   // QuorumLinks::Handler (pipeline thread)
   void on_quorum_packet(quorum::Sid from, quorum::QuorumPacket packet) override;
+  void on_quorum_packets_done() override;
   void on_quorum_connected(quorum::Sid peer) override;
   void on_quorum_disconnected(quorum::Sid peer) override;
   bool leading() const;

@@ -32,17 +32,29 @@ uint16_t QuorumLinks::port() const { return listener_ ? listener_->port() : 0; }
 peer::PeerConnection::Handlers QuorumLinks::handlers_for(Conn conn, bool inbound) {
   // The handlers run on the io thread and only post: the link tables belong to the state
   // thread. A weak pointer keeps a closed connection from being kept alive by its handlers.
+  // The packets of one read go over as one task (a follower's ACKs, a leader's PROPOSAL and
+  // COMMIT pairs): one hand-off and one Ready for the batch instead of one per packet.
   std::weak_ptr<peer::PeerConnection> weak = conn;
+  auto batch = std::make_shared<std::vector<quorum::QuorumPacket>>();
   peer::PeerConnection::Handlers h;
-  h.on_packet = [this, weak, inbound](peer::PeerConnection&, quorum::QuorumPacket packet) {
-    post_([this, weak, inbound, p = std::move(packet)]() mutable {
+  h.on_packet = [batch](peer::PeerConnection&, quorum::QuorumPacket packet) {
+    batch->push_back(std::move(packet));
+  };
+  h.on_read_done = [this, weak, inbound, batch](peer::PeerConnection&) {
+    if (batch->empty()) return;
+    post_([this, weak, inbound, packets = std::exchange(*batch, {})]() mutable {
       Conn c = weak.lock();
       if (c == nullptr || stopped_) return;
-      if (inbound) {
-        inbound_packet(c, std::move(p));
-      } else if (c == leader_link_) {
-        handler_.on_quorum_packet(leader_sid_, std::move(p));
+      for (quorum::QuorumPacket& p : packets) {
+        if (inbound) {
+          inbound_packet(c, std::move(p));
+        } else if (c == leader_link_) {
+          handler_.on_quorum_packet(leader_sid_, std::move(p));
+        } else {
+          break;  // the link was replaced by a packet of this batch
+        }
       }
+      handler_.on_quorum_packets_done();
     });
   };
   h.on_closed = [this, weak, inbound](peer::PeerConnection& pc, const std::string& reason) {

@@ -39,6 +39,9 @@ class QuorumLinks {
    public:
     virtual ~Handler() = default;
     virtual void on_quorum_packet(Sid from, quorum::QuorumPacket packet) = 0;
+    // After a batch of on_quorum_packet calls (the packets of one read from one link), so
+    // the receiver can act once per batch rather than once per packet.
+    virtual void on_quorum_packets_done() {}
     virtual void on_quorum_connected(Sid peer) = 0;     // a dial to the leader succeeded
     virtual void on_quorum_disconnected(Sid peer) = 0;  // the current link ended, or a dial failed
   };

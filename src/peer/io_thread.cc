@@ -5,11 +5,13 @@
 #include <exception>
 
 #include "util/assert.h"
+#include "util/thread_name.h"
 
 namespace paddock::peer {
 
 IoThread::IoThread(std::string name)
     : name_(std::move(name)), work_(asio::make_work_guard(io_)), thread_([this] {
+        set_thread_name(name_);
         try {
           io_.run();
         } catch (const std::exception& e) {

@@ -76,6 +76,7 @@ void PeerConnection::on_read(std::error_code ec, size_t n) {
     if (!packet) {
       spdlog::warn("closing quorum connection: malformed stream peer={} error={}", peer_name(),
                    packet.error());
+      if (handlers_.on_read_done) handlers_.on_read_done(*this);
       close_here("malformed stream: " + packet.error());
       return;
     }
@@ -83,6 +84,7 @@ void PeerConnection::on_read(std::error_code ec, size_t n) {
     if (handlers_.on_packet) handlers_.on_packet(*this, std::move(**packet));
     if (closed_) return;  // the handler closed it
   }
+  if (handlers_.on_read_done) handlers_.on_read_done(*this);
   read_more();
 }
 

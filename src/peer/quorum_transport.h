@@ -49,6 +49,10 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
     // Once, after the connection ended: peer closed, I/O error, malformed stream, queue
     // overflow or close(). No on_packet follows it.
     std::function<void(PeerConnection&, const std::string& reason)> on_closed;
+    // Optional: after the packets of one read were given to on_packet (before on_closed
+    // when the read ended in a malformed packet), so that a receiver can hand them on as one
+    // batch.
+    std::function<void(PeerConnection&)> on_read_done;
   };
 
   PeerConnection(asio::ip::tcp::socket socket, PeerConnectionLimits limits);

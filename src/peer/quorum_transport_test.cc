@@ -21,9 +21,11 @@ using testing::Inbox;
 struct Side {
   Inbox<QuorumPacket> packets;
   Inbox<std::string> closed;
+  Inbox<size_t> reads_done;  // how many packets had arrived at each end of a read
   PeerConnection::Handlers handlers() {
     return {[this](PeerConnection&, QuorumPacket p) { packets.push(std::move(p)); },
-            [this](PeerConnection&, const std::string& why) { closed.push(why); }};
+            [this](PeerConnection&, const std::string& why) { closed.push(why); },
+            [this](PeerConnection&) { reads_done.push(packets.items().size()); }};
   }
 };
 
@@ -98,6 +100,9 @@ TEST(QuorumTransport, LeaderAndLearnerExchangePacketsIncludingASnap) {
   for (const QuorumPacket& p : sync) ASSERT_TRUE(leader_side->send(p));
   ASSERT_TRUE(e.learner.packets.wait_count(sync.size()));
   EXPECT_EQ(e.learner.packets.items(), sync);
+  // The end of the read that completed the last packet is reported after it.
+  EXPECT_TRUE(e.learner.reads_done.wait_for(
+      [&](const std::vector<size_t>& v) { return !v.empty() && v.back() == sync.size(); }));
 }
 
 TEST(QuorumTransport, MalformedStreamClosesThatConnectionOnly) {

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "util/assert.h"
+#include "util/thread_name.h"
 
 namespace paddock::pipeline {
 
@@ -29,7 +30,10 @@ void PipelineThread::start(ClientChannel& channel) {
   core_ = std::make_unique<PipelineCore>(options_, db_, orderer_, sessions_, channel);
   core_->start(now());
   orderer_.set_wakeup([this] { post(PipelineCore::CommitsReady{}); });
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    set_thread_name("pipeline");
+    run();
+  });
 }
 
 void PipelineThread::stop() {

@@ -17,6 +17,7 @@
 #include "server/host_facts.h"
 #include "server/post_gate.h"
 #include "server/snapshot_pieces.h"
+#include "util/thread_name.h"
 
 namespace paddock::server {
 
@@ -124,7 +125,10 @@ Status ClientPortServer::start() {
   accept_next();
   for (auto& t : threads_) {
     t->work.emplace(asio::make_work_guard(t->io));
-    t->thread = std::thread([io = &t->io] { io->run(); });
+    t->thread = std::thread([io = &t->io, n = t->index] {
+      set_thread_name("net-" + std::to_string(n));
+      io->run();
+    });
   }
   spdlog::info("client port listening address={} port={} threads={}",
                options_.listen_address.empty() ? "0.0.0.0" : options_.listen_address,

@@ -5,6 +5,7 @@
 
 #include "storage/log_format.h"
 #include "util/assert.h"
+#include "util/thread_name.h"
 
 namespace paddock::storage {
 
@@ -26,7 +27,10 @@ TxnLogWriter::TxnLogWriter(std::unique_ptr<TxnLog> log, DurableCallback on_durab
   last_queued_zxid_ = log_->last_zxid();
   stats_.durable_zxid = log_->committed_zxid();
   queue_.reserve(std::min<size_t>(max_queued_records_, 1024));
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    set_thread_name("log-writer");
+    run();
+  });
 }
 
 TxnLogWriter::~TxnLogWriter() { stop(); }

@@ -1,4 +1,5 @@
 #include "storage/purge.h"
+#include "util/thread_name.h"
 
 #include <spdlog/spdlog.h>
 
@@ -65,7 +66,10 @@ Purger::Purger(Env& env, std::string snap_dir, std::string log_dir, size_t retai
       log_dir_(std::move(log_dir)),
       retain_count_(retain_count),
       interval_(interval) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    set_thread_name("purge");
+    run();
+  });
 }
 
 Purger::~Purger() { stop(); }
