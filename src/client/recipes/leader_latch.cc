@@ -131,8 +131,9 @@ void LeaderLatch::close() {
   thread_.join();
   events_.remove(listener_id_);
   if (!node_.empty()) {
-    retry_on_loss(client_, deadline_after(std::chrono::seconds(5)),
-                  [&] { return client_.remove(node_).get(); });
+    // Past 5 s the delete goes on in the background: the node is never forgotten while it
+    // may still exist.
+    delete_own_node(client_, node_, deadline_after(std::chrono::seconds(5)));
     node_.clear();
   }
   set_leader(false);

@@ -43,9 +43,8 @@ Result<bool> LockCore::acquire(std::chrono::milliseconds timeout, NodeData data)
     }
     if (r.ok() && !cancelled_ && signal_->wait_past(generation, deadline) && !cancelled_) continue;
     // Timed out or failed: give the slot up so no one waits behind it.
-    std::string mine = node();
-    retry_on_loss(client_, deadline_after(until(deadline) + std::chrono::seconds(5)),
-                  [&] { return client_.remove(mine).get(); });
+    // Past its own deadline the delete goes on in the background (delete_own_node).
+    delete_own_node(client_, node(), deadline_after(until(deadline) + std::chrono::seconds(5)));
     forget_node();
     cancelled_ = false;
     return r.ok() ? Result<bool>(false) : r;
@@ -85,9 +84,12 @@ Result<Empty> LockCore::release() {
   std::string mine = node();
   if (mine.empty()) return Result<Empty>(Err::kBadArguments, dir_);
   held_ = false;
-  forget_node();
+  // node_ stays until the delete is done (or handed to the background delete), so it is
+  // never forgotten while it may still exist.
   auto r = retry_on_loss(client_, deadline_after(std::chrono::seconds(30)),
                          [&] { return client_.remove(mine).get(); });
+  if (r.code() == Err::kConnectionLoss) delete_in_background(client_, mine);
+  forget_node();
   if (r.ok() || r.code() == Err::kNoNode) return Empty{};
   return r;
 }

@@ -166,6 +166,29 @@ TEST_P(LockTest, AcquireAdoptsItsNodeWhenTheCreateReplyIsLost) {
   EXPECT_TRUE(lock.release().ok());
 }
 
+// An acquire that gives up while its create's outcome is unknown (the reply lost, the
+// connection not back before the deadline) must not leave its node behind: it is found by its
+// GUID and deleted in the background once the connection is back.
+TEST_P(LockTest, AcquireThatGivesUpWithTheCreateUnknownLeavesNoNode) {
+  ReplyHoldingProxy proxy(server_->port());
+  auto c = open_client(proxy.hostport() + base_);
+  SyncClient(*c).create("/lock");
+  ExclusiveLock lock(*c, "/lock");
+  proxy.hold_replies_after(0);  // the create is acquire's first request
+  Result<bool> got(Err::kSystemError, "");
+  std::thread t([&] { got = lock.acquire(1s); });
+  ASSERT_TRUE(wait_until([&] { return children("/lock").size() == 1; }));
+  proxy.cut();  // the reply is lost; the reconnect's handshake reply is held too
+  t.join();
+  EXPECT_EQ(got.code(), Err::kConnectionLoss);
+  EXPECT_TRUE(lock.node().empty());
+  proxy.release();
+  proxy.cut();  // a connection that works
+  ASSERT_TRUE(c->wait_connected(20s));
+  EXPECT_TRUE(wait_until([&] { return children("/lock").empty(); }))
+      << "orphan: " << (children("/lock").empty() ? "" : children("/lock")[0]);
+}
+
 // A waiter whose connection drops keeps its place: the session resumes, the watch is re-armed,
 // and the release still reaches it.
 TEST_P(LockTest, WaiterSurvivesAConnectionCut) {

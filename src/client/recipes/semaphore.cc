@@ -26,10 +26,10 @@ Result<Empty> Lease::release() {
   if (path_.empty()) return Empty{};
   std::string path = std::move(path_);
   path_.clear();
-  auto r = retry_on_loss(*client_, deadline_after(kCallTimeout),
-                         [&] { return client_->remove(path).get(); });
-  if (r.ok() || r.code() == Err::kNoNode) return Empty{};
-  return r;
+  // Past kCallTimeout the delete goes on in the background: a lease whose delete failed
+  // would hold a slot for the rest of the session.
+  if (delete_own_node(*client_, path, deadline_after(kCallTimeout))) return Empty{};
+  return Result<Empty>(Err::kConnectionLoss, path);
 }
 
 Semaphore::Semaphore(Client& client, std::string dir, int max_leases)

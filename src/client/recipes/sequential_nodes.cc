@@ -1,6 +1,7 @@
 #include "client/recipes/sequential_nodes.h"
 
 #include <algorithm>
+#include <memory>
 #include <random>
 
 namespace paddock::client::recipes {
@@ -83,7 +84,10 @@ Result<std::string> create_marked(Client& client, const std::string& dir, const 
     if (maybe_created) {
       auto kids = client.get_children(dir).get();
       if (kids.code() == Err::kConnectionLoss) {
-        if (!await_reconnect(client, deadline)) return Result<std::string>(kids.code(), dir);
+        if (!await_reconnect(client, deadline)) {
+          delete_marked_in_background(client, dir, mark);
+          return Result<std::string>(kids.code(), dir);
+        }
         continue;
       }
       if (kids.ok()) {
@@ -97,7 +101,10 @@ Result<std::string> create_marked(Client& client, const std::string& dir, const 
     if (r.ok()) return r.value().path;
     if (r.code() == Err::kConnectionLoss) {
       maybe_created = true;
-      if (!await_reconnect(client, deadline)) return Result<std::string>(r.code(), r.path());
+      if (!await_reconnect(client, deadline)) {
+        delete_marked_in_background(client, dir, mark);
+        return Result<std::string>(r.code(), r.path());
+      }
       continue;
     }
     if (r.code() == Err::kNoNode) {
@@ -110,7 +117,52 @@ Result<std::string> create_marked(Client& client, const std::string& dir, const 
   }
 }
 
+// One background deletion: a chain of callbacks, each holding the job alive.
+struct BackgroundDelete : std::enable_shared_from_this<BackgroundDelete> {
+  BackgroundDelete(Client& c, std::string d, std::string m)
+      : client(c), dir(std::move(d)), mark(std::move(m)) {}
+
+  // Lists `dir` for the child carrying `mark`.
+  void find() {
+    client.get_children(dir, {}, [self = shared_from_this()](Result<std::vector<std::string>> r) {
+      // A call made while disconnected waits for the next connection, so this retries once
+      // per connection attempt, not in a busy loop.
+      if (r.code() == Err::kConnectionLoss) return self->find();
+      if (!r.ok()) return;  // NoNode: nothing left; otherwise the session is over
+      for (const auto& k : r.value()) {
+        if (k.rfind(self->mark, 0) == 0) return self->remove(join_path(self->dir, k));
+      }
+    });
+  }
+  void remove(const std::string& victim) {
+    client.remove(victim, -1, [self = shared_from_this(), victim](Result<Empty> r) {
+      if (r.code() != Err::kConnectionLoss) return;  // deleted, absent, or the session is over
+      if (self->mark.empty()) return self->remove(victim);
+      self->find();  // look again: there may be one more (or none)
+    });
+  }
+
+  Client& client;
+  const std::string dir, mark;  // mark empty: delete one known path
+};
+
 }  // namespace
+
+void delete_marked_in_background(Client& client, const std::string& dir, const std::string& mark) {
+  std::make_shared<BackgroundDelete>(client, dir, mark)->find();
+}
+
+void delete_in_background(Client& client, const std::string& path) {
+  auto job = std::make_shared<BackgroundDelete>(client, std::string(), std::string());
+  job->remove(path);
+}
+
+bool delete_own_node(Client& client, const std::string& path, Deadline deadline) {
+  auto r = retry_on_loss(client, deadline, [&] { return client.remove(path).get(); });
+  if (r.code() != Err::kConnectionLoss) return true;
+  delete_in_background(client, path);
+  return false;
+}
 
 int64_t sequence_of(const std::string& name) {
   if (name.size() < 10) return -1;

@@ -7,7 +7,9 @@
 // an ephemeral one holds a lock slot for the rest of the session and deadlocks everyone
 // behind it. So the node's name starts with "_c_<guid>-", a GUID drawn once per create; after
 // a connection loss the retry first lists the parent and adopts the child that carries the
-// GUID, and only creates again if there is none.
+// GUID, and only creates again if there is none. When it gives up (deadline) with the outcome
+// still unknown, it deletes the child carrying the GUID in the background (as Curator's
+// findAndDeleteProtectedNodeInBackground), so no node is left that nothing would delete.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -57,6 +59,18 @@ Result<std::string> protected_create(Client& client, const std::string& dir,
 Result<std::string> resume_protected_create(Client& client, const std::string& dir,
                                             const std::string& mark, const std::string& prefix,
                                             NodeData data, CreateMode mode, Deadline deadline);
+
+// Deletes, in the background (callbacks on the client's event thread), the children of `dir`
+// whose name starts with `mark`; after a connection loss it lists again and retries, until
+// none is left or the session ends (then an ephemeral one is gone with it). Returns at once.
+void delete_marked_in_background(Client& client, const std::string& dir, const std::string& mark);
+// Deletes one's own node `path` in the background, retrying after connection losses until it
+// is gone or the session ends. Returns at once.
+void delete_in_background(Client& client, const std::string& path);
+// Deletes one's own node `path`: retried across connection losses until `deadline`; past it
+// (outcome unknown) the delete goes on in the background. True when the node is gone for sure
+// (deleted, absent, or its session over), false when the background delete took it over.
+bool delete_own_node(Client& client, const std::string& path, Deadline deadline);
 
 // The server's sequence number: the last 10 digits of a sequential node's name (-1 if none).
 int64_t sequence_of(const std::string& name);
