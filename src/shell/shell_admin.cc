@@ -16,11 +16,6 @@ namespace {
 
 std::string usage_of(const char* name) { return find_command(name)->usage(); }
 
-bool parse_version(const std::string& s, int32_t* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
 }  // namespace
 
 int Shell::cmd_get_acl(const ParsedArgs& a) {

@@ -1,8 +1,11 @@
 #pragma once
 // Shared between the shell's .cc files: the state the client's callbacks share with the
 // shell, and the completion wrapper that records registered watches.
+#include <charconv>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <mutex>
 
 #include "shell/formats.h"
@@ -34,6 +37,17 @@ struct WatchPrinter {
     }
   }
 };
+
+// Java's Long.parseLong / Integer.parseInt: the whole string, a number that fits in T (a
+// value outside T's range is refused, as Java refuses it, never wrapped).
+template <typename T>
+bool parse_number(const std::string& s, T* out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+inline bool parse_long(const std::string& s, int64_t* out) { return parse_number(s, out); }
+// A znode version (-v of set, delete, setAcl): an int, as Integer.parseInt takes it.
+inline bool parse_version(const std::string& s, int32_t* out) { return parse_number(s, out); }
 
 template <typename T>
 client::Callback<T> Shell::noting(client::Callback<T> cb, bool watch, WatchMirror::Kind kind,

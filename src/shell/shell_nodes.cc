@@ -16,11 +16,6 @@ namespace {
 
 std::string usage_of(const char* name) { return find_command(name)->usage(); }
 
-bool parse_int(const std::string& s, int64_t* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
 std::string child_path(const std::string& parent, const std::string& child) {
   return (parent == "/" ? parent : parent + "/") + child;
 }
@@ -120,7 +115,7 @@ int Shell::cmd_create(const ParsedArgs& a) {
         "-c cannot be combined with -s or -e. Containers cannot be ephemeral or sequential.");
   }
   int64_t ttl = 0;
-  if (t && !parse_int(a.value('t'), &ttl)) return fail_message("-t argument must be a long value");
+  if (t && !parse_long(a.value('t'), &ttl)) return fail_message("-t argument must be a long value");
   if (t && e) return fail_message("TTLs cannot be used with Ephemeral znodes");
   if (t && c) return fail_message("TTLs cannot be used with Container znodes");
   client::CreateOptions opts;
@@ -192,13 +187,13 @@ int Shell::cmd_get(const ParsedArgs& a0) {
 int Shell::cmd_set(const ParsedArgs& a) {
   if (a.args.size() < 3) return fail_message(usage_of("set"));
   const std::string& path = a.args[1];
-  int64_t version = -1;
-  if (a.has('v') && !parse_int(a.value('v'), &version)) {
+  int32_t version = -1;
+  if (a.has('v') && !parse_version(a.value('v'), &version)) {
     return fail_message("For input string: \"" + a.value('v') + "\"");
   }
   if (!check_path(path)) return kExitFailed;
   auto r = call<client::Stat>([&](auto cb) {
-    client_->set_data(path, a.args[2], static_cast<int32_t>(version), std::move(cb));
+    client_->set_data(path, a.args[2], version, std::move(cb));
   });
   if (!r.ok()) return fail(r.code(), r.path());
   if (a.has('s')) out(format_stat(r.value()));
@@ -217,13 +212,13 @@ int Shell::cmd_delete(const ParsedArgs& a0) {
   }
   if (a.args.size() < 2) return fail_message(usage_of("delete"));
   const std::string& path = a.args[1];
-  int64_t version = -1;
-  if (a.has('v') && !parse_int(a.value('v'), &version)) {
+  int32_t version = -1;
+  if (a.has('v') && !parse_version(a.value('v'), &version)) {
     return fail_message("For input string: \"" + a.value('v') + "\"");
   }
   if (!check_path(path)) return kExitFailed;
   auto r = call<client::Empty>(
-      [&](auto cb) { client_->remove(path, static_cast<int32_t>(version), std::move(cb)); });
+      [&](auto cb) { client_->remove(path, version, std::move(cb)); });
   if (!r.ok()) return fail(r.code(), r.path());
   result_["path"] = path;
   return kExitOk;
@@ -263,15 +258,15 @@ int Shell::deleteall(const std::string& root, int batch) {
 
 int Shell::cmd_deleteall(const ParsedArgs& a) {
   if (a.args.size() < 2) return fail_message(usage_of("deleteall"));
-  int64_t batch = 1000;
-  if (a.has('b') && (!parse_int(a.value('b'), &batch) || batch > INT32_MAX)) {
+  int32_t batch = 1000;
+  if (a.has('b') && !parse_number(a.value('b'), &batch)) {
     return fail_message("-b argument must be an int value");
   }
   if (batch <= 0) batch = 1;
   const std::string& path = a.args[1];
   if (!check_path(path)) return kExitFailed;
   result_["path"] = path;
-  return deleteall(path, static_cast<int>(batch));
+  return deleteall(path, batch);
 }
 
 int Shell::cmd_stat(const ParsedArgs& a0) {

@@ -20,11 +20,6 @@ std::string quota_path(const std::string& path) { return kQuotaRoot + path; }
 std::string limit_path(const std::string& path) { return quota_path(path) + "/" + kLimitNode; }
 std::string stat_path(const std::string& path) { return quota_path(path) + "/" + kStatNode; }
 
-bool parse_long(const std::string& s, int64_t* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
 }  // namespace
 
 // SetQuotaCommand.checkIfChildQuota and checkIfParentQuota: a quota may not be set below or

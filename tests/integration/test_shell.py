@@ -210,6 +210,24 @@ class ShellCases:
         # get -w twice and stat -w on one node: one event, as zkCli's single watcher.
         self.assertEqual(len(re.findall(r"type:NodeDataChanged path:/sh-ours-[^/]*/w\n", out)), 4)
 
+    def test_versions_outside_int_are_refused_as_zkcli(self):
+        # zkCli's Integer.parseInt refuses them (its uncaught NumberFormatException ends zkCli
+        # with 'For input string: "4294967295"'); cast to 32 bits, 4294967295 would be -1, any
+        # version. The message is zkCli's; the shell goes on as it does for -v abc.
+        p = self.prefix("ver")
+        self.shell(["create %s" % p])
+        for args, value in ((["delete", "-v", "4294967295", p], "4294967295"),
+                            (["set", "-v", "99999999999", p, "v"], "99999999999"),
+                            (["setAcl", "-v", "4294967295", p, "world:anyone:a"], "4294967295")):
+            out, err, rc = self.oneshot(*args)
+            self.assertEqual(rc, 1, args)
+            self.assertEqual(err.splitlines()[-1], 'For input string: "%s"' % value, args)
+        out, err, rc = self.oneshot("get", "-s", p)
+        self.assertEqual(rc, 0, err)  # neither deleted, nor set, nor its ACL changed
+        self.assertIn("dataVersion = 0\naclVersion = 0\n", out)
+        out, err, rc = self.oneshot("deleteall", "-b", "4294967296", p)
+        self.assertEqual((rc, err.splitlines()[-1]), (1, "-b argument must be an int value"))
+
     # --- our own checks ------------------------------------------------------------------
     def test_oneshot_exit_status_says_whether_it_worked(self):
         p = self.prefix("one")
