@@ -8,6 +8,7 @@
 // also use, so implementations must be thread-safe. With `json`, every command prints one
 // JSON object on one line instead of zkCli's text, and every watch event one too.
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -134,7 +135,10 @@ class Shell {
   int cmd_quit(const ParsedArgs& a);
 
   // Helpers shared by commands.
-  bool visit_subtree(const std::string& root, bool watch, std::vector<std::string>* paths);
+  // ZKUtil.visitSubTreeDFS: `visit` is called for each node as it is reached. False after
+  // an error was reported (the nodes reached before it were visited).
+  bool visit_subtree(const std::string& root, bool watch,
+                     const std::function<void(const std::string&)>& visit);
   int deleteall(const std::string& path, int batch);
   bool quota_tree_checks(const std::string& path);
   int write_quota(const std::string& path, const QuotaRecord& quota, QuotaRecord* limits);

@@ -45,10 +45,12 @@ int Shell::cmd_set_acl(const ParsedArgs& a) {
   if (acl.acl.empty()) return fail(Err::kInvalidAcl, "");  // refused by the Java client itself
   result_["path"] = path;
   if (a.has('R')) {
+    // As zkCli: each node's ACL set as the walk reaches it, so an ACL taking away READ ends
+    // the walk at the first node with children (reported, as an error reading them).
     std::vector<std::string> paths;
-    if (!visit_subtree(path, false, &paths)) return kExitFailed;
     int status = kExitOk;
-    for (const auto& p : paths) {
+    bool walked = visit_subtree(path, false, [&](const std::string& p) {
+      paths.push_back(p);
       auto r = call<client::Stat>(
           [&](auto cb) { client_->set_acl(p, acl.acl, version, std::move(cb)); });
       if (!r.ok()) {
@@ -56,9 +58,9 @@ int Shell::cmd_set_acl(const ParsedArgs& a) {
         out(keeper_message(r.code(), r.path()) + "\n");
         status = kExitFailed;
       }
-    }
+    });
     result_["paths"] = paths;
-    return status;
+    return walked ? status : kExitFailed;
   }
   auto r =
       call<client::Stat>([&](auto cb) { client_->set_acl(path, acl.acl, version, std::move(cb)); });

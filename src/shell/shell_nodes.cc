@@ -36,8 +36,10 @@ ParsedArgs with_old_watch_arg(const ParsedArgs& a, const char* name, const char*
 }  // namespace
 
 // ZKUtil.visitSubTreeDFS: the root (read with getData), then each node's sorted children,
-// all of them before descending into the first.
-bool Shell::visit_subtree(const std::string& root, bool watch, std::vector<std::string>* paths) {
+// all of them before descending into the first. A node deleted meanwhile (NoNode) is skipped
+// as in Java; any other error (NoAuth, ConnectionLoss) ends the walk and is reported.
+bool Shell::visit_subtree(const std::string& root, bool watch,
+                          const std::function<void(const std::string&)>& visit_node) {
   auto r = call<client::DataResult>([&](auto cb) {
     client_->get_data(root, watch ? watcher() : client::Watcher{},
                       noting(std::move(cb), watch, Kind::kData, root));
@@ -46,21 +48,27 @@ bool Shell::visit_subtree(const std::string& root, bool watch, std::vector<std::
     fail(r.code(), r.path());
     return false;
   }
-  paths->push_back(root);
-  // Depth first, children listed before the walk goes down: a recursive helper as in Java.
-  auto visit = [&](auto&& self, const std::string& path) -> void {
+  visit_node(root);
+  // Depth first, children visited before the walk goes down: a recursive helper as in Java.
+  auto visit = [&](auto&& self, const std::string& path) -> bool {
     auto c = call<std::vector<std::string>>([&](auto cb) {
       client_->get_children(path, watch ? watcher() : client::Watcher{},
                             noting(std::move(cb), watch, Kind::kChild, path));
     });
-    if (!c.ok()) return;  // deleted meanwhile: Java skips it too
+    if (!c.ok()) {
+      if (c.code() == Err::kNoNode) return true;  // deleted meanwhile: Java skips it too
+      fail(c.code(), c.path().empty() ? path : c.path());
+      return false;
+    }
     std::vector<std::string> children = c.value();
     std::sort(children.begin(), children.end());
-    for (const auto& child : children) paths->push_back(child_path(path, child));
-    for (const auto& child : children) self(self, child_path(path, child));
+    for (const auto& child : children) visit_node(child_path(path, child));
+    for (const auto& child : children) {
+      if (!self(self, child_path(path, child))) return false;
+    }
+    return true;
   };
-  visit(visit, root);
-  return true;
+  return visit(visit, root);
 }
 
 int Shell::cmd_ls(const ParsedArgs& a0) {
@@ -73,11 +81,14 @@ int Shell::cmd_ls(const ParsedArgs& a0) {
   if (!check_path(path)) return kExitFailed;
   result_["path"] = path;
   if (a.has('R')) {
+    // Each path printed as it is reached, as zkCli does: those before an error stay printed.
     std::vector<std::string> paths;
-    if (!visit_subtree(path, watch, &paths)) return kExitFailed;
-    for (const auto& p : paths) out(p + "\n");
+    bool ok = visit_subtree(path, watch, [&](const std::string& p) {
+      out(p + "\n");
+      paths.push_back(p);
+    });
     result_["paths"] = paths;
-    return kExitOk;
+    return ok ? kExitOk : kExitFailed;
   }
   std::vector<std::string> children;
   std::optional<client::Stat> stat;

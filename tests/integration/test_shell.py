@@ -210,6 +210,30 @@ class ShellCases:
         # get -w twice and stat -w on one node: one event, as zkCli's single watcher.
         self.assertEqual(len(re.findall(r"type:NodeDataChanged path:/sh-ours-[^/]*/w\n", out)), 4)
 
+    def test_errors_in_a_subtree_walk_print_as_zkcli(self):
+        # ls -R and setAcl -R skip only a node deleted meanwhile: a child they may not read
+        # is reported (and setAcl -R sets each ACL as it goes, as zkCli).
+        script = """
+create {P}
+create {P}/a
+create {P}/a/b
+create {P}/c
+create {P}/d
+create {P}/d/e
+setAcl {P}/a world:anyone:a
+ls -R {P}
+setAcl -R {P}/d world:anyone:a
+"""
+        _, err = self.compare_with_zkcli(script)
+        self.assertIn("Insufficient permission : ", err)
+        p = self.prefix("walk")
+        self.shell(["create %s" % p, "create %s/a" % p, "create %s/a/b" % p,
+                    "setAcl %s/a world:anyone:a" % p])
+        out, err, rc = self.oneshot("ls", "-R", p)
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(out.splitlines()[-2:], [p, p + "/a"])
+        self.assertEqual(self.oneshot("setAcl", "-R", p, "world:anyone:a")[2], 1)
+
     def test_versions_outside_int_are_refused_as_zkcli(self):
         # zkCli's Integer.parseInt refuses them (its uncaught NumberFormatException ends zkCli
         # with 'For input string: "4294967295"'); cast to 32 bits, 4294967295 would be -1, any
