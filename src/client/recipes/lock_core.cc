@@ -26,36 +26,48 @@ void LockCore::forget_node() {
 
 Result<bool> LockCore::acquire(std::chrono::milliseconds timeout, NodeData data) {
   if (held_ || !node().empty()) return Result<bool>(Err::kBadArguments, dir_);
+  // A cancel made while no acquire ran answers this one (and is used up by it).
+  if (cancelled_.exchange(false)) return false;
   Deadline deadline = deadline_after(timeout);
+  const StopPredicate stop = [this] { return cancelled_.load(); };
   auto created = protected_create(client_, dir_, prefix_, std::move(data),
-                                  CreateMode::kEphemeralSequential, deadline);
-  if (!created) return Result<bool>(created.code(), created.path());
+                                  CreateMode::kEphemeralSequential, deadline, stop);
+  if (!created) {
+    if (cancelled_.exchange(false)) return false;
+    return Result<bool>(created.code(), created.path());
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     node_ = created.value();
   }
   while (true) {
     uint64_t generation = 0;
-    auto r = check(deadline, &generation);
-    if (r.ok() && r.value()) {
+    auto r = check(deadline, &generation, stop);
+    // A cancel that came meanwhile wins even when the lock is free: the caller asked to stop.
+    const bool cancelled = cancelled_.exchange(false);
+    if (r.ok() && r.value() && !cancelled) {
       held_ = true;
       return true;
     }
-    if (r.ok() && !cancelled_ && signal_->wait_past(generation, deadline) && !cancelled_) continue;
-    // Timed out or failed: give the slot up so no one waits behind it.
-    // Past its own deadline the delete goes on in the background (delete_own_node).
-    delete_own_node(client_, node(), deadline_after(until(deadline) + std::chrono::seconds(5)));
-    forget_node();
+    if (r.ok() && !r.value() && !cancelled && signal_->wait_past(generation, deadline) &&
+        !cancelled_.load())
+      continue;
     cancelled_ = false;
-    return r.ok() ? Result<bool>(false) : r;
+    // Timed out, cancelled or failed: give the slot up so no one waits behind it. After 5 s
+    // (e.g. cancelled while disconnected) the delete goes on in the background.
+    delete_own_node(client_, node(), deadline_after(std::chrono::seconds(5)));
+    forget_node();
+    return r.ok() || cancelled ? Result<bool>(false) : r;
   }
 }
 
-Result<bool> LockCore::check(Deadline deadline, uint64_t* generation) {
+Result<bool> LockCore::check(Deadline deadline, uint64_t* generation,
+                             const StopPredicate& stop) {
   const std::string mine_path = node();
   const std::string mine = mine_path.substr(mine_path.rfind('/') + 1);
   while (true) {
-    auto kids = retry_on_loss(client_, deadline, [&] { return client_.get_children(dir_).get(); });
+    auto kids = retry_on_loss(
+        client_, deadline, [&] { return client_.get_children(dir_).get(); }, stop);
     if (!kids) return Result<bool>(kids.code(), kids.path());
     auto sorted = sort_by_sequence(kids.value(), markers_);
     auto it = std::find(sorted.begin(), sorted.end(), mine);
@@ -67,8 +79,9 @@ Result<bool> LockCore::check(Deadline deadline, uint64_t* generation) {
     // one on an absent node).
     *generation = signal_->generation();
     auto r = retry_on_loss(client_, deadline, [&] {
-      return client_.get_data(join_path(dir_, *wait_for), signal_->watcher()).get();
-    });
+          return client_.get_data(join_path(dir_, *wait_for), signal_->watcher()).get();
+        },
+        stop);
     if (r.ok()) return false;
     if (r.code() != Err::kNoNode) return Result<bool>(r.code(), r.path());
     // The predecessor went between the listing and the read: look again.

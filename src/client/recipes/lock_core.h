@@ -41,9 +41,10 @@ class LockCore {
   // (and the other session-ending codes) if the session ended; kConnectionLoss if the
   // connection could not be restored before the deadline.
   Result<bool> acquire(std::chrono::milliseconds timeout, NodeData data = std::string());
-  // Makes a running acquire() (on another thread) give up at once: it deletes its node and
-  // answers false. With no acquire running, the next one answers false at once (so a cancel
-  // racing with the start of an acquire is not lost).
+  // Makes a running acquire() (on another thread) give up at once, even while it waits for the
+  // connection: it deletes its node and answers false (also when the lock came free
+  // meanwhile). With no acquire running, the next one answers false at once (so a cancel
+  // racing with the start of an acquire is not lost); either way the cancel is used up.
   void cancel();
   // Deletes the node. The lock is free even if the delete failed for a lost session.
   Result<Empty> release();
@@ -56,7 +57,7 @@ class LockCore {
 
  private:
   // One round: true = held, false = wait armed on a predecessor, error otherwise.
-  Result<bool> check(Deadline deadline, uint64_t* generation);
+  Result<bool> check(Deadline deadline, uint64_t* generation, const StopPredicate& stop);
   void forget_node();
 
   Client& client_;

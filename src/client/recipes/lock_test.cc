@@ -189,6 +189,54 @@ TEST_P(LockTest, AcquireThatGivesUpWithTheCreateUnknownLeavesNoNode) {
       << "orphan: " << (children("/lock").empty() ? "" : children("/lock")[0]);
 }
 
+// cancel() stops an acquire that waits for a connection that does not come back (as
+// LeaderElection::close() does), instead of leaving it waiting for its whole timeout.
+TEST_P(LockTest, CancelStopsAnAcquireWaitingForTheConnection) {
+  client::testing::TcpProxy proxy(server_->port());
+  SessionEvents events;
+  std::atomic<int> disconnects{0};
+  events.add([&](KeeperState s) { disconnects += s == KeeperState::kDisconnected; });
+  auto c = open_client(proxy.hostport() + base_, &events, 3000ms);
+  SyncClient(*c).create("/lock");
+  ExclusiveLock lock(*c, "/lock");
+  proxy.blackhole(true);
+  std::atomic<bool> done{false};
+  Result<bool> got(Err::kSystemError, "");
+  std::thread t([&] {
+    got = lock.acquire();  // no deadline
+    done = true;
+  });
+  ASSERT_TRUE(wait_until([&] { return disconnects.load() >= 1; }));
+  lock.cancel();
+  const bool stopped = wait_until([&] { return done.load(); }, 5s);
+  proxy.blackhole(false);  // lets a hung acquire end (the session expires) so the test ends
+  t.join();
+  EXPECT_TRUE(stopped);
+  ASSERT_TRUE(got.ok()) << proto::err_name(got.code());
+  EXPECT_FALSE(got.value());
+}
+
+// A cancel that finds the lock free at once is not ignored and left set for a later acquire:
+// it answers the acquire it reached, and the next acquire waits as usual.
+TEST_P(LockTest, CancelIsUsedUpByTheAcquireItAnswers) {
+  auto c = chrooted(), other = chrooted();
+  ExclusiveLock lock(*c, "/lock"), holder(*other, "/lock");
+  lock.cancel();
+  auto first = lock.acquire(5s);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first.value());
+  ASSERT_TRUE(holder.acquire(5s).value());
+  std::thread releaser([&] {
+    wait_until([&] { return children("/lock").size() == 2; });  // the acquire below waits
+    holder.release();
+  });
+  auto second = lock.acquire(10s);
+  releaser.join();
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second.value());
+  lock.release();
+}
+
 // A waiter whose connection drops keeps its place: the session resumes, the watch is re-armed,
 // and the release still reaches it.
 TEST_P(LockTest, WaiterSurvivesAConnectionCut) {

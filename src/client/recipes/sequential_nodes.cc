@@ -16,12 +16,13 @@ std::chrono::milliseconds until(Deadline deadline) {
   return std::max(left, std::chrono::milliseconds(0));
 }
 
-bool await_reconnect(Client& client, Deadline deadline) {
+bool await_reconnect(Client& client, Deadline deadline, const StopPredicate& stop) {
   while (Clock::now() < deadline) {
+    if (stop && stop()) return false;
     SessionState s = client.state();
     if (s != SessionState::kConnecting && s != SessionState::kConnected) return false;
-    // In slices, so a session that ends meanwhile is noticed.
-    if (client.wait_connected(std::min(until(deadline), std::chrono::milliseconds(500))))
+    // In slices, so a session that ends (or a stop) meanwhile is noticed.
+    if (client.wait_connected(std::min(until(deadline), std::chrono::milliseconds(100))))
       return true;
   }
   return false;
@@ -43,14 +44,15 @@ std::string join_path(const std::string& dir, const std::string& name) {
   return dir == "/" ? "/" + name : dir + "/" + name;
 }
 
-Result<Empty> ensure_path(Client& client, const std::string& path, Deadline deadline) {
+Result<Empty> ensure_path(Client& client, const std::string& path, Deadline deadline,
+                          const StopPredicate& stop) {
   if (path.empty() || path == "/") return Empty{};
   size_t pos = 0;
   while (pos != std::string::npos) {
     pos = path.find('/', pos + 1);
     std::string prefix = path.substr(0, pos);
-    auto r =
-        retry_on_loss(client, deadline, [&] { return client.create(prefix, std::string()).get(); });
+    auto r = retry_on_loss(
+        client, deadline, [&] { return client.create(prefix, std::string()).get(); }, stop);
     if (!r.ok() && r.code() != Err::kNodeExists) return Result<Empty>(r.code(), r.path());
   }
   return Empty{};
@@ -59,32 +61,34 @@ Result<Empty> ensure_path(Client& client, const std::string& path, Deadline dead
 namespace {
 Result<std::string> create_marked(Client& client, const std::string& dir, const std::string& mark,
                                   const std::string& prefix, NodeData data, CreateMode mode,
-                                  Deadline deadline, bool maybe_created);
+                                  Deadline deadline, bool maybe_created,
+                                  const StopPredicate& stop);
 }  // namespace
 
 Result<std::string> protected_create(Client& client, const std::string& dir,
                                      const std::string& prefix, NodeData data, CreateMode mode,
-                                     Deadline deadline) {
+                                     Deadline deadline, const StopPredicate& stop) {
   return create_marked(client, dir, "_c_" + random_guid() + "-", prefix, std::move(data), mode,
-                       deadline, false);
+                       deadline, false, stop);
 }
 
 Result<std::string> resume_protected_create(Client& client, const std::string& dir,
                                             const std::string& mark, const std::string& prefix,
                                             NodeData data, CreateMode mode, Deadline deadline) {
-  return create_marked(client, dir, mark, prefix, std::move(data), mode, deadline, true);
+  return create_marked(client, dir, mark, prefix, std::move(data), mode, deadline, true, {});
 }
 
 namespace {
 
 Result<std::string> create_marked(Client& client, const std::string& dir, const std::string& mark,
                                   const std::string& prefix, NodeData data, CreateMode mode,
-                                  Deadline deadline, bool maybe_created) {
+                                  Deadline deadline, bool maybe_created,
+                                  const StopPredicate& stop) {
   while (true) {
     if (maybe_created) {
       auto kids = client.get_children(dir).get();
       if (kids.code() == Err::kConnectionLoss) {
-        if (!await_reconnect(client, deadline)) {
+        if (!await_reconnect(client, deadline, stop)) {
           delete_marked_in_background(client, dir, mark);
           return Result<std::string>(kids.code(), dir);
         }
@@ -101,14 +105,14 @@ Result<std::string> create_marked(Client& client, const std::string& dir, const 
     if (r.ok()) return r.value().path;
     if (r.code() == Err::kConnectionLoss) {
       maybe_created = true;
-      if (!await_reconnect(client, deadline)) {
+      if (!await_reconnect(client, deadline, stop)) {
         delete_marked_in_background(client, dir, mark);
         return Result<std::string>(r.code(), r.path());
       }
       continue;
     }
     if (r.code() == Err::kNoNode) {
-      if (auto made = ensure_path(client, dir, deadline); !made.ok()) {
+      if (auto made = ensure_path(client, dir, deadline, stop); !made.ok()) {
         return Result<std::string>(made.code(), made.path());
       }
       continue;

@@ -12,6 +12,7 @@
 // findAndDeleteProtectedNodeInBackground), so no node is left that nothing would delete.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,19 +28,25 @@ using Deadline = Clock::time_point;
 Deadline deadline_after(std::chrono::milliseconds timeout);
 std::chrono::milliseconds until(Deadline deadline);
 
+// Asked while waiting: true = give up now (e.g. a cancel() or close() from another thread).
+// Empty: never.
+using StopPredicate = std::function<bool()>;
+
 // Waits for the connection (at most until the deadline) after a kConnectionLoss. False when
-// the session is over (expired, closed, auth failed) or the deadline passed.
-bool await_reconnect(Client& client, Deadline deadline);
+// the session is over (expired, closed, auth failed), the deadline passed or `stop` said so
+// (asked every 100 ms).
+bool await_reconnect(Client& client, Deadline deadline, const StopPredicate& stop = {});
 
 // Runs `call` (which returns a Result) until it answers anything but kConnectionLoss or the
 // deadline passes. Only for calls that are safe to repeat (reads, deletes of one's own node,
 // version-checked writes whose second attempt fails harmlessly).
 template <typename Call>
-auto retry_on_loss(Client& client, Deadline deadline, Call call) -> decltype(call()) {
+auto retry_on_loss(Client& client, Deadline deadline, Call call, const StopPredicate& stop = {})
+    -> decltype(call()) {
   while (true) {
     auto r = call();
     if (r.code() != Err::kConnectionLoss) return r;
-    if (!await_reconnect(client, deadline)) return r;
+    if (!await_reconnect(client, deadline, stop)) return r;
   }
 }
 
@@ -47,13 +54,15 @@ auto retry_on_loss(Client& client, Deadline deadline, Call call) -> decltype(cal
 std::string random_guid();
 
 // Creates every missing node of `path` (persistent, empty). NodeExists is success.
-Result<Empty> ensure_path(Client& client, const std::string& path, Deadline deadline);
+Result<Empty> ensure_path(Client& client, const std::string& path, Deadline deadline,
+                          const StopPredicate& stop = {});
 
 // Creates a sequential node `dir/_c_<guid>-<prefix><seq>` in protected mode (see above),
-// creating `dir` first if it is missing. Answers the created path.
+// creating `dir` first if it is missing. Answers the created path. Gives up (kConnectionLoss)
+// at the deadline or when `stop` says so while it waits for the connection.
 Result<std::string> protected_create(Client& client, const std::string& dir,
                                      const std::string& prefix, NodeData data, CreateMode mode,
-                                     Deadline deadline);
+                                     Deadline deadline, const StopPredicate& stop = {});
 // The retry half of protected_create: after a create of `dir/<mark><prefix>` ended in a
 // connection loss, adopt the child whose name starts with `mark`, or create it again.
 Result<std::string> resume_protected_create(Client& client, const std::string& dir,
