@@ -99,9 +99,15 @@ std::string Shell::prompt() const {
 }
 
 std::vector<std::string> Shell::children_for_completion(const std::string& path) {
-  if (!connected_alive() || proto::validate_path(path, false) != Err::kOk) return {};
+  // Not while connecting: a request queued then waits for the connection (up to the session
+  // timeout and more), and the line editor with it.
+  if (!client_ || client_->state() != SessionState::kConnected ||
+      proto::validate_path(path, false) != Err::kOk) {
+    return {};
+  }
   auto r = call<std::vector<std::string>>(
-      [&](auto cb) { client_->get_children(path, client::Watcher{}, std::move(cb)); });
+      [&](auto cb) { client_->get_children(path, client::Watcher{}, std::move(cb)); },
+      kCompletionWait);
   return r.ok() ? r.value() : std::vector<std::string>{};
 }
 

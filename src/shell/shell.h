@@ -12,6 +12,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -68,7 +69,9 @@ class Shell {
   int exit_code() const { return exit_code_; }
   // "[zk: host:port(CONNECTED) 3] "
   std::string prompt() const;
-  // The children of `path` for tab completion; empty on any error, prints nothing.
+  // The children of `path` for tab completion; empty on any error, prints nothing. Asks only
+  // while connected, and waits at most kCompletionWait: a Tab never blocks the line.
+  static constexpr std::chrono::milliseconds kCompletionWait{1000};
   std::vector<std::string> children_for_completion(const std::string& path);
 
  private:
@@ -102,9 +105,10 @@ class Shell {
 
   // Runs a callback-form client call and waits for it. The callback runs on the event
   // thread after every watch event that arrived before the reply, so those are printed
-  // before the command's own output.
+  // before the command's own output. `bound` (if set) replaces the default bound on the wait.
   template <typename T, typename Start>
-  client::Result<T> call(Start&& start);
+  client::Result<T> call(Start&& start,
+                         std::optional<std::chrono::milliseconds> bound = std::nullopt);
 
   // Commands (shell_nodes.cc, shell_admin.cc, shell_quota.cc).
   int cmd_ls(const ParsedArgs& a);
@@ -163,15 +167,17 @@ class Shell {
 };
 
 template <typename T, typename Start>
-client::Result<T> Shell::call(Start&& start) {
+client::Result<T> Shell::call(Start&& start, std::optional<std::chrono::milliseconds> bound) {
   auto done = std::make_shared<std::promise<client::Result<T>>>();
   auto f = done->get_future();
   client::Callback<T> cb = [done](client::Result<T> r) { done->set_value(std::move(r)); };
   start(std::move(cb));
   // The library completes every call (with ConnectionLoss or SessionExpired at worst); the
   // bound only keeps a wedged session from hanging the shell forever.
-  if (f.wait_for(config_.session_timeout * 2 + std::chrono::seconds(5)) !=
-      std::future_status::ready) {
+  auto wait = bound ? *bound
+                    : std::chrono::duration_cast<std::chrono::milliseconds>(
+                          config_.session_timeout * 2 + std::chrono::seconds(5));
+  if (f.wait_for(wait) != std::future_status::ready) {
     return client::Result<T>(client::Err::kOperationTimeout, "");
   }
   return f.get();

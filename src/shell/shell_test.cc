@@ -3,7 +3,13 @@
 // tests/integration/test_shell.py.
 #include "shell/shell.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 
 #include <nlohmann/json.hpp>
 
@@ -34,6 +40,27 @@ TEST_F(ShellTest, WithoutASessionCommandsSayNotConnectedAndFail) {
   EXPECT_EQ(shell.execute_line("ls /"), kExitFailed);
   EXPECT_EQ(output_.take_out(), "Not connected\n");
   EXPECT_EQ(shell.prompt(), "[zk: (CLOSED) 1] ");
+}
+
+TEST_F(ShellTest, TabCompletionWhileConnectingReturnsAtOnce) {
+  ShellConfig config;
+  config.session_timeout = std::chrono::milliseconds(30000);
+  Shell shell(config, output_);
+  // A socket that listens but never answers: the session stays connecting.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  shell.connect("127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(shell.children_for_completion("/").empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, Shell::kCompletionWait * 2);
+  ::close(fd);
 }
 
 TEST_F(ShellTest, UnknownCommandPrintsUsageAndExits127) {
