@@ -124,6 +124,36 @@ TEST_P(MembershipCacheTest, CacheReloadsWhatItMissedWhileCutOff) {
   EXPECT_EQ(initialized.load(), 2);
 }
 
+// A reload that a connection loss cuts short has not seen the whole tree: it must neither
+// report live nodes deleted nor call on_initialized; the next connection loads again.
+TEST_P(MembershipCacheTest, CacheIgnoresALoadCutShort) {
+  SyncClient zk(*root_);
+  zk.create(base_ + "/tree", "r");
+  zk.create(base_ + "/tree/a", "1");
+  zk.create(base_ + "/tree/b", "1");
+  ReplyHoldingProxy proxy(server_->port());
+  SessionEvents events;
+  auto c = open_client(proxy.hostport() + base_, &events, 6000ms);
+  std::atomic<int> initialized{0}, deleted{0};
+  SubtreeCache cache(*c, events, "/tree",
+                     {.on_deleted = [&](const std::string&, const CachedNode&) { deleted++; },
+                      .on_initialized = [&] { initialized++; }});
+  cache.start();
+  ASSERT_TRUE(cache.wait_initialized(20s));
+  // Reconnect (the handshake and SetWatches replies pass), then hold the reload's replies
+  // and cut again: the reload fails with kConnectionLoss.
+  proxy.hold_replies_after(2);
+  proxy.cut();
+  ASSERT_TRUE(wait_until([&] { return proxy.held_frames() > 0; }));
+  proxy.cut();
+  proxy.release();
+  proxy.cut();
+  auto want = tree("/tree");
+  ASSERT_TRUE(wait_until([&] { return contents(cache) == want && initialized.load() >= 2; }));
+  EXPECT_EQ(deleted.load(), 0);
+  EXPECT_EQ(initialized.load(), 2);
+}
+
 PADDOCK_RECIPE_SUITE(MembershipCacheTest);
 
 }  // namespace

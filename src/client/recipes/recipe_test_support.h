@@ -98,6 +98,8 @@ class ReplyHoldingProxy {
   }
   // Forwards everything again (on the connections made after a cut).
   void release() { hold_ = false; }
+  // Whole reply frames held back on the connection flushed last.
+  int held_frames() const { return held_frames_.load(); }
   // Closes every connection (the held replies are lost); returns once done.
   void cut() {
     cut_ = true;
@@ -133,6 +135,14 @@ class ReplyHoldingProxy {
       sent += frame;
     }
     b.erase(0, sent);
+    int held = 0;
+    for (size_t at = 0; b.size() - at >= 4; ++held) {
+      const auto* u = reinterpret_cast<const unsigned char*>(b.data() + at);
+      size_t frame = 4 + ((size_t{u[0]} << 24) | (size_t{u[1]} << 16) | (size_t{u[2]} << 8) | u[3]);
+      if (b.size() - at < frame) break;
+      at += frame;
+    }
+    held_frames_ = held;
     return true;
   }
   void loop() {
@@ -188,6 +198,7 @@ class ReplyHoldingProxy {
   std::thread thread_;
   std::atomic<bool> stop_{false}, cut_{false}, hold_{false};
   std::atomic<int> budget_{0};
+  std::atomic<int> held_frames_{0};
   std::vector<Pair> pairs_;  // proxy thread only
 };
 

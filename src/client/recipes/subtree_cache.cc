@@ -14,10 +14,14 @@ struct SubtreeCache::State : std::enable_shared_from_this<SubtreeCache::State> {
   State(Client& c, std::string r, CacheListener l)
       : client(c), root(std::move(r)), listener(std::move(l)) {}
 
-  // --- a load: every node of the subtree read once; `seen` collects what exists.
+  // --- a load: every node of the subtree read once; `seen` collects what exists. A load
+  // that a connection loss (or any error but NoNode) cut short has not seen everything: it
+  // neither sweeps nor reports initialized, and the next SyncConnected loads again.
   void begin_load() {
     ++load_generation;
     loading = true;
+    load_failed = false;
+    outstanding = 0;  // the replies of an older load no longer count
     seen.clear();
     load(root);
   }
@@ -26,25 +30,32 @@ struct SubtreeCache::State : std::enable_shared_from_this<SubtreeCache::State> {
     const uint64_t gen = load_generation;
     outstanding += 2;
     client.get_data(path, {}, [self, path, gen](Result<DataResult> r) {
-      if (gen == self->load_generation) {
-        if (r.ok()) {
-          self->seen.insert(path);
-          self->upsert(path, to_node(r.value()));
-        }
+      if (gen != self->load_generation) return;
+      if (r.ok()) {
+        self->seen.insert(path);
+        self->upsert(path, to_node(r.value()));
+      } else if (r.code() != Err::kNoNode) {
+        self->load_failed = true;
       }
-      self->load_step_done(gen);
+      self->load_step_done();
     });
     client.get_children(path, {}, [self, path, gen](Result<std::vector<std::string>> r) {
-      if (gen == self->load_generation && r.ok()) {
+      if (gen != self->load_generation) return;
+      if (r.ok()) {
         for (const auto& k : r.value()) self->load(join_path(path, k));
+      } else if (r.code() != Err::kNoNode) {
+        self->load_failed = true;
       }
-      self->load_step_done(gen);
+      self->load_step_done();
     });
   }
-  void load_step_done(uint64_t gen) {
-    (void)gen;
+  void load_step_done() {
     if (--outstanding > 0 || !loading) return;
     loading = false;
+    if (load_failed) {
+      missed_events = true;  // load again after the next SyncConnected
+      return;
+    }
     // What the load did not see (and no event created meanwhile) no longer exists.
     std::vector<std::string> gone;
     {
@@ -162,6 +173,7 @@ struct SubtreeCache::State : std::enable_shared_from_this<SubtreeCache::State> {
   uint64_t load_generation = 0;
   int outstanding = 0;
   bool loading = false;
+  bool load_failed = false;
   bool missed_events = false;
   bool watch_armed = false;
   std::set<std::string> seen;
