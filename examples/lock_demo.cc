@@ -40,9 +40,11 @@ int main(int argc, char** argv) {
       std::printf("no lock: %s\n", got.ok() ? "timed out" : paddock::proto::err_name(got.code()));
       return 1;
     }
+    // steady_clock (CLOCK_MONOTONIC on Linux, one clock for every process of the machine):
+    // the intervals of processes are compared, and the wall clock may step meanwhile.
     auto since_epoch = [] {
       return std::chrono::duration_cast<std::chrono::microseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
+                 std::chrono::steady_clock::now().time_since_epoch())
           .count();
     };
     long long start = since_epoch();

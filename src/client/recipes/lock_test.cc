@@ -67,6 +67,18 @@ TEST_P(LockTest, ReleaseWakesExactlyOneWaiter) {
   std::condition_variable cv;
   std::vector<int> order;  // waiters in the order they got the lock
   std::vector<std::thread> threads;
+  // A failed ASSERT below returns with the threads running: stop and join them first (a
+  // joinable std::thread destroyed would call std::terminate).
+  struct JoinOnExit {
+    std::vector<std::thread>& threads;
+    std::vector<std::unique_ptr<ExclusiveLock>>& locks;
+    ~JoinOnExit() {
+      for (auto& l : locks) l->cancel();
+      for (auto& t : threads) {
+        if (t.joinable()) t.join();
+      }
+    }
+  } join_on_exit{threads, locks};
   for (int i = 0; i < kWaiters; ++i) {
     threads.emplace_back([&, i] {
       ASSERT_TRUE(locks[i]->acquire(120s).value());
