@@ -43,8 +43,8 @@ std::optional<ParsedArgs> parse_options(const std::vector<std::string>& words,
 struct ShellArgs {
   std::string server = "localhost:2181";
   int timeout_ms = 30000;
-  bool read_only =
-      false;  // accepted for zkCli compatibility; Paddock's client has no read-only mode
+  // Accepted for zkCli compatibility, with a warning: Paddock has no read-only sessions.
+  bool read_only = false;
   bool json = false;
   bool help = false;                 // -h or --help: print the usage and exit
   std::vector<std::string> command;  // empty: read commands (terminal or standard input)

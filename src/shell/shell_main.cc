@@ -67,6 +67,10 @@ int run_shell(const std::vector<std::string>& argv) {
     output.write(Stream::kOut, usage_text());
     return kExitOk;
   }
+  if (args->read_only) {  // zkCli's -r asks for a read-only session, which Paddock lacks
+    output.write(Stream::kErr,
+                 "Warning: -r (read-only mode) is not supported; the session is read-write\n");
+  }
   ShellConfig config;
   config.server = args->server;
   config.session_timeout = std::chrono::milliseconds(args->timeout_ms);

@@ -355,6 +355,11 @@ setAcl -R {P}/d world:anyone:a
         got = [json.loads(l) for l in out.splitlines() if '"command"' in l]
         self.assertIsNone(got[1]["data"])
 
+    def test_read_only_option_warns_that_it_is_not_supported(self):
+        out, err, rc = self.oneshot("-r", "ls", "/")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("Warning: -r (read-only mode) is not supported", err)
+
     def test_bad_server_option(self):
         p = subprocess.run([paddock_bin(), "shell", "-server"], capture_output=True, text=True,
                            timeout=30, stdin=subprocess.DEVNULL)
