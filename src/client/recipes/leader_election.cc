@@ -51,7 +51,11 @@ void LeaderElection::run() {
       continue;
     }
     if (!got.value()) continue;
-    leadership_.set_lost(client_.state() != SessionState::kConnected);
+    // Cleared first, then the state read again: a Disconnected that sets lost meanwhile is
+    // either seen by this read or lands after the clear (a single set_lost(state()) could
+    // overwrite it with false).
+    leadership_.set_lost(false);
+    if (client_.state() != SessionState::kConnected) leadership_.set_lost(true);
     leading_ = true;
     terms_++;
     lead_(leadership_);
