@@ -236,7 +236,7 @@ int Shell::cmd_delete(const ParsedArgs& a0) {
 }
 
 // ZKUtil.deleteRecursive: the subtree listed breadth first, deleted deepest first in multis
-// of `batch` deletes.
+// of `batch` deletes, stopping at the first multi that fails.
 int Shell::deleteall(const std::string& root, int batch) {
   std::vector<std::string> tree = {root};
   for (size_t i = 0; i < tree.size(); ++i) {
@@ -257,11 +257,12 @@ int Shell::deleteall(const std::string& root, int batch) {
     if (!r.ok()) all_deleted = false;
     txn = client::Transaction();
   };
-  for (size_t i = tree.size(); i-- > 0;) {
+  // As ZKUtil.deleteInBatch ("fail fast"): no batch is sent after one has failed.
+  for (size_t i = tree.size(); i-- > 0 && all_deleted;) {
     txn.remove(tree[i]);
     if (static_cast<int>(txn.size()) >= batch) flush();
   }
-  flush();
+  if (all_deleted) flush();
   if (!all_deleted) err("Failed to delete some node(s) in the subtree!\n");
   result_["deleted"] = all_deleted;
   return all_deleted ? kExitOk : kExitFailed;

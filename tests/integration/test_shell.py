@@ -355,6 +355,16 @@ setAcl -R {P}/d world:anyone:a
         got = [json.loads(l) for l in out.splitlines() if '"command"' in l]
         self.assertIsNone(got[1]["data"])
 
+    def test_deleteall_stops_at_the_first_failed_batch(self):
+        # ZKUtil.deleteInBatch fails fast: no batch is sent after one failed.
+        p = self.prefix("delall")
+        self.shell(["create %s" % p, "create %s/a" % p, "create %s/a/b" % p, "create %s/c" % p,
+                    "setAcl %s/a world:anyone:rwa" % p])  # /a/b cannot be deleted
+        out, err, rc = self.oneshot("deleteall", "-b", "1", p)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("Failed to delete some node(s) in the subtree!", err)
+        self.assertEqual(self.oneshot("stat", p + "/c")[2], 0)  # the batch after it not sent
+
     def test_read_only_option_warns_that_it_is_not_supported(self):
         out, err, rc = self.oneshot("-r", "ls", "/")
         self.assertEqual(rc, 0, err)
