@@ -312,10 +312,8 @@ void EnsembleMember::carry_out(quorum::Ready& r) {
   // 5. Apply, through the pipeline: it answers clients and fires watches.
   auto decode_into_committed = [&](std::vector<quorum::LoggedTxn>& txns) {
     for (quorum::LoggedTxn& txn : txns) {
-      auto decoded = proto::decode_txn(txn.bytes);
-      if (!decoded) fatal(fmt::format("txn 0x{:x} does not decode: {}", txn.zxid, decoded.error()));
       if (in_flight_ > 0 && leading()) --in_flight_;
-      committed_.push_back(std::move(*decoded));
+      committed_.push_back(take_decoded(txn));
     }
   };
   decode_into_committed(r.committed);
@@ -352,8 +350,26 @@ void EnsembleMember::carry_out(quorum::Ready& r) {
 
 void EnsembleMember::take_commits() { pipeline_.load()->core_in_task().take_commits(now()); }
 
+void EnsembleMember::remember_decoded(proto::Txn txn) {
+  if (!decoded_.empty() && decoded_.back().header.zxid >= txn.header.zxid) decoded_.clear();
+  decoded_.push_back(std::move(txn));
+}
+
+proto::Txn EnsembleMember::take_decoded(quorum::LoggedTxn& txn) {
+  while (!decoded_.empty() && decoded_.front().header.zxid < txn.zxid) decoded_.pop_front();
+  if (!decoded_.empty() && decoded_.front().header.zxid == txn.zxid) {
+    proto::Txn t = std::move(decoded_.front());
+    decoded_.pop_front();
+    return t;
+  }
+  auto decoded = proto::decode_txn(txn.bytes);
+  if (!decoded) fatal(fmt::format("txn 0x{:x} does not decode: {}", txn.zxid, decoded.error()));
+  return std::move(*decoded);
+}
+
 void EnsembleMember::reload_from_disk(const char* why) {
   spdlog::info("event=state_reload reason=\"{}\" from_zxid=0x{:x}", why, db_.tree().last_zxid());
+  decoded_.clear();
   if (Status s = durable_.reload(); !s) fatal(std::string("cannot reload the state: ") + s.message());
   set_config_node();
 }
@@ -418,6 +434,7 @@ void EnsembleMember::apply_roles(const std::vector<quorum::RoleChange>& roles) {
     case Role::kObserving: sessions_.set_mode(MemberSessions::Mode::kLearner); break;
     case Role::kLooking: sessions_.set_mode(MemberSessions::Mode::kNone); break;
   }
+  decoded_.clear();  // a new role: what was proposed or received under the old one is resent
   if (role_.role != Role::kLeading) {
     in_flight_ = 0;
     allocation_failed_ = false;
@@ -465,6 +482,7 @@ void EnsembleMember::on_quorum_packet(Sid from, quorum::QuorumPacket packet) {
       on_quorum_disconnected(from);
       return;
     }
+    remember_decoded(std::move(*txn));
   }
   if (packet.type == PacketType::kSnap) {
     // The body stays here until the core asks for it to be loaded (Ready::load_snapshot).
@@ -531,6 +549,7 @@ void EnsembleMember::propose(proto::Txn txn) {
     spdlog::warn("event=propose_refused zxid=0x{:x} {}", zxid, s.message());
   } else {
     ++in_flight_;
+    remember_decoded(std::move(txn));
   }
   schedule_drain();
 }

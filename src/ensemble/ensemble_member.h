@@ -124,6 +124,8 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   void load_snapshot(quorum::Zxid zxid);
   void reload_from_disk(const char* why);
   void take_commits();
+  void remember_decoded(proto::Txn txn);
+  proto::Txn take_decoded(quorum::LoggedTxn& txn);
   void set_config_node();
   void start_tick();
   void arm_tick();
@@ -154,6 +156,11 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   int64_t min_proposal_size_ = -1;
   int64_t max_proposal_size_ = -1;
   std::vector<proto::Txn> committed_;
+  // Txns decoded once already, in zxid order: the leader's own proposals (it built them) and a
+  // learner's PROPOSALs and INFORMs (decoded on receipt to refuse a bad one), so that a commit
+  // does not decode its txn a second time. A zxid names one txn in ZAB; entries the commits
+  // pass by (truncated, never committed) are dropped then, and all on a role change or reload.
+  std::deque<proto::Txn> decoded_;
   size_t completed_syncs_ = 0;
   std::optional<std::string> pending_snapshot_;  // the body that came with SNAP
   std::set<quorum::Sid> election_links_;          // peers with a live election connection
