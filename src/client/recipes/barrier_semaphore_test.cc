@@ -108,6 +108,33 @@ TEST_P(BarrierSemaphoreTest, SequenceIdsAreUniqueAcrossClients) {
 }
 
 // Many clients take leases from a semaphore of 2: never more than 2 out at once.
+// One Semaphore shared by threads: concurrent acquires take turns, each gets its lease.
+TEST_P(BarrierSemaphoreTest, OneSemaphoreServesConcurrentAcquires) {
+  constexpr int kThreads = 4, kRounds = 3, kMax = 2;
+  auto c = chrooted();
+  Semaphore sem(*c, "/sem", kMax);
+  std::atomic<int> out{0}, over{0}, total{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      for (int r = 0; r < kRounds; ++r) {
+        auto lease = sem.acquire(60s);
+        EXPECT_TRUE(lease.ok() && lease.value()) << proto::err_name(lease.code());
+        if (!lease.ok() || !lease.value()) continue;
+        if (out.fetch_add(1) >= kMax) over++;
+        SyncClient(*c).sync("/sem");
+        out.fetch_sub(1);
+        total++;
+        EXPECT_TRUE(lease.value()->release().ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(over.load(), 0);
+  EXPECT_EQ(total.load(), kThreads * kRounds);
+  EXPECT_TRUE(children("/sem/leases").empty());
+}
+
 TEST_P(BarrierSemaphoreTest, SemaphoreNeverExceedsItsLeases) {
   constexpr int kClients = 6, kRounds = 5, kMax = 2;
   std::vector<std::unique_ptr<Client>> clients;

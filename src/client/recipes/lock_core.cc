@@ -25,6 +25,13 @@ void LockCore::forget_node() {
 }
 
 Result<bool> LockCore::acquire(std::chrono::milliseconds timeout, NodeData data) {
+  // One acquire at a time: the check of held_/node_ below and the create after it are not
+  // atomic, so a second concurrent acquire is turned away here.
+  if (acquiring_.exchange(true)) return Result<bool>(Err::kBadArguments, dir_);
+  struct Done {
+    std::atomic<bool>& flag;
+    ~Done() { flag = false; }
+  } done{acquiring_};
   if (held_ || !node().empty()) return Result<bool>(Err::kBadArguments, dir_);
   // A cancel made while no acquire ran answers this one (and is used up by it).
   if (cancelled_.exchange(false)) return false;

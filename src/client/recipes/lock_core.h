@@ -6,7 +6,8 @@
 // on that node alone. A release deletes one node and so wakes only the contenders watching
 // it (no herd effect).
 //
-// One object is one contender: use it from one thread at a time (held() and node() from any).
+// One object is one contender: held(), node() and cancel() from any thread; a second acquire()
+// while one runs on another thread answers kBadArguments at once.
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -37,7 +38,8 @@ class LockCore {
   LockCore& operator=(const LockCore&) = delete;
 
   // Blocks until the lock is held (true) or the timeout passed (false; the node is deleted).
-  // A negative timeout waits forever. Errors: kBadArguments if already held; kSessionExpired
+  // A negative timeout waits forever. Errors: kBadArguments if already held or another
+  // acquire() of this object is running; kSessionExpired
   // (and the other session-ending codes) if the session ended; kConnectionLoss if the
   // connection could not be restored before the deadline.
   Result<bool> acquire(std::chrono::milliseconds timeout, NodeData data = std::string());
@@ -69,6 +71,7 @@ class LockCore {
   std::string node_;  // guarded by mu_
   std::atomic<bool> held_{false};
   std::atomic<bool> cancelled_{false};
+  std::atomic<bool> acquiring_{false};  // an acquire() is running
 };
 
 }  // namespace paddock::client::recipes

@@ -249,6 +249,25 @@ TEST_P(LockTest, CancelIsUsedUpByTheAcquireItAnswers) {
   lock.release();
 }
 
+// Two threads calling acquire() on one lock object: the second is turned away at once
+// instead of racing the first (which would break the object's node bookkeeping).
+TEST_P(LockTest, SecondConcurrentAcquireOfOneObjectIsRefused) {
+  auto c = chrooted(), other = chrooted();
+  ExclusiveLock lock(*c, "/lock"), holder(*other, "/lock");
+  ASSERT_TRUE(holder.acquire(5s).value());
+  Result<bool> first(Err::kSystemError, "");
+  std::thread t([&] { first = lock.acquire(30s); });
+  ASSERT_TRUE(wait_until([&] { return children("/lock").size() == 2; }));
+  EXPECT_EQ(lock.acquire(30s).code(), Err::kBadArguments);
+  EXPECT_EQ(children("/lock").size(), 2u);
+  ASSERT_TRUE(holder.release().ok());
+  t.join();
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first.value());
+  EXPECT_TRUE(lock.release().ok());
+  EXPECT_TRUE(children("/lock").empty());
+}
+
 // A waiter whose connection drops keeps its place: the session resumes, the watch is re-armed,
 // and the release still reaches it.
 TEST_P(LockTest, WaiterSurvivesAConnectionCut) {

@@ -41,6 +41,14 @@ Semaphore::Semaphore(Client& client, std::string dir, int max_leases)
 Result<std::optional<Lease>> Semaphore::acquire(std::chrono::milliseconds timeout) {
   using R = Result<std::optional<Lease>>;
   const Deadline deadline = deadline_after(timeout);
+  // Concurrent acquires of one Semaphore take turns (they share lock_ and signal_); a turn
+  // waited for past the deadline answers no lease.
+  std::unique_lock<std::timed_mutex> turn(acquire_mu_, std::defer_lock);
+  if (timeout.count() < 0) {
+    turn.lock();
+  } else if (!turn.try_lock_until(deadline)) {
+    return std::optional<Lease>();
+  }
   auto locked = lock_.acquire(timeout.count() < 0 ? timeout : until(deadline));
   if (!locked) return R(locked.code(), locked.path());
   if (!locked.value()) return std::optional<Lease>();

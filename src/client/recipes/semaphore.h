@@ -14,6 +14,7 @@
 //   end
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -46,6 +47,7 @@ class Semaphore {
  public:
   Semaphore(Client& client, std::string dir, int max_leases);
   // A lease, or nullopt at the timeout (negative: wait forever).
+  // Thread-safe: concurrent calls take turns (a turn not reached by the timeout: no lease).
   Result<std::optional<Lease>> acquire(std::chrono::milliseconds timeout);
 
  private:
@@ -54,6 +56,7 @@ class Semaphore {
   const int max_leases_;
   ExclusiveLock lock_;
   std::shared_ptr<WakeSignal> signal_ = WakeSignal::make();
+  std::timed_mutex acquire_mu_;  // one acquire() at a time; others wait their turn
 };
 
 }  // namespace paddock::client::recipes
