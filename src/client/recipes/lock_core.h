@@ -72,6 +72,9 @@ class LockCore {
   std::atomic<bool> held_{false};
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> acquiring_{false};  // an acquire() is running
+  // The node of the last watch armed and whether it is armed still (acquire() only).
+  std::string watched_;
+  std::shared_ptr<std::atomic<bool>> watch_armed_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace paddock::client::recipes

@@ -268,6 +268,23 @@ TEST_P(LockTest, SecondConcurrentAcquireOfOneObjectIsRefused) {
   EXPECT_TRUE(children("/lock").empty());
 }
 
+// Acquires that time out waiting for the same predecessor leave one watch armed on it, not
+// one more each: when the predecessor goes, this contender is notified once.
+TEST_P(LockTest, TimedOutAcquiresDoNotPileUpWatches) {
+  auto c = chrooted(), other = chrooted();
+  ExclusiveLock lock(*c, "/lock"), holder(*other, "/lock");
+  ASSERT_TRUE(holder.acquire(5s).value());
+  for (int i = 0; i < 5; ++i) {
+    auto r = lock.acquire(50ms);
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r.value());
+  }
+  ASSERT_TRUE(holder.release().ok());
+  SyncClient(*c).sync("/lock");  // the deletion's notifications have reached this client
+  ASSERT_TRUE(wait_until([&] { return lock.watch_notifications() >= 1; }));
+  EXPECT_EQ(lock.watch_notifications(), 1u);
+}
+
 // A waiter whose connection drops keeps its place: the session resumes, the watch is re-armed,
 // and the release still reaches it.
 TEST_P(LockTest, WaiterSurvivesAConnectionCut) {
