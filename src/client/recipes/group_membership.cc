@@ -62,11 +62,28 @@ struct GroupMonitor::State : std::enable_shared_from_this<GroupMonitor::State> {
     std::weak_ptr<State> weak = shared_from_this();
     SyncClient zk(client);
     Members now;
-    try {
-      auto kids = zk.get_children(dir, [weak](const WatchEvent& e) {
+    // One armed children watch at a time: the client re-arms it after a reconnect, so a
+    // refresh after a blip must not register one more (they would pile up, each firing a
+    // refresh). Set before the call: the watcher, which clears it, may run before it returns.
+    const bool arm = !watch_armed.exchange(true);
+    Watcher watcher;
+    if (arm) {
+      watcher = [weak](const WatchEvent& e) {
+        auto s = weak.lock();
+        if (!s) return;
+        s->watch_armed = false;
         if (e.type == EventType::kNone) return;  // the session's end: nothing to re-arm
-        if (auto s = weak.lock()) s->refresh();
-      });
+        s->refresh();
+      };
+    }
+    try {
+      std::vector<std::string> kids;
+      try {
+        kids = zk.get_children(dir, watcher);
+      } catch (const KeeperException&) {
+        if (arm) watch_armed = false;  // a failed call registers no watch
+        throw;
+      }
       for (const auto& k : kids) {
         auto d = client_get(zk, join_path(dir, k));
         if (d) now[k] = *d;
@@ -85,7 +102,8 @@ struct GroupMonitor::State : std::enable_shared_from_this<GroupMonitor::State> {
       loaded = true;
     }
     cv.notify_all();
-    if (on_change) on_change(now);
+    // Under refresh_mu, which stop() takes after setting `stopped`: no call after stop().
+    if (on_change && !stopped) on_change(now);
     return Empty{};
   }
   static std::optional<std::string> client_get(SyncClient& zk, const std::string& path) {
@@ -107,6 +125,7 @@ struct GroupMonitor::State : std::enable_shared_from_this<GroupMonitor::State> {
   bool loaded = false;
   bool stale = false;
   std::atomic<bool> stopped{false};
+  std::atomic<bool> watch_armed{false};
 };
 
 GroupMonitor::GroupMonitor(Client& client, SessionEvents& events, std::string dir,
@@ -139,6 +158,8 @@ void GroupMonitor::stop() {
   if (listener_id_) events_.remove(listener_id_);
   listener_id_ = 0;
   state_->stopped = true;
+  // Waits for a refresh running on another thread, so on_change is not called after this.
+  std::lock_guard<std::mutex> wait_for_refresh(state_->refresh_mu);
 }
 
 GroupMonitor::Members GroupMonitor::members() const {

@@ -44,7 +44,9 @@ class GroupMonitor {
   using Members = std::map<std::string, std::string>;  // id -> data
   using OnChange = std::function<void(const Members&)>;
 
-  // `on_change` runs on the client's event thread after each change of the member list.
+  // `on_change` runs after each change of the member list: the first time (the first listing)
+  // on the thread that calls start(), later on the client's event thread; never two at once,
+  // and never after stop() returned. Do not call stop() from on_change.
   GroupMonitor(Client& client, SessionEvents& events, std::string dir, OnChange on_change = {});
   ~GroupMonitor();
   GroupMonitor(const GroupMonitor&) = delete;
