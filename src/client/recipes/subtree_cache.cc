@@ -70,7 +70,8 @@ struct SubtreeCache::State : std::enable_shared_from_this<SubtreeCache::State> {
       initialized = true;
     }
     cv.notify_all();
-    if (listener.on_initialized) listener.on_initialized();
+    std::lock_guard<std::mutex> calls(listener_mu);
+    if (!stopped && listener.on_initialized) listener.on_initialized();
   }
 
   // --- events
@@ -150,6 +151,8 @@ struct SubtreeCache::State : std::enable_shared_from_this<SubtreeCache::State> {
         nodes.emplace(path, node);
       }
     }
+    std::lock_guard<std::mutex> calls(listener_mu);
+    if (stopped) return;
     if (before && listener.on_changed) listener.on_changed(path, *before, node);
     if (!before && listener.on_created) listener.on_created(path, node);
   }
@@ -162,13 +165,17 @@ struct SubtreeCache::State : std::enable_shared_from_this<SubtreeCache::State> {
       before = it->second;
       nodes.erase(it);
     }
-    if (listener.on_deleted) listener.on_deleted(path, *before);
+    std::lock_guard<std::mutex> calls(listener_mu);
+    if (!stopped && listener.on_deleted) listener.on_deleted(path, *before);
   }
 
   Client& client;
   const std::string root;
   const CacheListener listener;
   std::atomic<bool> stopped{false};
+  // Held around every listener call and by stop() after it set `stopped`: no listener call
+  // runs after stop() returned.
+  std::mutex listener_mu;
   // Event thread only:
   uint64_t load_generation = 0;
   int outstanding = 0;
@@ -201,7 +208,13 @@ void SubtreeCache::start() {
 
 void SubtreeCache::stop() {
   if (state_->stopped.exchange(true)) return;
+  { std::lock_guard<std::mutex> wait_for_listener(state_->listener_mu); }
   if (listener_id_) events_.remove(listener_id_);
+  // Limitation: remove_watches can only say kChildren, kData or kAny (ZooKeeper 3.8 has no
+  // persistent-recursive watcher type), so this removes every watch of this client on root,
+  // e.g. a GroupMonitor's children watch on the same node. While disconnected nothing is
+  // removed; the watch is re-armed on reconnect and its events go nowhere (the watcher holds
+  // a weak_ptr to the state).
   if (state_->client.state() == SessionState::kConnected) {
     state_->client.remove_watches(state_->root, WatcherType::kAny, false, [](Result<Empty>) {});
   }

@@ -58,6 +58,9 @@ class SubtreeCache {
   // Adds the watch and starts the load (in the background: see wait_initialized).
   void start();
   // Removes the watch; the contents stay as they were.
+  // No listener call runs after stop() returns; do not call it from a listener. It removes
+  // every watch of this client on root (the client API cannot name only the persistent
+  // recursive one): do not share root with another watching recipe on the same client.
   void stop();
   bool wait_initialized(std::chrono::milliseconds timeout) const;
 
