@@ -13,6 +13,7 @@ packages=(
   libssl-dev                            # SHA-1 for digest ACLs, TLS later
   libjemalloc-dev                       # paddockd's allocator (cross-thread alloc/free)
   libedit-dev                           # line editing, history, completion in `paddock shell`
+  tmux                                  # drives `paddock shell` through a real terminal in tests
   zookeeper zookeeper-bin libzookeeper-mt-dev   # reference server and C client for tests
   python3-kazoo                         # Python client used by integration tests
 )
