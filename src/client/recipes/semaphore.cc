@@ -43,12 +43,26 @@ Result<std::optional<Lease>> Semaphore::acquire(std::chrono::milliseconds timeou
   const Deadline deadline = deadline_after(timeout);
   // Concurrent acquires of one Semaphore take turns (they share lock_ and signal_); a turn
   // waited for past the deadline answers no lease.
-  std::unique_lock<std::timed_mutex> turn(acquire_mu_, std::defer_lock);
-  if (timeout.count() < 0) {
-    turn.lock();
-  } else if (!turn.try_lock_until(deadline)) {
-    return std::optional<Lease>();
+  {
+    std::unique_lock lock(turn_mu_);
+    auto free = [this] { return !turn_taken_; };
+    if (timeout.count() < 0) {
+      turn_cv_.wait(lock, free);
+    } else if (!turn_cv_.wait_until(lock, deadline, free)) {
+      return std::optional<Lease>();
+    }
+    turn_taken_ = true;
   }
+  struct TurnEnds {
+    Semaphore& s;
+    ~TurnEnds() {
+      {
+        std::lock_guard lock(s.turn_mu_);
+        s.turn_taken_ = false;
+      }
+      s.turn_cv_.notify_one();
+    }
+  } turn_ends{*this};
   auto locked = lock_.acquire(timeout.count() < 0 ? timeout : until(deadline));
   if (!locked) return R(locked.code(), locked.path());
   if (!locked.value()) return std::optional<Lease>();

@@ -13,6 +13,7 @@
 //   if (auto lease = sem.acquire(5s); lease.ok() && lease.value()) { ...; }  // returned at scope
 //   end
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -56,7 +57,12 @@ class Semaphore {
   const int max_leases_;
   ExclusiveLock lock_;
   std::shared_ptr<WakeSignal> signal_ = WakeSignal::make();
-  std::timed_mutex acquire_mu_;  // one acquire() at a time; others wait their turn
+  // One acquire() at a time; others wait their turn. A flag and a condition variable rather
+  // than std::timed_mutex: GCC 12's ThreadSanitizer does not see its try_lock_until
+  // (pthread_mutex_clocklock) and reports the unlock as one of an unlocked mutex.
+  std::mutex turn_mu_;
+  std::condition_variable turn_cv_;
+  bool turn_taken_ = false;
 };
 
 }  // namespace paddock::client::recipes
