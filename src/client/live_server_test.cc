@@ -25,6 +25,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ServerKind;
 using testing::TestServer;
+using testing::shared_server;
 
 // Records events and strings from any thread; waits for a condition with a deadline.
 class Recorder {
@@ -71,34 +72,6 @@ std::string ev(EventType t, const std::string& path, KeeperState s = KeeperState
   return Recorder::describe(WatchEvent{t, s, path});
 }
 std::string session_ev(KeeperState s) { return ev(EventType::kNone, "", s); }
-
-// One shared server per kind for the cases that do not restart it.
-TestServer* shared_server(ServerKind kind, std::string* why) {
-  static std::mutex mu;
-  static std::map<ServerKind, std::unique_ptr<TestServer>> servers;
-  static std::map<ServerKind, std::string> failures;
-  std::lock_guard<std::mutex> lock(mu);
-  if (failures.count(kind)) {
-    *why = failures[kind];
-    return nullptr;
-  }
-  auto& s = servers[kind];
-  if (!s) {
-    if (std::string u = testing::unavailable(kind); !u.empty()) {
-      failures[kind] = u;
-      *why = u;
-      return nullptr;
-    }
-    s = std::make_unique<TestServer>(kind);
-    if (!s->start()) {
-      failures[kind] = std::string("server did not start:\n") + s->log_tail();
-      *why = failures[kind];
-      s.reset();
-      return nullptr;
-    }
-  }
-  return s.get();
-}
 
 class LiveTest : public ::testing::TestWithParam<ServerKind> {
  protected:

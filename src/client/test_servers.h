@@ -275,4 +275,33 @@ class TcpProxy {
   std::vector<std::pair<int, int>> pairs_;  // (client side, server side); proxy thread only
 };
 
+// One server per kind, started on first use and shared by every test of the process that does
+// not restart it; nullptr (and why) when that kind cannot run here or did not start.
+inline TestServer* shared_server(ServerKind kind, std::string* why) {
+  static std::mutex mu;
+  static std::map<ServerKind, std::unique_ptr<TestServer>> servers;
+  static std::map<ServerKind, std::string> failures;
+  std::lock_guard<std::mutex> lock(mu);
+  if (failures.count(kind)) {
+    *why = failures[kind];
+    return nullptr;
+  }
+  auto& s = servers[kind];
+  if (!s) {
+    if (std::string u = unavailable(kind); !u.empty()) {
+      failures[kind] = u;
+      *why = u;
+      return nullptr;
+    }
+    s = std::make_unique<TestServer>(kind);
+    if (!s->start()) {
+      failures[kind] = std::string("server did not start:\n") + s->log_tail();
+      *why = failures[kind];
+      s.reset();
+      return nullptr;
+    }
+  }
+  return s.get();
+}
+
 }  // namespace paddock::client::testing

@@ -28,32 +28,7 @@ using namespace std::chrono_literals;
 using client::testing::ServerKind;
 using client::testing::TestServer;
 
-inline TestServer* shared_server(ServerKind kind, std::string* why) {
-  static std::mutex mu;
-  static std::map<ServerKind, std::unique_ptr<TestServer>> servers;
-  static std::map<ServerKind, std::string> failures;
-  std::lock_guard<std::mutex> lock(mu);
-  if (failures.count(kind)) {
-    *why = failures[kind];
-    return nullptr;
-  }
-  auto& s = servers[kind];
-  if (!s) {
-    if (std::string u = client::testing::unavailable(kind); !u.empty()) {
-      failures[kind] = u;
-      *why = u;
-      return nullptr;
-    }
-    s = std::make_unique<TestServer>(kind);
-    if (!s->start()) {
-      failures[kind] = std::string("server did not start:\n") + s->log_tail();
-      *why = failures[kind];
-      s.reset();
-      return nullptr;
-    }
-  }
-  return s.get();
-}
+using client::testing::shared_server;
 
 // Polls `cond` until it holds or `timeout` passes (for state that has no event to wait on,
 // such as another client's view of the server).
