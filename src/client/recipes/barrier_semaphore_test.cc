@@ -1,5 +1,7 @@
 // Barrier, DoubleBarrier, SequenceIds and Semaphore against both servers.
 #include <atomic>
+#include <future>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -175,6 +177,63 @@ TEST_P(BarrierSemaphoreTest, SemaphoreLeaseReturnsWhenItsSessionEnds) {
   a->close();  // the holder dies without releasing
   t.join();
   EXPECT_TRUE(got.has_value());
+}
+
+// A stale notification must not make acquire() arm a second children watch. B's first
+// acquire leaves its watch armed; its second acquire's own create fires it, and that event
+// waits behind a blocked event thread, so the first round of the wait lists while the event
+// is still pending and the stale wake-up comes after. A recipe that arms one more watcher per
+// round then holds two, and the release of H's lease notifies B twice. (The server keeps one
+// watch per session and path either way, so it is counted where it piles up: at the client.)
+TEST_P(BarrierSemaphoreTest, SemaphoreKeepsOneWatchArmedAcrossStaleWakeUps) {
+  auto h = chrooted();
+  auto b = chrooted();
+  Semaphore sh(*h, "/sem", 2), sb(*b, "/sem", 2);
+  auto h_lease = sh.acquire(5s);
+  ASSERT_TRUE(h_lease.ok() && h_lease.value());
+  auto b_first = sb.acquire(5s);  // its last listing leaves a watch armed
+  ASSERT_TRUE(b_first.ok() && b_first.value());
+  ASSERT_EQ(sb.watch_notifications(), 0u);
+
+  // Block B's event thread inside a watcher of /blocker until the end of the test.
+  SyncClient(*h).create("/blocker", "");
+  std::promise<void> unblock;
+  std::shared_future<void> unblocked = unblock.get_future().share();
+  std::atomic<bool> blocking{false};
+  SyncClient(*b).get_data("/blocker", [&, unblocked](const WatchEvent&) {
+    blocking = true;
+    unblocked.wait();
+  });
+  SyncClient(*h).set_data("/blocker", "x");
+  ASSERT_TRUE(wait_until([&] { return blocking.load(); }));
+  std::optional<Lease> b_second;
+  std::thread waiter([&] { b_second = std::move(sb.acquire(60s).value()); });
+  struct Cleanup {
+    std::promise<void>& unblock;
+    std::thread& waiter;
+    ~Cleanup() {
+      try {
+        unblock.set_value();
+      } catch (const std::future_error&) {  // set already
+      }
+      if (waiter.joinable()) waiter.join();
+    }
+  } cleanup{unblock, waiter};
+  // B's second lease is in (3 > 2: it waits); its create fired the armed watch, whose event
+  // is queued behind the blocker. The first round's listing follows the create at once.
+  ASSERT_TRUE(wait_until([&] { return children("/sem/leases").size() == 3; }));
+  unblock.set_value();
+  // The stale notification ran and woke the wait for another listing; let that listing
+  // reach the server before H's lease goes.
+  ASSERT_TRUE(wait_until([&] { return sb.watch_notifications() >= 1; }));
+  SyncClient(*b).sync("/sem");
+  ASSERT_TRUE(h_lease.value()->release().ok());
+  waiter.join();
+  ASSERT_TRUE(b_second.has_value());
+  SyncClient(*b).sync("/sem");  // the release's notifications have reached B
+  // The stale one and the one for H's release; a second armed watcher would add a third.
+  EXPECT_LE(sb.watch_notifications(), 2u);
+  EXPECT_EQ(children("/sem/leases").size(), 2u);
 }
 
 PADDOCK_RECIPE_SUITE(BarrierSemaphoreTest);

@@ -51,21 +51,16 @@ Result<std::optional<std::string>> DistributedQueue::take(std::chrono::milliseco
     auto got = take_one(deadline);
     if (!got.ok() || got.value().has_value()) return got;
     // Empty: wait for a child change, unless an item came meanwhile. At most one child watch
-    // of this object is armed at a time, so takes that find the queue empty again and again
-    // do not pile watchers up.
-    if (!watch_armed_->load()) {
-      auto armed = std::make_shared<std::atomic<bool>>(true);
-      auto kids = retry_on_loss(client_, deadline, [&] {
-        return client_
-            .get_children(dir_,
-                          [armed, notify = signal_->watcher()](const WatchEvent& e) {
-                            armed->store(false);
-                            notify(e);
-                          })
-            .get();
-      });
-      if (!kids) return R(kids.code(), kids.path());
-      watch_armed_ = armed;
+    // of this object is armed at a time (ArmedWatch), so takes that find the queue empty
+    // again and again do not pile watchers up.
+    ArmedWatch::Ticket ticket = watch_.arm(dir_, signal_->watcher());
+    if (ticket.watcher) {
+      auto kids = retry_on_loss(
+          client_, deadline, [&] { return client_.get_children(dir_, ticket.watcher).get(); });
+      if (!kids) {
+        ticket.disarm();  // a failed getChildren registers no watch
+        return R(kids.code(), kids.path());
+      }
       if (!sort_by_sequence(kids.value(), {kItem}).empty()) continue;
     }
     if (!signal_->wait_past(seen, deadline)) return std::optional<std::string>();

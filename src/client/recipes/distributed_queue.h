@@ -22,6 +22,7 @@
 #include <string>
 
 #include "client/client.h"
+#include "client/recipes/armed_watch.h"
 #include "client/recipes/sequential_nodes.h"
 #include "client/recipes/wake_signal.h"
 
@@ -51,8 +52,7 @@ class DistributedQueue {
   const std::string claims_;
   bool claims_ready_ = false;  // `claims_` was made (once per object)
   std::shared_ptr<WakeSignal> signal_ = WakeSignal::make();
-  // True while the child watch last armed by take() has not fired.
-  std::shared_ptr<std::atomic<bool>> watch_armed_ = std::make_shared<std::atomic<bool>>(false);
+  ArmedWatch watch_;  // the child watch take() waits on
 };
 
 }  // namespace paddock::client::recipes

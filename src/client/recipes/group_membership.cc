@@ -1,5 +1,6 @@
 #include "client/recipes/group_membership.h"
 
+#include "client/recipes/armed_watch.h"
 #include "client/recipes/sequential_nodes.h"
 
 namespace paddock::client::recipes {
@@ -62,26 +63,19 @@ struct GroupMonitor::State : std::enable_shared_from_this<GroupMonitor::State> {
     std::weak_ptr<State> weak = shared_from_this();
     SyncClient zk(client);
     Members now;
-    // One armed children watch at a time: the client re-arms it after a reconnect, so a
-    // refresh after a blip must not register one more (they would pile up, each firing a
-    // refresh). Set before the call: the watcher, which clears it, may run before it returns.
-    const bool arm = !watch_armed.exchange(true);
-    Watcher watcher;
-    if (arm) {
-      watcher = [weak](const WatchEvent& e) {
-        auto s = weak.lock();
-        if (!s) return;
-        s->watch_armed = false;
-        if (e.type == EventType::kNone) return;  // the session's end: nothing to re-arm
-        s->refresh();
-      };
-    }
+    // One armed children watch at a time (ArmedWatch): the client re-arms it after a
+    // reconnect, so a refresh after a blip must not register one more (they would pile up,
+    // each firing a refresh).
+    ArmedWatch::Ticket ticket = watch.arm(dir, [weak](const WatchEvent& e) {
+      if (e.type == EventType::kNone) return;  // the session's end: nothing to re-arm
+      if (auto s = weak.lock()) s->refresh();
+    });
     try {
       std::vector<std::string> kids;
       try {
-        kids = zk.get_children(dir, watcher);
+        kids = zk.get_children(dir, ticket.watcher);
       } catch (const KeeperException&) {
-        if (arm) watch_armed = false;  // a failed call registers no watch
+        ticket.disarm();  // a failed call registers no watch
         throw;
       }
       for (const auto& k : kids) {
@@ -125,7 +119,7 @@ struct GroupMonitor::State : std::enable_shared_from_this<GroupMonitor::State> {
   bool loaded = false;
   bool stale = false;
   std::atomic<bool> stopped{false};
-  std::atomic<bool> watch_armed{false};
+  ArmedWatch watch;  // the children watch on `dir`
 };
 
 GroupMonitor::GroupMonitor(Client& client, SessionEvents& events, std::string dir,

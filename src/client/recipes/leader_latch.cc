@@ -92,23 +92,14 @@ bool LeaderLatch::step() {
       return true;
     }
     set_leader(false);
-    // One watch on the predecessor at a time: a wake-up for another reason (a session
-    // event) must not register a second watcher on the same node.
+    // One watch on the predecessor at a time (ArmedWatch): a wake-up for another reason (a
+    // session event) must not register a second watcher on the same node.
     const std::string pred = join_path(dir_, *(it - 1));
-    if (pred == watched_ && watch_armed_->load()) return true;
-    auto armed = std::make_shared<std::atomic<bool>>(true);
-    auto r = client_
-                 .get_data(pred,
-                           [armed, notify = wake_->watcher()](const WatchEvent& e) {
-                             armed->store(false);
-                             notify(e);
-                           })
-                 .get();
-    if (r.ok()) {
-      watched_ = pred;
-      watch_armed_ = armed;
-      return true;
-    }
+    ArmedWatch::Ticket ticket = watch_.arm(pred, wake_->watcher());
+    if (!ticket.watcher) return true;
+    auto r = client_.get_data(pred, ticket.watcher).get();
+    if (r.ok()) return true;
+    ticket.disarm();  // a failed getData registers no watch
     if (r.code() != Err::kNoNode) return false;
   }
 }

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "client/client.h"
+#include "client/recipes/armed_watch.h"
 #include "client/recipes/session_events.h"
 #include "client/recipes/wake_signal.h"
 
@@ -84,8 +85,7 @@ class LeaderLatch {
   std::atomic<bool> stop_{false};
   // The latch thread only (and close() after joining it):
   std::string node_;
-  std::string watched_;  // the predecessor with a watch from us, while *watch_armed_
-  std::shared_ptr<std::atomic<bool>> watch_armed_ = std::make_shared<std::atomic<bool>>(false);
+  ArmedWatch watch_;  // on the predecessor
   std::thread thread_;
 };
 

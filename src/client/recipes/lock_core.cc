@@ -83,28 +83,15 @@ Result<bool> LockCore::check(Deadline deadline, uint64_t* generation,
     auto wait_for = rule_(sorted, static_cast<size_t>(it - sorted.begin()));
     if (!wait_for) return true;
     // Read with a watch: a watch is left only on a node that exists (exists() would leave
-    // one on an absent node).
-    // One armed watch per predecessor at a time: an acquire that timed out left its watcher
-    // registered, and a later acquire waiting for the same node must not add another (the
-    // client's watch table would grow with every timed-out acquire). The generation is read
-    // before the flag, so a watch that fires after the check still wakes the wait.
+    // one on an absent node). One armed watch per predecessor (ArmedWatch): an acquire that
+    // timed out left its watcher registered, and a later one waiting for the same node adds
+    // none. The generation is read first, so a watch that fires after it still wakes the wait.
     *generation = signal_->generation();
     const std::string pred = join_path(dir_, *wait_for);
-    const bool armed = pred == watched_ && watch_armed_->load();
-    auto flag = armed ? watch_armed_ : std::make_shared<std::atomic<bool>>(true);
-    Watcher watcher;
-    if (!armed) {
-      watcher = [flag, notify = signal_->watcher()](const WatchEvent& e) {
-        flag->store(false);
-        notify(e);
-      };
-    }
+    ArmedWatch::Ticket ticket = watch_.arm(pred, signal_->watcher());
     auto r = retry_on_loss(
-        client_, deadline, [&] { return client_.get_data(pred, watcher).get(); }, stop);
-    if (r.ok() && !armed) {
-      watched_ = pred;
-      watch_armed_ = flag;
-    }
+        client_, deadline, [&] { return client_.get_data(pred, ticket.watcher).get(); }, stop);
+    if (!r.ok()) ticket.disarm();  // a failed getData registers no watch
     if (r.ok()) return false;
     if (r.code() != Err::kNoNode) return Result<bool>(r.code(), r.path());
     // The predecessor went between the listing and the read: look again.

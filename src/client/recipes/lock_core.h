@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "client/client.h"
+#include "client/recipes/armed_watch.h"
 #include "client/recipes/sequential_nodes.h"
 #include "client/recipes/wake_signal.h"
 
@@ -72,9 +73,7 @@ class LockCore {
   std::atomic<bool> held_{false};
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> acquiring_{false};  // an acquire() is running
-  // The node of the last watch armed and whether it is armed still (acquire() only).
-  std::string watched_;
-  std::shared_ptr<std::atomic<bool>> watch_armed_ = std::make_shared<std::atomic<bool>>(false);
+  ArmedWatch watch_;  // on the predecessor waited for
 };
 
 }  // namespace paddock::client::recipes

@@ -75,10 +75,16 @@ Result<std::optional<Lease>> Semaphore::acquire(std::chrono::milliseconds timeou
   Lease lease(client_, made.value());
   const std::string mine = made.value().substr(made.value().rfind('/') + 1);
   while (true) {
+    // One armed children watch at a time (ArmedWatch): a round that comes while the last
+    // round's watch has not fired (woken by a stale notification, such as the one our own
+    // lease's create fires on the watch a finished acquire left armed) lists without one.
+    // The generation is read first, so a watch that fires after it still wakes the wait.
     uint64_t seen = signal_->generation();
+    ArmedWatch::Ticket ticket = watch_.arm(leases_, signal_->watcher());
     auto kids = retry_on_loss(
-        client_, deadline, [&] { return client_.get_children(leases_, signal_->watcher()).get(); });
+        client_, deadline, [&] { return client_.get_children(leases_, ticket.watcher).get(); });
     if (!kids) {
+      ticket.disarm();  // a failed getChildren registers no watch
       lock_.release();
       return R(kids.code(), kids.path());
     }

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "client/recipes/armed_watch.h"
 #include "client/recipes/exclusive_lock.h"
 #include "client/recipes/wake_signal.h"
 
@@ -50,6 +51,8 @@ class Semaphore {
   // A lease, or nullopt at the timeout (negative: wait forever).
   // Thread-safe: concurrent calls take turns (a turn not reached by the timeout: no lease).
   Result<std::optional<Lease>> acquire(std::chrono::milliseconds timeout);
+  // Watch notifications acquire() has received (one per change of the leases it waited on).
+  uint64_t watch_notifications() const { return signal_->notifications(); }
 
  private:
   Client& client_;
@@ -57,6 +60,7 @@ class Semaphore {
   const int max_leases_;
   ExclusiveLock lock_;
   std::shared_ptr<WakeSignal> signal_ = WakeSignal::make();
+  ArmedWatch watch_;  // the children watch on leases_
   // One acquire() at a time; others wait their turn. A flag and a condition variable rather
   // than std::timed_mutex: GCC 12's ThreadSanitizer does not see its try_lock_until
   // (pthread_mutex_clocklock) and reports the unlock as one of an unlocked mutex.
