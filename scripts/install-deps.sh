@@ -9,6 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev              # logging and formatting
   libcli11-dev                          # command-line parsing for paddock/paddockd
   nlohmann-json3-dev                    # JSON output (admin endpoint, --json dumps)
+  libcpp-httplib-dev                    # HTTP server for /metrics
   libzstd-dev                           # snapshot compression
   libssl-dev                            # SHA-1 for digest ACLs, TLS later
   libjemalloc-dev                       # paddockd's allocator (cross-thread alloc/free)

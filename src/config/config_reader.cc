@@ -47,9 +47,14 @@ void read_election_alg(ConfigReader& r, std::string_view v) {
     r.error(fmt::format("electionAlg {} is invalid; only 3 is supported", *alg));
 }
 
+// ZooKeeper's default provider is what mntr always shows; its Prometheus provider turns on
+// Paddock's /metrics, which exports the same names. Any other class cannot be loaded.
 void read_metrics_provider(ConfigReader& r, std::string_view v) {
-  if (v != "org.apache.zookeeper.metrics.impl.DefaultMetricsProvider") {
-    r.warn(fmt::format("ignored: Paddock has its own metrics (mntr, admin server), not '{}'", v));
+  if (v == "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider") {
+    r.cfg().metrics_enabled = true;
+  } else if (v != "org.apache.zookeeper.metrics.impl.DefaultMetricsProvider") {
+    r.warn(fmt::format(
+        "ignored: Paddock serves mntr and Prometheus metrics itself, it cannot load '{}'", v));
   }
 }
 
@@ -141,6 +146,14 @@ constexpr KeyHandler kKeys[] = {
     {"jvm.pause.sleep.time.ms", ignore_long},
     {"jvm.pause.monitor", ignore_bool},
     {"metricsProvider.className", read_metrics_provider},
+    {"metricsProvider.httpHost",
+     [](ConfigReader& r, std::string_view v) { r.set_address(v, r.cfg().metrics_http_host); }},
+    {"metricsProvider.httpPort",
+     [](ConfigReader& r, std::string_view v) { r.set_port(v, r.cfg().metrics_http_port); }},
+    {"metricsProvider.exportJvmInfo",
+     [](ConfigReader& r, std::string_view v) {
+       if (r.boolean(v)) r.warn("ignored: Paddock has no JVM to report on");
+     }},
     {"multiAddress.enabled",
      [](ConfigReader& r, std::string_view v) {
        unsupported_switch(r, v, "Paddock does not implement several addresses per server");

@@ -72,6 +72,11 @@ struct ServerConfig {
   int admin_server_port = 8080;                     // zookeeper.admin.serverPort
   std::string admin_command_url = "/commands";      // zookeeper.admin.commandURL
   int admin_idle_timeout_ms = 30000;                // zookeeper.admin.idleTimeout
+  // /metrics in the Prometheus text format, on when metricsProvider.className names
+  // ZooKeeper's PrometheusMetricsProvider (ZooKeeper's keys and defaults).
+  bool metrics_enabled = false;
+  std::string metrics_http_host = "0.0.0.0";  // metricsProvider.httpHost
+  int metrics_http_port = 7000;               // metricsProvider.httpPort
 
   // System properties: "zookeeper.<key>" for each zoo.cfg key QuorumPeerConfig does not
   // consume, then every -D flag. Only what was set; defaults live in the accessors.

@@ -219,8 +219,8 @@ TEST(ServerConfigTest, UnsupportedFeaturesWarn) {
   LoadedConfig l = parse_ok(
       "dataDir=/d\nsecureClientPort=2281\nsslQuorum=true\nssl.keyStore.location=/k\n"
       "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
-      "oraclePath=/o\nmetricsProvider.className=org.apache.zookeeper.metrics.prometheus."
-      "PrometheusMetricsProvider\nmetricsProvider.httpPort=7000\n");
+      "oraclePath=/o\nmetricsProvider.className=com.example.OtherMetricsProvider\n"
+      "metricsProvider.httpPort=7000\n");
   EXPECT_EQ(
       count_warnings(l, "zoo.cfg:2: secureClientPort: ignored: Paddock does not implement TLS"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:3: sslQuorum: ignored"), 1);
@@ -229,6 +229,27 @@ TEST(ServerConfigTest, UnsupportedFeaturesWarn) {
   EXPECT_EQ(count_warnings(l, "zoo.cfg:6: oraclePath: ignored"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:7: metricsProvider.className: ignored"), 1);
   EXPECT_EQ(l.warnings.size(), 6u) << all_warnings(l);
+  EXPECT_FALSE(l.config.metrics_enabled);
+}
+
+TEST(ServerConfigTest, PrometheusProviderEnablesMetricsOnItsHostAndPort) {
+  LoadedConfig l = parse_ok(
+      "dataDir=/d\nmetricsProvider.className=org.apache.zookeeper.metrics.prometheus."
+      "PrometheusMetricsProvider\nmetricsProvider.httpPort=7001\n"
+      "metricsProvider.httpHost=127.0.0.1\nmetricsProvider.exportJvmInfo=true\n"
+      "metricsProvider.numWorkerThreads=2\n");
+  EXPECT_TRUE(l.config.metrics_enabled);
+  EXPECT_EQ(l.config.metrics_http_port, 7001);
+  EXPECT_EQ(l.config.metrics_http_host, "127.0.0.1");
+  EXPECT_EQ(count_warnings(l, "zoo.cfg:5: metricsProvider.exportJvmInfo: ignored"), 1);
+  EXPECT_EQ(l.warnings.size(), 1u) << all_warnings(l);
+}
+
+TEST(ServerConfigTest, MetricsAreOffWithoutThePrometheusProvider) {
+  LoadedConfig l = parse_ok("dataDir=/d\nmetricsProvider.httpPort=7001\n");
+  EXPECT_FALSE(l.config.metrics_enabled);
+  EXPECT_EQ(l.config.metrics_http_port, 7001);
+  EXPECT_EQ(l.config.metrics_http_host, "0.0.0.0");
 }
 
 TEST(ServerConfigTest, LaterDuplicateKeyWinsWithAWarning) {

@@ -255,6 +255,7 @@ void Snapshotter::finish_job(const Job& job) {
       stats_.last_file_bytes = writer_->bytes_written();
       stats_.last_nodes = writer_->totals().nodes;
       stats_.last_duration_ms = duration_ms;
+      stats_.duration_ms.record(static_cast<int64_t>(duration_ms));
     } else {
       ++stats_.failed;
     }

@@ -29,6 +29,7 @@
 #include "state/data_tree.h"
 #include "storage/env.h"
 #include "storage/snapshot_file.h"
+#include "util/value_histogram.h"
 
 namespace paddock::durable {
 
@@ -55,6 +56,7 @@ struct SnapshotterStats {
   uint64_t last_total_pause_us = 0;  // all pieces together
   uint64_t last_duration_ms = 0;     // start to rename
   uint64_t max_pause_us = 0;         // over all snapshots
+  ValueHistogram duration_ms;        // each snapshot written, start to rename (snapshottime)
 };
 
 class Snapshotter {

@@ -100,6 +100,12 @@ std::shared_ptr<const ServerSnapshot> PipelineCore::take_snapshot(
   snap->data_log_dir = options_.data_log_dir;
   snap->read_only = writes_refused_;  // isro says "ro" while the log has failed
   snap->serving = serving_;
+  snap->read_latency_ms = read_latency_ms_;
+  snap->update_latency_ms = update_latency_ms_;
+  snap->frames_per_batch = frames_per_batch_;
+  snap->frames_per_turn = frames_per_turn_;
+  snap->pipeline_turns = pipeline_turns_;
+  if (options_.add_figures) options_.add_figures(*snap);
   if (snapshot_filler_) snapshot_filler_(*snap);
 
   Cursor cur = what.from;

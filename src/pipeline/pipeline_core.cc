@@ -119,6 +119,8 @@ void PipelineCore::on_reset(const ResetAsked& reset) {
   } else {
     latency_ = {};
     packets_received_ = packets_sent_ = 0;
+    read_latency_ms_.reset();
+    update_latency_ms_.reset();
   }
 }
 
@@ -137,6 +139,7 @@ void PipelineCore::tick(Now now) {
 // --- requests ----------------------------------------------------------------------------
 
 void PipelineCore::on_frames(FrameBatch& batch) {
+  frames_per_batch_.record(static_cast<int64_t>(batch.records.size()));
   ConnectionState* conn = nullptr;
   ConnectionId id = 0;
   for (const FrameBatch::Record& frame : batch.records) {
@@ -467,6 +470,8 @@ void PipelineCore::reply(ConnectionState& conn, const RequestView& request, int6
   if (request.op != proto::OpCode::kPing) {
     record_latency(conn.latency, latency);
     record_latency(latency_, latency);
+    (state::Database::is_write(request.op) ? update_latency_ms_ : read_latency_ms_)
+        .record(latency);
   }
 }
 
@@ -518,6 +523,8 @@ void PipelineCore::flush_outbound() {
   if (outbound_ == nullptr || outbound_->empty()) return;
   OutboundBatch& batch = *outbound_;
   outbound_ = nullptr;
+  ++pipeline_turns_;
+  frames_per_turn_.record(static_cast<int64_t>(batch.records.size()));
   batch.begin_use();
   channel_.send(batch);
 }

@@ -36,6 +36,9 @@ struct PipelineOptions {
   std::vector<std::pair<std::string, std::string>> config_entries;  // for conf
   std::string data_dir;
   std::string data_log_dir;
+  // Adds the figures of the parts around the pipeline (log, snapshots, network) to every
+  // ServerSnapshot, on the pipeline thread; counter reads only. May be empty.
+  std::function<void(ServerSnapshot&)> add_figures;
   // Whether clients are served from the start: a standalone server is; an ensemble member
   // serves only once it has joined an established leader (set_serving).
   bool serving_at_start = true;
@@ -213,6 +216,11 @@ class PipelineCore {
   uint64_t packets_received_ = 0;
   uint64_t packets_sent_ = 0;
   LatencyStats latency_;
+  ValueHistogram read_latency_ms_;  // see ServerSnapshot
+  ValueHistogram update_latency_ms_;
+  ValueHistogram frames_per_batch_;
+  ValueHistogram frames_per_turn_;
+  uint64_t pipeline_turns_ = 0;
   bool writes_refused_ = false;  // the txn log failed: see on_log_state
   bool serving_ = true;          // see set_serving
   SnapshotFiller snapshot_filler_;

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/value_histogram.h"
+
 namespace paddock::pipeline {
 
 using ConnectionId = uint64_t;  // unique for the life of the process, never reused
@@ -97,6 +99,25 @@ struct ServerSnapshot {
   uint64_t watched_paths = 0;         // wchs: paths with a data watch
   uint64_t watching_connections = 0;  // wchs: connections with a data watch
   int64_t max_request_bytes = 0;      // jute.maxbuffer
+
+  // Distributions since start or the last srst (metrics, mntr), copied in O(1).
+  ValueHistogram read_latency_ms;    // reads and other non-writes answered (pings aside)
+  ValueHistogram update_latency_ms;  // writes answered (a txn's or its error)
+  ValueHistogram frames_per_batch;   // client frames per network batch the pipeline took
+  ValueHistogram frames_per_turn;    // reply and event frames sent per pipeline turn
+  uint64_t pipeline_turns = 0;       // turns that sent something
+
+  // Figures of the parts around the pipeline, added on the pipeline thread by
+  // PipelineOptions::add_figures from counters those parts keep (never a table walk).
+  struct Durability {
+    ValueHistogram fsync_ms;              // each fdatasync of the txn log
+    ValueHistogram group_commit_records;  // records per log batch (one write, one sync)
+    ValueHistogram snapshot_ms;           // each snapshot written
+    uint64_t log_bytes = 0;               // written to log segments
+    uint64_t snapshots_written = 0;
+  };
+  Durability durability;
+  uint64_t network_loop_turns = 0;  // client-port loop turns that handed frames over
 
   // Tables, filled only as the SnapshotRequest asked.
   std::vector<ConnectionSnapshot> connections;

@@ -63,7 +63,9 @@ struct ClientPortServer::NetworkThread final : ConnectionHost {
     }
   }
   void hand_over_frames() {
-    if (!inbound.empty()) server.sink_.frames_received(inbound);
+    if (inbound.empty()) return;
+    server.loop_turns_.fetch_add(1, std::memory_order_relaxed);
+    server.sink_.frames_received(inbound);
   }
   void connection_closed(Connection& conn) override {
     hand_over_frames();  // the sink hears of the close after the connection's last frame

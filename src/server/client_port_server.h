@@ -55,6 +55,8 @@ class ClientPortServer final : public pipeline::ClientChannel {
   uint16_t bound_port() const { return bound_port_; }
   // The first network thread's loop, for the admin endpoint to share (runs after start()).
   asio::io_context& io_context();
+  // Loop turns that handed frames to the sink, over every network thread (metrics).
+  uint64_t loop_turns() const { return loop_turns_.load(std::memory_order_relaxed); }
 
   // pipeline::ClientChannel (thread-safe).
   void send(pipeline::OutboundBatch& batch) override;
@@ -88,6 +90,7 @@ class ClientPortServer final : public pipeline::ClientChannel {
   int64_t started_ms_ = 0;
   std::atomic<bool> running_{false};
   std::atomic<int64_t> trace_mask_{kDefaultTraceMask};  // gtmk/stmk
+  std::atomic<uint64_t> loop_turns_{0};  // one relaxed add per hand-over, not per frame
 
   std::mutex ip_mu_;  // accepts run on one thread, closes on any
   std::unordered_map<std::string, uint32_t> per_ip_;

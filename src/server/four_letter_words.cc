@@ -256,50 +256,7 @@ std::string format_envi(const ServerSnapshot& s, const HostFacts& facts) {
 
 std::vector<std::pair<std::string, MetricValue>> monitor_metrics(const ServerSnapshot& s,
                                                                  const HostFacts& facts) {
-  auto n = [](uint64_t v) { return MetricValue(static_cast<int64_t>(v)); };
-  std::vector<std::pair<std::string, MetricValue>> m = {
-      {"version", s.version},
-      {"server_state", s.mode},
-      {"avg_latency", zk_rounded_average(s.latency.avg_ms)},
-      {"max_latency", s.latency.max_ms},
-      {"min_latency", s.latency.min_ms},
-      {"packets_received", n(s.packets_received)},
-      {"packets_sent", n(s.packets_sent)},
-      {"num_alive_connections", n(s.connection_count)},
-      {"outstanding_requests", n(s.outstanding_requests)},
-      {"znode_count", n(s.node_count)},
-      {"watch_count", n(s.watch_count)},
-      {"ephemerals_count", n(s.ephemerals_count)},
-      {"approximate_data_size", s.approximate_data_size},
-  };
-  // ZooKeeper prints the descriptor counts only where the platform reports them.
-  if (facts.open_file_descriptors >= 0) {
-    m.emplace_back("open_file_descriptor_count", facts.open_file_descriptors);
-  }
-  if (facts.max_file_descriptors >= 0) {
-    m.emplace_back("max_file_descriptor_count", facts.max_file_descriptors);
-  }
-  if (s.quorum) {
-    // ZooKeeper's quorum figures: the peer's state; a leader's learner counts.
-    const ServerSnapshot::Quorum& q = *s.quorum;
-    m.emplace_back("peer_state", q.peer_state);
-    if (s.mode == "leader") {
-      m.emplace_back("followers", n(q.learners));  // ZooKeeper 3.4's name, kept by monitors
-      m.emplace_back("learners", n(q.learners));
-      m.emplace_back("synced_followers", n(q.synced_followers));
-      m.emplace_back("synced_non_voting_followers", int64_t{0});
-      m.emplace_back("synced_observers", n(q.synced_observers));
-      m.emplace_back("pending_syncs", n(q.pending_syncs));
-      m.emplace_back("last_proposal_size", q.last_proposal_size);
-      m.emplace_back("max_proposal_size", q.max_proposal_size);
-      m.emplace_back("min_proposal_size", q.min_proposal_size);
-      m.emplace_back("quorum_size", n(q.quorum_size));
-    }
-  }
-  m.emplace_back("uptime", facts.uptime_ms);
-  m.emplace_back("global_sessions", n(s.session_count));
-  m.emplace_back("local_sessions", int64_t{0});  // Paddock has no local sessions
-  return m;
+  return flatten_for_mntr(collect_metrics(s, facts));
 }
 
 std::string format_mntr(const ServerSnapshot& s, const HostFacts& facts) {

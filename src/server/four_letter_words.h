@@ -15,6 +15,7 @@
 
 #include "pipeline/server_snapshot.h"
 #include "server/host_facts.h"
+#include "server/metrics.h"
 
 namespace paddock::server {
 
@@ -66,8 +67,8 @@ inline constexpr std::string_view kCrstAnswer = "Connection stats reset.\n";
 inline constexpr std::string_view kSrstAnswer = "Server stats reset.\n";
 
 // mntr's metrics in print order (zk_version and zk_server_state first), without the "zk_"
-// prefix; the admin endpoint's "monitor" prints the same keys as JSON.
-using MetricValue = std::variant<int64_t, double, std::string>;
+// prefix: collect_metrics (metrics.h) flattened as ZooKeeper's mntr prints summaries. The
+// admin endpoint's "monitor" prints the same keys as JSON, /metrics the same metrics.
 std::vector<std::pair<std::string, MetricValue>> monitor_metrics(const pipeline::ServerSnapshot& s,
                                                                  const HostFacts& facts);
 

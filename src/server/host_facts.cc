@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 namespace paddock::server {
@@ -67,6 +68,15 @@ std::vector<std::pair<std::string, std::string>> environment() {
   return env;
 }
 
+// Resident pages times the page size; the second field of /proc/self/statm.
+int64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t size_pages = 0;
+  int64_t resident_pages = -1;
+  if (!(statm >> size_pages >> resident_pages)) return -1;
+  return resident_pages * static_cast<int64_t>(sysconf(_SC_PAGESIZE));
+}
+
 }  // namespace
 
 int64_t wall_clock_ms() {
@@ -97,6 +107,7 @@ HostFacts collect_host_facts(int64_t started_ms, const std::string& data_dir,
   facts.uptime_ms = facts.now_ms - started_ms;
   facts.open_file_descriptors = count_open_fds();
   facts.max_file_descriptors = max_fds();
+  facts.resident_bytes = resident_bytes();
   if (with_dir_sizes) {
     facts.data_dir_bytes = directory_bytes(data_dir);
     facts.data_log_dir_bytes =

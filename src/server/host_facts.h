@@ -17,6 +17,7 @@ struct HostFacts {
   int64_t uptime_ms = 0;  // since the client port started
   int64_t open_file_descriptors = -1;  // -1 when unknown
   int64_t max_file_descriptors = -1;
+  int64_t resident_bytes = -1;  // the process's resident set (/proc/self/statm); -1 unknown
   int64_t data_dir_bytes = 0;
   int64_t data_log_dir_bytes = 0;
   int64_t trace_mask = kDefaultTraceMask;

@@ -55,8 +55,8 @@ std::optional<Server::StartError> Server::start_pipeline_standalone() {
       db_.tree().last_zxid(),
       [&durable](int64_t zxid, std::string bytes) { durable.append(zxid, std::move(bytes)); });
   sessions_ = std::make_unique<pipeline::LocalSessionAuthority>(config_.tick_time_ms);
-  pipeline_ = std::make_unique<pipeline::PipelineThread>(pipeline_options(config_), db_, *orderer_,
-                                                         *sessions_, clock_);
+  pipeline_ = std::make_unique<pipeline::PipelineThread>(server_pipeline_options(), db_,
+                                                         *orderer_, *sessions_, clock_);
   pipeline::PipelineThread& pipeline = *pipeline_;
   pipeline::LocalOrderer& orderer = *orderer_;
   durable.start(durable::DurableHooks{
@@ -81,7 +81,7 @@ std::optional<Server::StartError> Server::start_pipeline_ensemble() {
     durable_->stop();
     return StartError{kExitListenFailed, "quorum_listen_failed", s.message()};
   }
-  pipeline::PipelineOptions options = pipeline_options(config_);
+  pipeline::PipelineOptions options = server_pipeline_options();
   options.serving_at_start = false;
   pipeline_ = std::make_unique<pipeline::PipelineThread>(options, db_, *member_,
                                                          member_->sessions(), clock_);
@@ -115,6 +115,7 @@ std::optional<Server::StartError> Server::start_ports() {
       admin_.reset();
     }
   }
+  if (auto error = start_metrics()) return error;
   if (member_) {
     spdlog::info(
         "event=serving mode=ensemble sid={} client_port={} quorum_port={} election_port={} "
@@ -128,9 +129,46 @@ std::optional<Server::StartError> Server::start_ports() {
   return std::nullopt;
 }
 
+pipeline::PipelineOptions Server::server_pipeline_options() {
+  pipeline::PipelineOptions options = pipeline_options(config_);
+  options.add_figures = [this](pipeline::ServerSnapshot& s) { add_figures(s); };
+  return options;
+}
+
+void Server::add_figures(pipeline::ServerSnapshot& s) const {
+  if (storage::TxnLogWriter* writer = durable_ ? durable_->writer() : nullptr) {
+    storage::TxnLogStats log = writer->stats();
+    s.durability.fsync_ms = log.fsync.time_ms;
+    s.durability.group_commit_records = log.batch_records;
+    s.durability.log_bytes = log.bytes;
+    s.log_fsyncs = log.fsync.count;
+    s.fsync_threshold_exceeded = log.fsync.slow_count;
+  }
+  if (durable::Snapshotter* snapshotter = durable_ ? durable_->snapshotter() : nullptr) {
+    durable::SnapshotterStats snap = snapshotter->stats();
+    s.durability.snapshot_ms = snap.duration_ms;
+    s.durability.snapshots_written = snap.written;
+  }
+  if (client_port_) s.network_loop_turns = client_port_->loop_turns();
+}
+
+// ZooKeeper does not start when its metrics provider cannot: neither does Paddock, so a
+// dashboard never silently loses a server.
+std::optional<Server::StartError> Server::start_metrics() {
+  if (!config_.metrics_enabled) return std::nullopt;
+  metrics_ = std::make_unique<MetricsServer>(metrics_options(config_), *pipeline_);
+  if (Status s = metrics_->start(); !s) {
+    metrics_.reset();
+    stop();
+    return StartError{kExitListenFailed, "metrics_listen_failed", s.message()};
+  }
+  return std::nullopt;
+}
+
 void Server::stop() {
   if (!running_) return;
   running_ = false;
+  if (metrics_) metrics_->stop();
   if (admin_) admin_->stop();
   client_port_->stop();
   pipeline_->stop();

@@ -6,7 +6,8 @@
 //
 // Start: recover the durable state (open) -> orderer (standalone: local; ensemble: the
 // member, which binds the election and quorum ports) -> pipeline -> durable threads ->
-// pipeline thread -> member (election starts) -> client port -> admin. Stop: the reverse,
+// pipeline thread -> member (election starts) -> client port -> admin -> metrics. Stop: the
+// reverse,
 // so that no part is left calling into one that is gone: nothing new arrives once the
 // client port is closed, the pipeline stops before the member's network (which posts to
 // it) and before what it appends to, and the log writer drains last.
@@ -21,6 +22,7 @@
 #include "pipeline/pipeline_thread.h"
 #include "server/admin_server.h"
 #include "server/client_port_server.h"
+#include "server/metrics_server.h"
 #include "state/database.h"
 #include "storage/env.h"
 #include "util/clock.h"
@@ -53,6 +55,7 @@ class Server {
   void stop();
 
   uint16_t client_port() const { return client_port_ ? client_port_->bound_port() : 0; }
+  uint16_t metrics_port() const { return metrics_ ? metrics_->bound_port() : 0; }
   bool is_ensemble_member() const { return member_ != nullptr; }
 
  private:
@@ -61,6 +64,11 @@ class Server {
   std::optional<StartError> start_pipeline_standalone();
   std::optional<StartError> start_pipeline_ensemble();
   std::optional<StartError> start_ports();
+  std::optional<StartError> start_metrics();
+  // PipelineOptions::add_figures: the log writer's, snapshotter's and network threads'
+  // counters, read on the pipeline thread (which alone replaces the log writer).
+  void add_figures(pipeline::ServerSnapshot& s) const;
+  pipeline::PipelineOptions server_pipeline_options();
 
   config::ServerConfig config_;
   storage::Env& env_;
@@ -74,6 +82,7 @@ class Server {
   std::unique_ptr<pipeline::PipelineThread> pipeline_;
   std::unique_ptr<ClientPortServer> client_port_;
   std::unique_ptr<AdminServer> admin_;
+  std::unique_ptr<MetricsServer> metrics_;  // only with ZooKeeper's Prometheus provider
   bool running_ = false;
 };
 

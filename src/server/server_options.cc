@@ -95,6 +95,13 @@ AdminServerOptions admin_options(const config::ServerConfig& cfg) {
   return options;
 }
 
+MetricsServerOptions metrics_options(const config::ServerConfig& cfg) {
+  MetricsServerOptions options;
+  options.host = cfg.metrics_http_host;
+  options.port = static_cast<uint16_t>(cfg.metrics_http_port);
+  return options;
+}
+
 // A paddock.* tuning property (-Dpaddock.x=v, or paddock.x=v in zoo.cfg, which the config
 // reader keeps as zookeeper.paddock.x), for tests and operators; `fallback` when unset or
 // not a number.

@@ -13,6 +13,7 @@
 #include "pipeline/pipeline_core.h"
 #include "server/admin_server.h"
 #include "server/client_port_server.h"
+#include "server/metrics_server.h"
 #include "state/database.h"
 
 namespace paddock::server {
@@ -22,6 +23,7 @@ std::vector<std::pair<std::string, std::string>> conf_entries(const config::Serv
 pipeline::PipelineOptions pipeline_options(const config::ServerConfig& cfg);
 ClientPortOptions client_port_options(const config::ServerConfig& cfg);
 AdminServerOptions admin_options(const config::ServerConfig& cfg);
+MetricsServerOptions metrics_options(const config::ServerConfig& cfg);
 durable::SnapshotterOptions snapshotter_options(const config::ServerConfig& cfg,
                                                 const std::string& snap_dir);
 durable::LogOutageOptions outage_options(const config::ServerConfig& cfg,

@@ -220,6 +220,7 @@ void TxnLogWriter::write_batch(std::vector<Item>& batch, bool forced, uint64_t f
       ++stats_.batches;
       stats_.records += batch.size();
       stats_.max_batch_records = std::max<uint64_t>(stats_.max_batch_records, batch.size());
+      stats_.batch_records.record(static_cast<int64_t>(batch.size()));
     }
     copy_log_stats_locked();
   }

@@ -30,6 +30,7 @@
 
 #include "storage/txn_log.h"
 #include "util/result.h"
+#include "util/value_histogram.h"
 
 namespace paddock::storage {
 
@@ -39,6 +40,7 @@ struct TxnLogStats {
   uint64_t records = 0;
   uint64_t bytes = 0;  // written to segment files, headers included
   uint64_t max_batch_records = 0;
+  ValueHistogram batch_records;  // records per group commit (ZooKeeper's sync batch size)
   uint64_t queued_records = 0;  // waiting right now
   uint64_t queued_bytes = 0;
   uint64_t segments_created = 0;

@@ -152,6 +152,7 @@ Status TxnLog::timed_sync(WritableFile& file) {
   ++fsync_.count;
   fsync_.total_micros += elapsed;
   fsync_.max_micros = std::max(fsync_.max_micros, elapsed);
+  fsync_.time_ms.record(static_cast<int64_t>(elapsed / 1000));
   if (elapsed > static_cast<uint64_t>(options_.fsync_warning_threshold_ms) * 1000) {
     ++fsync_.slow_count;
     spdlog::warn(

@@ -16,6 +16,7 @@
 #include "storage/env.h"
 #include "storage/log_reader.h"
 #include "util/result.h"
+#include "util/value_histogram.h"
 
 namespace paddock::storage {
 
@@ -36,6 +37,7 @@ struct FsyncStats {
   uint64_t total_micros = 0;
   uint64_t max_micros = 0;
   uint64_t slow_count = 0;  // took longer than fsync_warning_threshold_ms
+  ValueHistogram time_ms;   // each fdatasync, in ms (ZooKeeper's fsynctime)
 };
 
 class TxnLog {
