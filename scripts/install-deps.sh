@@ -17,6 +17,7 @@ packages=(
   tmux                                  # drives `paddock shell` through a real terminal in tests
   zookeeper zookeeper-bin libzookeeper-mt-dev   # reference server and C client for tests
   python3-kazoo                         # Python client used by integration tests
+  prometheus                            # scrapes paddockd's /metrics in its integration test
 )
 missing=()
 for p in "${packages[@]}"; do
