@@ -8,8 +8,8 @@ TSAN_DIR  ?= build-tsan
 # The layers with threads of their own (the pipeline thread adapter, the log writer, the
 # snapshot writer, the outage handler, purge, the peer and client-port transports, the
 # ensemble member's links, in-process ensembles, the client library, the recipes' leader
-# latch and election threads).
-TSAN_LAYERS = pipeline storage durable peer ensemble server client recipes
+# latch and election threads, the shell's client session and its completion wait).
+TSAN_LAYERS = pipeline storage durable peer ensemble server client recipes shell
 
 .PHONY: deps configure build run run-ensemble test unit-test sanitize-test tsan-test clean bench
 
