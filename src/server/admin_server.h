@@ -1,21 +1,16 @@
 #pragma once
-// ZooKeeper's AdminServer equivalent: a small HTTP/1.1 server answering
-// GET <command_url> (an HTML list of commands) and GET <command_url>/<name> (JSON, see
-// admin_commands.h). It runs on an io_context it borrows (the client port's first network
-// thread) and owns no thread. Bounded: request size, idle time, concurrent requests; one
-// request per connection (answered with Connection: close).
-#include <atomic>
+// ZooKeeper's AdminServer equivalent: HTTP GET <command_url> (an HTML list of commands) and
+// GET <command_url>/<name> (JSON, see admin_commands.h), on cpp-httplib through
+// HttpEndpoint: a listening thread and a small worker pool of its own, apart from the
+// client port's loops. Bounded: request head size, idle time, requests served at once;
+// one request per connection (answered with Connection: close).
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
-
-#include <asio/io_context.hpp>
-#include <asio/ip/tcp.hpp>
 
 #include "pipeline/client_port.h"
-#include "server/post_gate.h"
+#include "server/http_endpoint.h"
 #include "util/result.h"
 
 namespace paddock::server {
@@ -26,43 +21,34 @@ struct AdminServerOptions {
   std::string command_url = "/commands";   // admin.commandURL
   size_t max_request_bytes = 8192;         // request line and headers
   std::chrono::milliseconds idle_timeout{30000};  // admin.idleTimeout
-  size_t max_connections = 64;
+  size_t worker_threads = 2;               // requests served at once
+  std::chrono::milliseconds snapshot_timeout{10000};  // then 503: the pipeline is stuck
   int64_t started_ms = 0;  // for "uptime"; 0 means when start() is called
 };
 
 class AdminServer {
  public:
-  AdminServer(AdminServerOptions options, pipeline::RequestSink& sink, asio::io_context& io);
+  // `sink` must outlive this object.
+  AdminServer(AdminServerOptions options, pipeline::RequestSink& sink);
   ~AdminServer();  // stop()
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
 
-  // Binds and listens; requests are served by whoever runs the io_context. A bind failure
-  // names the address and port.
+  // Binds and starts serving. A bind failure names the address and port.
   Status start();
-  // Closes the listener and open requests. From any thread; waits for the io_context to do
-  // it when another thread is running it. Idempotent.
+  // Stops listening and joins the threads; a request being served finishes first.
+  // Idempotent.
   void stop();
-  uint16_t bound_port() const { return bound_port_; }
+  uint16_t bound_port() const { return http_.bound_port(); }
 
  private:
-  class Session;
-  void accept_next();
-  void handle_request(const std::shared_ptr<Session>& session, std::string_view request);
-  void run_command(const std::shared_ptr<Session>& session, std::string_view name);
-  void close_everything();
-  void session_done(uint64_t id) { sessions_.erase(id); }
+  struct Answer;
+  Answer answer(const std::string& method, const std::string& path, size_t head_bytes) const;
+  Answer run_command(std::string_view name) const;
 
   AdminServerOptions options_;
   pipeline::RequestSink& sink_;
-  asio::io_context& io_;
-  asio::ip::tcp::acceptor acceptor_;
-  std::shared_ptr<PostGate> gate_;
-  std::unordered_map<uint64_t, std::shared_ptr<Session>> sessions_;  // io thread only
-  uint64_t next_session_ = 1;
-  uint16_t bound_port_ = 0;
-  bool started_ = false;
-  std::atomic<bool> stopped_{false};  // read by stop() on any thread
+  HttpEndpoint http_;
 };
 
 }  // namespace paddock::server

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <asio/executor_work_guard.hpp>
 #include <set>
 #include <thread>
 
@@ -142,23 +141,16 @@ TEST(AdminCommandsTest, UnknownCommandIsAnErrorBodyLikeZooKeepers) {
 
 class AdminServerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    sink_.snapshot = sample_snapshot();
-    work_.emplace(asio::make_work_guard(io_));
-    thread_ = std::thread([this] { io_.run(); });
-  }
+  void SetUp() override { sink_.snapshot = sample_snapshot(); }
   void start(AdminServerOptions o = {}) {
     o.address = "127.0.0.1";
     o.port = 0;
-    server_ = std::make_unique<AdminServer>(o, sink_, io_);
+    server_ = std::make_unique<AdminServer>(o, sink_);
     Status s = server_->start();
     ASSERT_TRUE(s.is_ok()) << s.message();
   }
   void TearDown() override {
     if (server_) server_->stop();
-    work_.reset();
-    io_.stop();
-    thread_.join();
   }
   // Status line and body of one request.
   std::pair<std::string, std::string> get(const std::string& request) {
@@ -175,9 +167,6 @@ class AdminServerTest : public ::testing::Test {
   }
 
   FakeSink sink_;
-  asio::io_context io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::thread thread_;
   std::unique_ptr<AdminServer> server_;
 };
 
@@ -244,7 +233,7 @@ TEST_F(AdminServerTest, BindFailureNamesAddressAndPort) {
   AdminServerOptions o;
   o.address = "127.0.0.1";
   o.port = server_->bound_port();
-  AdminServer second(o, sink_, io_);
+  AdminServer second(o, sink_);
   Status s = second.start();
   ASSERT_FALSE(s.is_ok());
   EXPECT_NE(s.message().find("127.0.0.1:" + std::to_string(o.port)), std::string::npos);

@@ -1,11 +1,8 @@
 #include "server/metrics_server.h"
 
-#include <fmt/format.h>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
-#include <algorithm>
 #include <future>
 #include <optional>
 
@@ -16,7 +13,10 @@
 namespace paddock::server {
 
 MetricsServer::MetricsServer(MetricsServerOptions options, pipeline::RequestSink& sink)
-    : options_(std::move(options)), sink_(sink) {}
+    : options_(std::move(options)),
+      sink_(sink),
+      http_(HttpEndpointOptions{options_.host, options_.port, options_.worker_threads,
+                                options_.read_timeout, "metrics"}) {}
 
 MetricsServer::~MetricsServer() { stop(); }
 
@@ -36,22 +36,8 @@ std::optional<std::string> MetricsServer::scrape() const {
 }
 
 Status MetricsServer::start() {
-  if (http_) return Status::ok();
   if (options_.started_ms == 0) options_.started_ms = wall_clock_ms();
-  http_ = std::make_unique<httplib::Server>();
-  // The library's API takes ownership of a raw pointer here.
-  const size_t workers = std::max<size_t>(1, options_.worker_threads);
-  http_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-  http_->set_read_timeout(options_.read_timeout);
-  http_->set_write_timeout(options_.read_timeout);
-  http_->set_payload_max_length(8192);  // a scrape has no body
-  // httplib sets SO_REUSEPORT by default: a second server on the same port would then
-  // share it and answer every other scrape. SO_REUSEADDR alone lets a restart rebind.
-  http_->set_socket_options([](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  http_.routes().Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     if (std::optional<std::string> body = scrape()) {
       res.set_content(std::move(*body), std::string(kPrometheusContentType));
     } else {
@@ -59,34 +45,12 @@ Status MetricsServer::start() {
       res.set_content("the pipeline did not answer in time\n", "text/plain");
     }
   });
-  int port = options_.port;
-  if (port == 0) {
-    port = http_->bind_to_any_port(options_.host);
-  } else if (!http_->bind_to_port(options_.host, port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    http_.reset();
-    return Status::error(fmt::format("cannot listen on metrics address {}:{}", options_.host,
-                                     options_.port));
-  }
-  bound_port_ = static_cast<uint16_t>(port);
-  thread_ = std::thread([http = http_.get()] { http->listen_after_bind(); });
-  // httplib's stop() does nothing until the listening loop runs, and would leave the
-  // thread listening for ever: start() returns only once it runs (or 5 s passed).
-  for (int i = 0; i < 5000 && !http_->is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  if (Status s = http_.start(); !s) return s;
   spdlog::info("event=metrics_listening address={} port={} path=/metrics", options_.host,
-               bound_port_);
+               http_.bound_port());
   return Status::ok();
 }
 
-void MetricsServer::stop() {
-  if (!http_) return;
-  http_->stop();
-  if (thread_.joinable()) thread_.join();
-  http_.reset();
-}
+void MetricsServer::stop() { http_.stop(); }
 
 }  // namespace paddock::server

@@ -1,26 +1,21 @@
 #pragma once
 // MetricsServer: GET /metrics in the Prometheus text format (prometheus_text.h) on
 // metricsProvider.httpHost:httpPort, as ZooKeeper's PrometheusMetricsProvider serves it.
-// HTTP is cpp-httplib's (Debian's libcpp-httplib); this class owns its listening thread
-// and a small worker pool, apart from the client port's loops, so a slow scraper never
-// delays a client.
+// HTTP is cpp-httplib's (Debian's libcpp-httplib) through HttpEndpoint: a listening
+// thread and a small worker pool of its own, apart from the client port's loops, so a
+// slow scraper never delays a client.
 //
 // A scrape asks the pipeline for a counters-only snapshot -- an O(1) copy on the pipeline
 // thread, queued behind the requests already waiting, never a table walk -- and formats
 // it on the HTTP worker.
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "pipeline/client_port.h"
+#include "server/http_endpoint.h"
 #include "util/result.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace paddock::server {
 
@@ -45,7 +40,7 @@ class MetricsServer {
   Status start();
   // Stops listening and joins the threads; a scrape in progress finishes first. Idempotent.
   void stop();
-  uint16_t bound_port() const { return bound_port_; }
+  uint16_t bound_port() const { return http_.bound_port(); }
 
   // The body of one scrape, or nothing if the pipeline did not answer in time.
   std::optional<std::string> scrape() const;
@@ -53,9 +48,7 @@ class MetricsServer {
  private:
   MetricsServerOptions options_;
   pipeline::RequestSink& sink_;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread thread_;
-  uint16_t bound_port_ = 0;
+  HttpEndpoint http_;
 };
 
 }  // namespace paddock::server

@@ -108,8 +108,7 @@ std::optional<Server::StartError> Server::start_ports() {
     return StartError{kExitListenFailed, "listen_failed", s.message()};
   }
   if (config_.admin_enable_server) {
-    admin_ =
-        std::make_unique<AdminServer>(admin_options(config_), pipeline, client_port_->io_context());
+    admin_ = std::make_unique<AdminServer>(admin_options(config_), pipeline);
     if (Status s = admin_->start(); !s) {
       spdlog::warn("event=admin_server_failed {} (continuing without it)", s.message());
       admin_.reset();
