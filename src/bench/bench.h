@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "bench/endpoint.h"
 #include "bench/histogram.h"
 #include "bench/op_mix.h"
-#include "bench/wire.h"
 #include "util/result.h"
 
 namespace paddock::bench {

@@ -1,6 +1,5 @@
 #include "bench/engine.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -31,12 +30,6 @@ class IgnoreReplies : public Driver {
  public:
   void on_reply(Session&, OpKind, const ReplyView&, uint64_t, uint64_t) override {}
 };
-
-uint32_t be32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return ntohl(v);
-}
 
 uint64_t round_up_pow2(uint64_t v) {
   uint64_t p = 1;
@@ -104,26 +97,26 @@ int32_t Session::push(OpKind kind) {
 }
 
 void Session::get_data(OpKind kind, std::string_view path, bool watch) {
-  RequestEncoder(out_).get_data(push(kind), path, watch);
+  requests_.get_data(out_, push(kind), path, watch);
 }
 void Session::exists(OpKind kind, std::string_view path, bool watch) {
-  RequestEncoder(out_).exists(push(kind), path, watch);
+  requests_.exists(out_, push(kind), path, watch);
 }
 void Session::get_children(OpKind kind, std::string_view path, bool watch) {
-  RequestEncoder(out_).get_children(push(kind), path, watch);
+  requests_.get_children(out_, push(kind), path, watch);
 }
 void Session::set_data(OpKind kind, std::string_view path, std::string_view data) {
-  RequestEncoder(out_).set_data(push(kind), path, data, -1);
+  requests_.set_data(out_, push(kind), path, data, -1);
 }
 void Session::create(OpKind kind, std::string_view path, std::string_view data, int32_t flags) {
-  RequestEncoder(out_).create(push(kind), path, data, flags);
+  requests_.create(out_, push(kind), path, data, flags);
 }
 void Session::delete_node(OpKind kind, std::string_view path) {
-  RequestEncoder(out_).delete_node(push(kind), path, -1);
+  requests_.delete_node(out_, push(kind), path, -1);
 }
 void Session::multi_set_two(OpKind kind, std::string_view a, std::string_view b,
                             std::string_view data) {
-  RequestEncoder(out_).multi_set_two(push(kind), a, b, data);
+  requests_.multi_set_two(out_, push(kind), a, b, data);
 }
 
 // --- Engine: set-up and tear-down -----------------------------------------------------------
@@ -176,7 +169,7 @@ Status Engine::open(size_t count) {
     const bool connected = handshake_done(s->fd_);
     if (connected) {
       s->state_ = Session::State::kHandshake;
-      RequestEncoder(s->out_).connect(options_.timeout_ms);
+      s->requests_.connect(s->out_, options_.timeout_ms);
     }
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT;
@@ -195,7 +188,7 @@ void Engine::close_all(uint64_t deadline) {
   for (auto& s : sessions_) {
     if (s->state_ == Session::State::kReady) {
       s->stamp_ns_ = now_ns();
-      RequestEncoder(s->out_).close_session(s->push(OpKind::kClose));
+      s->requests_.close_session(s->out_, s->push(OpKind::kClose));
       s->state_ = Session::State::kClosing;
       flush(*s);
     } else if (s->state_ == Session::State::kConnecting ||
@@ -274,7 +267,7 @@ void Engine::finish_connect(Driver& driver, Session& s) {
     return;
   }
   s.state_ = Session::State::kHandshake;
-  RequestEncoder(s.out_).connect(options_.timeout_ms);
+  s.requests_.connect(s.out_, options_.timeout_ms);
   flush(s);
 }
 
@@ -308,8 +301,8 @@ void Engine::read_available(Driver& driver, Session& s) {
     s.in_len_ += static_cast<size_t>(n);
     uint64_t now = now_ns();
     size_t pos = 0;
-    while (s.in_len_ - pos >= 4) {
-      uint32_t len = be32(s.in_.get() + pos);
+    while (auto next = client::frame_length(std::string_view(s.in_.get() + pos, s.in_len_ - pos))) {
+      const uint32_t len = *next;
       if (len > kMaxFrame) {
         fail(driver, s, "reply frame length " + std::to_string(len) + " is out of range");
         return;
@@ -320,8 +313,9 @@ void Engine::read_available(Driver& driver, Session& s) {
     }
     std::memmove(s.in_.get(), s.in_.get() + pos, s.in_len_ - pos);
     s.in_len_ -= pos;
-    if (s.in_len_ >= 4) {  // a frame that does not fit: grow (rare, never on the hot path)
-      size_t need = 4 + static_cast<size_t>(be32(s.in_.get()));
+    // A frame that does not fit: grow (rare, never on the hot path).
+    if (auto next = client::frame_length(std::string_view(s.in_.get(), s.in_len_))) {
+      size_t need = 4 + static_cast<size_t>(*next);
       if (need > s.in_cap_) {
         auto bigger = std::make_unique_for_overwrite<char[]>(need);
         std::memcpy(bigger.get(), s.in_.get(), s.in_len_);
@@ -349,16 +343,17 @@ bool Engine::handle_frame(Driver& driver, Session& s, std::string_view frame, ui
     return true;
   }
   ReplyView reply;
-  if (!parse_reply(frame, reply)) {
+  if (!client::parse_reply(frame, reply)) {
     fail(driver, s, "malformed reply header");
     return false;
   }
-  if (reply.xid == proto::xid::kNotification) {
+  const int32_t xid = reply.header.xid;
+  if (xid == proto::xid::kNotification) {
     driver.on_event(s, reply, now);
     return true;
   }
-  if (s.in_flight() == 0 || s.front().xid != reply.xid) {
-    fail(driver, s, "reply xid " + std::to_string(reply.xid) + " answers no outstanding request");
+  if (s.in_flight() == 0 || s.front().xid != xid) {
+    fail(driver, s, "reply xid " + std::to_string(xid) + " answers no outstanding request");
     return false;
   }
   Session::InFlight req = s.front();
@@ -428,7 +423,7 @@ void Engine::ping_idle(uint64_t now) {
     s->ring_[s->ring_tail_ & s->ring_mask_] =
         Session::InFlight{now, proto::xid::kPing, OpKind::kPing};
     ++s->ring_tail_;
-    RequestEncoder(s->out_).ping();
+    s->requests_.ping(s->out_);
     flush(*s);
   }
 }

@@ -3,7 +3,8 @@
 // sessions. Each loop turn a session reads everything the kernel has for it (one read()
 // unless the buffer fills), hands every complete reply to the Driver, lets the Driver fill
 // its window of outstanding requests, and writes all of them with one write(). Requests
-// are encoded straight into a per-session buffer whose capacity is set up front, and the
+// are encoded (proto records, the client library's framing: requests.h) straight into a
+// per-session buffer whose capacity is set up front, and the
 // send time of each outstanding request sits in a fixed ring: the hot path allocates
 // nothing. Replies come back in request order on a connection, so the ring's head is always
 // the request a reply answers.
@@ -14,11 +15,15 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/endpoint.h"
 #include "bench/op_mix.h"
-#include "bench/wire.h"
+#include "bench/requests.h"
+#include "client/framing.h"
 #include "util/result.h"
 
 namespace paddock::bench {
+
+using client::ReplyView;  // a reply's header and undecoded body (the client's framing)
 
 // Monotonic time in nanoseconds.
 uint64_t now_ns();
@@ -78,6 +83,7 @@ class Session {
   uint64_t last_send_ns_ = 0;
   uint64_t stamp_ns_ = 0;  // the send time given to requests queued this turn
 
+  RequestRecords requests_;  // encodes into out_
   std::string out_;
   size_t out_sent_ = 0;
   std::unique_ptr<char[]> in_;

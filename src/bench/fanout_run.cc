@@ -4,6 +4,7 @@
 #include "bench/proc_stats.h"
 #include "bench/runs.h"
 #include "bench/setup.h"
+#include "proto/records.h"
 
 namespace paddock::bench {
 namespace {
@@ -56,7 +57,7 @@ class FanoutDriver : public Driver {
                 uint64_t now) override {
     OpStats& stats = result_.per_kind[static_cast<size_t>(kind)];
     ++stats.ops;
-    if (reply.err != 0) ++stats.errors;
+    if (reply.header.err != 0) ++stats.errors;
     stats.latency.record(now - sent);
     if (kind == OpKind::kWatch && ++armed_ + failed_ >= watchers_) {
       engine_.wake(engine_.session(0));
@@ -64,9 +65,8 @@ class FanoutDriver : public Driver {
   }
 
   void on_event(Session&, const ReplyView& event, uint64_t now) override {
-    int32_t type = 0;
-    std::string_view path;
-    if (!fired_ || !parse_watch_event(event.body, type, path) || type != kNodeDataChanged) return;
+    proto::WatcherEvent e;
+    if (!fired_ || !proto::decode(event.body, e) || e.type != kNodeDataChanged) return;
     ++notified_;
     ++events_;
     last_event_ = now;

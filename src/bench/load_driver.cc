@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "proto/records.h"
 #include "proto/types.h"
 
 namespace paddock::bench {
@@ -113,13 +114,16 @@ void LoadDriver::remember_created(PerSession& p, std::string_view path) {
 void LoadDriver::on_reply(Session& s, OpKind kind, const ReplyView& reply, uint64_t sent,
                           uint64_t now) {
   ++completed_;
-  if (kind == OpKind::kCreate && reply.err == 0) {
-    remember_created(per_session_[s.index()], create_response_path(reply.body));
+  PerSession& p = per_session_[s.index()];
+  // The created path is decoded only when a delete will need it.
+  if (kind == OpKind::kCreate && reply.header.err == 0 && !p.created.empty()) {
+    proto::CreateResponse created;
+    if (proto::decode(reply.body, created)) remember_created(p, created.path);
   }
   if (!recording_) return;
   OpStats& stats = result_.per_kind[static_cast<size_t>(kind)];
   ++stats.ops;
-  if (reply.err != 0) ++stats.errors;
+  if (reply.header.err != 0) ++stats.errors;
   stats.latency.record(now - sent);
 }
 

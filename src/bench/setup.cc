@@ -33,8 +33,8 @@ class SetupDriver : public Driver {
   }
 
   void on_reply(Session&, OpKind, const ReplyView& reply, uint64_t, uint64_t) override {
-    if (reply.err != 0 && reply.err != kNodeExists && error_.empty()) {
-      error_ = "setup create failed with error " + std::to_string(reply.err);
+    if (reply.header.err != 0 && reply.header.err != kNodeExists && error_.empty()) {
+      error_ = "setup create failed with error " + std::to_string(reply.header.err);
     }
     if (folders_done_ < folders_.size()) {
       if (++folders_done_ == folders_.size()) wake_all();

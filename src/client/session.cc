@@ -20,6 +20,7 @@
 #include <random>
 #include <vector>
 
+#include "client/framing.h"
 #include "client/watch_registry.h"
 #include "proto/jute.h"
 #include "proto/records.h"
@@ -33,16 +34,6 @@ using std::chrono::milliseconds;
 // SetWatches2 packets are split at about this many bytes of paths (as the Java client does).
 constexpr size_t kSetWatchesBatchBytes = 128 * 1024;
 constexpr size_t kInitialReadBuffer = 64 * 1024;
-
-void append_frame(std::string& out, const proto::RequestHeader* header, std::string_view body) {
-  size_t start = out.size();
-  out.append(4, '\0');
-  proto::JuteWriter w(out);
-  if (header) write(w, *header);
-  w.raw(body);
-  uint32_t len = static_cast<uint32_t>(out.size() - start - 4);
-  for (int i = 0; i < 4; ++i) out[start + i] = static_cast<char>((len >> (24 - 8 * i)) & 0xff);
-}
 
 void push_watch_event(EventQueue& q, std::vector<Watcher> watchers, WatchEvent ev) {
   if (watchers.empty()) return;
@@ -179,7 +170,7 @@ struct Session::Impl {
     proto::ConnectRequest req{0, last_zxid, static_cast<int32_t>(opts.session_timeout.count()),
                               session_id, password.empty() ? std::string(16, '\0') : password,
                               false};
-    append_frame(conn->out, nullptr, proto::encode(req));
+    append_connect(conn->out, req);
     flush();
     start_read();
   }
@@ -266,8 +257,7 @@ struct Session::Impl {
     if (phase != Phase::kConnected) return;
     if (!read_paused && now - last_recv >= read_timeout) return drop("read timeout");
     if (now - last_send >= ping_interval) {
-      proto::RequestHeader h{proto::xid::kPing, static_cast<int32_t>(OpCode::kPing)};
-      append_frame(conn->out, &h, {});
+      append_request(conn->out, proto::xid::kPing, OpCode::kPing);
       last_send = now;
       flush();
     }
@@ -291,16 +281,15 @@ struct Session::Impl {
 
   void send(Call call) {
     int32_t xid = next_xid++;
-    proto::RequestHeader h{xid, static_cast<int32_t>(call.op)};
-    append_frame(conn->out, &h, call.body);
+    append_encoded_request(conn->out, xid, call.op, call.body);
     sent.push_back(Sent{xid, std::move(call)});
     last_send = Clock::now();
     flush();
   }
 
   void send_auth(const Auth& a, Completion done) {
-    proto::RequestHeader h{proto::xid::kAuth, static_cast<int32_t>(OpCode::kAuth)};
-    append_frame(conn->out, &h, proto::encode(proto::AuthPacket{0, a.scheme, a.auth}));
+    append_request(conn->out, proto::xid::kAuth, OpCode::kAuth,
+                   proto::AuthPacket{0, a.scheme, a.auth});
     auth_waiters.push_back(std::move(done));
     last_send = Clock::now();
   }
@@ -312,8 +301,7 @@ struct Session::Impl {
     proto::SetWatches2 batch{last_zxid, {}, {}, {}, {}, {}};
     size_t bytes = 0;
     auto emit = [&] {
-      proto::RequestHeader h{proto::xid::kSetWatches, static_cast<int32_t>(OpCode::kSetWatches2)};
-      append_frame(conn->out, &h, proto::encode(batch));
+      append_request(conn->out, proto::xid::kSetWatches, OpCode::kSetWatches2, batch);
       batch = proto::SetWatches2{last_zxid, {}, {}, {}, {}, {}};
       bytes = 0;
     };
@@ -389,8 +377,8 @@ struct Session::Impl {
   void process_frames() {
     auto c = conn;
     while (c == conn && c->rend - c->rbeg >= 4) {
-      const auto* p = reinterpret_cast<const unsigned char*>(c->rbuf.data() + c->rbeg);
-      uint32_t len = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+      const uint32_t len =
+          *frame_length(std::string_view(c->rbuf.data() + c->rbeg, c->rend - c->rbeg));
       if (len > opts.limits.max_frame_bytes) return drop("reply frame too large");
       if (c->rend - c->rbeg < 4 + size_t{len}) {
         if (c->rbuf.size() < 4 + size_t{len}) {
@@ -411,14 +399,13 @@ struct Session::Impl {
 
   void on_frame(std::string_view frame) {
     if (phase == Phase::kHandshake) return on_connect_response(frame);
-    proto::JuteReader r(frame, opts.limits.max_frame_bytes);
-    proto::ReplyHeader h;
-    read(r, h);
-    if (!r.ok()) return drop("malformed reply header");
+    ReplyView reply;
+    if (!parse_reply(frame, reply)) return drop("malformed reply header");
+    const proto::ReplyHeader& h = reply.header;
     switch (h.xid) {
       case proto::xid::kPing:
       case proto::xid::kSetWatches: return;
-      case proto::xid::kNotification: return on_notification(r.rest());
+      case proto::xid::kNotification: return on_notification(reply.body);
       case proto::xid::kAuth: return on_auth_reply(static_cast<Err>(h.err));
       default: break;
     }
@@ -432,7 +419,7 @@ struct Session::Impl {
       complete(call, Reply{err, h.zxid, {}});
       return;
     }
-    complete(call, Reply{err, h.zxid, std::string(r.rest())});
+    complete(call, Reply{err, h.zxid, std::string(reply.body)});
   }
 
   void apply_watch_action(Call& call, Err err) {

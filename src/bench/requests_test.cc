@@ -1,8 +1,10 @@
-#include "bench/wire.h"
+#include "bench/requests.h"
 
 #include <gtest/gtest.h>
 
+#include "bench/endpoint.h"
 #include "bench/op_mix.h"
+#include "client/framing.h"
 #include "proto/jute.h"
 #include "proto/records.h"
 
@@ -17,9 +19,9 @@ std::string_view body_of(const std::string& bytes) {
   return std::string_view(bytes).substr(4);
 }
 
-TEST(WireTest, GetDataFrameDecodesAsTheProtoRecord) {
+TEST(RequestsTest, GetDataFrameDecodesAsTheProtoRecord) {
   std::string out;
-  RequestEncoder(out).get_data(7, "/a/b", true);
+  RequestRecords().get_data(out, 7, "/a/b", true);
   std::string_view body = body_of(out);
   proto::JuteReader r(body);
   proto::RequestHeader h;
@@ -34,9 +36,9 @@ TEST(WireTest, GetDataFrameDecodesAsTheProtoRecord) {
   EXPECT_TRUE(r.at_end());
 }
 
-TEST(WireTest, CreateFrameCarriesOpenAclAndFlags) {
+TEST(RequestsTest, CreateFrameCarriesOpenAclAndFlags) {
   std::string out;
-  RequestEncoder(out).create(3, "/seq/n-", "data", 2);
+  RequestRecords().create(out, 3, "/seq/n-", "data", 2);
   proto::JuteReader r(body_of(out));
   proto::RequestHeader h;
   read(r, h);
@@ -53,20 +55,20 @@ TEST(WireTest, CreateFrameCarriesOpenAclAndFlags) {
   EXPECT_TRUE(r.at_end());
 }
 
-TEST(WireTest, FramesAppendBackToBack) {
+TEST(RequestsTest, FramesAppendBackToBack) {
   std::string out;
-  RequestEncoder enc(out);
-  enc.set_data(1, "/k", "vv", -1);
+  RequestRecords records;
+  records.set_data(out, 1, "/k", "vv", -1);
   size_t first = out.size();
-  enc.exists(2, "/k", false);
+  records.exists(out, 2, "/k", false);
   proto::JuteReader r(std::string_view(out).substr(first));
   EXPECT_EQ(static_cast<size_t>(r.i32()), out.size() - first - 4);
   EXPECT_EQ(r.i32(), 2);
 }
 
-TEST(WireTest, MultiOfTwoSetsEndsWithTheDoneMarker) {
+TEST(RequestsTest, MultiOfTwoSetsEndsWithTheDoneMarker) {
   std::string out;
-  RequestEncoder(out).multi_set_two(9, "/a", "/b", "x");
+  RequestRecords().multi_set_two(out, 9, "/a", "/b", "x");
   proto::JuteReader r(body_of(out));
   proto::RequestHeader h;
   read(r, h);
@@ -89,9 +91,9 @@ TEST(WireTest, MultiOfTwoSetsEndsWithTheDoneMarker) {
   EXPECT_TRUE(r.at_end());
 }
 
-TEST(WireTest, ConnectRequestAsksForTheTimeoutWithANewSession) {
+TEST(RequestsTest, ConnectRequestAsksForTheTimeoutWithANewSession) {
   std::string out;
-  RequestEncoder(out).connect(30000);
+  RequestRecords().connect(out, 30000);
   proto::ConnectRequest req;
   ASSERT_TRUE(proto::decode(body_of(out), req));
   EXPECT_EQ(req.timeout_ms, 30000);
@@ -99,23 +101,41 @@ TEST(WireTest, ConnectRequestAsksForTheTimeoutWithANewSession) {
   EXPECT_EQ(req.passwd.size(), 16u);
 }
 
-TEST(WireTest, ReplyHeaderAndCreatePathAreReadAsViews) {
-  std::string frame;
-  proto::JuteWriter w(frame);
-  w.i32(5);
-  w.i64(0x100000002);
-  w.i32(-110);
-  w.string("/seq/n-0000000001");
-  ReplyView v;
-  ASSERT_TRUE(parse_reply(frame, v));
-  EXPECT_EQ(v.xid, 5);
-  EXPECT_EQ(v.zxid, 0x100000002);
-  EXPECT_EQ(v.err, -110);
-  EXPECT_EQ(create_response_path(v.body), "/seq/n-0000000001");
-  EXPECT_FALSE(parse_reply(std::string_view(frame).substr(0, 10), v));
+// The records are reused: a shorter path or payload after a longer one leaves no stale bytes.
+TEST(RequestsTest, ReusedRecordsCarryOnlyTheLatestRequest) {
+  RequestRecords records;
+  std::string first, second;
+  records.set_data(first, 1, "/a/much/longer/path", "long payload", -1);
+  records.set_data(second, 2, "/b", "p", 5);
+  proto::JuteReader r(body_of(second));
+  proto::RequestHeader h;
+  read(r, h);
+  proto::SetDataRequest req;
+  read(r, req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(h.xid, 2);
+  EXPECT_EQ(req.path, "/b");
+  EXPECT_EQ(req.data, "p");
+  EXPECT_EQ(req.version, 5);
+  EXPECT_TRUE(r.at_end());
 }
 
-TEST(WireTest, ServerListDefaultsThePortAndRejectsBadOnes) {
+TEST(RequestsTest, PingAndCloseAreHeadersOnly) {
+  std::string out;
+  RequestRecords records;
+  records.ping(out);
+  records.close_session(out, 4);
+  ASSERT_EQ(out.size(), 24u);  // two frames of length 8
+  proto::JuteReader r(out);
+  EXPECT_EQ(r.i32(), 8);
+  EXPECT_EQ(r.i32(), proto::xid::kPing);
+  EXPECT_EQ(r.i32(), static_cast<int32_t>(proto::OpCode::kPing));
+  EXPECT_EQ(r.i32(), 8);
+  EXPECT_EQ(r.i32(), 4);
+  EXPECT_EQ(r.i32(), static_cast<int32_t>(proto::OpCode::kCloseSession));
+}
+
+TEST(RequestsTest, ServerListDefaultsThePortAndRejectsBadOnes) {
   auto s = parse_servers("127.0.0.1:2182,localhost");
   ASSERT_TRUE(s);
   ASSERT_EQ(s->size(), 2u);
