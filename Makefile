@@ -61,10 +61,11 @@ clean:
 # Side-by-side benchmark against Apache ZooKeeper 3.8 (bench/compare, docs/benchmarks.md).
 # Quick by default; `make bench BENCH_ARGS=--full` for the full run. 3-server ensembles of
 # each (issue 9): `make bench BENCH_ARGS="--ensemble --full --nice -10"`. Uses a Release build
-# of its own (-O3, warnings still errors).
+# of its own (-O3, warnings still errors). Also builds bench/client_cost's two programs (the
+# client library's CPU per op next to ZooKeeper's C client): bench/client_cost.py runs them.
 BENCH_BUILD_DIR ?= build-release
 BENCH_ARGS ?=
 bench: deps
 	@[ -f $(BENCH_BUILD_DIR)/build.ninja ] || cmake -S . -B $(BENCH_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
-	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target paddockd paddock
+	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target paddockd paddock paddock_client_cost zk_client_cost
 	PADDOCK_BIN=$(BENCH_BUILD_DIR)/bin bench/compare $(BENCH_ARGS)
