@@ -240,6 +240,13 @@ bool QuorumLinks::send(Sid to, quorum::QuorumPacket packet) {
   return it->second->send(std::move(packet));
 }
 
+bool QuorumLinks::send_all(Sid to, std::vector<quorum::QuorumPacket> packets) {
+  if (leader_link_ && to == leader_sid_) return leader_link_->send_all(std::move(packets));
+  auto it = learners_.find(to);
+  if (it == learners_.end()) return false;
+  return it->second->send_all(std::move(packets));
+}
+
 void QuorumLinks::stop() {
   if (stopped_) return;
   stopped_ = true;

@@ -77,6 +77,8 @@ class QuorumLinks {
   void hang_up(Sid peer);
   // False when there is no link with `to` (the packet is dropped; the core times out).
   bool send(Sid to, quorum::QuorumPacket packet);
+  // The same for several packets to one peer, in order, written together where they fit.
+  bool send_all(Sid to, std::vector<quorum::QuorumPacket> packets);
   // Closes everything; no Handler call follows once the IoThread has stopped.
   void stop();
 

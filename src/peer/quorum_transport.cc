@@ -9,13 +9,15 @@
 #include <asio/write.hpp>
 #include <future>
 
+#include <sys/socket.h>
+
 #include "peer/tcp_dial.h"
 
 namespace paddock::peer {
 namespace {
 
 constexpr size_t kReadChunkBytes = 64 * 1024;
-// Packets written with one gather write, at most.
+// Queued buffers (a packet, or a run of packets sent together) per gather write, at most.
 constexpr size_t kMaxPacketsPerWrite = 64;
 
 std::string endpoint_text(const asio::ip::tcp::socket& socket) {
@@ -89,30 +91,54 @@ void PeerConnection::on_read(std::error_code ec, size_t n) {
 }
 
 bool PeerConnection::send(quorum::QuorumPacket packet) {
-  Outbound out;
-  if (packet.type == quorum::PacketType::kSnap) {
-    PADDOCK_ASSERT(packet.data.has_value());
-    out.head = encode_snap_head(packet);
-    out.body = std::move(packet.data);
-    out.tail = encode_snap_tail();
-  } else {
-    append_quorum_packet(packet, out.head);
+  std::vector<quorum::QuorumPacket> one;
+  one.push_back(std::move(packet));
+  return send_all(std::move(one));
+}
+
+bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets) {
+  if (packets.empty()) return !closed();
+  // Runs of packets other than SNAP are encoded back to back into one buffer: one write
+  // (one syscall) carries them all.
+  std::vector<Outbound> outs;
+  for (quorum::QuorumPacket& packet : packets) {
+    if (packet.type == quorum::PacketType::kSnap) {
+      PADDOCK_ASSERT(packet.data.has_value());
+      Outbound& out = outs.emplace_back();
+      out.head = encode_snap_head(packet);
+      out.body = std::move(packet.data);
+      out.tail = encode_snap_tail();
+      out.packets = 1;
+      continue;
+    }
+    if (outs.empty() || outs.back().body) outs.emplace_back();
+    append_quorum_packet(packet, outs.back().head);
+    ++outs.back().packets;
   }
+  uint64_t bytes = 0;
+  for (const Outbound& out : outs) bytes += out.size();
+
   std::string overflow;
   {
     std::lock_guard lock(mu_);
     if (send_closed_) return false;
-    if (queue_.size() + 1 > limits_.max_queued_packets ||
-        queued_bytes_ + out.size() > limits_.max_queued_bytes) {
+    if (queued_packets_ + packets.size() > limits_.max_queued_packets ||
+        queued_bytes_ + bytes > limits_.max_queued_bytes) {
       send_closed_ = true;
       overflow = fmt::format(
-          "send queue full ({} packets and {} bytes queued, {} more; limits {} "
+          "send queue full ({} packets and {} bytes queued, {} and {} more; limits {} "
           "and {})",
-          queue_.size(), queued_bytes_, out.size(), limits_.max_queued_packets,
+          queued_packets_, queued_bytes_, packets.size(), bytes, limits_.max_queued_packets,
           limits_.max_queued_bytes);
     } else {
-      queued_bytes_ += out.size();
-      queue_.push_back(std::move(out));
+      size_t first = 0;
+      if (!write_scheduled_ && !outs[0].body && try_write_now(outs[0])) first = 1;
+      if (first == outs.size()) return true;  // written whole on the caller's thread
+      for (size_t i = first; i < outs.size(); ++i) {
+        queued_bytes_ += outs[i].size();
+        queued_packets_ += outs[i].packets;
+        queue_.push_back(std::move(outs[i]));
+      }
       if (write_scheduled_) return true;
       write_scheduled_ = true;
     }
@@ -126,6 +152,30 @@ bool PeerConnection::send(quorum::QuorumPacket packet) {
   return true;
 }
 
+bool PeerConnection::try_write_now(Outbound& out) {
+  // Called with mu_ held and nothing queued or in flight, so these bytes cannot overtake
+  // others; close_here() sets send_closed_ under mu_ before it closes the socket, so the
+  // descriptor is still this connection's. The io thread may be reading the same socket at
+  // this moment: TCP is full duplex, and asio's reactor never sees this raw write.
+  PADDOCK_ASSERT(queue_.empty());
+  for (;;) {
+    const ssize_t n = ::send(socket_.native_handle(), out.head.data(), out.head.size(),
+                             MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n == static_cast<ssize_t>(out.head.size())) {
+      direct_writes_ += out.packets;
+      return true;
+    }
+    if (n >= 0) {  // the socket took part: the rest goes out from the io thread
+      out.head.erase(0, static_cast<size_t>(n));
+      return false;
+    }
+    if (errno == EINTR) continue;
+    // EAGAIN: queue it. An error: queue it too, and let the io thread's write meet the error
+    // and close the connection with its reason, as before.
+    return false;
+  }
+}
+
 void PeerConnection::write_queued() {
   if (closed_) return;
   {
@@ -133,6 +183,7 @@ void PeerConnection::write_queued() {
     const size_t n = std::min(queue_.size(), kMaxPacketsPerWrite);
     for (size_t i = 0; i < n; ++i) {
       queued_bytes_ -= queue_.front().size();
+      queued_packets_ -= queue_.front().packets;
       in_flight_.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
@@ -178,6 +229,7 @@ void PeerConnection::close_here(const std::string& reason) {
     send_closed_ = true;
     queue_.clear();
     queued_bytes_ = 0;
+    queued_packets_ = 0;
   }
   std::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);

@@ -29,6 +29,10 @@ class Inbox {
   bool wait_count(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     return wait_for([n](const std::vector<T>& v) { return v.size() >= n; }, timeout);
   }
+  size_t size() {
+    std::lock_guard lock(mu_);
+    return items_.size();
+  }
   std::vector<T> items() {
     std::lock_guard lock(mu_);
     return items_;

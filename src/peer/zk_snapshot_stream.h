@@ -7,8 +7,7 @@
 //   string "/"                                        end marker
 // Writing turns a state::DataTree into it exactly as ZooKeeper writes it (sibling order aside:
 // ZooKeeper's follows Java hash sets, Paddock's is by name; readers accept any order).
-// Reading is resumable (ZkSnapshotBodyParser), so the quorum stream decoder can find the end
-// of a body that arrives in pieces without parsing any byte twice.
+// Reading is storage's resumable ZkSnapshotBodyParser, with a visitor that fills a tree.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -19,6 +18,7 @@
 #include "proto/types.h"
 #include "state/data_tree.h"
 #include "storage/zk_files.h"
+#include "storage/zk_snapshot_body.h"
 #include "util/result.h"
 
 namespace paddock::peer {
@@ -26,8 +26,7 @@ namespace paddock::peer {
 // jute.maxbuffer plus zookeeper.jute.maxbuffer.extrasize at their defaults: the largest
 // buffer or string a ZooKeeper 3.8 peer reads from another.
 inline constexpr size_t kZkPeerMaxBuffer = 0xfffff + 0xfffff;
-// The end marker's path and the signature a leader writes after a SNAP body.
-inline constexpr std::string_view kZkSnapshotEndPath = "/";
+// The signature a leader writes after a SNAP body.
 inline constexpr std::string_view kZkSnapSignature = "BenWasHere";
 
 using SessionTimeouts = std::vector<std::pair<int64_t, int32_t>>;  // session id, timeout ms
@@ -40,49 +39,11 @@ std::string encode_zk_snapshot_body(const state::DataTree& tree, const SessionTi
 // With the tree's own session table.
 std::string encode_zk_snapshot_body(const state::DataTree& tree);
 
-// What a body holds, item by item.
-class ZkSnapshotBodyVisitor {
- public:
-  virtual ~ZkSnapshotBodyVisitor() = default;
-  virtual Status on_session(int64_t session_id, int32_t timeout_ms) = 0;
-  virtual Status on_acl(int64_t acl_id, proto::AclList acl) = 0;
-  virtual Status on_node(storage::ZkSnapshotNode node) = 0;  // path "" for the root
-};
-
-// Parses a body item by item as its bytes arrive. Never trusts a count or a length: counts
-// are not used to allocate, buffers above max_buffer are errors, and an item that is still
-// incomplete after max_item_bytes is an error (so a hostile length cannot make the caller
-// buffer without bound inside one item).
-class ZkSnapshotBodyParser {
- public:
-  explicit ZkSnapshotBodyParser(size_t max_buffer = kZkPeerMaxBuffer);
-
-  // `body` is every byte received so far from the body's first byte on (it may run past the
-  // body's end). Parses the complete items after position(), handing each to `visitor`
-  // (may be null). Returns done(): true once the end marker has been read.
-  Result<bool> advance(std::string_view body, ZkSnapshotBodyVisitor* visitor);
-  bool done() const { return phase_ == Phase::kDone; }
-  size_t position() const { return pos_; }  // bytes of the body parsed so far
-  uint64_t sessions() const { return sessions_; }
-  uint64_t nodes() const { return nodes_; }
-
- private:
-  enum class Phase { kSessionCount, kSessions, kAclCount, kAcls, kNodes, kDone };
-  enum class Step { kDone, kNeedMore };
-  Result<Step> step(std::string_view rest, ZkSnapshotBodyVisitor* visitor);
-  Result<Step> read_count(std::string_view rest, Phase next);
-  Result<Step> read_session(std::string_view rest, ZkSnapshotBodyVisitor* visitor);
-  Result<Step> read_acl(std::string_view rest, ZkSnapshotBodyVisitor* visitor);
-  Result<Step> read_node(std::string_view rest, ZkSnapshotBodyVisitor* visitor);
-
-  size_t max_buffer_;
-  size_t max_item_bytes_;
-  Phase phase_ = Phase::kSessionCount;
-  int64_t left_ = 0;  // items left in the current list
-  size_t pos_ = 0;
-  uint64_t sessions_ = 0;
-  uint64_t nodes_ = 0;
-};
+// The parser (storage/zk_snapshot_body.h) is storage's: the same body is the middle of every
+// ZooKeeper snapshot file.
+using storage::ZkSnapshotBodyParser;
+using storage::ZkSnapshotBodyVisitor;
+using storage::kZkSnapshotEndPath;
 
 struct ZkSnapshotLoad {
   uint64_t sessions = 0;

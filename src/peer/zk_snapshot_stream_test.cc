@@ -173,7 +173,7 @@ TEST(ZkSnapshotStream, ZooKeeperSnapshotBodyLoads) {
   const std::string file = zk_fixture("snapshot.f");
   auto reference = storage::parse_zk_snapshot(file);
   ASSERT_TRUE(reference) << reference.error();
-  ZkSnapshotBodyParser parser;
+  ZkSnapshotBodyParser parser(kZkPeerMaxBuffer);
   auto done = parser.advance(std::string_view(file).substr(kFileHeaderBytes), nullptr);
   ASSERT_TRUE(done) << done.error();
   ASSERT_TRUE(*done);
@@ -211,7 +211,7 @@ TEST(ZkSnapshotStream, StreamOfALoadedTreeEqualsZooKeeperSnapshotBody) {
   const std::string file = zk_fixture("snapshot.f");
   auto reference = storage::parse_zk_snapshot(file);
   ASSERT_TRUE(reference) << reference.error();
-  ZkSnapshotBodyParser parser;
+  ZkSnapshotBodyParser parser(kZkPeerMaxBuffer);
   ASSERT_TRUE(*parser.advance(std::string_view(file).substr(kFileHeaderBytes), nullptr));
   const std::string zk_body = file.substr(kFileHeaderBytes, parser.position());
   state::DataTree tree;
@@ -231,7 +231,7 @@ TEST(ZkSnapshotStream, StreamOfALoadedTreeEqualsZooKeeperSnapshotBody) {
 TEST(ZkSnapshotStream, ParserResumesAcrossAnySplit) {
   const std::string body = encode_zk_snapshot_body(sample_tree());
   for (size_t step : {1u, 3u, 7u, 64u}) {
-    ZkSnapshotBodyParser parser;
+    ZkSnapshotBodyParser parser(kZkPeerMaxBuffer);
     bool done = false;
     for (size_t have = 0; !done;) {
       have = std::min(body.size(), have + step);
@@ -282,7 +282,7 @@ TEST(ZkSnapshotStreamFuzz, MangledBodiesNeverCrash) {
     if (i % 3 == 0) bytes = testing::mangle(bytes, rng);
     state::DataTree tree;
     (void)load_zk_snapshot_body(bytes, 0, tree);
-    ZkSnapshotBodyParser parser;
+    ZkSnapshotBodyParser parser(kZkPeerMaxBuffer);
     (void)parser.advance(bytes, nullptr);
   }
 }
