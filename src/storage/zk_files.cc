@@ -6,6 +6,7 @@
 
 #include "proto/jute.h"
 #include "proto/records.h"
+#include "storage/zk_snapshot_body.h"
 
 namespace paddock::storage {
 namespace {
@@ -55,27 +56,30 @@ Status check_adler(proto::JuteReader& r, std::string_view bytes, const char* whi
   return Status::ok();
 }
 
-Status read_zk_nodes(proto::JuteReader& r, ZkSnapshot& out) {
-  for (;;) {
-    const size_t at = r.position();
-    std::string path = r.string();
-    if (!r.ok()) return malformed(r, "node path");
-    if (path == "/") return Status::ok();  // end of the node list
-    ZkSnapshotNode node;
-    node.path = std::move(path);
-    node.data = r.nullable_buffer();
-    node.acl_id = r.i64();
-    proto::read(r, node.stat);
-    if (!r.ok()) return malformed(r, "node");
-    if (node.acl_id != -1 && !out.acls.contains(node.acl_id)) {
-      return Status::error(
-          fmt::format("node '{}' at offset {} uses ACL id {} missing from the "
-                      "ACL cache",
-                      node.path, at, node.acl_id));
-    }
-    out.nodes.push_back(std::move(node));
+// Fills a ZkSnapshot from the body's items.
+class SnapshotCollector final : public ZkSnapshotBodyVisitor {
+ public:
+  explicit SnapshotCollector(ZkSnapshot& out) : out_(out) {}
+  Status on_session(int64_t session_id, int32_t timeout_ms) override {
+    out_.sessions.emplace_back(session_id, timeout_ms);
+    return Status::ok();
   }
-}
+  Status on_acl(int64_t acl_id, proto::AclList acl) override {
+    out_.acls[acl_id] = std::move(acl);
+    return Status::ok();
+  }
+  Status on_node(ZkSnapshotNode node) override {
+    if (node.acl_id != kZkOpenAclId && !out_.acls.contains(node.acl_id)) {
+      return Status::error(fmt::format("node '{}' uses ACL id {} missing from the ACL cache",
+                                       node.path, node.acl_id));
+    }
+    out_.nodes.push_back(std::move(node));
+    return Status::ok();
+  }
+
+ private:
+  ZkSnapshot& out_;
+};
 
 }  // namespace
 
@@ -142,22 +146,19 @@ Result<ZkSnapshot> parse_zk_snapshot(std::string_view bytes) {
   proto::JuteReader r(bytes, kMaxZkBuffer);
   ZkSnapshot out;
   if (Status st = check_file_header(r, kZkSnapshotMagic, "snapshot", &out.dbid); !st) return st;
-  const int32_t sessions = r.vector_size(12);
-  for (int32_t i = 0; i < sessions && r.ok(); ++i) {
-    const int64_t id = r.i64();
-    const int32_t timeout = r.i32();
-    out.sessions.emplace_back(id, timeout);
+  const size_t body_start = r.position();
+  SnapshotCollector collector(out);
+  ZkSnapshotBodyParser parser(kMaxZkBuffer);
+  auto done = parser.advance(bytes.substr(body_start), &collector);
+  if (!done) {
+    return Status::error(fmt::format("snapshot (body from offset {}): {}", body_start,
+                                     done.error()));
   }
-  if (!r.ok()) return malformed(r, "session list");
-  const int32_t acls = r.vector_size(12);
-  for (int32_t i = 0; i < acls && r.ok(); ++i) {
-    const int64_t id = r.i64();
-    proto::AclList list;
-    proto::read(r, list);
-    out.acls[id] = std::move(list);
+  if (!*done) {
+    return Status::error(fmt::format("snapshot ends at offset {}, inside the body (offset {})",
+                                     bytes.size(), body_start + parser.position()));
   }
-  if (!r.ok()) return malformed(r, "ACL cache");
-  if (Status st = read_zk_nodes(r, out); !st) return st;
+  r.raw(parser.position());  // the checksum covers everything up to here
   if (Status st = check_adler(r, bytes, "snapshot"); !st) return st;
   if (r.at_end()) return out;  // written without a digest
   ZkSnapshotDigest digest;
