@@ -11,6 +11,7 @@ Every process started here is tracked and stopped by pid at exit, on SIGINT/SIGT
 
 import atexit
 import ctypes
+import json
 import os
 import re
 import shutil
@@ -109,6 +110,19 @@ def forget(proc):
     """Stops tracking a child that has exited."""
     if proc in _live and proc.poll() is not None:
         _live.remove(proc)
+
+
+def run_json(argv, timeout=600):
+    """Runs a tracked child that prints one JSON line last (paddock bench --json, the
+    client_cost programs) and returns it parsed; raises naming the command on failure."""
+    proc = spawn_capture(argv)
+    out, err = proc.communicate(timeout=timeout)
+    forget(proc)
+    lines = [l for l in out.decode().splitlines() if l.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError("%s failed (exit %s): %s" % (" ".join(argv), proc.returncode,
+                                                        err.decode().strip()))
+    return json.loads(lines[-1])
 
 
 def _on_signal(signum, frame):

@@ -10,7 +10,6 @@ Each program prints one JSON line (cost_common.h); CPU is the whole client proce
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -27,14 +26,7 @@ def run(exe, server, op, a):
     argv = [exe, "--server", server.hostport, "--op", op, "--ops", str(a.ops),
             "--outstanding", str(a.outstanding), "--sync-ops", str(a.sync_ops),
             "--payload", str(a.payload)]
-    proc = bench_servers.spawn_capture(argv)
-    out, err = proc.communicate(timeout=600)
-    bench_servers.forget(proc)
-    lines = [l for l in out.decode().splitlines() if l.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        raise RuntimeError("%s failed (exit %s): %s" % (" ".join(argv), proc.returncode,
-                                                        err.decode().strip()))
-    return json.loads(lines[-1])
+    return bench_servers.run_json(argv)
 
 
 def main():

@@ -12,7 +12,6 @@ The workloads are bench/compare's throughput ones (8 sessions x window 32, 100 B
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -34,14 +33,7 @@ WORKLOADS = {
 def run(paddock, server, extra):
     argv = [paddock, "bench", "--servers", server.hostport, "--json",
             "--server-pid", str(server.pid)] + extra
-    proc = bench_servers.spawn_capture(argv)
-    out, err = proc.communicate(timeout=600)
-    bench_servers.forget(proc)
-    lines = [l for l in out.decode().splitlines() if l.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        raise RuntimeError("%s failed (exit %s): %s" % (" ".join(argv), proc.returncode,
-                                                        err.decode().strip()))
-    return json.loads(lines[-1])
+    return bench_servers.run_json(argv)
 
 
 def main():

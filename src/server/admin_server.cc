@@ -3,7 +3,7 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
-#include <future>
+#include <optional>
 
 #include "server/admin_commands.h"
 #include "server/host_facts.h"
@@ -87,16 +87,10 @@ AdminServer::Answer AdminServer::run_command(std::string_view name) const {
   if (!command->needs_snapshot) {
     return {200, "application/json", json_text(admin_command_json(*command, nullptr, HostFacts{}))};
   }
-  // The callback may run after a timed-out request has been answered: it owns the promise.
-  using Snapshot = std::shared_ptr<const pipeline::ServerSnapshot>;
-  auto done = std::make_shared<std::promise<Snapshot>>();
-  auto future = done->get_future();
-  request_whole_snapshot(sink_, admin_snapshot_request(*command),
-                         [done](Snapshot snap) { done->set_value(std::move(snap)); });
-  if (future.wait_for(options_.snapshot_timeout) != std::future_status::ready) {
-    return {503, "text/plain", "the pipeline did not answer in time\n"};
-  }
-  Snapshot snap = future.get();
+  std::optional<WholeSnapshot> answered =
+      wait_for_whole_snapshot(sink_, admin_snapshot_request(*command), options_.snapshot_timeout);
+  if (!answered) return {503, "text/plain", "the pipeline did not answer in time\n"};
+  const WholeSnapshot& snap = *answered;
   HostFacts facts = collect_host_facts(options_.started_ms, snap ? snap->data_dir : "",
                                        snap ? snap->data_log_dir : "", command->needs_dir_sizes);
   return {200, "application/json", json_text(admin_command_json(*command, snap.get(), facts))};

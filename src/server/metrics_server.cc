@@ -3,12 +3,12 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
-#include <future>
 #include <optional>
 
 #include "server/host_facts.h"
 #include "server/metrics.h"
 #include "server/prometheus_text.h"
+#include "server/snapshot_pieces.h"
 
 namespace paddock::server {
 
@@ -21,18 +21,12 @@ MetricsServer::MetricsServer(MetricsServerOptions options, pipeline::RequestSink
 MetricsServer::~MetricsServer() { stop(); }
 
 std::optional<std::string> MetricsServer::scrape() const {
-  // The callback may run after a timed-out scrape has returned: it owns the promise.
-  auto answer = std::make_shared<std::promise<std::shared_ptr<const pipeline::ServerSnapshot>>>();
-  auto future = answer->get_future();
-  sink_.request_snapshot(pipeline::SnapshotRequest{},
-                         [answer](std::shared_ptr<const pipeline::ServerSnapshot> snap) {
-                           answer->set_value(std::move(snap));
-                         });
-  if (future.wait_for(options_.snapshot_timeout) != std::future_status::ready) return std::nullopt;
-  std::shared_ptr<const pipeline::ServerSnapshot> snap = future.get();
-  if (!snap) return std::nullopt;
+  // Counters only: one O(1) copy on the pipeline thread.
+  std::optional<WholeSnapshot> snap =
+      wait_for_whole_snapshot(sink_, pipeline::SnapshotRequest{}, options_.snapshot_timeout);
+  if (!snap || !*snap) return std::nullopt;
   HostFacts facts = collect_host_facts(options_.started_ms, "", "", /*with_dir_sizes=*/false);
-  return to_prometheus_text(collect_metrics(*snap, facts));
+  return to_prometheus_text(collect_metrics(**snap, facts));
 }
 
 Status MetricsServer::start() {

@@ -1,5 +1,6 @@
 #include "server/snapshot_pieces.h"
 
+#include <future>
 #include <memory>
 #include <utility>
 
@@ -60,6 +61,18 @@ struct PieceCollector : std::enable_shared_from_this<PieceCollector> {
 void request_whole_snapshot(pipeline::RequestSink& sink, const pipeline::SnapshotRequest& what,
                             pipeline::SnapshotCallback done) {
   std::make_shared<PieceCollector>(sink, what, std::move(done))->ask();
+}
+
+std::optional<WholeSnapshot> wait_for_whole_snapshot(pipeline::RequestSink& sink,
+                                                     const pipeline::SnapshotRequest& what,
+                                                     std::chrono::milliseconds timeout) {
+  // The callback may run after a timed-out wait has returned: it owns the promise.
+  auto answer = std::make_shared<std::promise<WholeSnapshot>>();
+  auto future = answer->get_future();
+  request_whole_snapshot(sink, what,
+                         [answer](WholeSnapshot snap) { answer->set_value(std::move(snap)); });
+  if (future.wait_for(timeout) != std::future_status::ready) return std::nullopt;
+  return future.get();
 }
 
 }  // namespace paddock::server

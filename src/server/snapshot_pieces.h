@@ -3,6 +3,10 @@
 // together: each next piece is asked for from the pipeline thread when the previous one
 // arrives, so it waits behind the requests queued meanwhile, and the pipeline never copies
 // more than a piece per turn.
+#include <chrono>
+#include <memory>
+#include <optional>
+
 #include "pipeline/client_port.h"
 
 namespace paddock::server {
@@ -13,5 +17,13 @@ namespace paddock::server {
 // must outlive the request.
 void request_whole_snapshot(pipeline::RequestSink& sink, const pipeline::SnapshotRequest& what,
                             pipeline::SnapshotCallback done);
+
+// The same, waited for on the calling thread (an HTTP worker): nullopt if the pipeline did
+// not answer within `timeout`; else the snapshot, null if the pipeline answered null. A late
+// answer after a timeout is dropped safely.
+using WholeSnapshot = std::shared_ptr<const pipeline::ServerSnapshot>;
+std::optional<WholeSnapshot> wait_for_whole_snapshot(pipeline::RequestSink& sink,
+                                                     const pipeline::SnapshotRequest& what,
+                                                     std::chrono::milliseconds timeout);
 
 }  // namespace paddock::server
