@@ -469,6 +469,25 @@ TEST_P(LiveTest, ConnectionCutResumesSessionAndRearmsWatches) {
   EXPECT_TRUE(rec.wait_for("rec " + ev(EventType::kNodeCreated, "/later")));
 }
 
+// A caller woken by ConnectionLoss already sees the session as not connected: a recipe
+// that waits for the reconnect before retrying (await_reconnect) would otherwise take the old
+// connection for a new one and send its retry into the next, unbounded connection attempt.
+TEST_P(LiveTest, ConnectionLossIsSeenAfterTheStateLeftConnected) {
+  testing::TcpProxy proxy(server_->port());
+  auto c = open_client(proxy.hostport() + base_, rec.watcher("session "));
+  proxy.blackhole(true);
+  // Many calls in flight: the first to fail wakes this thread while the I/O thread is still
+  // failing the others, so a state change made after them would not be seen here yet.
+  std::vector<decltype(c->get_data("/"))> calls;
+  for (int i = 0; i < 2000; ++i) calls.push_back(c->get_data("/"));
+  proxy.cut();
+  EXPECT_EQ(calls.front().get().code(), Err::kConnectionLoss);
+  EXPECT_NE(c->state(), SessionState::kConnected);
+  for (size_t i = 1; i < calls.size(); ++i) EXPECT_EQ(calls[i].get().code(), Err::kConnectionLoss);
+  proxy.blackhole(false);
+  EXPECT_TRUE(c->wait_connected(20s));
+}
+
 TEST_P(LiveTest, PartitionLongerThanTheSessionTimeoutExpires) {
   testing::TcpProxy proxy(server_->port());
   auto c = open_client(proxy.hostport() + base_, rec.watcher("session "), 3000ms);

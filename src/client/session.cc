@@ -181,12 +181,15 @@ struct Session::Impl {
     if (debug) std::fprintf(stderr, "paddock client: connection dropped: %s\n", reason.c_str());
     bool was_connected = phase == Phase::kConnected;
     close_socket();
+    // The state changes before the in-flight calls fail: a caller woken by ConnectionLoss
+    // that asks state() (as a recipe waiting for the reconnect does) must not see Connected.
+    if (was_connected && !closing) self.set_state(SessionState::kConnecting);
     fail_in_flight(Err::kConnectionLoss);
     if (closing) return finish_close();
     if (phase == Phase::kDead) return;
     phase = Phase::kIdle;
     if (was_connected) {
-      self.set_state(SessionState::kConnecting);
+      // After the failed calls' callbacks, as the Java client orders them.
       session_event(KeeperState::kDisconnected);
       failed_attempts = 0;
     }
