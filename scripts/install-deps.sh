@@ -18,6 +18,12 @@ packages=(
   zookeeper zookeeper-bin libzookeeper-mt-dev   # reference server and C client for tests
   python3-kazoo                         # Python client used by integration tests
   prometheus                            # scrapes paddockd's /metrics in its integration test
+  libsasl2-dev libsasl2-modules libsasl2-modules-gssapi-mit   # SASL (DIGEST-MD5, Kerberos GSSAPI)
+  krb5-kdc krb5-admin-server krb5-user  # a real MIT KDC started by the Kerberos tests
+  clang                                 # libFuzzer targets (make fuzz)
+  chromium chromium-driver python3-selenium   # the web console's browser test
+  libsystemd-dev                        # sd_notify for the systemd unit (Type=notify)
+  lintian dpkg-dev                      # checks the Debian package built by make package
 )
 missing=()
 for p in "${packages[@]}"; do
