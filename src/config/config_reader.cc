@@ -267,7 +267,7 @@ void ConfigReader::add_property(std::string_view v) {
         "sets system property {}, which ZooKeeper never reads; pass -D{}={} to paddockd "
         "instead",
         name, key, v));
-  } else if (!is_known_property(name)) {
+  } else if (!is_known_property(name) && !is_paddock_property(name)) {
     warn(fmt::format("unknown key; kept as system property {}", name));
   } else if (std::optional<std::string_view> why = unsupported_property_reason(name)) {
     warn(fmt::format("ignored: {}", *why));

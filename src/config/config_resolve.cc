@@ -4,6 +4,7 @@
 
 #include "config/config_reader.h"
 #include "config/java_values.h"
+#include "config/log_settings.h"
 #include "config/property_catalog.h"
 
 namespace paddock::config {
@@ -50,6 +51,9 @@ void ConfigReader::resolve_properties() {
                      method));
   }
   resolve_four_letter_words();
+  std::vector<LogSettingError> log_errors;
+  c.log = resolve_log_settings(c.properties, log_errors);
+  for (const LogSettingError& e : log_errors) fail(property_origins_[e.property], e.message);
 }
 
 // As ZooKeeper: comma-separated, trimmed, "*" means every word; srvr is always allowed

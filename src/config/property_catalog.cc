@@ -148,6 +148,14 @@ constexpr std::string_view kUnprefixed[] = {
     "leader.nodelay",
 };
 
+// Paddock's own properties (read in server/server_options.cc and config/log_settings.cc).
+constexpr std::string_view kPaddockOwn[] = {
+    "paddock.networkThreads",   "paddock.log.retryIntervalMs", "paddock.autopurge.intervalMs",
+    "paddock.snapshot.chunkBytes", "paddock.snapshot.zstdLevel", "paddock.log.level",
+    "paddock.log.format",       "paddock.log.file",            "paddock.log.maxFileSize",
+    "paddock.log.maxFiles",
+};
+
 struct Unsupported {
   std::string_view prefix;
   std::string_view reason;
@@ -213,6 +221,14 @@ bool is_known_property(std::string_view name) {
   }
   for (std::string_view p : kKnownPrefixes) {
     if (name.starts_with(p)) return true;
+  }
+  return false;
+}
+
+bool is_paddock_property(std::string_view name) {
+  if (name.starts_with("zookeeper.")) name.remove_prefix(std::string_view("zookeeper.").size());
+  for (std::string_view n : kPaddockOwn) {
+    if (n == name) return true;
   }
   return false;
 }

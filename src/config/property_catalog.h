@@ -41,6 +41,11 @@ std::optional<int64_t> property_int_value(const PropertySpec& spec, std::string_
 // (whether or not Paddock does anything with it).
 bool is_known_property(std::string_view name);
 
+// True for Paddock's own properties ("paddock.networkThreads", "paddock.log.level", ...),
+// also under the name a zoo.cfg key gives them ("zookeeper.paddock.log.level"): known, so
+// that a zoo.cfg key for one draws no "unknown key" warning.
+bool is_paddock_property(std::string_view name);
+
 // Properties ZooKeeper reads under a name without the "zookeeper." prefix (jute.maxbuffer,
 // readonlymode.enabled, znode.container.*): a zoo.cfg key of that name sets
 // "zookeeper.<name>" instead, which ZooKeeper never reads.

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/log_settings.h"
 #include "config/server_entry.h"
 #include "util/result.h"
 
@@ -77,6 +78,8 @@ struct ServerConfig {
   bool metrics_enabled = false;
   std::string metrics_http_host = "0.0.0.0";  // metricsProvider.httpHost
   int metrics_http_port = 7000;               // metricsProvider.httpPort
+  // Where and how paddockd logs: paddock.log.* (config/log_settings.h).
+  LogSettings log;
 
   // System properties: "zookeeper.<key>" for each zoo.cfg key QuorumPeerConfig does not
   // consume, then every -D flag. Only what was set; defaults live in the accessors.
