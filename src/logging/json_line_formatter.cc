@@ -99,11 +99,11 @@ void JsonLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memo
   append_json_string(std::string_view(msg.logger_name.data(), msg.logger_name.size()), dest);
   append(dest, ",\"message\":");
   append_json_string(std::string_view(msg.payload.data(), msg.payload.size()), dest);
-  append(dest, "}\n");
+  append(dest, newline_ ? "}\n" : "}");
 }
 
 std::unique_ptr<spdlog::formatter> JsonLineFormatter::clone() const {
-  return std::make_unique<JsonLineFormatter>();
+  return std::make_unique<JsonLineFormatter>(newline_);
 }
 
 }  // namespace paddock::logging

@@ -17,8 +17,13 @@ namespace paddock::logging {
 
 class JsonLineFormatter final : public spdlog::formatter {
  public:
+  // `newline`: end each object with '\n' (files, stderr); the journal takes records without.
+  explicit JsonLineFormatter(bool newline = true) : newline_(newline) {}
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override;
   std::unique_ptr<spdlog::formatter> clone() const override;
+
+ private:
+  bool newline_;
 };
 
 // Appends `text` to `dest` as a JSON string, quotes included.

@@ -74,5 +74,17 @@ TEST(JsonLineFormatterTest, Utf8IsKeptAndBytesThatAreNotUtf8BecomeReplacementCha
   EXPECT_EQ(j["message"], "a" + r + "b" + r + r + "c" + r + r + "d" + r + r + r + "e");
 }
 
+TEST(JsonLineFormatterTest, JournalRecordsHaveNoLineEnd) {
+  spdlog::details::log_msg msg("paddockd", spdlog::level::info, "event=x");
+  spdlog::memory_buf_t out;
+  JsonLineFormatter(/*newline=*/false).format(msg, out);
+  std::string record(out.data(), out.size());
+  EXPECT_EQ(record.back(), '}');
+  EXPECT_EQ(nlohmann::json::parse(record)["message"], "event=x");
+  spdlog::memory_buf_t cloned;
+  JsonLineFormatter(false).clone()->format(msg, cloned);
+  EXPECT_EQ(cloned.data()[cloned.size() - 1], '}');
+}
+
 }  // namespace
 }  // namespace paddock::logging

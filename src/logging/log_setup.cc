@@ -21,10 +21,16 @@ constexpr const char* kTextPattern = "%Y-%m-%d %H:%M:%S.%e [%l] %v";
 // In the journal, which keeps the time, priority and pid of every line itself.
 constexpr const char* kJournalPattern = "%v";
 
+// `journal`: records for sd_journal_send, without a line end.
 std::unique_ptr<spdlog::formatter> make_formatter(const config::LogSettings& settings,
-                                                  const char* text_pattern) {
-  if (settings.format == config::LogFormat::kJson) return std::make_unique<JsonLineFormatter>();
-  return std::make_unique<spdlog::pattern_formatter>(text_pattern);
+                                                  bool journal) {
+  if (settings.format == config::LogFormat::kJson)
+    return std::make_unique<JsonLineFormatter>(/*newline=*/!journal);
+  if (journal) {
+    return std::make_unique<spdlog::pattern_formatter>(
+        kJournalPattern, spdlog::pattern_time_type::local, std::string());
+  }
+  return std::make_unique<spdlog::pattern_formatter>(kTextPattern);
 }
 
 }  // namespace
@@ -65,13 +71,13 @@ Result<std::shared_ptr<spdlog::logger>> make_logger(const config::LogSettings& s
     } catch (const spdlog::spdlog_ex& e) {
       return Status::error("cannot open log file " + settings.file + ": " + e.what());
     }
-    formatter = make_formatter(settings, kTextPattern);
+    formatter = make_formatter(settings, /*journal=*/false);
   } else if (stderr_is_journal()) {
     sink = std::make_shared<spdlog::sinks::systemd_sink_mt>(name, /*enable_formatting=*/true);
-    formatter = make_formatter(settings, kJournalPattern);
+    formatter = make_formatter(settings, /*journal=*/true);
   } else {
     sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    formatter = make_formatter(settings, kTextPattern);
+    formatter = make_formatter(settings, /*journal=*/false);
   }
   sink->set_formatter(std::move(formatter));
   auto logger = std::make_shared<spdlog::logger>(name, std::move(sink));
