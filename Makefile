@@ -11,7 +11,8 @@ TSAN_DIR  ?= build-tsan
 # latch and election threads, the shell's client session and its completion wait).
 TSAN_LAYERS = pipeline storage durable peer ensemble server client recipes shell
 
-.PHONY: deps configure build run run-ensemble test unit-test sanitize-test tsan-test clean bench
+.PHONY: deps configure build run run-ensemble test unit-test sanitize-test tsan-test clean bench \
+        fuzz fuzz-build fuzz-test
 
 deps:
 	@scripts/install-deps.sh
@@ -35,7 +36,7 @@ run-ensemble: build
 # Every test: the unit tests again under ASan+UBSan and the threaded layers' tests under
 # ThreadSanitizer first, then the whole suite (unit, integration, differential) on the
 # normal build, whose summary line closes the output.
-test: build sanitize-test tsan-test
+test: build sanitize-test tsan-test fuzz-test
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 # Unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -52,11 +53,29 @@ tsan-test: deps
 	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -R '^($(subst $(eval) ,|,$(TSAN_LAYERS)))\.'
 
+# libFuzzer targets, one per decoder (fuzz/README.md), in a clang build of their own that
+# compiles only the layers they link. `make test` runs each FUZZ_RUNS times over its seed
+# corpus; `make fuzz` runs each for FUZZ_SECONDS (new inputs kept in $(FUZZ_DIR)/fuzz-corpus,
+# crashes in $(FUZZ_DIR)/fuzz-crashes).
+FUZZ_DIR     ?= build-fuzz
+FUZZ_RUNS    ?= 3000
+FUZZ_SECONDS ?= 300
+fuzz-build: deps
+	@[ -f $(FUZZ_DIR)/build.ninja ] || CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPADDOCK_FUZZ=ON -DPADDOCK_WERROR=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
+
+fuzz-test: fuzz-build
+	fuzz/run.sh $(FUZZ_DIR) runs $(FUZZ_RUNS)
+
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_DIR) seconds $(FUZZ_SECONDS)
+
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE 'integration|differential'
 
 clean:
-	rm -rf $(BUILD_DIR) $(SAN_DIR) $(TSAN_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR) $(TSAN_DIR) $(FUZZ_DIR)
 
 # Side-by-side benchmark against Apache ZooKeeper 3.8 (bench/compare, docs/benchmarks.md).
 # Quick by default; `make bench BENCH_ARGS=--full` for the full run. 3-server ensembles of
