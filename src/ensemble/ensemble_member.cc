@@ -174,6 +174,7 @@ void EnsembleMember::start(pipeline::PipelineThread& pipeline) {
   core_ = std::make_unique<quorum::QuorumPeer>(options_.peer, std::move(boot), *source_,
                                                pipeline.now().monotonic_ms);
   sessions_.set_core(core_.get());
+  figures_.started(pipeline.now().monotonic_ms);
   pipeline.core_in_task().set_snapshot_filler(
       [this](pipeline::ServerSnapshot& snap) { fill_snapshot(snap); });
   pipeline_.store(&pipeline);
@@ -317,6 +318,10 @@ void EnsembleMember::carry_out(quorum::Ready& r) {
       committed_.push_back(take_decoded(txn));
     }
   };
+  if (leading()) {
+    const int64_t now_ms = now().monotonic_ms;
+    for (const quorum::LoggedTxn& txn : r.committed) figures_.committed(txn.zxid, now_ms);
+  }
   decode_into_committed(r.committed);
   decode_into_committed(r.apply_logged);
   if (!committed_.empty()) take_commits();
@@ -420,6 +425,7 @@ void EnsembleMember::send_packets(std::vector<quorum::OutgoingPacket>& packets) 
   // hand-off on a write's path).
   std::vector<std::pair<Sid, std::vector<quorum::QuorumPacket>>> by_peer;
   for (quorum::OutgoingPacket& out : packets) {
+    figures_.sent(out.packet.type);
     auto it = std::find_if(by_peer.begin(), by_peer.end(),
                            [&](const auto& entry) { return entry.first == out.to; });
     if (it == by_peer.end()) it = by_peer.insert(by_peer.end(), {out.to, {}});
@@ -430,7 +436,9 @@ void EnsembleMember::send_packets(std::vector<quorum::OutgoingPacket>& packets) 
 
 void EnsembleMember::apply_roles(const std::vector<quorum::RoleChange>& roles) {
   if (roles.empty()) return;
+  const int64_t now_ms = now().monotonic_ms;
   for (const quorum::RoleChange& role : roles) {
+    figures_.role_changed(role, now_ms);
     spdlog::info("event=role sid={} state=\"{}\" leader={} epoch={}", options_.peer.sid,
                  peer_state_name(role), role.role == Role::kLooking ? -1 : role.leader,
                  role.epoch);
@@ -481,6 +489,7 @@ void EnsembleMember::handle_requests(std::vector<quorum::LearnerRequest>& reques
 // --- inputs from the network and the log -------------------------------------------------------
 
 void EnsembleMember::on_quorum_packet(Sid from, quorum::QuorumPacket packet) {
+  if (!leading()) figures_.received(packet.type);
   if (packet.type == PacketType::kProposal || packet.type == PacketType::kInform) {
     // A txn is logged on receipt and applied at COMMIT: one that does not decode must not
     // get that far. The link is dropped instead (the core resyncs with its leader), never
@@ -560,6 +569,7 @@ void EnsembleMember::propose(proto::Txn txn) {
     spdlog::warn("event=propose_refused zxid=0x{:x} {}", zxid, s.message());
   } else {
     ++in_flight_;
+    figures_.proposed(zxid, now().monotonic_ms);
     remember_decoded(std::move(txn));
   }
   schedule_drain();
@@ -617,6 +627,7 @@ void EnsembleMember::fill_snapshot(pipeline::ServerSnapshot& snap) const {
   q.last_proposal_size = last_proposal_size_;
   q.min_proposal_size = min_proposal_size_;
   q.max_proposal_size = max_proposal_size_;
+  if (pipeline_.load() != nullptr) figures_.fill(q, now().monotonic_ms);
   snap.quorum = q;
 }
 

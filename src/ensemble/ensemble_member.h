@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "durable/durable_database.h"
+#include "ensemble/ensemble_figures.h"
 #include "ensemble/member_sessions.h"
 #include "ensemble/quorum_links.h"
 #include "peer/election_transport.h"
@@ -155,6 +156,7 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   int64_t last_proposal_size_ = -1;  // for mntr, as ZooKeeper's ProposalStats
   int64_t min_proposal_size_ = -1;
   int64_t max_proposal_size_ = -1;
+  EnsembleFigures figures_;  // ZooKeeper's replication metrics
   std::vector<proto::Txn> committed_;
   // Txns decoded once already, in zxid order: the leader's own proposals (it built them) and a
   // learner's PROPOSALs and INFORMs (decoded on receipt to refuse a bad one), so that a commit

@@ -154,6 +154,19 @@ struct ServerSnapshot {
     int64_t last_proposal_size = -1;  // bytes of the txns proposed (leader; -1: none yet)
     int64_t min_proposal_size = -1;
     int64_t max_proposal_size = -1;
+    // ZooKeeper's ServerMetrics for a quorum member (ensemble/ensemble_figures.h).
+    uint64_t looking_count = 0;    // times this member entered LOOKING
+    uint64_t proposal_count = 0;   // leader: txns proposed
+    uint64_t commit_count = 0;     // leader: txns committed
+    uint64_t diff_count = 0;       // leader: learner syncs by DIFF
+    uint64_t snap_count = 0;       // leader: learner syncs by SNAP
+    uint64_t learner_proposal_received_count = 0;
+    uint64_t learner_commit_received_count = 0;
+    int64_t leader_uptime_ms = -1;        // ms since this member became a serving leader
+    ValueHistogram election_time_ms;       // LOOKING to the decision
+    ValueHistogram quorum_ack_latency_ms;  // leader: proposal to its quorum of ACKs
+    ValueHistogram follower_sync_time_ms;  // follower: decision to UPTODATE
+    ValueHistogram observer_sync_time_ms;
   };
   std::optional<Quorum> quorum;
 };

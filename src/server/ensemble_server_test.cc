@@ -255,5 +255,57 @@ TEST_F(EnsembleServerTest, ElectsReplicatesAndReplacesAStoppedLeader) {
   EXPECT_TRUE(visible_everywhere({*leader}, "/via-" + std::to_string(rest[1])));
 }
 
+// mntr's value of `key` (zk_ prefix included) as a number; -1 when absent.
+int64_t mntr_value(uint16_t port, const std::string& key) {
+  std::string reply = four_letter(port, "mntr");
+  auto at = reply.find(key + "\t");
+  if (at == std::string::npos) return -1;
+  return std::stoll(reply.substr(at + key.size() + 1));
+}
+
+// ZooKeeper's replication metrics move with what the ensemble did: an election on every
+// member, one sync per follower started by the leader, and each write proposed, acked by a
+// quorum and committed on the leader and received by the followers.
+TEST_F(EnsembleServerTest, MntrReportsTheReplicationFigures) {
+  for (int64_t sid : {1, 2, 3}) start(sid);
+  auto leader = wait_leader({1, 2, 3});
+  ASSERT_TRUE(leader.has_value());
+  std::vector<int64_t> followers;
+  for (int64_t sid : {1, 2, 3}) {
+    if (sid != *leader) followers.push_back(sid);
+  }
+  ASSERT_TRUE(wait_for([&] {
+    return mntr_value(members_.at(*leader).client_port, "zk_synced_followers") == 2;
+  }));
+  constexpr int kWrites = 5;
+  {
+    Session s(members_.at(followers[0]).client_port);
+    ASSERT_TRUE(s.connected());
+    for (int i = 0; i < kWrites; ++i) EXPECT_EQ(s.create("/m" + std::to_string(i), "x"), 0);
+  }
+  const uint16_t lp = members_.at(*leader).client_port;
+  // The session's create and close are txns too: at least kWrites of each.
+  EXPECT_GE(mntr_value(lp, "zk_proposal_count"), kWrites);
+  EXPECT_GE(mntr_value(lp, "zk_commit_count"), kWrites);
+  EXPECT_GE(mntr_value(lp, "zk_cnt_quorum_ack_latency"), kWrites);
+  EXPECT_GE(mntr_value(lp, "zk_leader_uptime"), 0);
+  EXPECT_GE(mntr_value(lp, "zk_diff_count") + mntr_value(lp, "zk_snap_count"), 2);
+  for (int64_t sid : {1, 2, 3}) {
+    const uint16_t port = members_.at(sid).client_port;
+    EXPECT_GE(mntr_value(port, "zk_looking_count"), 1) << "server." << sid;
+    EXPECT_GE(mntr_value(port, "zk_cnt_election_time"), 1) << "server." << sid;
+  }
+  for (int64_t sid : followers) {
+    const uint16_t port = members_.at(sid).client_port;
+    EXPECT_TRUE(wait_for([&] {
+      return mntr_value(port, "zk_learner_commit_received_count") >= kWrites;
+    })) << "server." << sid;
+    EXPECT_GE(mntr_value(port, "zk_learner_proposal_received_count"), kWrites);
+    EXPECT_EQ(mntr_value(port, "zk_cnt_follower_sync_time"), 1) << "server." << sid;
+    EXPECT_EQ(mntr_value(port, "zk_leader_uptime"), -1) << "only the leader has it";
+    EXPECT_EQ(mntr_value(port, "zk_proposal_count"), 0);
+  }
+}
+
 }  // namespace
 }  // namespace paddock::server

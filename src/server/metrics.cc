@@ -81,6 +81,33 @@ void add_quorum_gauges(MetricList& m, const ServerSnapshot& s) {
     m.gauge("min_proposal_size", "Bytes of the smallest proposal (-1: none yet)", q.min_proposal_size);
   }
   m.gauge("quorum_size", "Voting members", q.quorum_size);
+  if (s.mode == "leader" && q.leader_uptime_ms >= 0) {
+    m.gauge("leader_uptime", "Milliseconds since this server became the serving leader",
+            q.leader_uptime_ms);
+  }
+}
+
+// ZooKeeper's ServerMetrics of replication. ZooKeeper exports them on every server (zero
+// where they never happen, as standalone), so dashboards find every series everywhere.
+void add_replication_metrics(MetricList& m, const ServerSnapshot& s) {
+  const ServerSnapshot::Quorum q = s.quorum.value_or(ServerSnapshot::Quorum{});
+  m.summary("election_time", "Leader election time, ms (LOOKING to the decision)",
+            q.election_time_ms, SummaryDetail::kBasic);
+  m.counter("looking_count", "Times this server entered LOOKING", q.looking_count);
+  m.counter("diff_count", "Learner syncs by DIFF this leader started", q.diff_count);
+  m.counter("snap_count", "Learner syncs by SNAP this leader started", q.snap_count);
+  m.counter("commit_count", "Txns this leader committed", q.commit_count);
+  m.counter("proposal_count", "Txns this leader proposed", q.proposal_count);
+  m.summary("quorum_ack_latency", "Leader: ms from a proposal to its quorum of ACKs",
+            q.quorum_ack_latency_ms, SummaryDetail::kAdvanced);
+  m.summary("follower_sync_time", "Follower: ms from following to UPTODATE",
+            q.follower_sync_time_ms, SummaryDetail::kBasic);
+  m.summary("observer_sync_time", "Observer: ms from observing to UPTODATE",
+            q.observer_sync_time_ms, SummaryDetail::kBasic);
+  m.counter("learner_proposal_received_count", "Learner: PROPOSAL packets received",
+            q.learner_proposal_received_count);
+  m.counter("learner_commit_received_count", "Learner: COMMIT packets received",
+            q.learner_commit_received_count);
 }
 
 // ZooKeeper's ServerMetrics summaries that Paddock measures too.
@@ -132,6 +159,7 @@ std::vector<Metric> collect_metrics(const ServerSnapshot& s, const HostFacts& fa
   m.gauge("global_sessions", "Sessions", s.session_count);
   m.gauge("local_sessions", "Local sessions (Paddock has none)", int64_t{0});
   add_zookeeper_summaries(m, s);
+  add_replication_metrics(m, s);
   add_paddock_metrics(m, s, facts);
   return m.take();
 }

@@ -105,6 +105,46 @@ TEST(MetricsTest, LeaderAddsZooKeepersQuorumGauges) {
   EXPECT_EQ(std::get<int64_t>(find(m, "quorum_size")->value), 3);
 }
 
+TEST(MetricsTest, ReplicationMetricsHaveZooKeepersNamesAndTypes) {
+  ServerSnapshot s = busy_snapshot();
+  s.mode = "leader";
+  s.quorum = ServerSnapshot::Quorum{};
+  s.quorum->proposal_count = 7;
+  s.quorum->commit_count = 6;
+  s.quorum->looking_count = 2;
+  s.quorum->leader_uptime_ms = 1234;
+  s.quorum->election_time_ms.record(215);
+  s.quorum->quorum_ack_latency_ms.record(1);
+  std::vector<Metric> m = collect_metrics(s, busy_facts());
+  for (const char* counter :
+       {"looking_count", "diff_count", "snap_count", "commit_count", "proposal_count",
+        "learner_proposal_received_count", "learner_commit_received_count"}) {
+    const Metric* x = find(m, counter);
+    ASSERT_NE(x, nullptr) << counter;
+    EXPECT_EQ(x->type, MetricType::kCounter) << counter;
+  }
+  for (auto [name, detail] : {std::pair{"election_time", SummaryDetail::kBasic},
+                              {"quorum_ack_latency", SummaryDetail::kAdvanced},
+                              {"follower_sync_time", SummaryDetail::kBasic},
+                              {"observer_sync_time", SummaryDetail::kBasic}}) {
+    const Metric* x = find(m, name);
+    ASSERT_NE(x, nullptr) << name;
+    ASSERT_EQ(x->type, MetricType::kSummary) << name;
+    EXPECT_EQ(std::get<SummaryValue>(x->value).detail, detail) << name;
+  }
+  EXPECT_EQ(std::get<int64_t>(find(m, "proposal_count")->value), 7);
+  EXPECT_EQ(std::get<int64_t>(find(m, "commit_count")->value), 6);
+  EXPECT_EQ(std::get<int64_t>(find(m, "leader_uptime")->value), 1234);
+  EXPECT_EQ(std::get<SummaryValue>(find(m, "election_time")->value).histogram.max(), 215);
+
+  // ZooKeeper exports its replication figures standalone too (as zeros); leader_uptime is
+  // the leader's alone.
+  std::vector<Metric> standalone = collect_metrics(busy_snapshot(), busy_facts());
+  ASSERT_NE(find(standalone, "proposal_count"), nullptr);
+  EXPECT_EQ(std::get<int64_t>(find(standalone, "proposal_count")->value), 0);
+  EXPECT_EQ(find(standalone, "leader_uptime"), nullptr);
+}
+
 // "name{labels} value" lines of a Prometheus text body, keyed by name and labels.
 std::map<std::string, double> samples(const std::string& text) {
   std::map<std::string, double> out;
