@@ -27,7 +27,8 @@ DASHBOARD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                          "grafana", "paddock.json")
 # Series only a quorum member (or its leader) has; a standalone server cannot show them.
 ENSEMBLE_ONLY = {"quorum_size", "learners", "synced_followers", "synced_observers",
-                 "pending_syncs", "last_proposal_size", "max_proposal_size", "min_proposal_size"}
+                 "pending_syncs", "last_proposal_size", "max_proposal_size", "min_proposal_size",
+                 "leader_uptime"}
 PROMQL_WORDS = {"rate", "irate", "increase", "instance", "quantile", "by", "sum", "avg"}
 
 
