@@ -2,16 +2,29 @@
 
 #include "config/java_values.h"
 #include "config/property_catalog.h"
+#include <algorithm>
+#include <limits>
+
 #include "util/assert.h"
 
 namespace paddock::config {
+namespace {
+
+// tickTime x n in ms, as an int32 timeout: a tickTime near INT32_MAX (any value >= 1 is
+// accepted, as ZooKeeper does) must not overflow (found by fuzz/zoo_cfg_fuzz.cc: UB).
+int32_t ticks_ms(int32_t tick_time_ms, int64_t n) {
+  return static_cast<int32_t>(
+      std::min<int64_t>(tick_time_ms * n, std::numeric_limits<int32_t>::max()));
+}
+
+}  // namespace
 
 int32_t ServerConfig::min_session_timeout() const {
-  return min_session_timeout_ms == -1 ? tick_time_ms * 2 : min_session_timeout_ms;
+  return min_session_timeout_ms == -1 ? ticks_ms(tick_time_ms, 2) : min_session_timeout_ms;
 }
 
 int32_t ServerConfig::max_session_timeout() const {
-  return max_session_timeout_ms == -1 ? tick_time_ms * 20 : max_session_timeout_ms;
+  return max_session_timeout_ms == -1 ? ticks_ms(tick_time_ms, 20) : max_session_timeout_ms;
 }
 
 bool ServerConfig::is_distributed() const {

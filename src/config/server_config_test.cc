@@ -122,6 +122,17 @@ TEST(ServerConfigTest, SessionTimeoutDefaultsFollowTickTime) {
   EXPECT_EQ(c.max_session_timeout(), 10000);
 }
 
+// Found by fuzz/zoo_cfg_fuzz.cc: tickTime x 2 and x 20 overflowed int32 (undefined
+// behaviour) for a large tickTime; the defaults now stop at INT32_MAX ms.
+TEST(ServerConfigTest, SessionTimeoutDefaultsOfAHugeTickTimeDoNotOverflow) {
+  const ServerConfig c = parse_ok("dataDir=/d\ntickTime=1435327297\n").config;
+  EXPECT_EQ(c.min_session_timeout(), 2147483647);
+  EXPECT_EQ(c.max_session_timeout(), 2147483647);
+  const ServerConfig d = parse_ok("dataDir=/d\ntickTime=169565517\n").config;
+  EXPECT_EQ(d.min_session_timeout(), 339131034);
+  EXPECT_EQ(d.max_session_timeout(), 2147483647);
+}
+
 TEST(ServerConfigTest, UnknownKeysBecomeZookeeperPropertiesWithAWarningNamingTheLine) {
   LoadedConfig l = parse_ok("dataDir=/d\n\ntcikTime=2000\n");
   EXPECT_EQ(l.config.properties.at("zookeeper.tcikTime"), "2000");
