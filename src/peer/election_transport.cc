@@ -16,12 +16,20 @@
 #include "peer/election_codec.h"
 #include "peer/io_thread.h"
 #include "peer/tcp_dial.h"
+#include "util/rate_limited_log.h"
 
 namespace paddock::peer {
 namespace {
 
 using asio::ip::tcp;
 constexpr size_t kReadChunkBytes = 16 * 1024;
+
+// The peer's IP address, which rate-limits the lines about its bad input.
+std::string peer_ip(const tcp::socket& socket) {
+  std::error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  return ec ? std::string("?") : ep.address().to_string();
+}
 
 }  // namespace
 
@@ -59,6 +67,8 @@ struct ElectionTransport::Impl {
 
   ElectionTransportOptions options;
   Handler handler;
+  // Lines about a peer's bad input, at most 10 per peer address a minute.
+  util::RateLimitedLog bad_input_log;
   IoThread io;
   tcp::acceptor acceptor;
   uint16_t port = 0;
@@ -117,8 +127,9 @@ void ElectionTransport::Impl::accept_next() {
 void ElectionTransport::Impl::on_accepted(tcp::socket socket) {
   ++stats.accepted;
   if (pending_inbound >= options.max_pending_inbound) {
-    spdlog::warn("election: refusing a connection: {} still sending their initiation",
-                 pending_inbound);
+    bad_input_log.warn(util::steady_now_ms(), peer_ip(socket),
+                       "election: refusing a connection from {}: {} still sending their initiation",
+                       peer_ip(socket), pending_inbound);
     return;  // the socket closes here
   }
   ++pending_inbound;
@@ -199,7 +210,9 @@ void ElectionTransport::Impl::on_read(const std::shared_ptr<ElectionConnection>&
     auto init = c->inbound.init();
     if (!init) {
       ++stats.rejected_inits;
-      spdlog::warn("election: closing an inbound connection: {}", init.error());
+      bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket),
+                         "election: closing an inbound connection from {}: {}", peer_ip(c->socket),
+                         init.error());
       close(c, init.error());
       return;
     }
@@ -209,7 +222,8 @@ void ElectionTransport::Impl::on_read(const std::shared_ptr<ElectionConnection>&
   for (;;) {
     auto message = accepted_side ? c->inbound.next_message() : c->frames.next();
     if (!message) {
-      spdlog::warn("election: closing the connection to sid={}: {}", c->sid, message.error());
+      bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket),
+                         "election: closing the connection to sid={}: {}", c->sid, message.error());
       close(c, message.error());
       return;
     }
@@ -224,7 +238,9 @@ bool ElectionTransport::Impl::on_init(const std::shared_ptr<ElectionConnection>&
   --pending_inbound;
   c->sid = init.sid;
   if (init.sid == options.my_sid) {
-    spdlog::warn("election: a connection claims our own sid={}", init.sid);
+    bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket),
+                       "election: a connection from {} claims our own sid={}", peer_ip(c->socket),
+                       init.sid);
     close(c, "own sid");
     return false;
   }
@@ -261,7 +277,9 @@ void ElectionTransport::Impl::deliver(const std::shared_ptr<ElectionConnection>&
   auto n = decode_notification(message);
   if (!n) {
     ++stats.malformed_messages;
-    spdlog::warn("election: skipping a malformed notification from sid={}: {}", c->sid, n.error());
+    bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket),
+                       "election: skipping a malformed notification from sid={}: {}", c->sid,
+                       n.error());
     return;
   }
   if (!*n) return;  // ZooKeeper drops these silently

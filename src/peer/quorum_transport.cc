@@ -76,8 +76,9 @@ void PeerConnection::on_read(std::error_code ec, size_t n) {
   for (;;) {
     auto packet = decoder_.next();
     if (!packet) {
-      spdlog::warn("closing quorum connection: malformed stream peer={} error={}", peer_name(),
-                   packet.error());
+      limits_.bad_input_log->warn(util::steady_now_ms(), remote_ip(),
+                                  "closing quorum connection: malformed stream peer={} error={}",
+                                  peer_name(), packet.error());
       if (handlers_.on_read_done) handlers_.on_read_done(*this);
       close_here("malformed stream: " + packet.error());
       return;
@@ -300,8 +301,9 @@ void QuorumListener::accept_next() {
       std::erase_if(accepted_, [](const auto& w) { return w.expired(); });
       auto conn = std::make_shared<PeerConnection>(std::move(socket), options_.connection_limits);
       if (accepted_.size() >= options_.max_connections) {
-        spdlog::warn("quorum listener: refusing addr={}: {} connections open",
-                     conn->remote_address(), accepted_.size());
+        refused_log_.warn(util::steady_now_ms(), conn->remote_ip(),
+                          "quorum listener: refusing addr={}: {} connections open",
+                          conn->remote_address(), accepted_.size());
         conn->close("too many learner connections");
       } else {
         accepted_.push_back(conn);

@@ -28,6 +28,7 @@
 #include "peer/io_thread.h"
 #include "peer/quorum_codec.h"
 #include "quorum/messages.h"
+#include "util/rate_limited_log.h"
 #include "util/result.h"
 
 namespace paddock::peer {
@@ -39,6 +40,9 @@ struct PeerConnectionLimits {
   size_t max_queued_packets = 100000;
   uint64_t max_queued_bytes = uint64_t{512} << 20;
   QuorumDecoderLimits decoder;
+  // Where lines about a peer's malformed stream go: shared by every connection made with
+  // these limits (a listener's, a dialer's), at most 10 per peer address a minute.
+  std::shared_ptr<util::RateLimitedLog> bad_input_log = std::make_shared<util::RateLimitedLog>();
 };
 
 class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
@@ -72,6 +76,7 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   void set_peer_sid(quorum::Sid sid) { peer_sid_.store(sid); }
   std::string peer_name() const;
   const std::string& remote_address() const { return remote_; }
+  std::string remote_ip() const { return remote_.substr(0, remote_.rfind(':')); }
   bool closed() const { return closed_flag_.load(); }
   // Packets that went out on the sender's thread, without the io thread (tests).
   uint64_t direct_writes() {
@@ -148,6 +153,7 @@ class QuorumListener {
   asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
   std::vector<std::weak_ptr<PeerConnection>> accepted_;  // io thread, to count live ones
+  util::RateLimitedLog refused_log_;  // "refusing addr", at most 10 per address a minute
 };
 
 struct QuorumDialOptions {

@@ -16,8 +16,8 @@ constexpr size_t kPasswordBytes = 16;
 void PipelineCore::on_connect_request(ConnectionState& conn, std::string_view frame) {
   proto::ConnectRequest request;
   if (!proto::decode(frame, request)) {
-    spdlog::warn("event=bad_connect_request conn={} peer={} bytes={}", conn.id, conn.peer_ip,
-                 frame.size());
+    bad_input_log_.warn(now_ms_, conn.peer_ip, "event=bad_connect_request conn={} peer={} bytes={}",
+                        conn.id, conn.peer_ip, frame.size());
     close_connection(conn);
     return;
   }
@@ -32,8 +32,9 @@ void PipelineCore::on_connect_request(ConnectionState& conn, std::string_view fr
   if (request.last_zxid_seen > our_zxid) {
     // The client has seen a newer state than ours (it talked to a more recent server): it
     // must try another server, as ZooKeeper makes it.
-    spdlog::info("event=refuse_connect conn={} peer={} client_zxid=0x{:x} our_zxid=0x{:x}", conn.id,
-                 conn.peer_ip, request.last_zxid_seen, our_zxid);
+    bad_input_log_.info(now_ms_, conn.peer_ip,
+                        "event=refuse_connect conn={} peer={} client_zxid=0x{:x} our_zxid=0x{:x}",
+                        conn.id, conn.peer_ip, request.last_zxid_seen, our_zxid);
     close_connection(conn);
     return;
   }
@@ -83,8 +84,9 @@ void PipelineCore::resume_session(ConnectionState& conn, int64_t session_id,
       passwd == state::SessionTracker::password_for(session_id, options_.password_secret);
   if (!known || !password_ok) {
     if (known) close_session_connection(session_id);  // as ZooKeeper does; the session lives
-    spdlog::info("event=session_refused conn={} peer={} session=0x{:x} reason={}", conn.id,
-                 conn.peer_ip, session_id, known ? "bad_password" : "expired");
+    bad_input_log_.info(now_ms_, conn.peer_ip,
+                        "event=session_refused conn={} peer={} session=0x{:x} reason={}", conn.id,
+                        conn.peer_ip, session_id, known ? "bad_password" : "expired");
     refuse_session(conn);
     return;
   }
@@ -194,7 +196,9 @@ void PipelineCore::close_sessionless_connections(int64_t now_ms) {
     if (it == connections_.end() || it->second.phase != ConnectionPhase::kAwaitingConnect) {
       continue;
     }
-    spdlog::info("event=sessionless_connection_closed conn={} peer={}", id, it->second.peer_ip);
+    bad_input_log_.info(now_ms, it->second.peer_ip,
+                        "event=sessionless_connection_closed conn={} peer={}", id,
+                        it->second.peer_ip);
     close_connection(it->second);
   }
 }

@@ -175,8 +175,8 @@ void PipelineCore::on_request(ConnectionState& conn, std::string_view frame) {
   proto::JuteReader reader(frame);
   proto::read(reader, header);
   if (!reader.ok()) {
-    spdlog::warn("event=bad_request_header conn={} peer={} bytes={}", conn.id, conn.peer_ip,
-                 frame.size());
+    bad_input_log_.warn(now_ms_, conn.peer_ip, "event=bad_request_header conn={} peer={} bytes={}",
+                        conn.id, conn.peer_ip, frame.size());
     close_connection(conn);
     return;
   }
@@ -195,7 +195,8 @@ void PipelineCore::on_request(ConnectionState& conn, std::string_view frame) {
   if (request.op == proto::OpCode::kCreateSession ||
       request.op == proto::OpCode::kDeleteContainer) {
     // Only the server makes these txns; ZooKeeper drops a client that sends them.
-    spdlog::warn("event=server_only_op conn={} peer={} op={}", conn.id, conn.peer_ip, header.type);
+    bad_input_log_.warn(now_ms_, conn.peer_ip, "event=server_only_op conn={} peer={} op={}",
+                        conn.id, conn.peer_ip, header.type);
     close_connection(conn);
     return;
   }

@@ -17,6 +17,7 @@
 #include "pipeline/session_authority.h"
 #include "state/database.h"
 #include "state/session_tracker.h"
+#include "util/rate_limited_log.h"
 
 namespace paddock::pipeline {
 
@@ -207,6 +208,9 @@ class PipelineCore {
   // The clocks as of the event being handled (one reading per turn of the driver).
   int64_t now_ms_ = 0;
   int64_t wall_now_ms_ = 0;
+  // Lines about a client's bad input (malformed handshakes and headers, unknown sessions),
+  // at most 10 per client address a minute (of now_ms_).
+  util::RateLimitedLog bad_input_log_;
   int64_t next_tick_ms_ = 0;
   size_t outstanding_ = 0;
   std::vector<ConnectionId> paused_connections_;

@@ -81,7 +81,7 @@ struct ClientPortServer::NetworkThread final : ConnectionHost {
     return ConnectionEnv{*this,
                          ConnectionLimits{server.options_.max_frame_bytes,
                                           server.options_.max_outbound_bytes},
-                         scratch, chunks};
+                         scratch, chunks, server.bad_input_log_};
   }
 
   ClientPortServer& server;
@@ -211,8 +211,9 @@ void ClientPortServer::on_accept(std::error_code ec, asio::ip::tcp::socket socke
   if (ep_ec) return;  // already gone
   std::string ip = text_address(peer.address());
   if (!reserve_ip_slot(ip)) {
-    spdlog::warn("rejecting connection: too many connections peer={} max={}", ip,
-                 options_.max_connections_per_ip);
+    bad_input_log_.warn(util::steady_now_ms(), ip,
+                        "rejecting connection: too many connections peer={} max={}", ip,
+                        options_.max_connections_per_ip);
     return;  // the socket closes as it goes out of scope
   }
   socket.set_option(asio::ip::tcp::no_delay(true), ep_ec);

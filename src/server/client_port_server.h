@@ -94,6 +94,8 @@ class ClientPortServer final : public pipeline::ClientChannel {
 
   std::mutex ip_mu_;  // accepts run on one thread, closes on any
   std::unordered_map<std::string, uint32_t> per_ip_;
+  // Warnings about a client's bad input, at most 10 per client address a minute.
+  util::RateLimitedLog bad_input_log_;
 };
 
 }  // namespace paddock::server

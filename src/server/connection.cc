@@ -116,7 +116,8 @@ size_t Connection::cut_frames(const char* data, size_t n) {
   while (n - pos >= 4) {
     int32_t len = read_be32(data + pos);
     if (len < 0 || len > env_.limits.max_frame_bytes) {
-      spdlog::warn(
+      env_.bad_input_log.warn(
+          util::steady_now_ms(), peer_ip_,
           "closing connection: frame length out of range conn={} peer={}:{} len={} max={}", id_,
           peer_ip_, peer_port_, len, env_.limits.max_frame_bytes);
       close("frame length out of range");
@@ -169,8 +170,10 @@ void Connection::queue_copy(std::string_view bytes) {
 bool Connection::over_outbound_limit(size_t more) {
   const size_t total = out_.bytes() + more;
   if (total <= env_.limits.max_outbound_bytes) return false;
-  spdlog::warn("closing connection: outbound limit exceeded conn={} peer={}:{} bytes={} max={}",
-               id_, peer_ip_, peer_port_, total, env_.limits.max_outbound_bytes);
+  env_.bad_input_log.warn(
+      util::steady_now_ms(), peer_ip_,
+      "closing connection: outbound limit exceeded conn={} peer={}:{} bytes={} max={}", id_,
+      peer_ip_, peer_port_, total, env_.limits.max_outbound_bytes);
   close("outbound limit exceeded");
   return true;
 }

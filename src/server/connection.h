@@ -21,6 +21,7 @@
 #include "pipeline/client_port.h"
 #include "server/four_letter_words.h"
 #include "server/outbound_queue.h"
+#include "util/rate_limited_log.h"
 
 namespace paddock::server {
 
@@ -51,6 +52,7 @@ struct ConnectionEnv {
   ConnectionLimits limits;
   std::vector<char>& scratch;  // read buffer, reused for every read on this thread
   ChunkPool& chunks;
+  util::RateLimitedLog& bad_input_log;  // the server's, shared by its threads
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
