@@ -73,12 +73,11 @@ constexpr KeyHandler kKeys[] = {
        r.set_bool(v, r.cfg().local_sessions_upgrading_enabled);
      }},
     {"secureClientPort",
+     [](ConfigReader& r, std::string_view v) { r.set_port(v, r.cfg().secure_client_port); }},
+    {"secureClientPortAddress",
      [](ConfigReader& r, std::string_view v) {
-       int port = 0;
-       r.set_port(v, port);
-       if (port != 0) r.warn("ignored: Paddock does not implement TLS client connections");
+       r.set_address(v, r.cfg().secure_client_port_address);
      }},
-    {"secureClientPortAddress", [](ConfigReader&, std::string_view) {}},
     {"observerMasterPort",
      [](ConfigReader& r, std::string_view v) { r.set_port(v, r.cfg().observer_master_port); }},
     {"clientPortListenBacklog",

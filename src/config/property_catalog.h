@@ -26,6 +26,7 @@ struct PropertySpec {
   std::string_view default_value;  // text, parsed like a set value; empty = see accessor
   int64_t min = INT64_MIN;         // for integer types: values outside are errors
   int64_t max = INT64_MAX;
+  std::string_view choices = {};   // kString: "a|b|c", matched without case; empty = any
 };
 
 // The spec for a property Paddock reads, or nullptr.

@@ -39,6 +39,8 @@ struct ServerConfig {
   std::string data_log_dir;                 // dataLogDir, absolute; defaults to data_dir
   std::string client_port_address;          // clientPortAddress (brackets removed); empty = all
   int client_port = 0;                      // clientPort; 0 = none (then from server.<myid>)
+  int secure_client_port = 0;               // secureClientPort; 0 = none
+  std::string secure_client_port_address;   // secureClientPortAddress; empty = all
   int32_t max_client_cnxns = 60;            // maxClientCnxns, per client IP; <= 0 = unlimited
   int32_t min_session_timeout_ms = -1;      // minSessionTimeout; -1 = 2 x tickTime
   int32_t max_session_timeout_ms = -1;      // maxSessionTimeout; -1 = 20 x tickTime

@@ -146,7 +146,7 @@ Status apply_my_id(LoadedConfig& loaded, const std::optional<std::string>& myid_
     return Status::error(fmt::format("{}: this server's id {} has no server.{} line in {}",
                                      myid_path, c.my_id, c.my_id, c.config_path));
   }
-  if (c.client_port == 0) {
+  if (c.client_port == 0 && c.secure_client_port == 0) {
     loaded.warnings.push_back(
         fmt::format("{}: no clientPort: clients cannot connect to this server", c.config_path));
   }

@@ -228,18 +228,17 @@ TEST(ServerConfigTest, FsyncThresholdPrefersTheZookeeperName) {
 
 TEST(ServerConfigTest, UnsupportedFeaturesWarn) {
   LoadedConfig l = parse_ok(
-      "dataDir=/d\nsecureClientPort=2281\nsslQuorum=true\nssl.keyStore.location=/k\n"
+      "dataDir=/d\nsecureClientPort=2281\nsslQuorum=true\nssl.quorum.keyStore.location=/k\n"
       "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
       "oraclePath=/o\nmetricsProvider.className=com.example.OtherMetricsProvider\n"
       "metricsProvider.httpPort=7000\n");
-  EXPECT_EQ(
-      count_warnings(l, "zoo.cfg:2: secureClientPort: ignored: Paddock does not implement TLS"), 1);
+  EXPECT_EQ(l.config.secure_client_port, 2281);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:3: sslQuorum: ignored"), 1);
-  EXPECT_EQ(count_warnings(l, "zoo.cfg:4: ssl.keyStore.location: ignored"), 1);
+  EXPECT_EQ(count_warnings(l, "zoo.cfg:4: ssl.quorum.keyStore.location: ignored"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:5: authProvider.1: ignored"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:6: oraclePath: ignored"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:7: metricsProvider.className: ignored"), 1);
-  EXPECT_EQ(l.warnings.size(), 6u) << all_warnings(l);
+  EXPECT_EQ(l.warnings.size(), 5u) << all_warnings(l);
   EXPECT_FALSE(l.config.metrics_enabled);
 }
 
@@ -307,6 +306,23 @@ TEST(ServerConfigTest, RetainCountAndSnapCountBelowTheMinimumAreRaisedWithAWarni
   EXPECT_EQ(l.config.snap_count, 2);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:2: autopurge.snapRetainCount: 1 is below 3; using 3"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:3: snapCount: snapCount 1 is below 2; using 2"), 1);
+}
+
+TEST(ServerConfigTest, TlsKeysAreReadAndBadOnesNameTheLine) {
+  LoadedConfig l = parse_ok(
+      "dataDir=/d\nsecureClientPort=2281\nsecureClientPortAddress=127.0.0.1\n"
+      "ssl.clientAuth=WANT\nssl.keyStore.location=/k.pem\nclient.portUnification=true\n");
+  EXPECT_EQ(l.config.secure_client_port, 2281);
+  EXPECT_EQ(l.config.secure_client_port_address, "127.0.0.1");
+  EXPECT_EQ(l.config.string_property("zookeeper.ssl.clientAuth"), "WANT");
+  EXPECT_TRUE(l.config.switch_property("zookeeper.client.portUnification"));
+  EXPECT_EQ(l.warnings.size(), 0u) << all_warnings(l);
+  EXPECT_EQ(parse_error("dataDir=/d\nssl.clientAuth=sometimes\n"),
+            "zoo.cfg:2: ssl.clientAuth: invalid value 'sometimes' (one of none,want,need)");
+  EXPECT_EQ(parse_error("dataDir=/d\nssl.keyStore.type=BKS\n"),
+            "zoo.cfg:2: ssl.keyStore.type: invalid value 'BKS' (one of PEM,PKCS12,JKS)");
+  EXPECT_EQ(parse_error("dataDir=/d\nssl.crl=maybe\n"),
+            "zoo.cfg:2: ssl.crl: invalid value 'maybe' (use true/false or yes/no)");
 }
 
 TEST(ServerConfigTest, BadValuesAreErrorsNamingFileLineAndKey) {

@@ -60,6 +60,15 @@ class RequestSink {
   // A new TCP connection (the handshake has not been read yet). `peer_ip` is the textual
   // address without port, e.g. "127.0.0.1".
   virtual void connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port) = 0;
+  // A TLS connection whose handshake completed (no frame has been read yet).
+  // `x509_subject` is the client certificate's subject as Java's X500Principal.getName()
+  // prints it ("CN=app,O=Example"), "" when the client sent none; the connection then holds
+  // the id x509:<subject>, as with ZooKeeper's X509AuthenticationProvider.
+  virtual void secure_connection_opened(ConnectionId conn, std::string peer_ip,
+                                        uint16_t peer_port, std::string x509_subject) {
+    (void)x509_subject;
+    connection_opened(conn, std::move(peer_ip), peer_port);
+  }
   // Complete frames, without their 4-byte length prefixes. The first frame of a connection
   // is its ConnectRequest; every later frame is RequestHeader + record. The sink takes the
   // frames and leaves `batch` empty (possibly holding a recycled batch's storage, so the

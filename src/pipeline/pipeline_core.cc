@@ -105,6 +105,12 @@ void PipelineCore::on_opened(Opened& opened) {
   conn.peer_ip = std::move(opened.ip);
   conn.peer_port = opened.port;
   conn.auth.push_back(proto::Id{"ip", conn.peer_ip});
+  if (!opened.x509_subject.empty()) {  // as X509AuthenticationProvider.handleAuthentication
+    if (opened.x509_subject == options_.x509_super_user) {
+      conn.auth.push_back(proto::Id{"super", opened.x509_subject});
+    }
+    conn.auth.push_back(proto::Id{"x509", std::move(opened.x509_subject)});
+  }
   conn.established_ms = wall_now_ms_;
   connections_.emplace(opened.conn, std::move(conn));
   awaiting_handshake_.emplace_back(now_ms_, opened.conn);

@@ -43,6 +43,9 @@ struct PipelineOptions {
   // Whether clients are served from the start: a standalone server is; an ensemble member
   // serves only once it has joined an established leader (set_serving).
   bool serving_at_start = true;
+  // zookeeper.X509AuthenticationProvider.superUser: a TLS client whose certificate subject is
+  // this DN also holds super.
+  std::string x509_super_user;
 };
 
 // The moment an event is handled at: both clocks, read once by whoever drives the core.
@@ -67,6 +70,7 @@ class PipelineCore {
     ConnectionId conn;
     std::string ip;
     uint16_t port;
+    std::string x509_subject;  // TLS with a client certificate: its subject (RFC 2253)
   };
   struct Frames {
     FrameBatch batch;

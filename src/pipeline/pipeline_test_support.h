@@ -93,7 +93,7 @@ class CoreDriver {
   }
 
   void connection_opened(ConnectionId conn, std::string ip, uint16_t port) {
-    step(PipelineCore::Opened{conn, std::move(ip), port});
+    step(PipelineCore::Opened{conn, std::move(ip), port, {}});
   }
   void frames_received(FrameBatch& batch) {
     step(PipelineCore::Frames{std::move(batch)});

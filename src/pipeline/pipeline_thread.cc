@@ -56,7 +56,12 @@ void PipelineThread::post(Event event) {
 }
 
 void PipelineThread::connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port) {
-  post(PipelineCore::Opened{conn, std::move(peer_ip), peer_port});
+  post(PipelineCore::Opened{conn, std::move(peer_ip), peer_port, {}});
+}
+
+void PipelineThread::secure_connection_opened(ConnectionId conn, std::string peer_ip,
+                                              uint16_t peer_port, std::string x509_subject) {
+  post(PipelineCore::Opened{conn, std::move(peer_ip), peer_port, std::move(x509_subject)});
 }
 
 // One lock and at most one wake-up per batch; the caller gets a spare batch back to refill.

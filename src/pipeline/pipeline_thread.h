@@ -37,6 +37,8 @@ class PipelineThread final : public RequestSink {
 
   // RequestSink (any thread)
   void connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port) override;
+  void secure_connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port,
+                                std::string x509_subject) override;
   void frames_received(FrameBatch& batch) override;
   void request_snapshot(const SnapshotRequest& what, SnapshotCallback done) override;
   void reset_statistics(bool connections) override;

@@ -70,8 +70,17 @@ struct ClientPortServer::NetworkThread final : ConnectionHost {
   void connection_closed(Connection& conn) override {
     hand_over_frames();  // the sink hears of the close after the connection's last frame
     server.release_ip_slot(conn.peer_ip());
-    server.sink_.connection_closed(conn.id());
+    if (conn.announced()) server.sink_.connection_closed(conn.id());
     conns.erase(conn.id());
+  }
+  void connection_ready(Connection& conn, std::string x509_subject) override {
+    conn.set_announced();
+    if (conn.secure()) {
+      server.sink_.secure_connection_opened(conn.id(), conn.peer_ip(), conn.peer_port(),
+                                            std::move(x509_subject));
+    } else {
+      server.sink_.connection_opened(conn.id(), conn.peer_ip(), conn.peer_port());
+    }
   }
   void four_letter_word(const std::shared_ptr<Connection>& conn, FourLetterWord word,
                         int64_t argument) override {
@@ -80,14 +89,16 @@ struct ClientPortServer::NetworkThread final : ConnectionHost {
   ConnectionEnv env() {
     return ConnectionEnv{*this,
                          ConnectionLimits{server.options_.max_frame_bytes,
-                                          server.options_.max_outbound_bytes},
-                         scratch, chunks, server.bad_input_log_};
+                                          server.options_.max_outbound_bytes,
+                                          server.options_.tls_handshake_timeout},
+                         scratch, chunks, server.bad_input_log_, plain};
   }
 
   ClientPortServer& server;
   size_t index;
   ChunkPool chunks;
   std::vector<char> scratch;
+  std::vector<char> plain;  // TLS only: allocated when the server has TLS
   pipeline::FrameBatch inbound;
   bool hand_over_posted = false;
   asio::io_context io{1};
@@ -102,14 +113,24 @@ ClientPortServer::ClientPortServer(ClientPortOptions options, pipeline::RequestS
     : options_(std::move(options)), sink_(sink) {
   const size_t n = static_cast<size_t>(std::clamp(options_.network_threads, 1, kMaxNetworkThreads));
   for (size_t i = 0; i < n; ++i) threads_.push_back(std::make_unique<NetworkThread>(*this, i));
-  acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(threads_[0]->io);
+  if (options_.tls) {
+    for (auto& t : threads_) t->plain.resize(kScratchBytes);
+  }
+  if (options_.plain_port) {
+    Transport t = options_.tls && options_.port_unification ? Transport::kDetect : Transport::kPlain;
+    listeners_.push_back(Listener{std::make_unique<asio::ip::tcp::acceptor>(threads_[0]->io), t});
+  }
+  if (options_.tls && options_.secure_port) {
+    listeners_.push_back(
+        Listener{std::make_unique<asio::ip::tcp::acceptor>(threads_[0]->io), Transport::kTls});
+  }
   accept_retry_ = std::make_unique<asio::steady_timer>(threads_[0]->io);
 }
 
 ClientPortServer::~ClientPortServer() {
   stop();
   // Sockets and timers go before the loops they belong to.
-  acceptor_.reset();
+  listeners_.clear();
   accept_retry_.reset();
 }
 
@@ -121,10 +142,22 @@ ClientPortServer::NetworkThread& ClientPortServer::owner_of(ConnectionId id) {
 
 Status ClientPortServer::start() {
   PADDOCK_ASSERT(!running_);
-  if (Status s = listen(); !s) return s;
+  for (Listener& l : listeners_) {
+    const bool secure = l.transport == Transport::kTls;
+    Status s = secure ? listen(*l.acceptor, options_.secure_listen_address, *options_.secure_port,
+                               bound_secure_port_)
+                      : listen(*l.acceptor, options_.listen_address, options_.port, bound_port_);
+    if (!s) {
+      for (Listener& other : listeners_) {
+        std::error_code ignored;
+        other.acceptor->close(ignored);
+      }
+      return s;
+    }
+  }
   started_ms_ = wall_clock_ms();
   running_ = true;
-  accept_next();
+  for (Listener& l : listeners_) accept_next(l);
   for (auto& t : threads_) {
     t->work.emplace(asio::make_work_guard(t->io));
     t->thread = std::thread([io = &t->io, n = t->index] {
@@ -132,80 +165,82 @@ Status ClientPortServer::start() {
       io->run();
     });
   }
-  spdlog::info("client port listening address={} port={} threads={}",
+  spdlog::info("client port listening address={} port={} secure_port={} unified={} threads={}",
                options_.listen_address.empty() ? "0.0.0.0" : options_.listen_address,
-               bound_port_, threads_.size());
+               options_.plain_port ? std::to_string(bound_port_) : "none",
+               options_.tls && options_.secure_port ? std::to_string(bound_secure_port_) : "none",
+               options_.tls && options_.port_unification, threads_.size());
   return Status::ok();
 }
 
-Status ClientPortServer::listen() {
+Status ClientPortServer::listen(asio::ip::tcp::acceptor& acceptor, const std::string& address,
+                                uint16_t port, uint16_t& bound) {
   using asio::ip::tcp;
-  std::string shown = options_.listen_address.empty() ? "0.0.0.0" : options_.listen_address;
+  std::string shown = address.empty() ? "0.0.0.0" : address;
   auto fail = [&](const std::error_code& ec) {
     std::error_code ignored;
-    acceptor_->close(ignored);
-    return Status::error(
-        fmt::format("cannot listen on {}:{}: {}", shown, options_.port, ec.message()));
+    acceptor.close(ignored);
+    return Status::error(fmt::format("cannot listen on {}:{}: {}", shown, port, ec.message()));
   };
   std::error_code ec;
   tcp::endpoint endpoint;
-  if (options_.listen_address.empty()) {
-    endpoint = tcp::endpoint(tcp::v6(), options_.port);
-    acceptor_->open(tcp::v6(), ec);
-    if (!ec) acceptor_->set_option(asio::ip::v6_only(false), ec);
+  if (address.empty()) {
+    endpoint = tcp::endpoint(tcp::v6(), port);
+    acceptor.open(tcp::v6(), ec);
+    if (!ec) acceptor.set_option(asio::ip::v6_only(false), ec);
     if (ec) {  // no IPv6 on this host
       std::error_code ignored;
-      acceptor_->close(ignored);
-      endpoint = tcp::endpoint(tcp::v4(), options_.port);
+      acceptor.close(ignored);
+      endpoint = tcp::endpoint(tcp::v4(), port);
       ec.clear();
-      acceptor_->open(tcp::v4(), ec);
+      acceptor.open(tcp::v4(), ec);
     }
   } else {
-    asio::ip::address address = asio::ip::make_address(options_.listen_address, ec);
+    asio::ip::address ip = asio::ip::make_address(address, ec);
     if (ec) {  // a host name: use its first address
       tcp::resolver resolver(threads_[0]->io);
-      auto results = resolver.resolve(options_.listen_address, "", ec);
+      auto results = resolver.resolve(address, "", ec);
       if (ec || results.empty()) return fail(ec ? ec : asio::error::host_not_found);
-      address = results.begin()->endpoint().address();
+      ip = results.begin()->endpoint().address();
     }
-    endpoint = tcp::endpoint(address, options_.port);
-    acceptor_->open(endpoint.protocol(), ec);
+    endpoint = tcp::endpoint(ip, port);
+    acceptor.open(endpoint.protocol(), ec);
   }
   if (ec) return fail(ec);
-  acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_->bind(endpoint, ec);
+  acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
   int backlog = options_.listen_backlog > 0 ? options_.listen_backlog
                                             : asio::socket_base::max_listen_connections;
-  if (!ec) acceptor_->listen(backlog, ec);
+  if (!ec) acceptor.listen(backlog, ec);
   if (ec) return fail(ec);
-  bound_port_ = acceptor_->local_endpoint(ec).port();
+  bound = acceptor.local_endpoint(ec).port();
   return Status::ok();
 }
 
-void ClientPortServer::accept_next() {
+void ClientPortServer::accept_next(Listener& l) {
   ConnectionId id = next_id_++;
-  acceptor_->async_accept(owner_of(id).io,
-                          [this, id](std::error_code ec, asio::ip::tcp::socket socket) {
-                            on_accept(ec, std::move(socket), id);
-                          });
+  l.acceptor->async_accept(owner_of(id).io,
+                           [this, &l, id](std::error_code ec, asio::ip::tcp::socket socket) {
+                             on_accept(l, ec, std::move(socket), id);
+                           });
 }
 
-void ClientPortServer::on_accept(std::error_code ec, asio::ip::tcp::socket socket,
+void ClientPortServer::on_accept(Listener& l, std::error_code ec, asio::ip::tcp::socket socket,
                                  ConnectionId id) {
   if (ec == asio::error::operation_aborted || !running_) return;
   if (ec) {
     spdlog::warn("accept failed port={} error={}", bound_port_, ec.message());
     if (is_resource_exhaustion(ec)) {  // retrying at once would spin
       accept_retry_->expires_after(kAcceptRetryDelay);
-      accept_retry_->async_wait([this](std::error_code e) {
-        if (!e && running_) accept_next();
+      accept_retry_->async_wait([this, &l](std::error_code e) {
+        if (!e && running_) accept_next(l);
       });
     } else {
-      accept_next();
+      accept_next(l);
     }
     return;
   }
-  accept_next();
+  accept_next(l);
   std::error_code ep_ec;
   auto peer = socket.remote_endpoint(ep_ec);
   if (ep_ec) return;  // already gone
@@ -218,7 +253,12 @@ void ClientPortServer::on_accept(std::error_code ec, asio::ip::tcp::socket socke
   }
   socket.set_option(asio::ip::tcp::no_delay(true), ep_ec);
   NetworkThread& t = owner_of(id);
-  auto conn = std::make_shared<Connection>(t.env(), id, std::move(socket), ip, peer.port());
+  tls::SslCtxPtr tls_context;
+  if (l.transport != Transport::kPlain) {
+    tls_context = options_.tls->current(std::chrono::steady_clock::now());
+  }
+  auto conn = std::make_shared<Connection>(t.env(), id, std::move(socket), ip, peer.port(),
+                                           l.transport, std::move(tls_context));
   if (&t == threads_[0].get()) {
     adopt(t, std::move(conn));
   } else {
@@ -232,7 +272,10 @@ void ClientPortServer::adopt(NetworkThread& t, std::shared_ptr<Connection> conn)
     return;
   }
   t.conns.emplace(conn->id(), conn);
-  sink_.connection_opened(conn->id(), conn->peer_ip(), conn->peer_port());
+  if (conn->transport() == Transport::kPlain) {  // TLS ones are announced after the handshake
+    conn->set_announced();
+    sink_.connection_opened(conn->id(), conn->peer_ip(), conn->peer_port());
+  }
   conn->start();
 }
 
@@ -391,7 +434,7 @@ void ClientPortServer::stop() {
     asio::post(t->io, [this, &t = *t, promise] {
       if (t.index == 0) {
         std::error_code ignored;
-        acceptor_->close(ignored);
+        for (Listener& l : listeners_) l.acceptor->close(ignored);
         accept_retry_->cancel();
       }
       close_all(t);
@@ -404,7 +447,7 @@ void ClientPortServer::stop() {
     t->io.stop();
     if (t->thread.joinable()) t->thread.join();
   }
-  spdlog::info("client port stopped port={}", bound_port_);
+  spdlog::info("client port stopped port={} secure_port={}", bound_port_, bound_secure_port_);
 }
 
 }  // namespace paddock::server

@@ -6,9 +6,11 @@
 // (one post per loop per batch, not one per frame). Frames a loop cuts in one turn go to
 // the sink as one batch.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -20,6 +22,7 @@
 
 #include "pipeline/client_port.h"
 #include "server/connection.h"
+#include "tls/tls_context.h"
 #include "util/result.h"
 
 namespace paddock::server {
@@ -35,6 +38,13 @@ struct ClientPortOptions {
   size_t max_outbound_bytes = 64u << 20;  // per connection; past it the connection closes
   int network_threads = 1;               // at most kMaxNetworkThreads
   int listen_backlog = -1;                // clientPortListenBacklog; <= 0: the system's max
+  bool plain_port = true;                 // false: no clientPort, only secureClientPort
+  // TLS: secureClientPort and client.portUnification need it (ssl.* keys); nullptr = none.
+  std::shared_ptr<tls::ServerTlsContext> tls;
+  std::optional<uint16_t> secure_port;    // secureClientPort; 0 picks a free port
+  std::string secure_listen_address;      // secureClientPortAddress; empty = all
+  bool port_unification = false;          // client.portUnification: `port` takes TLS too
+  std::chrono::milliseconds tls_handshake_timeout{5000};
 };
 
 class ClientPortServer final : public pipeline::ClientChannel {
@@ -53,6 +63,7 @@ class ClientPortServer final : public pipeline::ClientChannel {
   // then joins the network threads. Idempotent.
   void stop();
   uint16_t bound_port() const { return bound_port_; }
+  uint16_t bound_secure_port() const { return bound_secure_port_; }
   // The first network thread's loop, for the admin endpoint to share (runs after start()).
   asio::io_context& io_context();
   // Loop turns that handed frames to the sink, over every network thread (metrics).
@@ -65,9 +76,15 @@ class ClientPortServer final : public pipeline::ClientChannel {
 
  private:
   struct NetworkThread;
-  Status listen();
-  void accept_next();
-  void on_accept(std::error_code ec, asio::ip::tcp::socket socket, pipeline::ConnectionId id);
+  struct Listener {
+    std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
+    Transport transport = Transport::kPlain;
+  };
+  Status listen(asio::ip::tcp::acceptor& acceptor, const std::string& address, uint16_t port,
+                uint16_t& bound);
+  void accept_next(Listener& l);
+  void on_accept(Listener& l, std::error_code ec, asio::ip::tcp::socket socket,
+                 pipeline::ConnectionId id);
   bool reserve_ip_slot(const std::string& ip);
   void release_ip_slot(const std::string& ip);
   void adopt(NetworkThread& t, std::shared_ptr<Connection> conn);
@@ -83,10 +100,11 @@ class ClientPortServer final : public pipeline::ClientChannel {
   ClientPortOptions options_;
   pipeline::RequestSink& sink_;
   std::vector<std::unique_ptr<NetworkThread>> threads_;
-  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;  // on threads_[0]
+  std::vector<Listener> listeners_;  // plain and/or secure; accept on threads_[0]
   std::unique_ptr<asio::steady_timer> accept_retry_;
   pipeline::ConnectionId next_id_ = 1;                 // used on threads_[0] only
   uint16_t bound_port_ = 0;
+  uint16_t bound_secure_port_ = 0;
   int64_t started_ms_ = 0;
   std::atomic<bool> running_{false};
   std::atomic<int64_t> trace_mask_{kDefaultTraceMask};  // gtmk/stmk

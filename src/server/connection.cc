@@ -35,12 +35,15 @@ int64_t read_be64(const char* p) {
 }  // namespace
 
 Connection::Connection(ConnectionEnv env, pipeline::ConnectionId id, asio::ip::tcp::socket socket,
-                       std::string peer_ip, uint16_t peer_port)
+                       std::string peer_ip, uint16_t peer_port, Transport transport,
+                       tls::SslCtxPtr tls_context)
     : env_(env),
       id_(id),
       socket_(std::move(socket)),
       peer_ip_(std::move(peer_ip)),
-      peer_port_(peer_port) {}
+      peer_port_(peer_port),
+      transport_(transport),
+      tls_context_(std::move(tls_context)) {}
 
 Connection::~Connection() { out_.clear(env_.chunks); }
 
@@ -51,6 +54,7 @@ void Connection::start() {
     close(ec.message());
     return;
   }
+  if (transport_ != Transport::kPlain) start_handshake_timer();
   arm_read();
 }
 
@@ -78,7 +82,11 @@ void Connection::on_readable() {
       close(ec == asio::error::eof ? "peer closed" : ec.message());
       return;
     }
-    if (!consume(env_.scratch.data(), n)) return;
+    if (transport_ == Transport::kPlain) {
+      if (!consume(env_.scratch.data(), n)) return;
+    } else if (n == 0 || !on_cipher(env_.scratch.data(), n)) {
+      return;
+    }
     // A short read means the socket is drained; skip the read that would say so.
     if (n < env_.scratch.size() || n >= budget) break;
     budget -= n;
@@ -151,6 +159,10 @@ bool Connection::check_four_letter_word(const char* data, size_t n, size_t& used
 
 void Connection::stage(std::string_view frame) {
   if (closed_ || closing_ || frame.empty()) return;
+  if (transport_ != Transport::kPlain) {
+    stage_tls(frame);
+    return;
+  }
   if (out_.writing() || out_.has_queued()) {  // behind earlier bytes: they go first
     queue_copy(frame);
     return;
@@ -179,6 +191,10 @@ bool Connection::over_outbound_limit(size_t more) {
 }
 
 void Connection::write_staged() {
+  if (transport_ != Transport::kPlain) {
+    write_staged_tls();
+    return;
+  }
   size_t first = 0;  // the first iovec not written completely
   while (first < staged_.size() && !closed_) {
     const size_t count = std::min<size_t>(staged_.size() - first, IOV_MAX);
@@ -241,19 +257,34 @@ void Connection::on_written(std::error_code ec) {
 
 void Connection::close_after_flush() {
   if (closed_) return;
+  if (tls_ && !closing_) {
+    tls_->shutdown();  // close_notify
+    send_tls_output();
+  }
   closing_ = true;
   flush();
 }
 
 void Connection::set_reading(bool enabled) {
   reading_ = enabled;
-  if (enabled) arm_read();
+  if (!enabled) return;
+  // Records already received may hold frames that will not make the socket readable again.
+  if (tls_ && tls_->has_buffered_input() && !drain_tls()) return;
+  arm_read();
 }
 
 void Connection::reply_and_close(std::string text) {
   if (closed_) return;
   four_letter_ = true;
-  if (!text.empty()) out_.push(std::move(text), env_.chunks);
+  if (tls_) {
+    if (!text.empty() && !tls_->write(text.data(), text.size())) {
+      close(tls_->error());
+      return;
+    }
+    send_tls_output();
+  } else if (!text.empty()) {
+    out_.push(std::move(text), env_.chunks);
+  }
   close_after_flush();
 }
 
@@ -264,6 +295,7 @@ void Connection::close(std::string_view reason) {
                 reason);
   std::error_code ignored;
   socket_.close(ignored);
+  if (handshake_timer_) handshake_timer_->cancel();
   if (!out_.writing()) out_.clear(env_.chunks);
   // Last: the host drops its reference to this connection.
   env_.host.connection_closed(*this);

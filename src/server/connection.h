@@ -6,6 +6,7 @@
 // sink; only the tail of a partial frame is kept per connection. A batch of replies goes out
 // in one gathered write straight from the pipeline's buffer; only what the socket does not
 // take at once is copied into the connection's queue.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -17,11 +18,14 @@
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
 
 #include "pipeline/client_port.h"
 #include "server/four_letter_words.h"
 #include "server/outbound_queue.h"
 #include "util/rate_limited_log.h"
+#include "tls/tls_context.h"
+#include "tls/tls_stream.h"
 
 namespace paddock::server {
 
@@ -34,8 +38,12 @@ class ConnectionHost {
   // A complete frame (without its length prefix), for the sink.
   virtual void frame_received(Connection& conn, std::string_view frame) = 0;
   // The socket is closed: forget the connection and tell the sink (once per connection,
-  // after its last frame).
+  // after its last frame) if it was announced.
   virtual void connection_closed(Connection& conn) = 0;
+  // A TLS connection finished its handshake (`x509_subject`: the client certificate's
+  // subject, "" without one), or a unified-port connection turned out to be plain: announce
+  // it to the sink now. Plain-port connections are announced when adopted.
+  virtual void connection_ready(Connection& conn, std::string x509_subject) = 0;
   // The connection opened with a four-letter word; answer it (reply_and_close).
   virtual void four_letter_word(const std::shared_ptr<Connection>& conn, FourLetterWord word,
                                 int64_t argument) = 0;
@@ -44,6 +52,8 @@ class ConnectionHost {
 struct ConnectionLimits {
   int32_t max_frame_bytes = 0xfffff;      // jute.maxbuffer
   size_t max_outbound_bytes = 64 << 20;   // queued + in flight, per connection
+  // A TLS handshake (or, on a unified port, the first byte) must arrive within this.
+  std::chrono::milliseconds handshake_timeout{5000};
 };
 
 // Per-thread resources shared by the thread's connections.
@@ -53,12 +63,21 @@ struct ConnectionEnv {
   std::vector<char>& scratch;  // read buffer, reused for every read on this thread
   ChunkPool& chunks;
   util::RateLimitedLog& bad_input_log;  // the server's, shared by its threads
+  std::vector<char>& plain;    // TLS: decrypted bytes, and replies gathered for encryption
+};
+
+// How a connection's bytes travel. Plain connections never touch the TLS code.
+enum class Transport : uint8_t {
+  kPlain,
+  kTls,
+  kDetect,  // client.portUnification: TLS when the first byte is a handshake record (0x16)
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(ConnectionEnv env, pipeline::ConnectionId id, asio::ip::tcp::socket socket,
-             std::string peer_ip, uint16_t peer_port);
+             std::string peer_ip, uint16_t peer_port, Transport transport = Transport::kPlain,
+             tls::SslCtxPtr tls_context = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -87,6 +106,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const std::string& peer_ip() const { return peer_ip_; }
   uint16_t peer_port() const { return peer_port_; }
   bool closed() const { return closed_; }
+  bool secure() const { return tls_ != nullptr; }
+  Transport transport() const { return transport_; }
+  // Whether the sink heard connection_opened for it (it then hears connection_closed too).
+  bool announced() const { return announced_; }
+  void set_announced() { announced_ = true; }
   // Set while the owning thread gathers a batch (see ClientPortServer).
   bool in_batch = false;
 
@@ -103,6 +127,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void queue_copy(std::string_view bytes);
   bool over_outbound_limit(size_t bytes);
   bool wants_to_read() const { return reading_ && !four_letter_ && !closing_ && !closed_; }
+  // TLS path (connection_tls.cc).
+  void start_handshake_timer();
+  bool on_cipher(const char* data, size_t n);
+  bool drain_tls();
+  void stage_tls(std::string_view frame);
+  void write_staged_tls();
+  void send_tls_output();
+  void ready(std::string x509_subject);
 
   ConnectionEnv env_;
   pipeline::ConnectionId id_;
@@ -119,6 +151,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool four_letter_ = false;   // answering a four-letter word: read nothing more
   bool closing_ = false;       // close once the outbound queue is empty
   bool closed_ = false;
+  bool announced_ = false;
+  Transport transport_;
+  tls::SslCtxPtr tls_context_;              // kDetect: the context to use if TLS comes
+  std::unique_ptr<tls::TlsStream> tls_;     // set once the connection is known to be TLS
+  std::unique_ptr<asio::steady_timer> handshake_timer_;
 };
 
 }  // namespace paddock::server

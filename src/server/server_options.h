@@ -21,7 +21,14 @@ namespace paddock::server {
 state::DatabaseOptions database_options(const config::ServerConfig& cfg);
 std::vector<std::pair<std::string, std::string>> conf_entries(const config::ServerConfig& cfg);
 pipeline::PipelineOptions pipeline_options(const config::ServerConfig& cfg);
-ClientPortOptions client_port_options(const config::ServerConfig& cfg);
+// `tls`: from client_tls_context (nullptr without TLS).
+ClientPortOptions client_port_options(const config::ServerConfig& cfg,
+                                      std::shared_ptr<tls::ServerTlsContext> tls = nullptr);
+// ZooKeeper's ssl.* keys (zookeeper.ssl.* properties) for the client port.
+tls::TlsSettings client_tls_settings(const config::ServerConfig& cfg);
+// The client port's TLS context when secureClientPort or client.portUnification is set,
+// nullptr otherwise; an error names the key and file that cannot be used.
+Result<std::shared_ptr<tls::ServerTlsContext>> client_tls_context(const config::ServerConfig& cfg);
 AdminServerOptions admin_options(const config::ServerConfig& cfg);
 MetricsServerOptions metrics_options(const config::ServerConfig& cfg);
 durable::SnapshotterOptions snapshotter_options(const config::ServerConfig& cfg,

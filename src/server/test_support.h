@@ -57,11 +57,19 @@ class FakeSink : public pipeline::RequestSink {
     ConnectionId conn;
     std::string ip;
     uint16_t port;
+    bool secure = false;
+    std::string x509_subject;
   };
 
   void connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port) override {
     std::lock_guard<std::mutex> lock(mu_);
-    opened_.push_back({conn, std::move(peer_ip), peer_port});
+    opened_.push_back({conn, std::move(peer_ip), peer_port, false, {}});
+    cv_.notify_all();
+  }
+  void secure_connection_opened(ConnectionId conn, std::string peer_ip, uint16_t peer_port,
+                                std::string x509_subject) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    opened_.push_back({conn, std::move(peer_ip), peer_port, true, std::move(x509_subject)});
     cv_.notify_all();
   }
   void frames_received(pipeline::FrameBatch& batch) override {
@@ -221,6 +229,7 @@ class TestClient {
   TestClient& operator=(const TestClient&) = delete;
 
   bool connected() const { return connected_; }
+  int fd() const { return fd_; }
   void close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;

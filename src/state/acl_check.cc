@@ -15,6 +15,8 @@ bool id_matches(const proto::Id& acl_id, const proto::Id& session_id) {
   if (acl_id.scheme != session_id.scheme) return false;
   if (acl_id.scheme == "digest") return acl_id.id == session_id.id;
   if (acl_id.scheme == "ip") return ip_matches(session_id.id, acl_id.id);
+  if (acl_id.scheme == "x509") return acl_id.id == session_id.id;  // X509AuthenticationProvider
+  if (acl_id.scheme == "sasl") return acl_id.id == session_id.id;  // SASLAuthenticationProvider
   return false;  // no other provider is registered
 }
 
@@ -63,6 +65,10 @@ proto::Err fixup_acl(const proto::AclList& requested, const std::vector<proto::I
     } else if (a.id.scheme == "digest" && is_valid_digest_id(a.id.id)) {
       out.push_back(a);
     } else if (a.id.scheme == "ip" && is_valid_ip_acl(a.id.id)) {
+      out.push_back(a);
+    } else if (a.id.scheme == "x509") {  // any DN (X509AuthenticationProvider.isValid)
+      out.push_back(a);
+    } else if (a.id.scheme == "sasl" && is_valid_sasl_id(a.id.id)) {
       out.push_back(a);
     } else {
       return proto::Err::kInvalidAcl;

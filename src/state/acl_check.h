@@ -35,10 +35,11 @@ class AclChecker {
 };
 
 // The ACL a create/setACL stores for `requested`: duplicates dropped (first kept),
-// "auth" entries replaced by one entry per authenticated id of the session (digest ids; ip
+// "auth" entries replaced by one entry per authenticated id of the session (digest and x509
+// ids; ip
 // and super are not "authenticated" users), every other entry checked for a registered
 // scheme and a well-formed id. kInvalidAcl for an empty list, an unknown scheme or bad id
-// (world:<not anyone>, super, x509, sasl, IPv6 or malformed ip, digest without "user:hash"),
+// (world:<not anyone>, super, sasl, IPv6 or malformed ip, digest without "user:hash"),
 // or "auth" with no authenticated id.
 proto::Err fixup_acl(const proto::AclList& requested, const std::vector<proto::Id>& auth,
                      proto::AclList& out);

@@ -257,8 +257,11 @@ TEST(FixupAclTest, ValidatesSchemesAndIds) {
   for (const char* bad : {"user", "user:", "a:b:c", ":", ""}) {
     EXPECT_EQ(check(Id{"digest", bad}), Err::kInvalidAcl) << bad;
   }
+  // x509 ids are valid: Paddock always has ZooKeeper's X509AuthenticationProvider (ZooKeeper
+  // needs authProvider.x509=... for it; without it such an ACL is INVALIDACL).
+  EXPECT_EQ(check(Id{"x509", "CN=a,O=b"}), Err::kOk);
   for (const Id& bad : {Id{"world", "foo"}, Id{"WORLD", "anyone"}, Id{"super", ""},
-                        Id{"x509", "CN=a"}, Id{"sasl", "bob"}, Id{"auth", ""}}) {
+                        Id{"auth", ""}}) {
     EXPECT_EQ(check(bad), Err::kInvalidAcl) << bad.scheme;
   }
   proto::AclList out;
@@ -319,11 +322,43 @@ TEST(AuthProviderTest, AuthenticateGrantsDigestSuperAndIp) {
   EXPECT_EQ(db.authenticate_ids("digest", "super:secret", "::1").size(), 2u);
 }
 
+TEST(AclCheckerTest, SaslIdMatchesExactlyIsValidAsAKerberosNameAndGoesIntoAuthAcls) {
+  AclChecker checker(AclPolicy{});
+  const proto::AclList acl = {Acl{perm::kRead, Id{"sasl", "bob"}}};
+  EXPECT_TRUE(checker.permits(acl, perm::kRead, {Id{"ip", "127.0.0.1"}, Id{"sasl", "bob"}}));
+  EXPECT_FALSE(checker.permits(acl, perm::kRead, {Id{"sasl", "bobby"}}));
+  EXPECT_FALSE(checker.permits(acl, perm::kRead, {Id{"digest", "bob"}}));
+  proto::AclList out;
+  for (const char* good : {"bob", "alice@EXAMPLE.COM", "zk/host@R", "a/b", "@R", ""}) {
+    EXPECT_EQ(fixup_acl({Acl{31, Id{"sasl", good}}}, {}, out), Err::kOk) << good;
+  }
+  for (const char* bad : {"a@b@c", "a/b/c@R", "a@R/x"}) {
+    EXPECT_EQ(fixup_acl({Acl{31, Id{"sasl", bad}}}, {}, out), Err::kInvalidAcl) << bad;
+  }
+  ASSERT_EQ(fixup_acl({Acl{31, Id{"auth", ""}}}, {Id{"ip", "127.0.0.1"}, Id{"sasl", "bob"}}, out),
+            Err::kOk);
+  EXPECT_EQ(out, (proto::AclList{Acl{31, Id{"sasl", "bob"}}}));
+}
+
 TEST(AuthProviderTest, WhoAmIShowsTheDigestUserOnly) {
   EXPECT_EQ(who_am_i_user(Id{"digest", kUser1Digest}), "user1");
   EXPECT_EQ(who_am_i_user(Id{"digest", ":h"}), "");
   EXPECT_EQ(who_am_i_user(Id{"ip", "127.0.0.1"}), "127.0.0.1");
   EXPECT_EQ(who_am_i_user(Id{"super", ""}), "");
+}
+
+TEST(AclCheckerTest, X509IdMatchesItsExactSubjectAndGoesIntoAuthAcls) {
+  AclChecker checker(AclPolicy{});
+  const proto::AclList acl = {Acl{perm::kRead, Id{"x509", "CN=client,O=Paddock"}}};
+  EXPECT_TRUE(checker.permits(acl, perm::kRead,
+                              {Id{"ip", "127.0.0.1"}, Id{"x509", "CN=client,O=Paddock"}}));
+  EXPECT_FALSE(checker.permits(acl, perm::kRead, {Id{"x509", "CN=client,O=Other"}}));
+  EXPECT_FALSE(checker.permits(acl, perm::kWrite, {Id{"x509", "CN=client,O=Paddock"}}));
+  proto::AclList out;
+  ASSERT_EQ(fixup_acl({Acl{31, Id{"auth", ""}}},
+                      {Id{"ip", "127.0.0.1"}, Id{"x509", "CN=client,O=Paddock"}}, out),
+            Err::kOk);
+  EXPECT_EQ(out, (proto::AclList{Acl{31, Id{"x509", "CN=client,O=Paddock"}}}));
 }
 
 }  // namespace

@@ -208,7 +208,20 @@ bool ip_matches(std::string_view client_ip, std::string_view acl_expr) {
   return *remote == *acl_addr;
 }
 
-bool is_authenticated_scheme(std::string_view scheme) { return scheme == "digest"; }
+bool is_valid_sasl_id(std::string_view id) {
+  // KerberosName's pattern ([^/@]*)(/([^/@]*))?@([^/@]*); a name without '@' is valid whole.
+  const size_t at = id.find('@');
+  if (at == std::string_view::npos) return true;
+  std::string_view before = id.substr(0, at);
+  std::string_view realm = id.substr(at + 1);
+  const size_t slash = before.find('/');
+  return realm.find_first_of("/@") == std::string_view::npos &&
+         (slash == std::string_view::npos || before.find('/', slash + 1) == std::string_view::npos);
+}
+
+bool is_authenticated_scheme(std::string_view scheme) {
+  return scheme == "digest" || scheme == "sasl" || scheme == "x509";
+}
 
 std::string who_am_i_user(const proto::Id& id) {
   if (id.scheme == "digest") return id.id.substr(0, id.id.find(':'));

@@ -37,8 +37,12 @@ bool is_valid_ip_acl(std::string_view expr);  // "a.b.c.d" or "a.b.c.d/bits"; IP
 // never match.
 bool ip_matches(std::string_view client_ip, std::string_view acl_expr);
 
+// Whether `id` is a valid ACL id of the sasl scheme (SASLAuthenticationProvider.isValid:
+// KerberosName parses it -- anything without '@', or name[/host]@REALM).
+bool is_valid_sasl_id(std::string_view id);
+
 // Whether ids of this scheme count as authenticated users for the "auth" ACL scheme
-// (digest yes; ip no; unregistered schemes such as "super" are skipped).
+// (digest, sasl and x509 yes; ip no; unregistered schemes such as "super" are skipped).
 bool is_authenticated_scheme(std::string_view scheme);
 
 // The user whoAmI reports for an id: the part before the first ':' for digest, the id

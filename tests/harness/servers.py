@@ -27,6 +27,10 @@ ZK_CLASSPATH = ":".join(
         "slf4j-api.jar",
         "slf4j-simple.jar",
         "netty-all.jar",
+        # Debian's zookeeper.jar names neither in its Class-Path; its Netty (TLS) server and
+        # client need both.
+        "netty-codec.jar",
+        "netty-resolver.jar",
         "metrics-core.jar",
         "snappy-java.jar",
     )
