@@ -311,6 +311,21 @@ void zoo_cfg(const fs::path& root) {
       "server.2=[::1]:2889:3889:participant;[::1]:2182\nversion=100000000\n");
 }
 
+void jaas() {
+  put("jaas", "digest_users",
+      "Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+      "  user_super=\"adminsecret\"\n  user_bob=\"bob\\\"secret\";\n};\n"
+      "Client {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+      "  username=\"bob\" password=\"bobsecret\";\n};\n");
+  put("jaas", "kerberos_comments",
+      "/* the server's keytab */\nServer {\n"
+      "  com.sun.security.auth.module.Krb5LoginModule REQUIRED // any case\n"
+      "  useKeyTab=true\n  keyTab=\"${user.home}/zk.keytab\"\n  storeKey=true\n"
+      "  principal=\"zookeeper/localhost@EXAMPLE.COM\";\n};\n"
+      "QuorumServer { org.apache.zookeeper.server.auth.DigestLoginModule sufficient "
+      "user_test=\"test\"; };\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -328,5 +343,6 @@ int main(int argc, char** argv) {
   election();
   log_records(root);
   zoo_cfg(root);
+  jaas();
   return 0;
 }
