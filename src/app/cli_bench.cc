@@ -20,6 +20,9 @@ struct BenchFlags {
   std::string server_pids;
   bool no_setup = false;
   bool json = false;
+  bool tls = false;
+  std::string tls_key_store;    // PEM or PKCS12: the client certificate (optional)
+  std::string tls_trust_store;  // PEM or PKCS12: the CA that signed the server's certificate
   bench::BenchOptions options;
 };
 
@@ -70,6 +73,18 @@ int run(BenchFlags& f, bool duration_given) {
   o.mode = *mode;
   o.server_pids = *pids;
   o.setup = !f.no_setup;
+  if (f.tls) {
+    tls::TlsSettings t;
+    t.key_store_location = f.tls_key_store;
+    t.trust_store_location = f.tls_trust_store;
+    t.protocol = "TLS";
+    auto ctx = tls::build_client_context(t);
+    if (!ctx) {
+      std::cerr << "paddock bench: " << ctx.error() << "\n";
+      return 1;
+    }
+    o.tls = *ctx;
+  }
   // The fill runs until done: --duration is only its time limit, an hour unless given.
   if (o.mode == bench::Mode::kFill && !duration_given) o.duration_s = 3600;
   auto result = bench::run_bench(o);
@@ -106,6 +121,11 @@ void add_bench_commands(CLI::App& app, CommandAction& action) {
                   "op=weight,...: get set exists children create delete ephemeral multi")
       ->capture_default_str();
   cmd->add_option("--payload", o.payload, "bytes per set/create")->capture_default_str();
+  cmd->add_flag("--tls", flags->tls, "connect over TLS (secureClientPort or a unified port)");
+  cmd->add_option("--tls-keystore", flags->tls_key_store,
+                  "--tls: client key and certificate (PEM file with both, or PKCS12)");
+  cmd->add_option("--tls-truststore", flags->tls_trust_store,
+                  "--tls: CA certificates the server's certificate must chain to");
   cmd->add_option("--keys", o.keys, "znodes the reads and sets address")->capture_default_str();
   cmd->add_option("--watchers", o.watchers, "watch mode: sessions watching one node");
   cmd->add_option("--rounds", o.rounds, "watch mode: setData rounds")->capture_default_str();

@@ -17,6 +17,7 @@
 #include "bench/endpoint.h"
 #include "bench/histogram.h"
 #include "bench/op_mix.h"
+#include "tls/tls_context.h"
 #include "util/result.h"
 
 namespace paddock::bench {
@@ -42,6 +43,7 @@ struct BenchOptions {
   int32_t session_timeout_ms = 30000;
   bool setup = true;             // create the root, its folders and the keys first
   std::vector<int> server_pids;  // sampled from /proc for server CPU over the measured span
+  tls::SslCtxPtr tls;            // --tls: every session over TLS with this client context
 };
 
 struct OpStats {

@@ -167,10 +167,7 @@ Status Engine::open(size_t count) {
     // once, so the server works on the first sessions while later ones still connect
     // (otherwise every ConnectRequest waits for the last connect() and its EPOLLOUT).
     const bool connected = handshake_done(s->fd_);
-    if (connected) {
-      s->state_ = Session::State::kHandshake;
-      s->requests_.connect(s->out_, options_.timeout_ms);
-    }
+    if (connected) start_session(*s);
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT;
     ev.data.ptr = s.get();
@@ -266,9 +263,17 @@ void Engine::finish_connect(Driver& driver, Session& s) {
     fail(driver, s, std::string("connect: ") + strerror(err));
     return;
   }
-  s.state_ = Session::State::kHandshake;
-  s.requests_.connect(s.out_, options_.timeout_ms);
+  start_session(s);
   flush(s);
+}
+
+// TCP is up: queue the ConnectRequest (over TLS it goes once the TLS handshake is done).
+void Engine::start_session(Session& s) {
+  s.state_ = Session::State::kHandshake;
+  if (options_.tls) {
+    s.tls_ = std::make_unique<tls::TlsStream>(options_.tls, tls::TlsStream::Role::kClient);
+  }
+  s.requests_.connect(s.out_, options_.timeout_ms);
 }
 
 void Engine::fill_and_flush(Driver& driver, Session& s, uint64_t now) {
@@ -280,6 +285,10 @@ void Engine::fill_and_flush(Driver& driver, Session& s, uint64_t now) {
 }
 
 void Engine::read_available(Driver& driver, Session& s) {
+  if (s.tls_) {
+    read_available_tls(driver, s);
+    return;
+  }
   for (;;) {
     size_t space = s.in_cap_ - s.in_len_;
     ssize_t n = read(s.fd_, s.in_.get() + s.in_len_, space);
@@ -299,32 +308,77 @@ void Engine::read_available(Driver& driver, Session& s) {
       break;
     }
     s.in_len_ += static_cast<size_t>(n);
-    uint64_t now = now_ns();
-    size_t pos = 0;
-    while (auto next = client::frame_length(std::string_view(s.in_.get() + pos, s.in_len_ - pos))) {
-      const uint32_t len = *next;
-      if (len > kMaxFrame) {
-        fail(driver, s, "reply frame length " + std::to_string(len) + " is out of range");
-        return;
-      }
-      if (s.in_len_ - pos - 4 < len) break;
-      if (!handle_frame(driver, s, std::string_view(s.in_.get() + pos + 4, len), now)) return;
-      pos += 4 + len;
-    }
-    std::memmove(s.in_.get(), s.in_.get() + pos, s.in_len_ - pos);
-    s.in_len_ -= pos;
-    // A frame that does not fit: grow (rare, never on the hot path).
-    if (auto next = client::frame_length(std::string_view(s.in_.get(), s.in_len_))) {
-      size_t need = 4 + static_cast<size_t>(*next);
-      if (need > s.in_cap_) {
-        auto bigger = std::make_unique_for_overwrite<char[]>(need);
-        std::memcpy(bigger.get(), s.in_.get(), s.in_len_);
-        s.in_ = std::move(bigger);
-        s.in_cap_ = need;
-      }
-    }
+    if (!parse_input(driver, s, now_ns())) return;
     // A short read drained the socket: save the read() that would say EAGAIN.
     if (static_cast<size_t>(n) < space) break;
+  }
+  fill_and_flush(driver, s, now_ns());
+}
+
+bool Engine::parse_input(Driver& driver, Session& s, uint64_t now) {
+  size_t pos = 0;
+  while (auto next = client::frame_length(std::string_view(s.in_.get() + pos, s.in_len_ - pos))) {
+    const uint32_t len = *next;
+    if (len > kMaxFrame) {
+      fail(driver, s, "reply frame length " + std::to_string(len) + " is out of range");
+      return false;
+    }
+    if (s.in_len_ - pos - 4 < len) break;
+    if (!handle_frame(driver, s, std::string_view(s.in_.get() + pos + 4, len), now)) return false;
+    pos += 4 + len;
+  }
+  std::memmove(s.in_.get(), s.in_.get() + pos, s.in_len_ - pos);
+  s.in_len_ -= pos;
+  // A frame that does not fit: grow (rare, never on the hot path).
+  if (auto next = client::frame_length(std::string_view(s.in_.get(), s.in_len_))) {
+    size_t need = 4 + static_cast<size_t>(*next);
+    if (need > s.in_cap_) {
+      auto bigger = std::make_unique_for_overwrite<char[]>(need);
+      std::memcpy(bigger.get(), s.in_.get(), s.in_len_);
+      s.in_ = std::move(bigger);
+      s.in_cap_ = need;
+    }
+  }
+  return true;
+}
+
+// TLS: ciphertext into the stream, the handshake driven, plaintext decrypted into s.in_.
+void Engine::read_available_tls(Driver& driver, Session& s) {
+  if (cipher_in_.empty()) cipher_in_.resize(64 * 1024);
+  for (;;) {
+    ssize_t n = read(s.fd_, cipher_in_.data(), cipher_in_.size());
+    if (n == 0) {
+      if (s.state_ == Session::State::kClosing) {
+        close(s.fd_);
+        s.fd_ = -1;
+        s.state_ = Session::State::kClosed;
+      } else {
+        fail(driver, s, "the server closed the connection");
+      }
+      return;
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) fail(driver, s, strerror(errno));
+      break;
+    }
+    s.tls_->feed(cipher_in_.data(), static_cast<size_t>(n));
+    if (!s.tls_->handshake_done()) {
+      flush_tls(s);  // the next handshake flight; the ConnectRequest once it is done
+      if (s.fd_ < 0) return;
+    }
+    for (;;) {
+      if (s.in_len_ == s.in_cap_) break;  // parse_input grows for a frame that does not fit
+      long m = s.tls_->read(s.in_.get() + s.in_len_, s.in_cap_ - s.in_len_);
+      if (m < 0) {
+        fail(driver, s, s.state_ == Session::State::kClosing ? "closed" : s.tls_->error());
+        return;
+      }
+      if (m == 0) break;
+      s.in_len_ += static_cast<size_t>(m);
+      if (!parse_input(driver, s, now_ns())) return;
+    }
+    if (static_cast<size_t>(n) < cipher_in_.size()) break;
   }
   fill_and_flush(driver, s, now_ns());
 }
@@ -372,6 +426,10 @@ bool Engine::handle_frame(Driver& driver, Session& s, std::string_view frame, ui
 }
 
 void Engine::flush(Session& s) {
+  if (s.tls_) {
+    flush_tls(s);
+    return;
+  }
   while (s.out_sent_ < s.out_.size()) {
     ssize_t n = send(s.fd_, s.out_.data() + s.out_sent_, s.out_.size() - s.out_sent_, MSG_NOSIGNAL);
     if (n < 0) {
@@ -388,6 +446,45 @@ void Engine::flush(Session& s) {
   if (!pending) {
     s.out_.clear();
     s.out_sent_ = 0;
+  }
+  if (s.state_ != Session::State::kConnecting) set_write_interest(s, pending);
+}
+
+void Engine::flush_tls(Session& s) {
+  IgnoreReplies ignore;
+  if (!s.tls_->handshake_done() && !s.tls_->handshake()) {
+    fail(ignore, s, s.tls_->error());
+    return;
+  }
+  if (s.tls_->handshake_done() && !s.out_.empty()) {
+    if (!s.tls_->write(s.out_.data(), s.out_.size())) {
+      fail(ignore, s, s.tls_->error());
+      return;
+    }
+    s.out_.clear();
+    s.out_sent_ = 0;
+    s.last_send_ns_ = s.stamp_ns_;
+  }
+  std::string_view produced = s.tls_->output();
+  if (!produced.empty()) {
+    s.cipher_out_.append(produced);
+    s.tls_->clear_output();
+  }
+  while (s.cipher_sent_ < s.cipher_out_.size()) {
+    ssize_t n = send(s.fd_, s.cipher_out_.data() + s.cipher_sent_,
+                     s.cipher_out_.size() - s.cipher_sent_, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      fail(ignore, s, std::string("send: ") + strerror(errno));
+      return;
+    }
+    s.cipher_sent_ += static_cast<size_t>(n);
+  }
+  const bool pending = s.cipher_sent_ < s.cipher_out_.size();
+  if (!pending) {
+    s.cipher_out_.clear();
+    s.cipher_sent_ = 0;
   }
   if (s.state_ != Session::State::kConnecting) set_write_interest(s, pending);
 }

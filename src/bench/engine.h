@@ -19,6 +19,8 @@
 #include "bench/op_mix.h"
 #include "bench/requests.h"
 #include "client/framing.h"
+#include "tls/tls_context.h"
+#include "tls/tls_stream.h"
 #include "util/result.h"
 
 namespace paddock::bench {
@@ -33,6 +35,7 @@ struct SessionOptions {
   uint32_t window = 32;         // the most requests a driver keeps outstanding per session
   size_t read_buffer = 65536;   // initial input buffer; grows for larger frames
   size_t write_reserve = 8192;  // output buffer capacity reserved up front
+  tls::SslCtxPtr tls;           // --tls: every session speaks TLS (client context)
 };
 
 class Engine;
@@ -89,6 +92,10 @@ class Session {
   std::unique_ptr<char[]> in_;
   size_t in_cap_ = 0;
   size_t in_len_ = 0;
+  // TLS (--tls): out_ is encrypted into cipher_out_ once the handshake is done.
+  std::unique_ptr<tls::TlsStream> tls_;
+  std::string cipher_out_;
+  size_t cipher_sent_ = 0;
 
   std::vector<InFlight> ring_;
   uint64_t ring_head_ = 0;
@@ -144,6 +151,11 @@ class Engine {
   void on_events(Driver& driver, Session& s, uint32_t events);
   void finish_connect(Driver& driver, Session& s);
   void read_available(Driver& driver, Session& s);
+  void read_available_tls(Driver& driver, Session& s);
+  // Cuts and handles the complete frames in s.in_; false once the session failed.
+  bool parse_input(Driver& driver, Session& s, uint64_t now);
+  void start_session(Session& s);
+  void flush_tls(Session& s);
   bool handle_frame(Driver& driver, Session& s, std::string_view frame, uint64_t now);
   void flush(Session& s);
   void fail(Driver& driver, Session& s, std::string why);
@@ -161,6 +173,7 @@ class Engine {
   size_t failed_ = 0;
   uint64_t next_ping_check_ = 0;
   std::string first_error_;
+  std::vector<char> cipher_in_;  // TLS: ciphertext read from one socket
 };
 
 }  // namespace paddock::bench

@@ -55,6 +55,7 @@ SessionOptions session_options_for(const BenchOptions& options, uint32_t window)
   SessionOptions so;
   so.window = window;
   so.timeout_ms = options.session_timeout_ms;
+  so.tls = options.tls;
   size_t per_request = 2 * static_cast<size_t>(options.payload) + 256;
   so.write_reserve = std::max<size_t>(512, window * per_request);
   so.read_buffer = std::clamp<size_t>(window * (options.payload + 160), 4096, 1 << 20);

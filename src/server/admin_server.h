@@ -10,7 +10,6 @@
 #include <string>
 
 #include "pipeline/client_port.h"
-#include "server/admin_extension.h"
 #include "server/http_endpoint.h"
 #include "util/result.h"
 
@@ -25,16 +24,12 @@ struct AdminServerOptions {
   size_t worker_threads = 2;               // requests served at once
   std::chrono::milliseconds snapshot_timeout{10000};  // then 503: the pipeline is stuck
   int64_t started_ms = 0;  // for "uptime"; 0 means when start() is called
-  // This server's client port, for an extension (AdminContext).
-  std::string client_host = "127.0.0.1";
-  uint16_t client_port = 0;
 };
 
 class AdminServer {
  public:
-  // `sink` and `extension` (when given: the console) must outlive this object.
-  AdminServer(AdminServerOptions options, pipeline::RequestSink& sink,
-              AdminExtension* extension = nullptr);
+  // `sink` must outlive this object.
+  AdminServer(AdminServerOptions options, pipeline::RequestSink& sink);
   ~AdminServer();  // stop()
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
@@ -51,12 +46,8 @@ class AdminServer {
   Answer answer(const std::string& method, const std::string& path, size_t head_bytes) const;
   Answer run_command(std::string_view name) const;
 
-  bool is_extension_path(std::string_view path) const;
-
   AdminServerOptions options_;
   pipeline::RequestSink& sink_;
-  AdminExtension* extension_;
-  bool extension_started_ = false;
   HttpEndpoint http_;
 };
 
