@@ -20,6 +20,7 @@ packages=(
   prometheus                            # scrapes paddockd's /metrics in its integration test
   libsasl2-dev libsasl2-modules libsasl2-modules-gssapi-mit   # SASL (DIGEST-MD5, Kerberos GSSAPI)
   krb5-kdc krb5-admin-server krb5-user  # a real MIT KDC started by the Kerberos tests
+  python3-kerberos  # GSSAPI for kazoo's SASL (pure-sasl) in the Kerberos tests
   clang                                 # libFuzzer targets (make fuzz)
   chromium chromium-driver python3-selenium   # the web console's browser test
   libsystemd-dev                        # sd_notify for the systemd unit (Type=notify)
@@ -29,6 +30,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm fetches the web console's front-end dependency (uPlot) at build time. Debian packs it as
+# `npm`; NodeSource's `nodejs` carries its own, which must not be replaced: ask for the
+# command, not the package.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

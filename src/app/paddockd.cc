@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "config/server_config.h"
+#include "console/console.h"
 #include "server/server.h"
 #include "storage/posix_env.h"
 #include "util/clock.h"
@@ -54,7 +55,11 @@ int run(int argc, char** argv) {
   }
   storage::PosixEnv env;
   SystemClock clock;
+  console::ConsoleOptions console_options = console::console_options(*loaded);
   server::Server server(std::move(*loaded), env, clock);
+  if (console_options.enabled) {
+    server.set_admin_extension(std::make_unique<console::Console>(std::move(console_options)));
+  }
   if (auto error = server.start()) {
     spdlog::error("event={} exit_code={} {}", error->event, error->exit_code, error->message);
     return error->exit_code;

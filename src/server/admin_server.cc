@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "server/admin_commands.h"
@@ -31,35 +32,71 @@ size_t head_bytes(const httplib::Request& req) {
   return n;
 }
 
+HttpEndpointOptions endpoint_options(const AdminServerOptions& o, const AdminExtension* e) {
+  HttpEndpointOptions h;
+  h.host = o.address.empty() ? "0.0.0.0" : o.address;
+  h.port = o.port;
+  h.worker_threads = o.worker_threads;
+  h.idle_timeout = o.idle_timeout;
+  h.what = "admin";
+  if (e != nullptr) h.max_body_bytes = std::max(h.max_body_bytes, e->max_body_bytes());
+  return h;
+}
+
 }  // namespace
 
-AdminServer::AdminServer(AdminServerOptions options, pipeline::RequestSink& sink)
+AdminServer::AdminServer(AdminServerOptions options, pipeline::RequestSink& sink,
+                         AdminExtension* extension)
     : options_(std::move(options)),
       sink_(sink),
-      http_(HttpEndpointOptions{options_.address.empty() ? "0.0.0.0" : options_.address,
-                                options_.port, options_.worker_threads, options_.idle_timeout,
-                                "admin"}) {}
+      extension_(extension),
+      http_(endpoint_options(options_, extension)) {}
 
 AdminServer::~AdminServer() { stop(); }
 
 Status AdminServer::start() {
   if (options_.started_ms == 0) options_.started_ms = wall_clock_ms();
   // Every request goes through here, before the library's routing: ZooKeeper's admin
-  // answers are decided by method and path alone.
+  // answers are decided by method and path alone. The extension's paths go on to the
+  // routes it added (the library reads a request's body only after this handler).
   http_.routes().set_pre_routing_handler(
       [this](const httplib::Request& req, httplib::Response& res) {
-        Answer a = answer(req.method, req.path, head_bytes(req));
+        const size_t head = head_bytes(req);
+        if (head <= options_.max_request_bytes && is_extension_path(req.path)) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        Answer a = answer(req.method, req.path, head);
         res.status = a.status;
         res.set_content(a.body, a.content_type);
         return httplib::Server::HandlerResponse::Handled;
       });
-  if (Status s = http_.start(); !s) return s;
+  if (extension_ != nullptr) {
+    AdminContext context{http_.routes(), sink_, options_.client_host, options_.client_port};
+    if (Status s = extension_->start(context); !s) return s;
+    extension_started_ = true;
+  }
+  if (Status s = http_.start(); !s) {
+    stop();
+    return s;
+  }
   spdlog::info("admin server listening address={} port={} url={}", options_.address,
                http_.bound_port(), options_.command_url);
   return Status::ok();
 }
 
-void AdminServer::stop() { http_.stop(); }
+void AdminServer::stop() {
+  http_.stop();
+  if (extension_started_) {
+    extension_started_ = false;
+    extension_->stop();
+  }
+}
+
+bool AdminServer::is_extension_path(std::string_view path) const {
+  if (extension_ == nullptr) return false;
+  std::string_view prefix = extension_->url_prefix();
+  return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
+}
 
 AdminServer::Answer AdminServer::answer(const std::string& method, const std::string& path,
                                         size_t head) const {

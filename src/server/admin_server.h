@@ -10,6 +10,7 @@
 #include <string>
 
 #include "pipeline/client_port.h"
+#include "server/admin_extension.h"
 #include "server/http_endpoint.h"
 #include "util/result.h"
 
@@ -24,12 +25,16 @@ struct AdminServerOptions {
   size_t worker_threads = 2;               // requests served at once
   std::chrono::milliseconds snapshot_timeout{10000};  // then 503: the pipeline is stuck
   int64_t started_ms = 0;  // for "uptime"; 0 means when start() is called
+  // This server's client port, for an extension (AdminContext).
+  std::string client_host = "127.0.0.1";
+  uint16_t client_port = 0;
 };
 
 class AdminServer {
  public:
-  // `sink` must outlive this object.
-  AdminServer(AdminServerOptions options, pipeline::RequestSink& sink);
+  // `sink` and `extension` (when given: the console) must outlive this object.
+  AdminServer(AdminServerOptions options, pipeline::RequestSink& sink,
+              AdminExtension* extension = nullptr);
   ~AdminServer();  // stop()
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
@@ -46,8 +51,12 @@ class AdminServer {
   Answer answer(const std::string& method, const std::string& path, size_t head_bytes) const;
   Answer run_command(std::string_view name) const;
 
+  bool is_extension_path(std::string_view path) const;
+
   AdminServerOptions options_;
   pipeline::RequestSink& sink_;
+  AdminExtension* extension_;
+  bool extension_started_ = false;
   HttpEndpoint http_;
 };
 

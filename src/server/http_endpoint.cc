@@ -20,7 +20,7 @@ HttpEndpoint::HttpEndpoint(HttpEndpointOptions options)
   const auto idle_s = std::chrono::ceil<std::chrono::seconds>(options_.idle_timeout);
   http_->set_keep_alive_timeout(std::max<time_t>(1, idle_s.count()));
   http_->set_keep_alive_max_count(1);  // one request per connection, then close
-  http_->set_payload_max_length(8192);  // GET only: no request has a body worth more
+  http_->set_payload_max_length(options_.max_body_bytes);
   // httplib sets SO_REUSEPORT by default: a second server on the same port would then
   // share it and answer every other request. SO_REUSEADDR alone lets a restart rebind.
   http_->set_socket_options([](socket_t sock) {

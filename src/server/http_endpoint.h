@@ -27,6 +27,8 @@ struct HttpEndpointOptions {
   // Waiting for a request (and for the rest of one): then the connection is closed.
   std::chrono::milliseconds idle_timeout{30000};
   std::string what = "http";  // names the endpoint in messages: "admin", "metrics"
+  // The largest request body read; GETs have none, the console's writes carry a znode's data.
+  size_t max_body_bytes = 8192;
 };
 
 class HttpEndpoint {

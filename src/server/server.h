@@ -36,7 +36,6 @@ class Server {
   static constexpr int kExitBadDataDir = 2;
   static constexpr int kExitRecoveryFailed = 3;
   static constexpr int kExitListenFailed = 4;
-  static constexpr int kExitTlsFailed = 5;  // the ssl.* stores cannot be loaded
 
   // `env` and `clock` must outlive the server.
   Server(config::ServerConfig config, storage::Env& env, const Clock& clock);
@@ -54,6 +53,11 @@ class Server {
   std::optional<StartError> start();
   // Idempotent.
   void stop();
+  // What the admin server serves besides ZooKeeper's commands (the web console); call
+  // before start(). Started with the admin server, stopped with it.
+  void set_admin_extension(std::unique_ptr<AdminExtension> extension) {
+    admin_extension_ = std::move(extension);
+  }
 
   uint16_t client_port() const { return client_port_ ? client_port_->bound_port() : 0; }
   uint16_t metrics_port() const { return metrics_ ? metrics_->bound_port() : 0; }
@@ -82,7 +86,7 @@ class Server {
   std::unique_ptr<ensemble::EnsembleMember> member_;
   std::unique_ptr<pipeline::PipelineThread> pipeline_;
   std::unique_ptr<ClientPortServer> client_port_;
-  std::shared_ptr<tls::ServerTlsContext> client_tls_;  // null without TLS on the client port
+  std::unique_ptr<AdminExtension> admin_extension_;  // outlives admin_, which calls it
   std::unique_ptr<AdminServer> admin_;
   std::unique_ptr<MetricsServer> metrics_;  // only with ZooKeeper's Prometheus provider
   bool running_ = false;

@@ -44,6 +44,27 @@ void ValueHistogram::merge(const ValueHistogram& other) {
   count_ += other.count_;
 }
 
+bool ValueHistogram::subtract(const ValueHistogram& earlier) {
+  if (earlier.count_ > count_) return false;
+  for (int i = 0; i < kBuckets; ++i) {
+    if (earlier.buckets_[i] > buckets_[i]) return false;
+  }
+  for (int i = 0; i < kBuckets; ++i) buckets_[i] -= earlier.buckets_[i];
+  count_ -= earlier.count_;
+  sum_ -= earlier.sum_;
+  if (count_ == 0) {
+    *this = ValueHistogram{};
+    return true;
+  }
+  int first = 0;
+  while (buckets_[first] == 0) ++first;
+  int last = kBuckets - 1;
+  while (buckets_[last] == 0) --last;
+  min_ = std::max(min_, bucket_low(first));
+  max_ = std::min(max_, bucket_high(last));
+  return true;
+}
+
 int64_t ValueHistogram::quantile(double q) const {
   if (count_ == 0) return 0;
   q = std::clamp(q, 0.0, 1.0);

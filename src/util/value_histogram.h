@@ -21,6 +21,11 @@ class ValueHistogram {
   // A negative sample counts as 0 (a clock that stepped back).
   void record(int64_t value);
   void merge(const ValueHistogram& other);
+  // The samples recorded since `earlier`, a copy of this histogram taken before (a live
+  // chart's interval). min and max become the bounds of the outermost non-empty buckets,
+  // clamped to the whole's. False, leaving this unchanged, when `earlier` is not a prefix
+  // of it (the histogram was reset in between).
+  bool subtract(const ValueHistogram& earlier);
   void reset() { *this = ValueHistogram{}; }
 
   uint64_t count() const { return count_; }

@@ -69,5 +69,35 @@ TEST(ValueHistogramTest, MergeAddsBothDistributions) {
   EXPECT_EQ(a.count(), 0u);
 }
 
+TEST(ValueHistogramTest, SubtractLeavesTheSamplesOfTheInterval) {
+  ValueHistogram h;
+  for (int i = 0; i < 100; ++i) h.record(1);
+  const ValueHistogram earlier = h;
+  h.record(9);
+  h.record(10);
+  h.record(12);
+  ASSERT_TRUE(h.subtract(earlier));
+  EXPECT_EQ(h.count(), 3u);
+  EXPECT_EQ(h.sum(), 31);
+  EXPECT_EQ(h.min(), 9);
+  EXPECT_EQ(h.max(), 12);
+  EXPECT_EQ(h.quantile(0.5), 10);
+}
+
+TEST(ValueHistogramTest, SubtractRefusesAHistogramResetInBetween) {
+  ValueHistogram earlier;
+  earlier.record(5);
+  earlier.record(5);
+  ValueHistogram h;
+  h.record(7);
+  EXPECT_FALSE(h.subtract(earlier));
+  EXPECT_EQ(h.count(), 1u);
+  EXPECT_EQ(h.quantile(0.5), 7);
+  ValueHistogram same = h;
+  ASSERT_TRUE(h.subtract(same));
+  EXPECT_EQ(h.count(), 0u);
+  EXPECT_EQ(h.quantile(0.99), 0);
+}
+
 }  // namespace
 }  // namespace paddock
