@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "config/java_values.h"
@@ -38,6 +39,27 @@ constexpr PropertySpec kSpecs[] = {
     // read-only unless enableWrites.
     {"zookeeper.admin.console.enabled", kSwitch, "true"},
     {"zookeeper.admin.console.enableWrites", kSwitch, "false"},
+    // TLS on the client port (X509Util's keys; tls/, server/server_options.cc).
+    {"zookeeper.ssl.keyStore.location", kString, ""},
+    {"zookeeper.ssl.keyStore.password", kString, ""},
+    {"zookeeper.ssl.keyStore.passwordPath", kString, ""},
+    {"zookeeper.ssl.keyStore.type", kString, "", INT64_MIN, INT64_MAX, "PEM|PKCS12|JKS"},
+    {"zookeeper.ssl.trustStore.location", kString, ""},
+    {"zookeeper.ssl.trustStore.password", kString, ""},
+    {"zookeeper.ssl.trustStore.passwordPath", kString, ""},
+    {"zookeeper.ssl.trustStore.type", kString, "", INT64_MIN, INT64_MAX, "PEM|PKCS12|JKS"},
+    {"zookeeper.ssl.clientAuth", kString, "need", INT64_MIN, INT64_MAX, "none|want|need"},
+    {"zookeeper.ssl.protocol", kString, "TLSv1.2", INT64_MIN, INT64_MAX,
+     "TLS|TLSv1|TLSv1.1|TLSv1.2|TLSv1.3"},
+    {"zookeeper.ssl.enabledProtocols", kString, ""},
+    {"zookeeper.ssl.ciphersuites", kString, ""},
+    {"zookeeper.ssl.hostnameVerification", kSwitch, "true"},
+    {"zookeeper.ssl.crl", kSwitch, "false"},
+    {"zookeeper.ssl.ocsp", kSwitch, "false"},
+    {"zookeeper.ssl.handshakeDetectionTimeoutMillis", kInt32, "5000", 1},
+    {"zookeeper.ssl.authProvider", kString, "x509", INT64_MIN, INT64_MAX, "x509"},
+    {"zookeeper.client.portUnification", kSwitch, "false"},
+    {"zookeeper.X509AuthenticationProvider.superUser", kString, ""},
     {"zookeeper.extendedTypesEnabled", kSwitch, "false"},
     {"zookeeper.emulate353TTLNodes", kSwitch, "false"},
     {"zookeeper.enforceQuota", kSwitch, "false"},
@@ -165,7 +187,8 @@ struct Unsupported {
   std::string_view reason;
 };
 constexpr Unsupported kUnsupported[] = {
-    {"zookeeper.ssl.", "Paddock does not implement TLS"},
+    {"zookeeper.ssl.quorum.", "Paddock does not implement TLS between servers"},
+    {"zookeeper.ssl.context.supplier.class", "Paddock builds its TLS context from the ssl.* keys"},
     {"zookeeper.authProvider.",
      "Paddock has built-in digest and ip authentication only; provider classes are not loaded"},
     {"zookeeper.sasl.", "Paddock does not implement SASL"},
@@ -196,11 +219,30 @@ std::optional<int64_t> property_int_value(const PropertySpec& spec, std::string_
   return parse_java_decode(java_trim(text), min, max);
 }
 
+namespace {
+std::optional<std::string> check_choice(const PropertySpec& spec, std::string_view value) {
+  if (spec.choices.empty()) return std::nullopt;
+  std::string_view rest = spec.choices;
+  while (!rest.empty()) {
+    const size_t bar = rest.find('|');
+    const std::string_view choice = rest.substr(0, bar);
+    if (std::equal(choice.begin(), choice.end(), value.begin(), value.end(),
+                   [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return std::nullopt;
+    }
+    rest = bar == std::string_view::npos ? std::string_view() : rest.substr(bar + 1);
+  }
+  std::string listed(spec.choices);
+  std::replace(listed.begin(), listed.end(), '|', ',');
+  return fmt::format("invalid value '{}' (one of {})", value, listed);
+}
+}  // namespace
+
 std::optional<std::string> check_property_value(const PropertySpec& spec, std::string_view text) {
   std::string_view t = java_trim(text);
   switch (spec.type) {
     case kString:
-      return std::nullopt;
+      return check_choice(spec, t);
     case kSwitch:
       if (parse_switch(t)) return std::nullopt;
       return fmt::format("invalid value '{}' (use true/false or yes/no)", t);

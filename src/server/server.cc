@@ -43,6 +43,9 @@ void Server::log_recovery() const {
 }
 
 std::optional<Server::StartError> Server::start() {
+  Result<std::shared_ptr<tls::ServerTlsContext>> tls = client_tls_context(config_);
+  if (!tls) return StartError{kExitTlsFailed, "tls_failed", tls.error()};
+  client_tls_ = std::move(*tls);
   if (auto error = open_durable()) return error;
   auto error = config_.is_distributed() ? start_pipeline_ensemble() : start_pipeline_standalone();
   if (error) return error;
@@ -66,7 +69,8 @@ std::optional<Server::StartError> Server::start_pipeline_standalone() {
         pipeline.set_log_failed(failed, std::move(why));
       },
       [&orderer](int64_t durable_zxid) { orderer.reset(durable_zxid); }});
-  client_port_ = std::make_unique<ClientPortServer>(client_port_options(config_), pipeline);
+  client_port_ = std::make_unique<ClientPortServer>(client_port_options(config_, client_tls_),
+                                                    pipeline);
   pipeline.start(*client_port_);
   running_ = true;
   return std::nullopt;
@@ -94,7 +98,8 @@ std::optional<Server::StartError> Server::start_pipeline_ensemble() {
         if (failed) member.on_log_failed(why);
       },
       [](int64_t) {}});
-  client_port_ = std::make_unique<ClientPortServer>(client_port_options(config_), pipeline);
+  client_port_ = std::make_unique<ClientPortServer>(client_port_options(config_, client_tls_),
+                                                    pipeline);
   pipeline.start(*client_port_);
   member.start(pipeline);
   running_ = true;
@@ -127,8 +132,9 @@ std::optional<Server::StartError> Server::start_ports() {
         config_.my_id, client_port_->bound_port(), member_->quorum_port(),
         member_->election_port(), config_.data_dir);
   } else {
-    spdlog::info("event=serving mode=standalone client_port={} data_dir={}",
-                 client_port_->bound_port(), config_.data_dir);
+    spdlog::info("event=serving mode=standalone client_port={} secure_client_port={} data_dir={}",
+                 client_port_->bound_port(), client_port_->bound_secure_port(),
+                 config_.data_dir);
   }
   return std::nullopt;
 }

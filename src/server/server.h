@@ -36,6 +36,7 @@ class Server {
   static constexpr int kExitBadDataDir = 2;
   static constexpr int kExitRecoveryFailed = 3;
   static constexpr int kExitListenFailed = 4;
+  static constexpr int kExitTlsFailed = 5;  // the ssl.* stores cannot be loaded
 
   // `env` and `clock` must outlive the server.
   Server(config::ServerConfig config, storage::Env& env, const Clock& clock);
@@ -86,6 +87,7 @@ class Server {
   std::unique_ptr<ensemble::EnsembleMember> member_;
   std::unique_ptr<pipeline::PipelineThread> pipeline_;
   std::unique_ptr<ClientPortServer> client_port_;
+  std::shared_ptr<tls::ServerTlsContext> client_tls_;  // null without TLS on the client port
   std::unique_ptr<AdminExtension> admin_extension_;  // outlives admin_, which calls it
   std::unique_ptr<AdminServer> admin_;
   std::unique_ptr<MetricsServer> metrics_;  // only with ZooKeeper's Prometheus provider

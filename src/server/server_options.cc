@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <random>
 
 #include "server/client_port_server.h"
@@ -36,7 +37,8 @@ state::DatabaseOptions database_options(const config::ServerConfig& cfg) {
 std::vector<std::pair<std::string, std::string>> conf_entries(const config::ServerConfig& cfg) {
   return {
       {"clientPort", std::to_string(cfg.client_port)},
-      {"secureClientPort", "-1"},
+      {"secureClientPort",
+       cfg.secure_client_port != 0 ? std::to_string(cfg.secure_client_port) : "-1"},
       {"dataDir", cfg.data_dir},
       {"dataLogDir", storage::txn_log_dir(cfg.data_log_dir)},
       {"tickTime", std::to_string(cfg.tick_time_ms)},
@@ -60,6 +62,8 @@ pipeline::PipelineOptions pipeline_options(const config::ServerConfig& cfg) {
   options.container_check_interval_ms = cfg.container_check_interval_ms();
   options.password_secret = kSessionPasswordSecret;
   options.version = zookeeper_compatible_version(kPaddockVersion, __DATE__);
+  options.x509_super_user =
+      cfg.string_property("zookeeper.X509AuthenticationProvider.superUser");
   options.config_entries = conf_entries(cfg);
   options.data_dir = cfg.data_dir;
   options.data_log_dir = cfg.data_log_dir;
@@ -71,10 +75,22 @@ pipeline::PipelineOptions pipeline_options(const config::ServerConfig& cfg) {
 // fan-out (the second sender finds no free core), and each adds handoffs of its own.
 constexpr int64_t kDefaultNetworkThreads = 1;
 
-ClientPortOptions client_port_options(const config::ServerConfig& cfg) {
+ClientPortOptions client_port_options(const config::ServerConfig& cfg,
+                                      std::shared_ptr<tls::ServerTlsContext> tls) {
   ClientPortOptions options;
   options.listen_address = cfg.client_port_address;
   options.port = static_cast<uint16_t>(cfg.client_port);
+  options.plain_port = cfg.client_port != 0 || cfg.secure_client_port == 0;
+  if (tls) {
+    options.tls = std::move(tls);
+    if (cfg.secure_client_port != 0) {
+      options.secure_port = static_cast<uint16_t>(cfg.secure_client_port);
+    }
+    options.secure_listen_address = cfg.secure_client_port_address;
+    options.port_unification = cfg.switch_property("zookeeper.client.portUnification");
+    options.tls_handshake_timeout = std::chrono::milliseconds(
+        cfg.int_property("zookeeper.ssl.handshakeDetectionTimeoutMillis"));
+  }
   options.max_connections_per_ip =
       cfg.max_client_cnxns <= 0 ? 0 : static_cast<uint32_t>(cfg.max_client_cnxns);
   options.max_frame_bytes = static_cast<int32_t>(cfg.jute_max_buffer());
@@ -84,6 +100,50 @@ ClientPortOptions client_port_options(const config::ServerConfig& cfg) {
       std::clamp<int64_t>(paddock_property(cfg, "paddock.networkThreads", kDefaultNetworkThreads),
                           1, ClientPortServer::kMaxNetworkThreads));
   return options;
+}
+
+namespace {
+// ssl.<store>.password, or the first line of ssl.<store>.passwordPath.
+std::string store_password(const config::ServerConfig& cfg, const std::string& store) {
+  std::string password = cfg.string_property("zookeeper.ssl." + store + ".password");
+  const std::string path = cfg.string_property("zookeeper.ssl." + store + ".passwordPath");
+  if (password.empty() && !path.empty()) {
+    std::ifstream in(path);
+    std::getline(in, password);
+  }
+  return password;
+}
+}  // namespace
+
+tls::TlsSettings client_tls_settings(const config::ServerConfig& cfg) {
+  tls::TlsSettings s;
+  s.key_store_location = cfg.string_property("zookeeper.ssl.keyStore.location");
+  s.key_store_password = store_password(cfg, "keyStore");
+  s.key_store_type = cfg.string_property("zookeeper.ssl.keyStore.type");
+  s.trust_store_location = cfg.string_property("zookeeper.ssl.trustStore.location");
+  s.trust_store_password = store_password(cfg, "trustStore");
+  s.trust_store_type = cfg.string_property("zookeeper.ssl.trustStore.type");
+  s.client_auth = cfg.string_property("zookeeper.ssl.clientAuth");
+  s.protocol = cfg.string_property("zookeeper.ssl.protocol");
+  s.enabled_protocols = cfg.string_property("zookeeper.ssl.enabledProtocols");
+  s.cipher_suites = cfg.string_property("zookeeper.ssl.ciphersuites");
+  s.hostname_verification = cfg.switch_property("zookeeper.ssl.hostnameVerification");
+  s.crl = cfg.switch_property("zookeeper.ssl.crl");
+  s.ocsp = cfg.switch_property("zookeeper.ssl.ocsp");
+  return s;
+}
+
+Result<std::shared_ptr<tls::ServerTlsContext>> client_tls_context(
+    const config::ServerConfig& cfg) {
+  if (cfg.secure_client_port == 0 && !cfg.switch_property("zookeeper.client.portUnification")) {
+    return std::shared_ptr<tls::ServerTlsContext>();
+  }
+  tls::TlsSettings settings = client_tls_settings(cfg);
+  if (settings.ocsp) {
+    spdlog::warn("event=tls_ocsp_not_checked ssl.ocsp=true: Paddock does not query OCSP "
+                 "responders; revocation is checked with CRLs (ssl.crl)");
+  }
+  return tls::ServerTlsContext::create(std::move(settings));
 }
 
 AdminServerOptions admin_options(const config::ServerConfig& cfg) {
