@@ -3,10 +3,12 @@
 // ids, the requests it sent that are not answered yet (in order) and its statistics.
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pipeline/sasl_authenticator.h"
 #include "pipeline/server_snapshot.h"
 #include "proto/types.h"
 
@@ -57,7 +59,10 @@ struct ConnectionState {
   int64_t session_id = 0;
   int32_t timeout_ms = 0;
   bool client_sent_read_only = false;
-  std::vector<proto::Id> auth;  // ip first, then ids proven by auth packets
+  std::vector<proto::Id> auth;  // ip first, then ids proven by auth packets and SASL
+  // The SASL exchange in progress (from the first op 102 until it completes or fails).
+  std::unique_ptr<SaslExchange> sasl;
+  bool sasl_finished = false;  // completed or failed: a later op 102 fails at once
   std::deque<PendingRequest> pending;
   std::deque<std::string> held_frames;  // arrived while kConnecting
   bool reading_paused = false;

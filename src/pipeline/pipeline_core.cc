@@ -206,6 +206,7 @@ void PipelineCore::on_request(ConnectionState& conn, std::string_view frame) {
     close_connection(conn);
     return;
   }
+  if (!passes_enforced_auth(conn, request)) return;
   if (request.op == proto::OpCode::kSync && !orderer_.syncs_immediately()) {
     submit_sync(conn, PendingRequest::copy_of(request));
   } else if (request.op == proto::OpCode::kCloseSession || state::Database::is_write(request.op)) {
@@ -336,6 +337,7 @@ void PipelineCore::answer_read(ConnectionState& conn, const RequestView& request
   switch (request.op) {
     case proto::OpCode::kPing:
     case proto::OpCode::kAuth:
+    case proto::OpCode::kSasl:
     case proto::OpCode::kSync:
       answer_special(conn, request);
       return;
@@ -363,24 +365,10 @@ void PipelineCore::answer_special(ConnectionState& conn, const RequestView& requ
       return;
     }
     reply(conn, request, last_zxid, proto::Err::kOk, proto::encode(proto::SyncResponse{sync.path}));
-  } else {  // auth
-    proto::AuthPacket packet;
-    std::vector<proto::Id> ids;
-    if (proto::decode(body, packet))
-      ids = db_.authenticate_ids(packet.scheme, packet.auth, conn.peer_ip);
-    if (ids.empty()) {
-      spdlog::info("event=auth_failed conn={} peer={} scheme={}", conn.id, conn.peer_ip,
-                   packet.scheme);
-      reply(conn, request, last_zxid, proto::Err::kAuthFailed, {});
-      close_connection(conn);
-      return;
-    }
-    for (proto::Id& id : ids) {  // the connection's ids are a set
-      if (std::find(conn.auth.begin(), conn.auth.end(), id) == conn.auth.end()) {
-        conn.auth.push_back(std::move(id));
-      }
-    }
-    reply(conn, request, last_zxid, proto::Err::kOk, {});
+  } else if (request.op == proto::OpCode::kSasl) {
+    answer_sasl(conn, request);
+  } else {
+    answer_auth_packet(conn, request);
   }
 }
 

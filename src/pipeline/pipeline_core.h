@@ -14,6 +14,7 @@
 #include "pipeline/client_port.h"
 #include "pipeline/connection_state.h"
 #include "pipeline/orderer.h"
+#include "pipeline/sasl_authenticator.h"
 #include "pipeline/session_authority.h"
 #include "state/database.h"
 #include "state/session_tracker.h"
@@ -43,6 +44,17 @@ struct PipelineOptions {
   // Whether clients are served from the start: a standalone server is; an ensemble member
   // serves only once it has joined an established leader (set_serving).
   bool serving_at_start = true;
+
+  // Client authentication beyond AuthPacket (core_auth.cc).
+  // SASL (op 102); null = not configured: op 102 is then answered OK with no token, as
+  // ZooKeeper does.
+  std::shared_ptr<SaslAuthenticator> sasl;
+  std::string sasl_super_user;             // zookeeper.superUser: that sasl id also gets super
+  bool allow_sasl_failed_clients = false;  // zookeeper.allowSaslFailedClients
+  // Non-empty (enforce.auth.enabled / sessionRequireClientSASLAuth): a connection holding no
+  // id of these schemes gets SESSIONCLOSEDREQUIRESASLAUTH for any request but auth and sasl,
+  // and is closed.
+  std::vector<std::string> enforce_auth_schemes;
   // zookeeper.X509AuthenticationProvider.superUser: a TLS client whose certificate subject is
   // this DN also holds super.
   std::string x509_super_user;
@@ -189,6 +201,15 @@ class PipelineCore {
   void close_sessionless_connections(int64_t now_ms);
   void clean_containers(int64_t wall_now_ms);
   void propose_server_txn(proto::Txn txn);
+
+  // Authentication (core_auth.cc)
+  void answer_auth_packet(ConnectionState& conn, const RequestView& request);
+  void answer_sasl(ConnectionState& conn, const RequestView& request);
+  void fail_sasl(ConnectionState& conn, const RequestView& request, const std::string& why);
+  void add_auth_id(ConnectionState& conn, proto::Id id);
+  // Whether enforced authentication lets this request through (if not, it was answered with
+  // SESSIONCLOSEDREQUIRESASLAUTH and the connection is closing).
+  bool passes_enforced_auth(ConnectionState& conn, const RequestView& request);
 
   // Log failure (core_log_state.cc)
   void refuse_write(ConnectionState& conn, const RequestView& request);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "sasl/cyrus_authenticator.h"
 #include "server/server_options.h"
 
 namespace paddock::server {
@@ -42,7 +43,25 @@ void Server::log_recovery() const {
       durable_->epochs().current);
 }
 
+std::optional<Server::StartError> Server::open_auth() {
+  std::vector<std::string> warnings;
+  Result<config::AuthSettings> auth = config::resolve_auth_settings(config_.properties, warnings);
+  for (const std::string& w : warnings) spdlog::warn("event=auth_config_warning {}", w);
+  if (!auth) return StartError{kExitAuthFailed, "auth_config_failed", auth.error()};
+  auth_ = std::move(*auth);
+  if (auth_.sasl) {
+    auto sasl = sasl::CyrusAuthenticator::create(*auth_.sasl);
+    if (!sasl) return StartError{kExitAuthFailed, "sasl_failed", sasl.error()};
+    sasl_ = std::move(*sasl);
+    spdlog::info("event=sasl_enabled jaas={} section={} digest_users={} kerberos_principal={}",
+                 auth_.sasl->jaas_path, auth_.sasl->section, auth_.sasl->digest_users.size(),
+                 auth_.sasl->principal.empty() ? "none" : auth_.sasl->principal);
+  }
+  return std::nullopt;
+}
+
 std::optional<Server::StartError> Server::start() {
+  if (auto error = open_auth()) return error;
   Result<std::shared_ptr<tls::ServerTlsContext>> tls = client_tls_context(config_);
   if (!tls) return StartError{kExitTlsFailed, "tls_failed", tls.error()};
   client_tls_ = std::move(*tls);
@@ -141,6 +160,10 @@ std::optional<Server::StartError> Server::start_ports() {
 
 pipeline::PipelineOptions Server::server_pipeline_options() {
   pipeline::PipelineOptions options = pipeline_options(config_);
+  options.sasl = sasl_;
+  options.sasl_super_user = auth_.super_user;
+  options.allow_sasl_failed_clients = auth_.sasl && auth_.sasl->allow_failed_clients;
+  if (auth_.enforce) options.enforce_auth_schemes = auth_.enforce_schemes;
   options.add_figures = [this](pipeline::ServerSnapshot& s) { add_figures(s); };
   return options;
 }

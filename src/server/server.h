@@ -15,11 +15,13 @@
 #include <optional>
 #include <string>
 
+#include "config/auth_settings.h"
 #include "config/server_config.h"
 #include "durable/durable_database.h"
 #include "ensemble/ensemble_member.h"
 #include "pipeline/local_orderer.h"
 #include "pipeline/pipeline_thread.h"
+#include "pipeline/sasl_authenticator.h"
 #include "server/admin_server.h"
 #include "server/client_port_server.h"
 #include "server/metrics_server.h"
@@ -36,6 +38,7 @@ class Server {
   static constexpr int kExitBadDataDir = 2;
   static constexpr int kExitRecoveryFailed = 3;
   static constexpr int kExitListenFailed = 4;
+  static constexpr int kExitAuthFailed = 6;  // JAAS file, SASL or enforce.auth settings
   static constexpr int kExitTlsFailed = 5;  // the ssl.* stores cannot be loaded
 
   // `env` and `clock` must outlive the server.
@@ -65,6 +68,8 @@ class Server {
   bool is_ensemble_member() const { return member_ != nullptr; }
 
  private:
+  // Client authentication: the JAAS server section, Cyrus SASL, enforce.auth.
+  std::optional<StartError> open_auth();
   std::optional<StartError> open_durable();
   void log_recovery() const;
   std::optional<StartError> start_pipeline_standalone();
@@ -80,6 +85,8 @@ class Server {
   storage::Env& env_;
   const Clock& clock_;
   state::Database db_;
+  config::AuthSettings auth_;
+  std::shared_ptr<pipeline::SaslAuthenticator> sasl_;  // null without a JAAS server section
   std::unique_ptr<durable::DurableDatabase> durable_;
   // Standalone: the local orderer and session authority. In an ensemble the member is both.
   std::unique_ptr<pipeline::LocalOrderer> orderer_;

@@ -1,0 +1,42 @@
+#pragma once
+// The seam between the pipeline core and a SASL implementation (Cyrus SASL in paddockd,
+// sasl/cyrus_authenticator.h; a scripted fake in the core's tests). ZooKeeper's SASL is
+// op 102: the client sends GetSASLRequest{token}, the server answers SetSASLResponse{token}
+// until the mechanism completes; then the connection holds the id `sasl:<authorized id>`.
+//
+// The exchange is stateful per connection, so the core keeps one SaslExchange in each
+// connection's state (created on the first op 102, dropped with the connection). The core
+// stays what docs/architecture.md says it is -- no thread, lock or clock of its own, and
+// deterministic for a deterministic authenticator -- because everything stateful or
+// random (nonces, keytab reads) is behind this interface.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace paddock::pipeline {
+
+class SaslExchange {
+ public:
+  virtual ~SaslExchange() = default;
+
+  struct Step {
+    enum class Status { kContinue, kComplete, kFailed };
+    Status status = Status::kFailed;
+    std::string token;          // for the client (may be empty, also when complete)
+    std::string authorized_id;  // when complete: the id of scheme "sasl"
+    std::string error;          // when failed: why, for the log (never sent to the client)
+  };
+  // One client token in, the server's answer out. After kComplete or kFailed the core
+  // does not call step() again.
+  virtual Step step(std::string_view client_token) = 0;
+};
+
+class SaslAuthenticator {
+ public:
+  virtual ~SaslAuthenticator() = default;
+  // A new exchange for one connection (the addresses are for mechanisms that bind them).
+  virtual std::unique_ptr<SaslExchange> start(std::string_view peer_ip, uint16_t peer_port) = 0;
+};
+
+}  // namespace paddock::pipeline
