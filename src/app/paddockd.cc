@@ -1,13 +1,26 @@
-// paddockd: the Paddock server. Parses the command line and zoo.cfg, runs one
-// server::Server until SIGINT or SIGTERM.
+// paddockd: the Paddock server. Parses the command line and zoo.cfg, sets up logging
+// (paddock.log.*), runs one server::Server until SIGINT or SIGTERM, and tells systemd where
+// it is (sd_notify: READY=1 once the client port accepts connections, STOPPING=1 when a
+// signal asks it to stop; nothing when NOTIFY_SOCKET is unset, as outside systemd).
+#include <fmt/format.h>
+#include <netdb.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
 
 #include "config/server_config.h"
 #include "console/console.h"
+#include "logging/log_setup.h"
 #include "server/server.h"
 #include "storage/posix_env.h"
 #include "util/clock.h"
@@ -27,7 +40,7 @@ sigset_t block_shutdown_signals() {
   return set;
 }
 
-Result<config::ServerConfig> load_config(int argc, char** argv) {
+Result<config::LoadedConfig> load_config(int argc, char** argv) {
   auto command_line = config::parse_paddockd_command_line(argc, argv);
   if (!command_line) {
     std::fprintf(stderr, "%s\n%s", command_line.error().c_str(),
@@ -38,25 +51,77 @@ Result<config::ServerConfig> load_config(int argc, char** argv) {
     std::printf("%s", config::paddockd_usage(argv[0]).c_str());
     std::exit(0);
   }
-  auto loaded = config::load_server_config(*command_line);
-  if (!loaded) return loaded.status();
-  for (const std::string& warning : loaded->warnings)
-    spdlog::warn("event=config_warning {}", warning);
-  return std::move(loaded->config);
+  return config::load_server_config(*command_line);
+}
+
+// True when the server answers `srvr` on its own client port as serving: the pipeline has
+// published its state, which Server::start() does not wait for.
+bool answers_as_serving(const std::string& host, uint16_t port) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return false;
+  std::string answer;
+  int fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    timeval timeout{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    if (connect(fd, found->ai_addr, found->ai_addrlen) == 0 && write(fd, "srvr", 4) == 4) {
+      char buf[512];
+      for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) answer.append(buf, static_cast<size_t>(n));
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return answer.find("Mode: ") != std::string::npos;
+}
+
+// Waits (up to 60 s) until a standalone server answers as serving. An ensemble member is
+// ready once its ports listen: it serves only after a quorum forms, which may take the
+// other members' start.
+void wait_until_serving(const std::string& address, uint16_t port) {
+  const std::string host = address.empty() ? "127.0.0.1" : address;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!answers_as_serving(host, port)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      spdlog::warn("event=not_serving_after_start port={} (notifying ready anyway)", port);
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// sd_notify(3) with a log line: sent, not asked for (no NOTIFY_SOCKET), or failed.
+void notify_systemd(const std::string& state) {
+  int r = sd_notify(0, state.c_str());
+  if (r < 0) {
+    spdlog::warn("event=sd_notify_failed state=\"{}\" error=\"{}\"", state, std::strerror(-r));
+  } else if (r > 0) {
+    spdlog::debug("event=sd_notify state=\"{}\"", state);
+  }
 }
 
 int run(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
   sigset_t shutdown_signals = block_shutdown_signals();
-  Result<config::ServerConfig> loaded = load_config(argc, argv);
+  Result<config::LoadedConfig> loaded = load_config(argc, argv);
   if (!loaded) {
     spdlog::error("event=bad_config {}", loaded.error());
     return 2;
   }
+  // Before any thread starts: every later line goes where paddock.log.* says.
+  if (Status s = logging::install_logger(loaded->config.log, "paddockd"); !s) {
+    spdlog::error("event=bad_log_config {}", s.message());
+    return 2;
+  }
+  for (const std::string& warning : loaded->warnings)
+    spdlog::warn("event=config_warning {}", warning);
+  const std::string client_address = loaded->config.client_port_address;
+  const bool standalone = !loaded->config.is_distributed();
   storage::PosixEnv env;
   SystemClock clock;
-  console::ConsoleOptions console_options = console::console_options(*loaded);
-  server::Server server(std::move(*loaded), env, clock);
+  console::ConsoleOptions console_options = console::console_options(loaded->config);
+  server::Server server(std::move(loaded->config), env, clock);
   if (console_options.enabled) {
     server.set_admin_extension(std::make_unique<console::Console>(std::move(console_options)));
   }
@@ -64,9 +129,16 @@ int run(int argc, char** argv) {
     spdlog::error("event={} exit_code={} {}", error->event, error->exit_code, error->message);
     return error->exit_code;
   }
+  // start() returns once the client port listens; a standalone server is ready once it
+  // answers as serving (an ensemble member answers requests once it has joined a leader;
+  // until then it tells clients it is not serving, as ZooKeeper does).
+  if (standalone && getenv("NOTIFY_SOCKET") != nullptr)
+    wait_until_serving(client_address, server.client_port());
+  notify_systemd(fmt::format("READY=1\nSTATUS=serving client_port={}", server.client_port()));
   int signal_number = 0;
   sigwait(&shutdown_signals, &signal_number);
   spdlog::info("event=shutdown signal={}", signal_number);
+  notify_systemd("STOPPING=1");
   server.stop();
   return 0;
 }
