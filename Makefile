@@ -12,7 +12,7 @@ TSAN_DIR  ?= build-tsan
 TSAN_LAYERS = pipeline storage durable peer ensemble server client recipes shell
 
 .PHONY: deps configure build run run-ensemble test unit-test sanitize-test tsan-test clean bench \
-        fuzz fuzz-build fuzz-test
+        fuzz fuzz-build fuzz-test package
 
 deps:
 	@scripts/install-deps.sh
@@ -52,6 +52,13 @@ tsan-test: deps
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target $(addsuffix _test,$(TSAN_LAYERS))
 	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -R '^($(subst $(eval) ,|,$(TSAN_LAYERS)))\.'
+
+# The Debian package of the normal build's binaries (packaging/): CPack writes
+# $(BUILD_DIR)/paddock_<version>_<arch>.deb, then lintian and systemd-analyze verify check it.
+# tests/integration/test_package.py (in make test) packs and installs it into a throw-away root.
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
+	packaging/check-package.sh $$(ls -t $(BUILD_DIR)/paddock_*.deb | head -1)
 
 # libFuzzer targets, one per decoder (fuzz/README.md), in a clang build of their own that
 # compiles only the layers they link. `make test` runs each FUZZ_RUNS times over its seed
