@@ -100,7 +100,23 @@ EnsembleMember::EnsembleMember(MemberOptions options, state::Database& db,
       db_(db),
       durable_(durable),
       sessions_(static_cast<int32_t>(options_.peer.tick_ms)),
-      source_(std::make_unique<TxnSource>(durable, db)) {}
+      source_(std::make_unique<TxnSource>(durable, db)) {
+  // "server.N=<QuorumServer>" lines of the config text, participants only (voting_view).
+  const std::string& text = options_.peer.config_text;
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + at, end - at);
+    const size_t eq = line.find('=');
+    if (line.starts_with("server.") && eq != std::string_view::npos) {
+      const Sid sid = std::strtoll(std::string(line.substr(7, eq - 7)).c_str(), nullptr, 10);
+      if (options_.peer.participants.count(sid) > 0) {
+        voting_members_.emplace_back(sid, std::string(line.substr(eq + 1)));
+      }
+    }
+    at = end + 1;
+  }
+}
 
 EnsembleMember::~EnsembleMember() { stop(); }
 
@@ -628,7 +644,15 @@ void EnsembleMember::fill_snapshot(pipeline::ServerSnapshot& snap) const {
   q.min_proposal_size = min_proposal_size_;
   q.max_proposal_size = max_proposal_size_;
   if (pipeline_.load() != nullptr) figures_.fill(q, now().monotonic_ms);
-  snap.quorum = q;
+  const Sid me = options_.peer.sid;
+  q.my_id = me;
+  q.voting = options_.peer.participants.count(me) > 0;
+  if (auto self = options_.members.find(me); self != options_.members.end()) {
+    q.quorum_address = fmt::format("{}:{}", self->second.host, self->second.quorum_port);
+    q.election_address = fmt::format("{}:{}", self->second.host, self->second.election_port);
+  }
+  q.voting_members = voting_members_;
+  snap.quorum = std::move(q);
 }
 
 uint16_t EnsembleMember::election_port() const { return election_ ? election_->port() : 0; }

@@ -157,6 +157,7 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   int64_t min_proposal_size_ = -1;
   int64_t max_proposal_size_ = -1;
   EnsembleFigures figures_;  // ZooKeeper's replication metrics
+  std::vector<std::pair<quorum::Sid, std::string>> voting_members_;  // voting_view
   std::vector<proto::Txn> committed_;
   // Txns decoded once already, in zxid order: the leader's own proposals (it built them) and a
   // learner's PROPOSALs and INFORMs (decoded on receipt to refuse a bad one), so that a commit

@@ -167,6 +167,13 @@ struct ServerSnapshot {
     ValueHistogram quorum_ack_latency_ms;  // leader: proposal to its quorum of ACKs
     ValueHistogram follower_sync_time_ms;  // follower: decision to UPTODATE
     ValueHistogram observer_sync_time_ms;
+    // Who this member is (the admin zabstate and voting_view commands).
+    int64_t my_id = 0;
+    std::string quorum_address;    // host:port of its quorum port
+    std::string election_address;  // host:port of its election port
+    bool voting = false;           // a participant, not an observer
+    // The voting members as ZooKeeper prints a QuorumServer: host:2888:3888:participant;...
+    std::vector<std::pair<int64_t, std::string>> voting_members;
   };
   std::optional<Quorum> quorum;
 };

@@ -50,6 +50,34 @@ Json server_stats_object(const ServerSnapshot& s, const HostFacts& facts) {
   return st;
 }
 
+// ZooKeeper's ZabStateCommand: the member's ids and addresses and its ZAB phase (election,
+// synchronization or broadcast; Paddock does not report discovery apart from
+// synchronization). Standalone: not voting, no phase.
+Json zab_state_json(const ServerSnapshot& s) {
+  if (!s.quorum) return Json{{"voting", false}, {"zabstate", ""}};
+  const ServerSnapshot::Quorum& q = *s.quorum;
+  std::string client_address = "0.0.0.0:";
+  for (const auto& [key, value] : s.config) {
+    if (key == "clientPort") client_address += value;
+  }
+  const auto zxid = static_cast<uint64_t>(s.last_zxid);
+  const char* phase = q.peer_state == "looking"                      ? "election"
+                      : q.peer_state.ends_with(" - broadcast")       ? "broadcast"
+                                                                     : "synchronization";
+  Json j;
+  j["myid"] = q.my_id;
+  j["is_leader"] = s.mode == "leader";
+  j["quorum_address"] = q.quorum_address;
+  j["election_address"] = q.election_address;
+  j["client_address"] = client_address;
+  j["voting"] = q.voting;
+  j["last_zxid"] = fmt::format("0x{:x}", zxid);
+  j["zab_epoch"] = static_cast<int64_t>(zxid >> 32);
+  j["zab_counter"] = static_cast<int64_t>(zxid & 0xffffffffu);
+  j["zabstate"] = phase;
+  return j;
+}
+
 Json server_stats_json(const ServerSnapshot& s, const HostFacts& facts) {
   Json j;
   j["version"] = s.version;
@@ -210,6 +238,15 @@ Json snapshot_body(std::string_view name, const ServerSnapshot& s, const HostFac
     }
     return j;
   }
+  if (name == "voting_view") {
+    // ZooKeeper's VotingViewCommand: the voting members by id; none standalone.
+    Json members = Json::object();
+    if (s.quorum) {
+      for (const auto& [sid, server] : s.quorum->voting_members) members[std::to_string(sid)] = server;
+    }
+    return Json{{"current_config", members}};
+  }
+  if (name == "zabstate") return zab_state_json(s);
   return Json::object();
 }
 
@@ -229,13 +266,17 @@ const std::vector<AdminCommand>& admin_commands() {
       {"is_read_only", {"isro"}, true, false, E::kNone},
       {"leader", {"lead"}, true, false, E::kNone},
       {"monitor", {"mntr"}, true, false, E::kNone},
+      // No per-observer connection statistics are kept, so there is nothing to reset.
+      {"observer_connection_stat_reset", {}, false, false, E::kNone},
       {"ruok", {}, false, false, E::kNone},
       {"server_stats", {"srvr"}, true, true, E::kNone},
       {"stat_reset", {"srst"}, false, false, E::kResetServerStats},
       {"stats", {"stat"}, true, true, E::kNone},
+      {"voting_view", {}, true, false, E::kNone},
       {"watch_summary", {"wchs"}, true, false, E::kNone},
       {"watches", {"wchc"}, true, false, E::kNone},
       {"watches_by_path", {"wchp"}, true, false, E::kNone},
+      {"zabstate", {}, true, false, E::kNone},
   };
   return kCommands;
 }

@@ -103,7 +103,10 @@ TEST(AdminCommandsTest, BodiesHaveZooKeepersFieldNames) {
                  Case{"dump", "admin_dump.json"}, Case{"dirs", "admin_dirs.json"},
                  Case{"is_read_only", "admin_is_read_only.json"},
                  Case{"stat_reset", "admin_stat_reset.json"},
-                 Case{"connection_stat_reset", "admin_connection_stat_reset.json"}}) {
+                 Case{"connection_stat_reset", "admin_connection_stat_reset.json"},
+                 Case{"observer_connection_stat_reset", "admin_observer_connection_stat_reset.json"},
+                 Case{"voting_view", "admin_voting_view.json"},
+                 Case{"zabstate", "admin_zabstate.json"}}) {
     Json ours = run(c.command, *s);
     Json theirs = fixture_json(c.fixture);
     EXPECT_EQ(keys(ours), keys(theirs)) << c.command;
@@ -122,6 +125,44 @@ TEST(AdminCommandsTest, BodiesHaveZooKeepersFieldNames) {
   EXPECT_EQ(run("watches", *s)["session_id_to_watched_paths"]["72057635718955009"][0], "/app/a");
   EXPECT_EQ(run("watches_by_path", *s)["path_to_session_ids"]["/app/a"][0], 72057635718955009);
   EXPECT_EQ(run("configuration", *s)["client_port"], 2181);
+  EXPECT_EQ(run("voting_view", *s), fixture_json("admin_voting_view.json"));  // standalone
+  EXPECT_EQ(run("zabstate", *s), fixture_json("admin_zabstate.json"));
+}
+
+// An ensemble member's zabstate and voting_view, with ZooKeeper 3.8's fields
+// (Commands.ZabStateCommand, VotingViewCommand).
+TEST(AdminCommandsTest, ZabStateAndVotingViewOfAnEnsembleMember) {
+  auto s = sample_snapshot();
+  s->mode = "follower";
+  s->last_zxid = (int64_t{3} << 32) | 0x1f;
+  s->quorum = pipeline::ServerSnapshot::Quorum{};
+  s->quorum->peer_state = "following - broadcast";
+  s->quorum->my_id = 2;
+  s->quorum->voting = true;
+  s->quorum->quorum_address = "10.0.0.2:2888";
+  s->quorum->election_address = "10.0.0.2:3888";
+  s->quorum->voting_members = {{1, "10.0.0.1:2888:3888:participant;0.0.0.0:2181"},
+                               {2, "10.0.0.2:2888:3888:participant;0.0.0.0:2181"}};
+  Json zab = run("zabstate", *s);
+  EXPECT_EQ(keys(zab), (std::set<std::string>{"myid", "is_leader", "quorum_address",
+                                                 "election_address", "client_address", "voting",
+                                                 "last_zxid", "zab_epoch", "zab_counter",
+                                                 "zabstate", "command", "error"}));
+  EXPECT_EQ(zab["myid"], 2);
+  EXPECT_EQ(zab["is_leader"], false);
+  EXPECT_EQ(zab["voting"], true);
+  EXPECT_EQ(zab["last_zxid"], "0x30000001f");
+  EXPECT_EQ(zab["zab_epoch"], 3);
+  EXPECT_EQ(zab["zab_counter"], 31);
+  EXPECT_EQ(zab["zabstate"], "broadcast");
+  EXPECT_EQ(zab["client_address"], "0.0.0.0:2181");
+  s->quorum->peer_state = "following - synchronization";
+  EXPECT_EQ(run("zabstate", *s)["zabstate"], "synchronization");
+  s->quorum->peer_state = "looking";
+  EXPECT_EQ(run("zabstate", *s)["zabstate"], "election");
+  Json view = run("voting_view", *s)["current_config"];
+  ASSERT_EQ(view.size(), 2u);
+  EXPECT_EQ(view["2"], "10.0.0.2:2888:3888:participant;0.0.0.0:2181");
 }
 
 TEST(AdminCommandsTest, MonitorAndEnvironmentUseZooKeeperKeysOrPaddocksPrefix) {

@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "config/server_config.h"
 #include "proto/jute.h"
 #include "proto/records.h"
@@ -128,6 +130,7 @@ class Session {
 struct Member {
   int64_t sid = 0;
   uint16_t client_port = 0;
+  uint16_t admin_port = 0;
   std::string dir;
   config::ServerConfig config;
   std::unique_ptr<Server> server;
@@ -148,12 +151,14 @@ class EnsembleServerTest : public ::testing::Test {
       Member m;
       m.sid = sid;
       m.client_port = free_port();
+      m.admin_port = free_port();
       m.dir = (root_ / ("s" + std::to_string(sid))).string();
       std::filesystem::create_directories(m.dir);
       std::string text = "tickTime=100\ninitLimit=20\nsyncLimit=5\ndataDir=" + m.dir +
                          "\nclientPort=" + std::to_string(m.client_port) +
-                         "\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n"
-                         "4lw.commands.whitelist=*\n" +
+                         "\nclientPortAddress=127.0.0.1\nadmin.enableServer=true\n"
+                         "admin.serverAddress=127.0.0.1\nadmin.serverPort=" +
+                         std::to_string(m.admin_port) + "\n4lw.commands.whitelist=*\n" +
                          servers;
       auto loaded = config::parse_server_config(text, "zoo.cfg", {}, m.dir);
       ASSERT_TRUE(loaded) << loaded.error();
@@ -305,6 +310,35 @@ TEST_F(EnsembleServerTest, MntrReportsTheReplicationFigures) {
     EXPECT_EQ(mntr_value(port, "zk_leader_uptime"), -1) << "only the leader has it";
     EXPECT_EQ(mntr_value(port, "zk_proposal_count"), 0);
   }
+}
+
+// The admin server's zabstate and voting_view on a live member.
+TEST_F(EnsembleServerTest, AdminZabStateAndVotingViewDescribeTheMember) {
+  for (int64_t sid : {1, 2, 3}) start(sid);
+  auto leader = wait_leader({1, 2, 3});
+  ASSERT_TRUE(leader.has_value());
+  auto command = [&](int64_t sid, std::string_view name) {
+    TestClient c(members_.at(sid).admin_port);
+    std::string request = "GET /commands/" + std::string(name) +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    std::string reply = c.connected() && c.write(request) ? c.read_until_closed(5s).value_or("") : "";
+    const size_t body = reply.find("\r\n\r\n");
+    return body == std::string::npos ? nlohmann::json()
+                                     : nlohmann::json::parse(reply.substr(body + 4), nullptr, false);
+  };
+  nlohmann::json zab;
+  ASSERT_TRUE(wait_for([&] {
+    zab = command(*leader, "zabstate");
+    return zab.is_object() && zab.value("zabstate", "") == "broadcast";
+  })) << zab.dump();
+  EXPECT_EQ(zab["myid"], *leader);
+  EXPECT_EQ(zab["is_leader"], true);
+  EXPECT_EQ(zab["voting"], true);
+  EXPECT_EQ(zab["zabstate"], "broadcast");
+  nlohmann::json view = command(*leader, "voting_view");
+  ASSERT_TRUE(view.is_object()) << view.dump();
+  EXPECT_EQ(view["current_config"].size(), 3u);
+  EXPECT_NE(view["current_config"]["1"].get<std::string>().find(":participant"), std::string::npos);
 }
 
 }  // namespace

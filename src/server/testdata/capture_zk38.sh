@@ -62,6 +62,7 @@ for c in srvr stat cons conf envi mntr wchs wchc wchp dump dirs isro ruok gtmk h
 done
 for c in "" ruok server_stats stats monitor configuration connections watch_summary watches \
          watches_by_path dump environment dirs is_read_only stat_reset connection_stat_reset \
+         voting_view zabstate observer_connection_stat_reset \
          nosuch; do
   name=${c:-commands}
   curl -s "http://127.0.0.1:$ADMIN/commands${c:+/$c}" > "$OUT/admin_$name.json" || true
