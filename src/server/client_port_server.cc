@@ -403,13 +403,17 @@ void ClientPortServer::answer_four_letter_word(NetworkThread& t,
   request_whole_snapshot(
       sink_, four_letter_word_snapshot_request(word),
       [this, gate = t.gate, conn, word](std::shared_ptr<const pipeline::ServerSnapshot> snap) {
-        gate->post([this, conn, word, snap = std::move(snap)] {
+        // Pipeline thread -> the introspection worker (grouping and formatting) -> the
+        // connection's own network thread (the reply).
+        asio::post(introspection_, [this, gate, conn, word, snap = std::move(snap)] {
           HostFacts facts =
               collect_host_facts(started_ms_, snap ? snap->data_dir : "",
                                  snap ? snap->data_log_dir : "",
                                  four_letter_word_needs_dir_sizes(word));
           facts.trace_mask = trace_mask_;
-          conn->reply_and_close(format_four_letter_word(word, snap.get(), facts));
+          gate->post([conn, text = format_four_letter_word(word, snap.get(), facts)]() mutable {
+            conn->reply_and_close(std::move(text));
+          });
         });
       });
 }
@@ -447,6 +451,9 @@ void ClientPortServer::stop() {
     t->io.stop();
     if (t->thread.joinable()) t->thread.join();
   }
+  // A listing still being formatted finds its gate closed; none is started after this.
+  introspection_.stop();
+  introspection_.join();
   spdlog::info("client port stopped port={} secure_port={}", bound_port_, bound_secure_port_);
 }
 

@@ -19,6 +19,7 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/thread_pool.hpp>
 
 #include "pipeline/client_port.h"
 #include "server/connection.h"
@@ -109,6 +110,10 @@ class ClientPortServer final : public pipeline::ClientChannel {
   std::atomic<bool> running_{false};
   std::atomic<int64_t> trace_mask_{kDefaultTraceMask};  // gtmk/stmk
   std::atomic<uint64_t> loop_turns_{0};  // one relaxed add per hand-over, not per frame
+  // Formats the four-letter words that list tables (wchc, wchp, cons, dump) and gathers host
+  // facts (directory sizes): off the network threads, which serve every client
+  // (CVE-2017-5637: polling wchp over 30,000 watches stalled them for seconds).
+  asio::thread_pool introspection_{1};
 
   std::mutex ip_mu_;  // accepts run on one thread, closes on any
   std::unordered_map<std::string, uint32_t> per_ip_;

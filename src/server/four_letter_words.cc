@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <ctime>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace paddock::server {
 namespace {
@@ -282,21 +284,46 @@ WatchSummary watch_summary(const ServerSnapshot& s) {
 }
 
 // Pieces may repeat a watch (a rehash restarts the pipeline's walk): grouping dedupes.
+// Grouped by sorting pointers to the entries once (no node per watch), then deduped.
 std::map<int64_t, std::vector<std::string>> watches_by_session(const ServerSnapshot& s) {
-  std::map<int64_t, std::set<std::string>> sets;
-  for (const auto& w : s.watches) sets[w.session_id].insert(w.path);
+  std::vector<const pipeline::WatchSnapshot*> order;
+  order.reserve(s.watches.size());
+  for (const auto& w : s.watches) order.push_back(&w);
+  std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->session_id, a->path) < std::tie(b->session_id, b->path);
+  });
   std::map<int64_t, std::vector<std::string>> out;
-  for (auto& [id, paths] : sets) out[id].assign(paths.begin(), paths.end());
+  std::vector<std::string>* paths = nullptr;
+  int64_t current = 0;
+  for (const auto* w : order) {
+    if (paths == nullptr || w->session_id != current) {
+      current = w->session_id;
+      paths = &out.emplace_hint(out.end(), current, std::vector<std::string>{})->second;
+    }
+    if (paths->empty() || paths->back() != w->path) paths->push_back(w->path);
+  }
   return out;
 }
 
 std::map<std::string, std::vector<int64_t>> watches_by_path(const ServerSnapshot& s) {
-  std::map<std::string, std::map<pipeline::ConnectionId, int64_t>> by_connection;
-  for (const auto& w : s.watches) by_connection[w.path][w.connection] = w.session_id;
+  std::vector<const pipeline::WatchSnapshot*> order;
+  order.reserve(s.watches.size());
+  for (const auto& w : s.watches) order.push_back(&w);
+  std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->path, a->connection) < std::tie(b->path, b->connection);
+  });
   std::map<std::string, std::vector<int64_t>> out;
-  for (const auto& [path, sessions] : by_connection) {
-    std::vector<int64_t>& ids = out[path];
-    for (const auto& [conn, id] : sessions) ids.push_back(id);
+  std::vector<int64_t>* ids = nullptr;
+  const std::string* current = nullptr;
+  const pipeline::WatchSnapshot* last = nullptr;
+  for (const auto* w : order) {
+    if (current == nullptr || w->path != *current) {
+      current = &w->path;
+      ids = &out.emplace_hint(out.end(), w->path, std::vector<int64_t>{})->second;
+      last = nullptr;
+    }
+    if (last == nullptr || last->connection != w->connection) ids->push_back(w->session_id);
+    last = w;
   }
   return out;
 }
