@@ -61,6 +61,9 @@ class PackageTest(unittest.TestCase):
         if os.geteuid() != 0:
             raise unittest.SkipTest("installing into a root with dpkg and namespaces needs root")
         cls.tmp = tempfile.mkdtemp(prefix="paddock-package-")
+        # mkdtemp makes it 0700: the installed server runs as the root's paddock user, which
+        # must be able to reach /etc/paddock and /var/lib/paddock below it.
+        os.chmod(cls.tmp, 0o755)
         cls.root = os.path.join(cls.tmp, "root")
         out = os.path.join(cls.tmp, "out")
         config = os.path.join(BUILD_DIR, "CPackConfig.cmake")
@@ -194,8 +197,8 @@ class PackageTest(unittest.TestCase):
             self.assertEqual(os.stat(f).st_uid, uid, f)
         # The operator's tool runs from the root too and reads what the server wrote.
         r = run([self.path("/usr/bin/paddock"), "snapshot", "verify",
-                 self.path("/var/lib/paddock/version-2")], timeout=60)
-        self.assertEqual(r.returncode, 0)
+                 self.path("/var/lib/paddock")], timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
 if __name__ == "__main__":
