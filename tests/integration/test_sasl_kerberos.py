@@ -148,6 +148,11 @@ class Kerberos(KerberosCase):
         with self.assertRaises(NoAuthError):
             self.kazoo().get(p)
 
+    # Known bug (open in issue 11): against paddockd the Java client's GSSAPI exchange ends
+    # in SaslAuthenticated and the connection is then dropped, again and again (its requests
+    # end in ConnectionLoss); kazoo's GSSAPI (the tests above) works. Runs against ZooKeeper.
+    @unittest.skipIf(servers.target() == "paddock",
+                     "known bug: paddockd drops the Java client after GSSAPI succeeds")
     def test_zkcli_with_a_keytab_reads_a_node_of_the_principal(self):
         alice = self.gssapi_kazoo()
         p = self.unique()
