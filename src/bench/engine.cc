@@ -284,6 +284,17 @@ void Engine::fill_and_flush(Driver& driver, Session& s, uint64_t now) {
   if (s.fd_ >= 0) flush(s);
 }
 
+// The server ended the connection: expected after our closeSession, a failure otherwise.
+void Engine::on_server_closed(Driver& driver, Session& s) {
+  if (s.state_ == Session::State::kClosing) {
+    close(s.fd_);
+    s.fd_ = -1;
+    s.state_ = Session::State::kClosed;
+  } else {
+    fail(driver, s, "the server closed the connection");
+  }
+}
+
 void Engine::read_available(Driver& driver, Session& s) {
   if (s.tls_) {
     read_available_tls(driver, s);
@@ -293,13 +304,7 @@ void Engine::read_available(Driver& driver, Session& s) {
     size_t space = s.in_cap_ - s.in_len_;
     ssize_t n = read(s.fd_, s.in_.get() + s.in_len_, space);
     if (n == 0) {
-      if (s.state_ == Session::State::kClosing) {
-        close(s.fd_);
-        s.fd_ = -1;
-        s.state_ = Session::State::kClosed;
-      } else {
-        fail(driver, s, "the server closed the connection");
-      }
+      on_server_closed(driver, s);
       return;
     }
     if (n < 0) {
@@ -348,13 +353,7 @@ void Engine::read_available_tls(Driver& driver, Session& s) {
   for (;;) {
     ssize_t n = read(s.fd_, cipher_in_.data(), cipher_in_.size());
     if (n == 0) {
-      if (s.state_ == Session::State::kClosing) {
-        close(s.fd_);
-        s.fd_ = -1;
-        s.state_ = Session::State::kClosed;
-      } else {
-        fail(driver, s, "the server closed the connection");
-      }
+      on_server_closed(driver, s);
       return;
     }
     if (n < 0) {

@@ -151,6 +151,7 @@ class Engine {
   void on_events(Driver& driver, Session& s, uint32_t events);
   void finish_connect(Driver& driver, Session& s);
   void read_available(Driver& driver, Session& s);
+  void on_server_closed(Driver& driver, Session& s);
   void read_available_tls(Driver& driver, Session& s);
   // Cuts and handles the complete frames in s.in_; false once the session failed.
   bool parse_input(Driver& driver, Session& s, uint64_t now);
