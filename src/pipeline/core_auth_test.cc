@@ -51,18 +51,7 @@ class ScriptedAuthenticator final : public SaslAuthenticator {
   int started = 0;
 };
 
-struct Reply {
-  proto::ReplyHeader header;
-  std::string body;
-};
-
-Reply decode(const std::string& frame) {
-  proto::JuteReader r(std::string_view(frame).substr(4));
-  Reply out;
-  proto::read(r, out.header);
-  out.body = std::string(r.rest());
-  return out;
-}
+using Reply = testing_support::DecodedReply;
 
 std::string sasl_request(int32_t xid, std::string_view token) {
   std::string out = bare_request(xid, OpCode::kSasl);
@@ -114,7 +103,7 @@ class CoreAuthTest : public ::testing::Test {
       ADD_FAILURE() << "expected one reply, got " << frames.size() - before;
       return Reply{};
     }
-    return decode(frames.back());
+    return testing_support::decode_reply(frames.back());
   }
   std::vector<proto::ClientInfo> who_am_i(ConnectionId conn) {
     Reply r = send(conn, bare_request(50, OpCode::kWhoAmI));

@@ -26,23 +26,11 @@ using proto::Err;
 using proto::OpCode;
 using testing_support::bare_request;
 using testing_support::CoreDriver;
+using testing_support::decode_reply;
+using testing_support::DecodedReply;
 using testing_support::ManualClock;
 using testing_support::RecordingChannel;
 using testing_support::request;
-
-struct DecodedReply {
-  proto::ReplyHeader header;
-  std::string body;
-};
-
-DecodedReply decode_reply(const std::string& frame) {
-  proto::JuteReader r(std::string_view(frame).substr(4));
-  DecodedReply out;
-  proto::read(r, out.header);
-  out.body = std::string(r.rest());
-  EXPECT_TRUE(r.ok());
-  return out;
-}
 
 class PipelineTest : public ::testing::Test {
  protected:

@@ -171,4 +171,18 @@ inline std::string bare_request(int32_t xid, proto::OpCode op) {
   return out;
 }
 
+// A reply frame (length prefix included) as its header and the body after it.
+struct DecodedReply {
+  proto::ReplyHeader header;
+  std::string body;
+};
+inline DecodedReply decode_reply(const std::string& frame) {
+  proto::JuteReader r(std::string_view(frame).substr(4));
+  DecodedReply out;
+  proto::read(r, out.header);
+  out.body = std::string(r.rest());
+  EXPECT_TRUE(r.ok());
+  return out;
+}
+
 }  // namespace paddock::pipeline::testing_support
