@@ -8,7 +8,6 @@ overrides it)."""
 import json
 import os
 import threading
-import time
 import unittest
 import urllib.error
 import urllib.request
@@ -18,7 +17,6 @@ from harness.base import main, wait_until
 from harness.ensemble import Ensemble
 
 from kazoo.client import KazooClient
-from kazoo.exceptions import NoAuthError
 from kazoo.security import make_digest_acl, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE
 
 from selenium import webdriver
@@ -116,13 +114,19 @@ class ConsoleTestCase(unittest.TestCase):
         return self.wait_text("message", expected)
 
 
-class WritableConsole(ConsoleTestCase):
+class OneServerConsole(ConsoleTestCase):
+    """A standalone paddockd with its admin server (and console) on a port of the test's,
+    configured with the subclass's `console_cfg` on top."""
+
+    console_cfg = {}
+
     @classmethod
     def setUpClass(cls):
         cls.admin_port = servers.free_port()
-        cls.server = servers.make_server(cfg={
-            "admin.enableServer": "true", "admin.serverAddress": "127.0.0.1",
-            "admin.serverPort": cls.admin_port, "admin.console.enableWrites": "true"})
+        cfg = {"admin.enableServer": "true", "admin.serverAddress": "127.0.0.1",
+               "admin.serverPort": cls.admin_port}
+        cfg.update(cls.console_cfg)
+        cls.server = servers.make_server(cfg=cfg)
         try:
             super().setUpClass()
         except BaseException:
@@ -133,6 +137,10 @@ class WritableConsole(ConsoleTestCase):
     def tearDownClass(cls):
         super().tearDownClass()
         cls.server.close()
+
+
+class WritableConsole(OneServerConsole):
+    console_cfg = {"admin.console.enableWrites": "true"}
 
     def setUp(self):
         self.owner = kazoo(self.server.hostport, auth=[("digest", "%s:%s" % (USER, PASSWORD))])
@@ -284,23 +292,8 @@ class WritableConsole(ConsoleTestCase):
         self.assertEqual(http(self.admin_port, "GET", "/commands/ruok")[0], 200)
 
 
-class ReadOnlyConsole(ConsoleTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.admin_port = servers.free_port()
-        cls.server = servers.make_server(cfg={
-            "admin.enableServer": "true", "admin.serverAddress": "127.0.0.1",
-            "admin.serverPort": cls.admin_port})
-        try:
-            super().setUpClass()
-        except BaseException:
-            cls.server.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.server.close()
+class ReadOnlyConsole(OneServerConsole):
+    console_cfg = {}
 
     def test_read_only_console_shows_but_refuses_writes(self):
         zk = kazoo(self.server.hostport)
