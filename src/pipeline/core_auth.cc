@@ -93,7 +93,11 @@ void PipelineCore::answer_sasl(ConnectionState& conn, const RequestView& request
   if (!options_.sasl_super_user.empty() && step.authorized_id == options_.sasl_super_user) {
     add_auth_id(conn, proto::Id{"super", ""});
   }
-  reply(conn, request, 0, proto::Err::kOk, sasl_response(&step.token));
+  // A last step with nothing to say (GSSAPI's) is answered with a null token, as ZooKeeper
+  // does: the Java client counts only a null token as the server's last packet and holds
+  // every request until it has seen it.
+  reply(conn, request, 0, proto::Err::kOk,
+        sasl_response(step.token.empty() ? nullptr : &step.token));
 }
 
 void PipelineCore::fail_sasl(ConnectionState& conn, const RequestView& request,
