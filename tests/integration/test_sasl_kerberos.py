@@ -15,7 +15,7 @@ from kazoo.exceptions import NoAuthError
 from kazoo.security import make_acl
 
 from harness import servers
-from harness.base import ServerTestCase, main, wait_until
+from harness.base import ServerTestCase, main
 from harness.clis import _NOISE
 
 REALM = "PADDOCK.TEST"
