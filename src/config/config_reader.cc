@@ -121,15 +121,13 @@ constexpr KeyHandler kKeys[] = {
      [](ConfigReader& r, std::string_view v) { r.set_bool(v, r.cfg().standalone_enabled); }},
     {"reconfigEnabled",
      [](ConfigReader& r, std::string_view v) { r.set_bool(v, r.cfg().reconfig_enabled); }},
-    {"sslQuorum",
-     [](ConfigReader& r, std::string_view v) {
-       unsupported_switch(r, v, "Paddock does not implement TLS between servers");
-     }},
+    {"sslQuorum", [](ConfigReader& r, std::string_view v) { r.set_bool(v, r.cfg().ssl_quorum); }},
     {"portUnification",
+     [](ConfigReader& r, std::string_view v) { r.set_bool(v, r.cfg().port_unification); }},
+    {"sslQuorumReloadCertFiles",
      [](ConfigReader& r, std::string_view v) {
-       unsupported_switch(r, v, "Paddock does not implement TLS");
+       r.set_bool(v, r.cfg().ssl_quorum_reload_cert_files);
      }},
-    {"sslQuorumReloadCertFiles", ignore_bool},
     {"quorum.auth.enableSasl",
      [](ConfigReader& r, std::string_view v) {
        unsupported_switch(r, v, "Paddock does not implement quorum SASL authentication");

@@ -58,6 +58,25 @@ constexpr PropertySpec kSpecs[] = {
     {"zookeeper.ssl.ocsp", kSwitch, "false"},
     {"zookeeper.ssl.handshakeDetectionTimeoutMillis", kInt32, "5000", 1},
     {"zookeeper.ssl.authProvider", kString, "x509", INT64_MIN, INT64_MAX, "x509"},
+    // TLS between servers with sslQuorum (QuorumX509Util's keys; peer/peer_socket.h).
+    {"zookeeper.ssl.quorum.clientAuth", kString, "need", INT64_MIN, INT64_MAX, "none|want|need"},
+    {"zookeeper.ssl.quorum.keyStore.location", kString, ""},
+    {"zookeeper.ssl.quorum.keyStore.password", kString, ""},
+    {"zookeeper.ssl.quorum.keyStore.passwordPath", kString, ""},
+    {"zookeeper.ssl.quorum.keyStore.type", kString, "", INT64_MIN, INT64_MAX, "PEM|PKCS12|JKS"},
+    {"zookeeper.ssl.quorum.trustStore.location", kString, ""},
+    {"zookeeper.ssl.quorum.trustStore.password", kString, ""},
+    {"zookeeper.ssl.quorum.trustStore.passwordPath", kString, ""},
+    {"zookeeper.ssl.quorum.trustStore.type", kString, "", INT64_MIN, INT64_MAX,
+     "PEM|PKCS12|JKS"},
+    {"zookeeper.ssl.quorum.protocol", kString, "TLSv1.2", INT64_MIN, INT64_MAX,
+     "TLS|TLSv1|TLSv1.1|TLSv1.2|TLSv1.3"},
+    {"zookeeper.ssl.quorum.enabledProtocols", kString, ""},
+    {"zookeeper.ssl.quorum.ciphersuites", kString, ""},
+    {"zookeeper.ssl.quorum.hostnameVerification", kSwitch, "true"},
+    {"zookeeper.ssl.quorum.crl", kSwitch, "false"},
+    {"zookeeper.ssl.quorum.ocsp", kSwitch, "false"},
+    {"zookeeper.ssl.quorum.handshakeDetectionTimeoutMillis", kInt32, "5000", 1},
     {"zookeeper.client.portUnification", kSwitch, "false"},
     {"zookeeper.X509AuthenticationProvider.superUser", kString, ""},
     {"zookeeper.extendedTypesEnabled", kSwitch, "false"},
@@ -187,7 +206,6 @@ struct Unsupported {
   std::string_view reason;
 };
 constexpr Unsupported kUnsupported[] = {
-    {"zookeeper.ssl.quorum.", "Paddock does not implement TLS between servers"},
     {"zookeeper.ssl.context.supplier.class", "Paddock builds its TLS context from the ssl.* keys"},
     {"zookeeper.authProvider.",
      "Paddock has built-in digest and ip authentication only; provider classes are not loaded"},

@@ -55,6 +55,9 @@ struct ServerConfig {
   int32_t connect_to_learner_master_limit = 0;  // connectToLearnerMasterLimit; 0 = initLimit
   bool standalone_enabled = true;               // standaloneEnabled
   bool reconfig_enabled = false;                // reconfigEnabled
+  bool ssl_quorum = false;                      // sslQuorum: TLS between servers
+  bool port_unification = false;                // portUnification: peers' ports take TLS and plain
+  bool ssl_quorum_reload_cert_files = false;    // sslQuorumReloadCertFiles
   bool quorum_listen_on_all_ips = false;        // quorumListenOnAllIPs
   bool sync_enabled = true;                     // syncEnabled: observers log txns to disk
   int observer_master_port = 0;                 // observerMasterPort; 0 = off

@@ -226,15 +226,32 @@ TEST(ServerConfigTest, FsyncThresholdPrefersTheZookeeperName) {
             20);
 }
 
+TEST(ServerConfigTest, QuorumTlsKeysAreReadAsZooKeeperReadsThem) {
+  LoadedConfig l = parse_ok(
+      "dataDir=/d\nsslQuorum=true\nportUnification=true\nsslQuorumReloadCertFiles=true\n"
+      "ssl.quorum.keyStore.location=/k.pem\nssl.quorum.hostnameVerification=false\n"
+      "ssl.quorum.clientAuth=want\n");
+  EXPECT_TRUE(l.config.ssl_quorum);
+  EXPECT_TRUE(l.config.port_unification);
+  EXPECT_TRUE(l.config.ssl_quorum_reload_cert_files);
+  EXPECT_EQ(l.config.string_property("zookeeper.ssl.quorum.keyStore.location"), "/k.pem");
+  EXPECT_FALSE(l.config.switch_property("zookeeper.ssl.quorum.hostnameVerification"));
+  EXPECT_EQ(l.config.string_property("zookeeper.ssl.quorum.clientAuth"), "want");
+  EXPECT_TRUE(l.warnings.empty()) << l.warnings.front();
+  EXPECT_EQ(parse_error("dataDir=/d\nssl.quorum.clientAuth=sometimes\n"),
+            "zoo.cfg:2: ssl.quorum.clientAuth: invalid value 'sometimes' (one of none,want,need)");
+  EXPECT_EQ(parse_error("dataDir=/d\nsslQuorum=maybe\n").find("zoo.cfg:2: sslQuorum"), 0u);
+}
+
 TEST(ServerConfigTest, UnsupportedFeaturesWarn) {
   LoadedConfig l = parse_ok(
-      "dataDir=/d\nsecureClientPort=2281\nsslQuorum=true\nssl.quorum.keyStore.location=/k\n"
+      "dataDir=/d\nsecureClientPort=2281\nquorum.auth.enableSasl=true\nzookeeper.ssl.context.supplier.class=x\n"
       "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
       "oraclePath=/o\nmetricsProvider.className=com.example.OtherMetricsProvider\n"
       "metricsProvider.httpPort=7000\n");
   EXPECT_EQ(l.config.secure_client_port, 2281);
-  EXPECT_EQ(count_warnings(l, "zoo.cfg:3: sslQuorum: ignored"), 1);
-  EXPECT_EQ(count_warnings(l, "zoo.cfg:4: ssl.quorum.keyStore.location: ignored"), 1);
+  EXPECT_EQ(count_warnings(l, "zoo.cfg:3: quorum.auth.enableSasl: ignored"), 1);
+  EXPECT_EQ(count_warnings(l, "zoo.cfg:4: zookeeper.ssl.context.supplier.class: ignored"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:5: authProvider.1: ignored"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:6: oraclePath: ignored"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:7: metricsProvider.className: ignored"), 1);

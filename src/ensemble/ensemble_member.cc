@@ -120,13 +120,41 @@ EnsembleMember::EnsembleMember(MemberOptions options, state::Database& db,
 
 EnsembleMember::~EnsembleMember() { stop(); }
 
+// The contexts exist when either port may see TLS: with sslQuorum (dial and accept TLS) or
+// with portUnification alone (accept TLS from peers that switched already, dial plain).
+Result<peer::PeerTls> EnsembleMember::peer_tls() const {
+  const QuorumTlsOptions& o = options_.quorum_tls;
+  peer::PeerTls tls;
+  tls.ssl_quorum = o.ssl_quorum;
+  tls.port_unification = o.port_unification;
+  tls.handshake_timeout = o.handshake_timeout;
+  if (!o.ssl_quorum && !o.port_unification) return tls;
+  // Without sslQuorumReloadCertFiles the stores are read once, as ZooKeeper does.
+  const auto check = o.reload_cert_files
+                         ? std::chrono::milliseconds(1000)
+                         : std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::hours(24 * 365 * 10));  // never, in effect
+  auto contexts = tls::PeerTlsContexts::create(o.settings, check);
+  if (!contexts) return Status::error("TLS between servers: " + contexts.error());
+  tls.contexts = std::move(*contexts);
+  spdlog::info("event=quorum_tls ssl_quorum={} port_unification={} key_store={} trust_store={} "
+               "hostname_verification={} reload={}",
+               o.ssl_quorum, o.port_unification, o.settings.key_store_location,
+               o.settings.trust_store_location, o.settings.hostname_verification,
+               o.reload_cert_files);
+  return tls;
+}
+
 Status EnsembleMember::open() {
   const Sid me = options_.peer.sid;
   auto self = options_.members.find(me);
   if (self == options_.members.end()) return Status::error("no server." + std::to_string(me));
   io_ = std::make_unique<peer::IoThread>("quorum-io");
+  Result<peer::PeerTls> tls = peer_tls();
+  if (!tls) return tls.status();
 
   peer::ElectionTransportOptions eopts;
+  eopts.tls = *tls;
   eopts.my_sid = me;
   eopts.listen_host = options_.listen_host;
   eopts.listen_port = self->second.election_port;
@@ -168,6 +196,7 @@ Status EnsembleMember::open() {
   lopts.listen_host = options_.listen_host;
   lopts.listen_port = self->second.quorum_port;
   lopts.connect_timeout = options_.connect_timeout;
+  lopts.tls = *tls;
   links_ = std::make_unique<QuorumLinks>(
       *io_, lopts, [this](std::function<void()> task) { post(std::move(task)); }, *this);
   if (Status s = links_->listen(); !s) {

@@ -48,6 +48,16 @@ struct MemberAddress {
   uint16_t election_port = 0;
 };
 
+// TLS between servers (sslQuorum, portUnification, the ssl.quorum.* keys): on both the
+// election and the quorum port.
+struct QuorumTlsOptions {
+  bool ssl_quorum = false;
+  bool port_unification = false;
+  bool reload_cert_files = false;  // sslQuorumReloadCertFiles: pick up rotated store files
+  tls::TlsSettings settings;
+  std::chrono::milliseconds handshake_timeout{5000};
+};
+
 struct MemberOptions {
   quorum::PeerConfig peer;                        // sid, members, tickTime, limits, config text
   std::map<quorum::Sid, MemberAddress> members;   // every server.N line, this one included
@@ -59,6 +69,7 @@ struct MemberOptions {
   // before start-up fails (0: until it works), as ZooKeeper's listener retries.
   int32_t election_bind_attempts = 3;
   std::chrono::milliseconds election_bind_interval{1000};
+  QuorumTlsOptions quorum_tls;
 };
 
 class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handler {
@@ -108,6 +119,7 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   uint16_t quorum_port() const;
 
  private:
+  Result<peer::PeerTls> peer_tls() const;  // from options_.quorum_tls
   class TxnSource;
   // QuorumLinks::Handler (pipeline thread)
   void on_quorum_packet(quorum::Sid from, quorum::QuorumPacket packet) override;

@@ -20,6 +20,7 @@ Status QuorumLinks::listen() {
   opts.host = options_.listen_host;
   opts.port = options_.listen_port;
   opts.connection_limits = options_.limits;
+  opts.tls = options_.tls;
   auto listener =
       peer::QuorumListener::open(io_, opts, [this](Conn conn) { on_accepted(std::move(conn)); });
   if (!listener) return listener.status();
@@ -193,6 +194,7 @@ void QuorumLinks::dial(Sid leader, const std::string& host, uint16_t port) {
   opts.retry_interval = options_.dial_retry_interval;
   opts.connect_timeout = options_.connect_timeout;
   opts.connection_limits = options_.limits;
+  opts.tls = options_.tls;
   dialer_ = peer::QuorumDialer::dial(io_, opts, [this, generation, leader](Result<Conn> result) {
     post_([this, generation, leader, r = std::move(result)]() mutable {
       if (!stopped_) on_dialed(generation, leader, std::move(r));

@@ -55,6 +55,7 @@ class QuorumLinks {
     std::chrono::milliseconds dial_retry_interval{1000};
     peer::PeerConnectionLimits limits;
     size_t max_held_learners = 64;  // FOLLOWERINFOs held while this server is not leading yet
+    peer::PeerTls tls;              // sslQuorum / portUnification
   };
 
   QuorumLinks(peer::IoThread& io, Options options, Post post, Handler& handler);

@@ -38,7 +38,7 @@ std::string peer_ip(const tcp::socket& socket) {
 struct ElectionConnection : std::enable_shared_from_this<ElectionConnection> {
   ElectionConnection(tcp::socket s, bool dialed, quorum::Sid peer)
       : socket(std::move(s)), dialed(dialed), sid(peer) {}
-  tcp::socket socket;
+  PeerSocket socket;
   bool dialed;
   quorum::Sid sid;
   bool live = false;  // carries notifications
@@ -83,6 +83,8 @@ struct ElectionTransport::Impl {
   void accept_next();
   void on_accepted(tcp::socket socket);
   void dial(quorum::Sid sid);
+  // Dialed: the TLS handshake when sslQuorum, then on_dialed().
+  void secure_dialed(quorum::Sid sid, const std::shared_ptr<ElectionConnection>& c);
   void on_dialed(quorum::Sid sid, const std::shared_ptr<ElectionConnection>& c);
   void schedule_redial(quorum::Sid sid);
   void read_more(const std::shared_ptr<ElectionConnection>& c);
@@ -134,7 +136,19 @@ void ElectionTransport::Impl::on_accepted(tcp::socket socket) {
   }
   ++pending_inbound;
   auto c = std::make_shared<ElectionConnection>(std::move(socket), false, -1);
-  read_more(c);
+  async_secure(c->socket, options.tls, PeerSide::kAccepted, "", c,
+               [this, c](const std::string& error) {
+                 if (stopped || c->closed) return;
+                 if (!error.empty()) {
+                   ++stats.failed_handshakes;
+                   bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket.tcp()),
+                                      "election: dropping a connection from {}: {}",
+                                      peer_ip(c->socket.tcp()), error);
+                   close(c, error);
+                   return;
+                 }
+                 read_more(c);
+               });
 }
 
 void ElectionTransport::Impl::dial(quorum::Sid sid) {
@@ -143,22 +157,43 @@ void ElectionTransport::Impl::dial(quorum::Sid sid) {
   p.dialing = true;
   ++stats.dials;
   auto c = std::make_shared<ElectionConnection>(tcp::socket(io.context()), true, sid);
-  async_dial(c->socket, p.address->host, p.address->port, options.connect_timeout, c,
+  async_dial(c->socket.tcp(), p.address->host, p.address->port, options.connect_timeout, c,
              [this, c, sid](std::error_code ec) {
                if (stopped) return;
-               peer(sid).dialing = false;
                if (ec) {
+                 peer(sid).dialing = false;
                  schedule_redial(sid);
                  return;
                }
-               on_dialed(sid, c);
+               secure_dialed(sid, c);
              });
+}
+
+void ElectionTransport::Impl::secure_dialed(quorum::Sid sid,
+                                            const std::shared_ptr<ElectionConnection>& c) {
+  const std::string host = peer(sid).address ? peer(sid).address->host : std::string();
+  async_secure(c->socket, options.tls, PeerSide::kDialed, host, c,
+               [this, c, sid](const std::string& error) {
+                 if (stopped) return;
+                 peer(sid).dialing = false;
+                 if (!error.empty()) {
+                   ++stats.failed_handshakes;
+                   bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket.tcp()),
+                                      "election: dropping the connection dialed to sid={}: {}",
+                                      sid, error);
+                   c->closed = true;
+                   c->socket.close();
+                   schedule_redial(sid);
+                   return;
+                 }
+                 on_dialed(sid, c);
+               });
 }
 
 void ElectionTransport::Impl::on_dialed(quorum::Sid sid,
                                         const std::shared_ptr<ElectionConnection>& c) {
   std::error_code ignored;
-  c->socket.set_option(tcp::no_delay(true), ignored);
+  c->socket.tcp().set_option(tcp::no_delay(true), ignored);
   std::string init = encode_connection_init(options.my_sid, advertised);
   if (sid > options.my_sid) {
     // The lower sid only announces itself; the peer dials back. Try again later in case it
@@ -210,9 +245,9 @@ void ElectionTransport::Impl::on_read(const std::shared_ptr<ElectionConnection>&
     auto init = c->inbound.init();
     if (!init) {
       ++stats.rejected_inits;
-      bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket),
-                         "election: closing an inbound connection from {}: {}", peer_ip(c->socket),
-                         init.error());
+      bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket.tcp()),
+                         "election: closing an inbound connection from {}: {}",
+                         peer_ip(c->socket.tcp()), init.error());
       close(c, init.error());
       return;
     }
@@ -222,7 +257,7 @@ void ElectionTransport::Impl::on_read(const std::shared_ptr<ElectionConnection>&
   for (;;) {
     auto message = accepted_side ? c->inbound.next_message() : c->frames.next();
     if (!message) {
-      bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket),
+      bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket.tcp()),
                          "election: closing the connection to sid={}: {}", c->sid, message.error());
       close(c, message.error());
       return;
@@ -238,9 +273,9 @@ bool ElectionTransport::Impl::on_init(const std::shared_ptr<ElectionConnection>&
   --pending_inbound;
   c->sid = init.sid;
   if (init.sid == options.my_sid) {
-    bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket),
-                       "election: a connection from {} claims our own sid={}", peer_ip(c->socket),
-                       init.sid);
+    bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket.tcp()),
+                       "election: a connection from {} claims our own sid={}",
+                       peer_ip(c->socket.tcp()), init.sid);
     close(c, "own sid");
     return false;
   }
@@ -277,7 +312,7 @@ void ElectionTransport::Impl::deliver(const std::shared_ptr<ElectionConnection>&
   auto n = decode_notification(message);
   if (!n) {
     ++stats.malformed_messages;
-    bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket),
+    bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket.tcp()),
                        "election: skipping a malformed notification from sid={}: {}", c->sid,
                        n.error());
     return;
@@ -315,27 +350,24 @@ void ElectionTransport::Impl::pump(Peer& p) {
     ++stats.notifications_sent;
   }
   c->writing = true;
-  asio::async_write(c->socket, asio::buffer(c->write_buffer),
-                    [this, c](std::error_code ec, size_t) {
-                      c->writing = false;
-                      c->write_buffer.clear();
-                      if (stopped || c->closed) return;
-                      if (ec) {
-                        close(c, "write failed: " + ec.message());
-                        return;
-                      }
-                      Peer& again = peer(c->sid);
-                      if (again.live == c) pump(again);
-                    });
+  c->socket.async_write(asio::buffer(c->write_buffer), [this, c](std::error_code ec, size_t) {
+    c->writing = false;
+    c->write_buffer.clear();
+    if (stopped || c->closed) return;
+    if (ec) {
+      close(c, "write failed: " + ec.message());
+      return;
+    }
+    Peer& again = peer(c->sid);
+    if (again.live == c) pump(again);
+  });
 }
 
 void ElectionTransport::Impl::write_then_close(const std::shared_ptr<ElectionConnection>& c,
                                                std::string bytes) {
   c->write_buffer = std::move(bytes);
-  asio::async_write(c->socket, asio::buffer(c->write_buffer), [c](std::error_code, size_t) {
-    std::error_code ignored;
-    c->socket.shutdown(tcp::socket::shutdown_both, ignored);
-    c->socket.close(ignored);
+  c->socket.async_write(asio::buffer(c->write_buffer), [c](std::error_code, size_t) {
+    c->socket.close();
     c->closed = true;
   });
 }
@@ -345,9 +377,7 @@ void ElectionTransport::Impl::close(const std::shared_ptr<ElectionConnection>& c
   if (c->closed) return;
   c->closed = true;
   if (!c->dialed && c->sid < 0) --pending_inbound;
-  std::error_code ignored;
-  c->socket.shutdown(tcp::socket::shutdown_both, ignored);
-  c->socket.close(ignored);
+  c->socket.close();
   if (!c->live) return;
   spdlog::info("election: connection to sid={} closed: {}", c->sid, reason);
   auto it = peers.find(c->sid);
@@ -419,7 +449,7 @@ void ElectionTransport::stop() {
       if (p.redial) p.redial->cancel();
       if (p.live) {
         p.live->closed = true;
-        p.live->socket.close(ignored);
+        p.live->socket.close();
       }
     }
     done.set_value();

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "peer/peer_socket.h"
 #include "quorum/messages.h"
 #include "util/result.h"
 
@@ -50,6 +51,8 @@ struct ElectionTransportOptions {
   // Called on the transport's thread when a peer gains its connection that carries
   // notifications (true) or loses it (false). Optional.
   std::function<void(quorum::Sid sid, bool up)> on_link_change;
+  // TLS (sslQuorum) and portUnification, as on the quorum port.
+  PeerTls tls;
 };
 
 // What the transport has done so far (for tests and metrics).
@@ -58,6 +61,7 @@ struct ElectionTransportStats {
   uint64_t accepted = 0;            // connections accepted
   uint64_t dial_backs = 0;          // inbound from a lower sid: closed and dialed back
   uint64_t rejected_inits = 0;      // bad initiations
+  uint64_t failed_handshakes = 0;   // TLS handshakes (or detections) that failed, both sides
   uint64_t malformed_messages = 0;  // notifications that did not decode (skipped)
   uint64_t notifications_received = 0;
   uint64_t notifications_sent = 0;

@@ -31,14 +31,15 @@ std::string endpoint_text(const asio::ip::tcp::socket& socket) {
 
 // --- PeerConnection --------------------------------------------------------------------------
 
-PeerConnection::PeerConnection(asio::ip::tcp::socket socket, PeerConnectionLimits limits)
+PeerConnection::PeerConnection(PeerSocket socket, PeerConnectionLimits limits)
     : socket_(std::move(socket)),
+      secure_(socket_.secure()),
       limits_(limits),
-      remote_(endpoint_text(socket_)),
+      remote_(endpoint_text(socket_.tcp())),
       decoder_(limits.decoder),
       read_buffer_(kReadChunkBytes) {
   std::error_code ec;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  socket_.tcp().set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
 PeerConnection::~PeerConnection() = default;
@@ -49,7 +50,7 @@ std::string PeerConnection::peer_name() const {
 }
 
 void PeerConnection::start(Handlers handlers) {
-  asio::post(socket_.get_executor(),
+  asio::post(socket_.tcp().get_executor(),
              [self = shared_from_this(), h = std::move(handlers)]() mutable {
                if (self->closed_) {  // closed before it started: still say so, once
                  if (h.on_closed) h.on_closed(*self, self->close_reason_);
@@ -133,7 +134,7 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets) {
           limits_.max_queued_bytes);
     } else {
       size_t first = 0;
-      if (!write_scheduled_ && !outs[0].body && try_write_now(outs[0])) first = 1;
+      if (!write_scheduled_ && !secure_ && !outs[0].body && try_write_now(outs[0])) first = 1;
       if (first == outs.size()) return true;  // written whole on the caller's thread
       for (size_t i = first; i < outs.size(); ++i) {
         queued_bytes_ += outs[i].size();
@@ -149,7 +150,8 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets) {
     close(overflow);
     return false;
   }
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->write_queued(); });
+  asio::post(socket_.tcp().get_executor(),
+             [self = shared_from_this()] { self->write_queued(); });
   return true;
 }
 
@@ -160,7 +162,7 @@ bool PeerConnection::try_write_now(Outbound& out) {
   // this moment: TCP is full duplex, and asio's reactor never sees this raw write.
   PADDOCK_ASSERT(queue_.empty());
   for (;;) {
-    const ssize_t n = ::send(socket_.native_handle(), out.head.data(), out.head.size(),
+    const ssize_t n = ::send(socket_.tcp().native_handle(), out.head.data(), out.head.size(),
                              MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n == static_cast<ssize_t>(out.head.size())) {
       direct_writes_ += out.packets;
@@ -200,7 +202,7 @@ void PeerConnection::write_queued() {
     if (o.body) buffers.push_back(asio::buffer(*o.body));
     if (!o.tail.empty()) buffers.push_back(asio::buffer(o.tail));
   }
-  asio::async_write(socket_, buffers, [self = shared_from_this()](std::error_code ec, size_t) {
+  socket_.async_write(buffers, [self = shared_from_this()](std::error_code ec, size_t) {
     self->on_written(ec);
   });
 }
@@ -216,7 +218,7 @@ void PeerConnection::on_written(std::error_code ec) {
 }
 
 void PeerConnection::close(std::string reason) {
-  asio::post(socket_.get_executor(),
+  asio::post(socket_.tcp().get_executor(),
              [self = shared_from_this(), r = std::move(reason)] { self->close_here(r); });
 }
 
@@ -232,9 +234,7 @@ void PeerConnection::close_here(const std::string& reason) {
     queued_bytes_ = 0;
     queued_packets_ = 0;
   }
-  std::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  socket_.close();
   spdlog::info("quorum connection closed peer={} reason={}", peer_name(), reason);
   Handlers handlers = std::move(handlers_);  // drop them after this call: no cycles kept
   handlers_ = {};
@@ -277,6 +277,7 @@ void QuorumListener::stop() {
   if (io_.on_this_thread() || io_.context().stopped()) {
     std::error_code ignored;
     acceptor_.close(ignored);
+    *alive_ = false;
     return;
   }
   // Close on the io thread and wait, so no accept handler runs after this returns.
@@ -284,12 +285,14 @@ void QuorumListener::stop() {
   asio::post(io_.context(), [&] {
     std::error_code ignored;
     acceptor_.close(ignored);
+    *alive_ = false;
     done.set_value();
   });
   auto f = done.get_future();
   if (f.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
     std::error_code ignored;  // the loop is not running (stopped): nothing can race
     acceptor_.close(ignored);
+    *alive_ = false;
   }
 }
 
@@ -299,21 +302,42 @@ void QuorumListener::accept_next() {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
       std::erase_if(accepted_, [](const auto& w) { return w.expired(); });
-      auto conn = std::make_shared<PeerConnection>(std::move(socket), options_.connection_limits);
-      if (accepted_.size() >= options_.max_connections) {
-        refused_log_.warn(util::steady_now_ms(), conn->remote_ip(),
-                          "quorum listener: refusing addr={}: {} connections open",
-                          conn->remote_address(), accepted_.size());
-        conn->close("too many learner connections");
+      if (accepted_.size() + securing_ >= options_.max_connections) {
+        const std::string remote = endpoint_text(socket);
+        refused_log_.warn(util::steady_now_ms(), remote.substr(0, remote.rfind(':')),
+                          "quorum listener: refusing addr={}: {} connections open", remote,
+                          accepted_.size() + securing_);
+        std::error_code ignored;
+        socket.close(ignored);
       } else {
-        accepted_.push_back(conn);
-        on_accept_(std::move(conn));
+        secure_and_hand_over(std::move(socket));
       }
     } else {
       spdlog::warn("quorum listener: accept failed: {}", ec.message());
     }
     accept_next();
   });
+}
+
+void QuorumListener::secure_and_hand_over(asio::ip::tcp::socket socket) {
+  auto sock = std::make_shared<PeerSocket>(std::move(socket));
+  ++securing_;
+  async_secure(*sock, options_.tls, PeerSide::kAccepted, "", sock,
+               [this, alive = alive_, sock](const std::string& error) {
+                 if (!*alive) return;  // stopped meanwhile: the socket closes with `sock`
+                 --securing_;
+                 if (!error.empty()) {
+                   const std::string remote = endpoint_text(sock->tcp());
+                   refused_log_.warn(util::steady_now_ms(), remote.substr(0, remote.rfind(':')),
+                                     "quorum listener: dropping addr={}: {}", remote, error);
+                   sock->close();
+                   return;
+                 }
+                 auto conn =
+                     std::make_shared<PeerConnection>(std::move(*sock), options_.connection_limits);
+                 accepted_.push_back(conn);
+                 on_accept_(std::move(conn));
+               });
 }
 
 // --- QuorumDialer --------------------------------------------------------------------------
@@ -345,15 +369,31 @@ void QuorumDialer::attempt() {
           self->attempt_failed(ec == std::errc::timed_out ? "connect timed out" : ec.message());
           return;
         }
-        auto conn = std::make_shared<PeerConnection>(std::move(*self->socket_),
-                                                     self->options_.connection_limits);
-        self->socket_.reset();
-        self->finish(std::move(conn));
+        self->secure();
       });
+}
+
+void QuorumDialer::secure() {
+  securing_ = std::make_unique<PeerSocket>(std::move(*socket_));
+  socket_.reset();
+  async_secure(*securing_, options_.tls, PeerSide::kDialed, options_.host, shared_from_this(),
+               [self = shared_from_this()](const std::string& error) {
+                 if (self->finished_) return;
+                 if (!error.empty()) {
+                   self->attempt_failed(error);
+                   return;
+                 }
+                 auto conn = std::make_shared<PeerConnection>(std::move(*self->securing_),
+                                                              self->options_.connection_limits);
+                 self->securing_.reset();
+                 self->finish(std::move(conn));
+               });
 }
 
 void QuorumDialer::attempt_failed(const std::string& why) {
   socket_.reset();
+  if (securing_) securing_->close();
+  securing_.reset();
   spdlog::info("connecting to the leader at {}:{} failed (attempt {} of {}): {}", options_.host,
                options_.port, attempts_made_, options_.attempts, why);
   if (attempts_made_ >= options_.attempts) {
@@ -376,6 +416,7 @@ void QuorumDialer::finish(Result<std::shared_ptr<PeerConnection>> result) {
     std::error_code ignored;
     socket_->close(ignored);
   }
+  if (securing_) securing_->close();
   DoneHandler done = std::move(done_);
   done_ = nullptr;
   if (done) done(std::move(result));

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "peer/io_thread.h"
+#include "peer/peer_socket.h"
 #include "peer/quorum_codec.h"
 #include "quorum/messages.h"
 #include "util/rate_limited_log.h"
@@ -59,7 +60,8 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
     std::function<void(PeerConnection&)> on_read_done;
   };
 
-  PeerConnection(asio::ip::tcp::socket socket, PeerConnectionLimits limits);
+  // `socket` is connected and, with TLS, past its handshake (async_secure).
+  PeerConnection(PeerSocket socket, PeerConnectionLimits limits);
   ~PeerConnection();
 
   // Starts reading. Call once, from any thread.
@@ -76,6 +78,7 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   void set_peer_sid(quorum::Sid sid) { peer_sid_.store(sid); }
   std::string peer_name() const;
   const std::string& remote_address() const { return remote_; }
+  bool secure() const { return secure_; }
   std::string remote_ip() const { return remote_.substr(0, remote_.rfind(':')); }
   bool closed() const { return closed_flag_.load(); }
   // Packets that went out on the sender's thread, without the io thread (tests).
@@ -95,15 +98,16 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   void read_more();
   void on_read(std::error_code ec, size_t n);
   // Writes `out` (no SNAP) straight to the socket, without waking the io thread, when it
-  // fits whole; else leaves what is not written in `out`. Only with mu_ held and no write
-  // scheduled. Saves a thread hand-off per packet on the replication path (PROPOSAL, ACK,
+  // fits whole; else leaves what is not written in `out`. Only with mu_ held, no write
+  // scheduled and a plain socket (TLS records are written on the io thread only). Saves a thread hand-off per packet on the replication path (PROPOSAL, ACK,
   // COMMIT, REQUEST), where each one is a wake-up on the latency of a write.
   bool try_write_now(Outbound& out);
   void write_queued();
   void on_written(std::error_code ec);
   void close_here(const std::string& reason);  // on the io thread
 
-  asio::ip::tcp::socket socket_;
+  PeerSocket socket_;
+  const bool secure_;
   PeerConnectionLimits limits_;
   std::string remote_;
   std::atomic<quorum::Sid> peer_sid_{-1};
@@ -130,6 +134,7 @@ struct QuorumListenerOptions {
   // Learner connections open at once; past it new ones are closed at accept.
   size_t max_connections = 256;
   PeerConnectionLimits connection_limits;
+  PeerTls tls;  // TLS (sslQuorum) and portUnification
 };
 
 // The leader's quorum port. Hands every accepted connection, not yet started, to on_accept
@@ -146,6 +151,8 @@ class QuorumListener {
  private:
   QuorumListener(IoThread& io, QuorumListenerOptions options, AcceptHandler on_accept);
   void accept_next();
+  // TLS handshake or portUnification detection, then on_accept_ (or a logged drop).
+  void secure_and_hand_over(asio::ip::tcp::socket socket);
 
   IoThread& io_;
   QuorumListenerOptions options_;
@@ -153,6 +160,9 @@ class QuorumListener {
   asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
   std::vector<std::weak_ptr<PeerConnection>> accepted_;  // io thread, to count live ones
+  size_t securing_ = 0;  // io thread: accepted, TLS handshake under way
+  // False once stopped (io thread): a handshake that ends later must not touch `this`.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   util::RateLimitedLog refused_log_;  // "refusing addr", at most 10 per address a minute
 };
 
@@ -164,6 +174,7 @@ struct QuorumDialOptions {
   std::chrono::milliseconds retry_interval{1000};
   std::chrono::milliseconds connect_timeout{5000};  // per attempt (cnxTimeout)
   PeerConnectionLimits connection_limits;
+  PeerTls tls;  // sslQuorum: the leader is dialed with TLS
 };
 
 // A learner's connection to its leader, with retries. The result (on the io thread) is a
@@ -179,6 +190,7 @@ class QuorumDialer : public std::enable_shared_from_this<QuorumDialer> {
 
  private:
   void attempt();
+  void secure();  // connected: TLS handshake when sslQuorum, then finish()
   void attempt_failed(const std::string& why);
   void finish(Result<std::shared_ptr<PeerConnection>> result);
 
@@ -187,7 +199,8 @@ class QuorumDialer : public std::enable_shared_from_this<QuorumDialer> {
   DoneHandler done_;
   int attempts_made_ = 0;
   bool finished_ = false;
-  std::unique_ptr<asio::ip::tcp::socket> socket_;
+  std::unique_ptr<asio::ip::tcp::socket> socket_;  // connecting
+  std::unique_ptr<PeerSocket> securing_;           // connected, TLS handshake under way
   asio::steady_timer timer_;
 };
 

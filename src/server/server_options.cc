@@ -103,34 +103,46 @@ ClientPortOptions client_port_options(const config::ServerConfig& cfg,
 }
 
 namespace {
-// ssl.<store>.password, or the first line of ssl.<store>.passwordPath.
-std::string store_password(const config::ServerConfig& cfg, const std::string& store) {
-  std::string password = cfg.string_property("zookeeper.ssl." + store + ".password");
-  const std::string path = cfg.string_property("zookeeper.ssl." + store + ".passwordPath");
+// <prefix><store>.password, or the first line of <prefix><store>.passwordPath.
+std::string store_password(const config::ServerConfig& cfg, const std::string& prefix,
+                           const std::string& store) {
+  std::string password = cfg.string_property("zookeeper." + prefix + store + ".password");
+  const std::string path = cfg.string_property("zookeeper." + prefix + store + ".passwordPath");
   if (password.empty() && !path.empty()) {
     std::ifstream in(path);
     std::getline(in, password);
   }
   return password;
 }
+
+// X509Util's keys under `prefix`: "ssl." (client port) or "ssl.quorum." (between servers).
+tls::TlsSettings tls_settings(const config::ServerConfig& cfg, const std::string& prefix) {
+  auto key = [&](const char* name) { return "zookeeper." + prefix + name; };
+  tls::TlsSettings s;
+  s.key_store_location = cfg.string_property(key("keyStore.location"));
+  s.key_store_password = store_password(cfg, prefix, "keyStore");
+  s.key_store_type = cfg.string_property(key("keyStore.type"));
+  s.trust_store_location = cfg.string_property(key("trustStore.location"));
+  s.trust_store_password = store_password(cfg, prefix, "trustStore");
+  s.trust_store_type = cfg.string_property(key("trustStore.type"));
+  s.client_auth = cfg.string_property(key("clientAuth"));
+  s.protocol = cfg.string_property(key("protocol"));
+  s.enabled_protocols = cfg.string_property(key("enabledProtocols"));
+  s.cipher_suites = cfg.string_property(key("ciphersuites"));
+  s.hostname_verification = cfg.switch_property(key("hostnameVerification"));
+  s.crl = cfg.switch_property(key("crl"));
+  s.ocsp = cfg.switch_property(key("ocsp"));
+  s.key_prefix = prefix;
+  return s;
+}
 }  // namespace
 
 tls::TlsSettings client_tls_settings(const config::ServerConfig& cfg) {
-  tls::TlsSettings s;
-  s.key_store_location = cfg.string_property("zookeeper.ssl.keyStore.location");
-  s.key_store_password = store_password(cfg, "keyStore");
-  s.key_store_type = cfg.string_property("zookeeper.ssl.keyStore.type");
-  s.trust_store_location = cfg.string_property("zookeeper.ssl.trustStore.location");
-  s.trust_store_password = store_password(cfg, "trustStore");
-  s.trust_store_type = cfg.string_property("zookeeper.ssl.trustStore.type");
-  s.client_auth = cfg.string_property("zookeeper.ssl.clientAuth");
-  s.protocol = cfg.string_property("zookeeper.ssl.protocol");
-  s.enabled_protocols = cfg.string_property("zookeeper.ssl.enabledProtocols");
-  s.cipher_suites = cfg.string_property("zookeeper.ssl.ciphersuites");
-  s.hostname_verification = cfg.switch_property("zookeeper.ssl.hostnameVerification");
-  s.crl = cfg.switch_property("zookeeper.ssl.crl");
-  s.ocsp = cfg.switch_property("zookeeper.ssl.ocsp");
-  return s;
+  return tls_settings(cfg, "ssl.");
+}
+
+tls::TlsSettings quorum_tls_settings(const config::ServerConfig& cfg) {
+  return tls_settings(cfg, "ssl.quorum.");
 }
 
 Result<std::shared_ptr<tls::ServerTlsContext>> client_tls_context(
@@ -262,6 +274,13 @@ ensemble::MemberOptions member_options(const config::ServerConfig& cfg) {
   options.config_version = cfg.config_version.value_or(0);
   options.election_bind_attempts =
       static_cast<int32_t>(cfg.int_property("zookeeper.electionPortBindRetry"));
+  ensemble::QuorumTlsOptions& tls = options.quorum_tls;
+  tls.ssl_quorum = cfg.ssl_quorum;
+  tls.port_unification = cfg.port_unification;
+  tls.reload_cert_files = cfg.ssl_quorum_reload_cert_files;
+  tls.settings = quorum_tls_settings(cfg);
+  tls.handshake_timeout = std::chrono::milliseconds(
+      cfg.int_property("zookeeper.ssl.quorum.handshakeDetectionTimeoutMillis"));
   return options;
 }
 

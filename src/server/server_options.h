@@ -26,6 +26,8 @@ ClientPortOptions client_port_options(const config::ServerConfig& cfg,
                                       std::shared_ptr<tls::ServerTlsContext> tls = nullptr);
 // ZooKeeper's ssl.* keys (zookeeper.ssl.* properties) for the client port.
 tls::TlsSettings client_tls_settings(const config::ServerConfig& cfg);
+// The ssl.quorum.* keys (TLS between servers).
+tls::TlsSettings quorum_tls_settings(const config::ServerConfig& cfg);
 // The client port's TLS context when secureClientPort or client.portUnification is set,
 // nullptr otherwise; an error names the key and file that cannot be used.
 Result<std::shared_ptr<tls::ServerTlsContext>> client_tls_context(const config::ServerConfig& cfg);

@@ -7,6 +7,10 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -355,13 +359,28 @@ Result<std::shared_ptr<ServerTlsContext>> ServerTlsContext::create(
   Result<SslCtxPtr> ctx = build_server_context(settings);
   if (!ctx) return ctx.status();
   std::shared_ptr<ServerTlsContext> out(
-      new ServerTlsContext(std::move(settings), check_interval, std::move(*ctx)));
+      new ServerTlsContext(std::move(settings), check_interval, std::move(*ctx), true));
+  return out;
+}
+
+Result<std::shared_ptr<ServerTlsContext>> ServerTlsContext::create_dialing(
+    TlsSettings settings, std::chrono::milliseconds check_interval) {
+  if (settings.key_store_location.empty()) {
+    return Status::error(settings.key_prefix + "keyStore.location: required to dial a peer");
+  }
+  Result<SslCtxPtr> ctx = build_client_context(settings);
+  if (!ctx) return ctx.status();
+  std::shared_ptr<ServerTlsContext> out(
+      new ServerTlsContext(std::move(settings), check_interval, std::move(*ctx), false));
   return out;
 }
 
 ServerTlsContext::ServerTlsContext(TlsSettings settings, std::chrono::milliseconds interval,
-                                   SslCtxPtr ctx)
-    : settings_(std::move(settings)), interval_(interval), ctx_(std::move(ctx)) {
+                                   SslCtxPtr ctx, bool accepting)
+    : settings_(std::move(settings)),
+      accepting_(accepting),
+      interval_(interval),
+      ctx_(std::move(ctx)) {
   stamps_ = stamps();
 }
 
@@ -385,7 +404,8 @@ SslCtxPtr ServerTlsContext::current(std::chrono::steady_clock::time_point now) {
   next_check_ = now + interval_;
   std::vector<FileStamp> seen = stamps();
   if (seen == stamps_) return ctx_;
-  Result<SslCtxPtr> rebuilt = build_server_context(settings_);
+  Result<SslCtxPtr> rebuilt =
+      accepting_ ? build_server_context(settings_) : build_client_context(settings_);
   if (!rebuilt) {
     // Perhaps a file is half written: keep the old context and try again next time.
     spdlog::warn("event=tls_reload_failed error=\"{}\"", rebuilt.error());
@@ -394,9 +414,68 @@ SslCtxPtr ServerTlsContext::current(std::chrono::steady_clock::time_point now) {
   stamps_ = std::move(seen);
   ctx_ = std::move(*rebuilt);
   ++reloads_;
-  spdlog::info("event=tls_reloaded key_store={} trust_store={} reloads={}",
-               settings_.key_store_location, settings_.trust_store_location, reloads_);
+  spdlog::info("event=tls_reloaded side={} key_store={} trust_store={} reloads={}",
+               accepting_ ? "accepting" : "dialing", settings_.key_store_location,
+               settings_.trust_store_location, reloads_);
   return ctx_;
+}
+
+Result<std::shared_ptr<PeerTlsContexts>> PeerTlsContexts::create(
+    TlsSettings settings, std::chrono::milliseconds check_interval) {
+  auto accepting = ServerTlsContext::create(settings, check_interval);
+  if (!accepting) return accepting.status();
+  auto dialing = ServerTlsContext::create_dialing(settings, check_interval);
+  if (!dialing) return dialing.status();
+  return std::shared_ptr<PeerTlsContexts>(new PeerTlsContexts(
+      std::move(*accepting), std::move(*dialing), settings.hostname_verification));
+}
+
+PeerTlsContexts::PeerTlsContexts(std::shared_ptr<ServerTlsContext> accepting,
+                                 std::shared_ptr<ServerTlsContext> dialing,
+                                 bool hostname_verification)
+    : accepting_(std::move(accepting)),
+      dialing_(std::move(dialing)),
+      hostname_verification_(hostname_verification) {}
+
+SslCtxPtr PeerTlsContexts::accepting(std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(mu_);
+  return accepting_->current(now);
+}
+
+SslCtxPtr PeerTlsContexts::dialing(std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(mu_);
+  return dialing_->current(now);
+}
+
+uint64_t PeerTlsContexts::reloads() const {
+  std::lock_guard lock(mu_);
+  return std::max(accepting_->reloads(), dialing_->reloads());
+}
+
+std::string check_peer_names_address(SSL* ssl, const std::string& ip) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (cert == nullptr) return "the peer sent no certificate";
+  if (X509_check_ip_asc(cert, ip.c_str(), 0) == 1) return "";
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+  if (::inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    len = sizeof *v4;
+  } else if (::inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    len = sizeof *v6;
+  } else {
+    return "not an IP address: " + ip;
+  }
+  char host[NI_MAXHOST];
+  if (::getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, nullptr, 0,
+                    NI_NAMEREQD) == 0 &&
+      X509_check_host(cert, host, 0, 0, nullptr) == 1) {
+    return "";
+  }
+  return fmt::format("its certificate names neither {} nor the host it resolves to", ip);
 }
 
 }  // namespace paddock::tls

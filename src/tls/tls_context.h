@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <ctime>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -51,9 +52,13 @@ Result<SslCtxPtr> build_client_context(const TlsSettings& settings);
 // The context new connections use, rebuilt when a store file's modification time or size
 // changes (checked at most every `check_interval`). A rebuild that fails keeps the old
 // context and logs a warning. Not thread-safe: one thread (the acceptor's) calls current().
+// create() makes the accepting side's context; create_dialing() the dialing side's, with the
+// same key store presented as a client certificate (a server dialing a peer).
 class ServerTlsContext {
  public:
   static Result<std::shared_ptr<ServerTlsContext>> create(
+      TlsSettings settings, std::chrono::milliseconds check_interval = std::chrono::seconds(1));
+  static Result<std::shared_ptr<ServerTlsContext>> create_dialing(
       TlsSettings settings, std::chrono::milliseconds check_interval = std::chrono::seconds(1));
 
   SslCtxPtr current(std::chrono::steady_clock::time_point now);
@@ -67,16 +72,48 @@ class ServerTlsContext {
     int64_t size = -1;
     bool operator==(const FileStamp&) const = default;
   };
-  ServerTlsContext(TlsSettings settings, std::chrono::milliseconds interval, SslCtxPtr ctx);
+  ServerTlsContext(TlsSettings settings, std::chrono::milliseconds interval, SslCtxPtr ctx,
+                   bool accepting);
   std::vector<FileStamp> stamps() const;
 
   TlsSettings settings_;
+  bool accepting_;
   std::chrono::milliseconds interval_;
   SslCtxPtr ctx_;
   std::vector<FileStamp> stamps_;
   std::chrono::steady_clock::time_point next_check_{};
   uint64_t reloads_ = 0;
 };
+
+// TLS between servers (ZooKeeper's sslQuorum with the ssl.quorum.* keys): one key store
+// serves both ends of a link, so a server holds the accepting and the dialing context,
+// reloaded together when the store files change. Thread-safe: the election and quorum io
+// threads both ask. An accepted peer must present a certificate unless ssl.quorum.clientAuth
+// says otherwise (need is ZooKeeper's default).
+class PeerTlsContexts {
+ public:
+  static Result<std::shared_ptr<PeerTlsContexts>> create(
+      TlsSettings settings, std::chrono::milliseconds check_interval = std::chrono::seconds(1));
+  SslCtxPtr accepting(std::chrono::steady_clock::time_point now);
+  SslCtxPtr dialing(std::chrono::steady_clock::time_point now);
+  // ssl.quorum.hostnameVerification: a dialed peer's certificate must name the host dialed,
+  // an accepted peer's the address it connected from.
+  bool hostname_verification() const { return hostname_verification_; }
+  uint64_t reloads() const;
+
+ private:
+  PeerTlsContexts(std::shared_ptr<ServerTlsContext> accepting,
+                  std::shared_ptr<ServerTlsContext> dialing, bool hostname_verification);
+  mutable std::mutex mu_;
+  std::shared_ptr<ServerTlsContext> accepting_;
+  std::shared_ptr<ServerTlsContext> dialing_;
+  bool hostname_verification_;
+};
+
+// Whether `ssl`'s peer certificate names `ip` (an IP SAN) or, failing that, the host name the
+// address resolves back to (a DNS SAN or the CN), as ZooKeeper verifies a peer that connected
+// to it. Blocking reverse DNS only when the IP does not match. "" when it does; why not.
+std::string check_peer_names_address(SSL* ssl, const std::string& ip);
 
 // The last OpenSSL error(s) as text, clearing the queue.
 std::string openssl_errors();

@@ -1,0 +1,177 @@
+#include "peer/peer_socket.h"
+
+#include <fmt/format.h>
+#include <openssl/x509v3.h>
+
+#include <asio/steady_timer.hpp>
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace paddock::peer {
+namespace {
+
+constexpr uint8_t kTlsHandshakeRecord = 0x16;
+
+// One securing in progress: the socket, its deadline and the caller's continuation. Whatever
+// finishes first (the step or the deadline) calls `done`, once.
+struct Securing : std::enable_shared_from_this<Securing> {
+  Securing(PeerSocket& s, const PeerTls& t, PeerSide side, std::string host,
+           std::shared_ptr<void> keep, std::function<void(std::string)> d)
+      : socket(s),
+        tls(t),
+        side(side),
+        peer_host(std::move(host)),
+        keep_alive(std::move(keep)),
+        done(std::move(d)),
+        deadline(s.tcp().get_executor()) {}
+
+  PeerSocket& socket;
+  PeerTls tls;
+  PeerSide side;
+  std::string peer_host;
+  std::shared_ptr<void> keep_alive;
+  std::function<void(std::string)> done;
+  asio::steady_timer deadline;
+  bool finished = false;
+
+  void start() {
+    deadline.expires_after(tls.handshake_timeout);
+    deadline.async_wait([self = shared_from_this()](std::error_code ec) {
+      if (ec || self->finished) return;
+      std::error_code ignored;
+      self->socket.tcp().close(ignored);  // the pending step ends with operation_aborted
+      self->finish(fmt::format("no TLS handshake within {} ms",
+                               self->tls.handshake_timeout.count()));
+    });
+    if (side == PeerSide::kDialed) {
+      if (tls.ssl_quorum) {
+        handshake();
+      } else {
+        finish("");
+      }
+      return;
+    }
+    if (tls.port_unification) {
+      detect();
+    } else if (tls.ssl_quorum) {
+      handshake();
+    } else {
+      finish("");
+    }
+  }
+
+  // portUnification: waits for the first byte and peeks at it, leaving it in the socket.
+  void detect() {
+    socket.tcp().async_wait(
+        asio::ip::tcp::socket::wait_read, [self = shared_from_this()](std::error_code ec) {
+          if (self->finished) return;
+          if (ec) {
+            self->finish("closed before its first byte: " + ec.message());
+            return;
+          }
+          uint8_t first = 0;
+          const ssize_t n =
+              ::recv(self->socket.tcp().native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n == 0) {
+            self->finish("closed by the peer before its first byte");
+          } else if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+              self->detect();
+            } else {
+              self->finish(std::string("reading the first byte failed: ") + std::strerror(errno));
+            }
+          } else if (first == kTlsHandshakeRecord) {
+            self->handshake();
+          } else {
+            self->finish("");  // a plain peer (rolling switch to TLS still under way)
+          }
+        });
+  }
+
+  void handshake() {
+    if (!tls.contexts) {
+      finish("TLS asked for without ssl.quorum settings");
+      return;
+    }
+    const bool dialing = side == PeerSide::kDialed;
+    const auto now = std::chrono::steady_clock::now();
+    tls::SslCtxPtr ctx = dialing ? tls.contexts->dialing(now) : tls.contexts->accepting(now);
+    SSL* ssl = SSL_new(ctx.get());
+    if (ssl == nullptr) {
+      finish("cannot start TLS: " + tls::openssl_errors());
+      return;
+    }
+    if (dialing && tls.contexts->hostname_verification()) {
+      // OpenSSL checks the name during the handshake: an IP SAN for an address, a DNS SAN
+      // (or the CN) for a name.
+      X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+      asio::error_code ec;
+      asio::ip::make_address(peer_host, ec);
+      if (!ec) {
+        X509_VERIFY_PARAM_set1_ip_asc(param, peer_host.c_str());
+      } else {
+        SSL_set1_host(ssl, peer_host.c_str());
+      }
+    }
+    socket.wrap(ssl);
+    auto* stream_ssl = socket.ssl();
+    auto on_done = [self = shared_from_this(), stream_ssl](std::error_code ec) {
+      if (self->finished) return;
+      if (ec) {
+        std::string why = ec.message();
+        const long verify = SSL_get_verify_result(stream_ssl);
+        if (verify != X509_V_OK) {
+          why += fmt::format(" (certificate: {})", X509_verify_cert_error_string(verify));
+        }
+        self->finish("TLS handshake failed: " + why);
+        return;
+      }
+      if (self->side == PeerSide::kAccepted && self->tls.contexts->hostname_verification()) {
+        std::error_code ignored;
+        const auto remote = self->socket.tcp().remote_endpoint(ignored);
+        const std::string ip = ignored ? std::string() : remote.address().to_string();
+        if (std::string why = tls::check_peer_names_address(stream_ssl, ip); !why.empty()) {
+          self->finish("hostname verification failed: " + why);
+          return;
+        }
+      }
+      self->finish("");
+    };
+    socket.async_handshake(dialing ? asio::ssl::stream_base::client : asio::ssl::stream_base::server,
+                           std::move(on_done));
+  }
+
+  void finish(std::string error) {
+    if (finished) return;
+    finished = true;
+    deadline.cancel();
+    auto d = std::move(done);
+    auto keep = std::move(keep_alive);  // released after `d` ran
+    d(std::move(error));
+  }
+};
+
+}  // namespace
+
+void PeerSocket::close() {
+  std::error_code ignored;
+  tcp().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  tcp().close(ignored);
+}
+
+void PeerSocket::wrap(SSL* ssl) {
+  tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket>>(std::move(*plain_), ssl);
+  plain_.reset();
+}
+
+void async_secure(PeerSocket& socket, const PeerTls& tls, PeerSide side, std::string peer_host,
+                  std::shared_ptr<void> keep_alive, std::function<void(std::string error)> done) {
+  auto s = std::make_shared<Securing>(socket, tls, side, std::move(peer_host),
+                                      std::move(keep_alive), std::move(done));
+  s->start();
+}
+
+}  // namespace paddock::peer
