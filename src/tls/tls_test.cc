@@ -282,5 +282,34 @@ TEST_F(TlsTest, ServerContextReloadsARotatedCertificate) {
   EXPECT_EQ(ctx->reloads(), 1u);
 }
 
+// Both ends of a server-to-server link come from one key store: a rotated store changes the
+// certificate a server presents when it accepts and when it dials.
+TEST_F(TlsTest, PeerContextsPresentTheRotatedCertificateOnBothSides) {
+  TlsSettings s = server();
+  s.trust_store_location = path("ca.pem");
+  auto created = PeerTlsContexts::create(s, std::chrono::milliseconds(0));
+  ASSERT_TRUE(created.is_ok()) << created.error();
+  std::shared_ptr<PeerTlsContexts> peer = *created;
+  auto now = std::chrono::steady_clock::now();
+  Outcome before = handshake(peer->accepting(now), peer->dialing(now));
+  ASSERT_TRUE(before.ok) << before.server_error;
+  EXPECT_EQ(before.server_cert_cn, "CN=localhost,O=Paddock");
+  EXPECT_EQ(before.subject, "CN=localhost,O=Paddock");  // the dialer's certificate
+  std::filesystem::copy_file(path("server2.pem"), path("server.pem"),
+                             std::filesystem::copy_options::overwrite_existing);
+  const auto later = now + std::chrono::seconds(1);
+  Outcome after = handshake(peer->accepting(later), peer->dialing(later));
+  ASSERT_TRUE(after.ok) << after.server_error;
+  EXPECT_EQ(after.server_cert_cn, "CN=paddock-rotated,O=Paddock");
+  EXPECT_EQ(after.subject, "CN=paddock-rotated,O=Paddock");
+  EXPECT_EQ(peer->reloads(), 1u);
+  // A dialing context needs a key store: a peer must say who it is.
+  TlsSettings keyless = s;
+  keyless.key_store_location.clear();
+  auto refused = PeerTlsContexts::create(keyless);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.error().find("keyStore.location"), std::string::npos) << refused.error();
+}
+
 }  // namespace
 }  // namespace paddock::tls
