@@ -266,7 +266,7 @@ void ConfigReader::add_property(std::string_view v) {
         name, key, v));
   } else if (!is_known_property(name) && !is_paddock_property(name)) {
     warn(fmt::format("unknown key; kept as system property {}", name));
-  } else if (std::optional<std::string_view> why = unsupported_property_reason(name)) {
+  } else if (std::optional<std::string> why = unsupported_property_reason(name, v)) {
     warn(fmt::format("ignored: {}", *why));
   }
   cfg().properties[name] = std::string(v);

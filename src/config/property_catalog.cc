@@ -58,6 +58,8 @@ constexpr PropertySpec kSpecs[] = {
     {"zookeeper.ssl.ocsp", kSwitch, "false"},
     {"zookeeper.ssl.handshakeDetectionTimeoutMillis", kInt32, "5000", 1},
     {"zookeeper.ssl.authProvider", kString, "x509", INT64_MIN, INT64_MAX, "x509"},
+    // SASL: the JAAS section the server reads (config/auth_settings.cc).
+    {"zookeeper.sasl.serverconfig", kString, "Server"},
     // TLS between servers with sslQuorum (QuorumX509Util's keys; peer/peer_socket.h).
     {"zookeeper.ssl.quorum.clientAuth", kString, "need", INT64_MIN, INT64_MAX, "none|want|need"},
     {"zookeeper.ssl.quorum.keyStore.location", kString, ""},
@@ -207,9 +209,9 @@ struct Unsupported {
 };
 constexpr Unsupported kUnsupported[] = {
     {"zookeeper.ssl.context.supplier.class", "Paddock builds its TLS context from the ssl.* keys"},
-    {"zookeeper.authProvider.",
-     "Paddock has built-in digest and ip authentication only; provider classes are not loaded"},
-    {"zookeeper.sasl.", "Paddock does not implement SASL"},
+    {"zookeeper.sasl.",
+     "the server reads only zookeeper.sasl.serverconfig (its JAAS section); the other "
+     "zookeeper.sasl.* keys are the Java client's"},
     {"zookeeper.serverCnxnFactory", "Paddock has its own network layer"},
 };
 
@@ -304,9 +306,30 @@ bool is_unprefixed_property(std::string_view name) {
   return false;
 }
 
-std::optional<std::string_view> unsupported_property_reason(std::string_view name) {
+std::optional<std::string> unsupported_property_reason(std::string_view name,
+                                                       std::string_view value) {
+  if (name.starts_with("zookeeper.authProvider.")) {
+    // The providers ZooKeeper ships, which Paddock has built in (sasl needs a JAAS file).
+    constexpr std::string_view kBuiltIn[] = {
+        "org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+        "org.apache.zookeeper.server.auth.X509AuthenticationProvider",
+        "org.apache.zookeeper.server.auth.DigestAuthenticationProvider",
+        "org.apache.zookeeper.server.auth.IPAuthenticationProvider",
+    };
+    std::string_view v = value;
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+    for (std::string_view b : kBuiltIn) {
+      if (v == b) return std::nullopt;
+    }
+    return fmt::format(
+        "provider class {} is not loaded: Paddock has the digest, ip, x509 and sasl providers "
+        "built in",
+        v);
+  }
+  if (name == "zookeeper.sasl.serverconfig") return std::nullopt;
   for (const Unsupported& u : kUnsupported) {
-    if (name.starts_with(u.prefix)) return u.reason;
+    if (name.starts_with(u.prefix)) return std::string(u.reason);
   }
   return std::nullopt;
 }

@@ -52,8 +52,10 @@ bool is_paddock_property(std::string_view name);
 // "zookeeper.<name>" instead, which ZooKeeper never reads.
 bool is_unprefixed_property(std::string_view name);
 
-// Why Paddock ignores this known property (e.g. TLS settings), or nullopt if it does not.
-std::optional<std::string_view> unsupported_property_reason(std::string_view name);
+// Why Paddock ignores this known property set to `value`, or nullopt if it does not (an
+// authProvider.N naming a provider Paddock has built in is used, any other is not).
+std::optional<std::string> unsupported_property_reason(std::string_view name,
+                                                       std::string_view value);
 
 // The system property a zoo.cfg key that QuorumPeerConfig does not consume becomes:
 // "zookeeper.<key>"; a key that already starts with "zookeeper." keeps its name (ZooKeeper

@@ -243,16 +243,28 @@ TEST(ServerConfigTest, QuorumTlsKeysAreReadAsZooKeeperReadsThem) {
   EXPECT_EQ(parse_error("dataDir=/d\nsslQuorum=maybe\n").find("zoo.cfg:2: sslQuorum"), 0u);
 }
 
+// The providers ZooKeeper ships are built into Paddock: naming one is no cause for a warning.
+TEST(ServerConfigTest, BuiltInAuthProvidersAndTheSaslSectionKeyDoNotWarn) {
+  LoadedConfig l = parse_ok(
+      "dataDir=/d\nauthProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
+      "authProvider.x509= org.apache.zookeeper.server.auth.X509AuthenticationProvider \n"
+      "sasl.serverconfig=MyServer\n");
+  EXPECT_TRUE(l.warnings.empty()) << l.warnings.front();
+  EXPECT_EQ(l.config.string_property("zookeeper.sasl.serverconfig"), "MyServer");
+}
+
 TEST(ServerConfigTest, UnsupportedFeaturesWarn) {
   LoadedConfig l = parse_ok(
       "dataDir=/d\nsecureClientPort=2281\nquorum.auth.enableSasl=true\nzookeeper.ssl.context.supplier.class=x\n"
-      "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\n"
+      "authProvider.1=com.example.CustomAuthenticationProvider\n"
       "oraclePath=/o\nmetricsProvider.className=com.example.OtherMetricsProvider\n"
       "metricsProvider.httpPort=7000\n");
   EXPECT_EQ(l.config.secure_client_port, 2281);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:3: quorum.auth.enableSasl: ignored"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:4: zookeeper.ssl.context.supplier.class: ignored"), 1);
-  EXPECT_EQ(count_warnings(l, "zoo.cfg:5: authProvider.1: ignored"), 1);
+  EXPECT_EQ(count_warnings(l, "zoo.cfg:5: authProvider.1: ignored: provider class "
+                             "com.example.CustomAuthenticationProvider is not loaded"),
+            1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:6: oraclePath: ignored"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:7: metricsProvider.className: ignored"), 1);
   EXPECT_EQ(l.warnings.size(), 5u) << all_warnings(l);

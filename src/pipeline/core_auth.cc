@@ -43,8 +43,9 @@ void PipelineCore::answer_auth_packet(ConnectionState& conn, const RequestView& 
     ids = db_.authenticate_ids(packet.scheme, packet.auth, conn.peer_ip);
   }
   if (ids.empty()) {
-    spdlog::info("event=auth_failed conn={} peer={} scheme={}", conn.id, conn.peer_ip,
-                 packet.scheme);
+    // Rate-limited per address: a client retrying bad credentials must not flood the log.
+    bad_input_log_.info(now_ms_, conn.peer_ip, "event=auth_failed conn={} peer={} scheme={}",
+                        conn.id, conn.peer_ip, packet.scheme);
     reply(conn, request, last_zxid, proto::Err::kAuthFailed, {});
     close_connection(conn);
     return;
@@ -106,7 +107,8 @@ void PipelineCore::fail_sasl(ConnectionState& conn, const RequestView& request,
   conn.sasl_finished = true;
   const auto& schemes = options_.enforce_auth_schemes;
   const bool sasl_required = std::find(schemes.begin(), schemes.end(), "sasl") != schemes.end();
-  spdlog::warn("event=sasl_failed conn={} peer={} reason=\"{}\"", conn.id, conn.peer_ip, why);
+  bad_input_log_.warn(now_ms_, conn.peer_ip, "event=sasl_failed conn={} peer={} reason=\"{}\"",
+                      conn.id, conn.peer_ip, why);
   if (options_.allow_sasl_failed_clients && !sasl_required) {
     reply(conn, request, 0, proto::Err::kOk, sasl_response(nullptr));
     return;
@@ -128,8 +130,8 @@ bool PipelineCore::passes_enforced_auth(ConnectionState& conn, const RequestView
   }
   // Nothing of this connection can be in flight: every earlier request but auth and sasl
   // was refused the same way, and those two are answered at once.
-  spdlog::warn("event=auth_required conn={} peer={} session=0x{:x} op={}", conn.id, conn.peer_ip,
-               conn.session_id, static_cast<int32_t>(request.op));
+  bad_input_log_.warn(now_ms_, conn.peer_ip, "event=auth_required conn={} peer={} session=0x{:x} op={}",
+                      conn.id, conn.peer_ip, conn.session_id, static_cast<int32_t>(request.op));
   reply(conn, request, 0, proto::Err::kSessionClosedRequireSaslAuth, {});
   close_connection(conn);
   return false;

@@ -52,7 +52,11 @@ class BadInputLog(ServerTestCase):
         cases = (("127.0.0.2", z.frame(b"\x01\x02\x03"), "bad_connect_request"),
                  ("127.0.0.4", struct.pack(">i", -7) + b"abcd", "frame length out of range"),
                  ("127.0.0.5", z.frame(z.connect_request()) + z.frame(b"\x01"),
-                  "bad_request_header"))
+                  "bad_request_header"),
+                 # An AuthPacket (xid -4, op 100) with a scheme no provider has.
+                 ("127.0.0.6", z.frame(z.connect_request()) + z.frame(
+                     z.W().i32(-4).i32(100).i32(0).string("bogus").buf(b"x").bytes()),
+                  "event=auth_failed"))
         for peer, payload, _ in cases:
             self.hostile_connections(300, payload, peer)
         self.assert_healthy()
