@@ -8,6 +8,16 @@
 #include "util/clock.h"
 
 namespace paddock::durable {
+namespace {
+
+// The snapshot recovery loaded the state from, if any.
+SnapshotRef loaded_snapshot(const RecoveryReport& r) {
+  if (r.snapshot_path.empty()) return SnapshotRef{};
+  return SnapshotRef{r.snapshot_zxid, r.snapshot_path};
+}
+
+}  // namespace
+
 DurableDatabase::DurableDatabase(storage::Env& env, DurableOptions options, state::Database& db)
     : env_(env), options_(std::move(options)), db_(db) {
   options_.log.dir = options_.log_dir;
@@ -29,6 +39,7 @@ Status DurableDatabase::recover() {
   auto recovered = recover_database(env_, {options_.snap_dir, options_.log_dir}, db_);
   if (!recovered) return recovered.status();
   recovery_ = std::move(*recovered);
+  set_last_snapshot(loaded_snapshot(recovery_));
   auto epochs = load_epochs(env_, options_.snap_dir, recovery_.log.last_zxid);
   if (!epochs) return epochs.status();
   epochs_ = *epochs;
@@ -53,8 +64,23 @@ Status DurableDatabase::write_startup_snapshot() {
 
 Result<std::string> DurableDatabase::write_whole_snapshot() {
   const state::DataTree& tree = db_.tree();
-  return write_tree_snapshot(env_, options_.snap_dir, tree, options_.snapshots.dbid,
-                             SystemClock().wall_ms(), tree.last_zxid(), tree.digest());
+  auto path = write_tree_snapshot(env_, options_.snap_dir, tree, options_.snapshots.dbid,
+                                  SystemClock().wall_ms(), tree.last_zxid(), tree.digest());
+  if (path) set_last_snapshot(SnapshotRef{tree.last_zxid(), *path});
+  return path;
+}
+
+void DurableDatabase::set_last_snapshot(SnapshotRef snapshot) {
+  last_snapshot_ = std::move(snapshot);
+  written_before_last_ = snapshotter_ ? snapshotter_->stats().written : 0;
+}
+
+SnapshotRef DurableDatabase::last_snapshot() const {
+  if (snapshotter_) {
+    SnapshotterStats st = snapshotter_->stats();
+    if (st.written > written_before_last_) return SnapshotRef{st.last_zxid, st.last_path};
+  }
+  return last_snapshot_;
 }
 
 Status DurableDatabase::open_log() {
@@ -174,6 +200,7 @@ Status DurableDatabase::reload() {
   auto recovered = recover_database(env_, {options_.snap_dir, options_.log_dir}, db_);
   if (!recovered) return recovered.status();
   recovery_ = std::move(*recovered);
+  set_last_snapshot(loaded_snapshot(recovery_));
   if (Status s = open_log(); !s) return s;
   if (started_) start_writer();
   spdlog::info("event=state_reloaded last_zxid=0x{:x} txns_replayed={} nodes={}",

@@ -51,6 +51,12 @@ struct DurableHooks {
   std::function<void(int64_t durable_zxid)> reset_orderer;
 };
 
+// A snapshot file and the zxid it holds the state at.
+struct SnapshotRef {
+  int64_t zxid = -1;  // -1: none
+  std::string path;
+};
+
 struct StartupSnapshot {
   bool written = false;
   std::string path;
@@ -104,6 +110,12 @@ class DurableDatabase {
   // from it. Appends go on after it. Synchronous.
   Status replace_with_snapshot();
 
+  // The snapshot written last -- at start-up, by the snapshotter or for a SNAP -- or, when
+  // none was written since, the one the state was last loaded from; none when there is
+  // neither (ZooKeeper's last_snapshot command: FileTxnSnapLog's lastSnapshotInfo).
+  // State-owning thread.
+  SnapshotRef last_snapshot() const;
+
   const RecoveryReport& recovery() const { return recovery_; }
   const StartupSnapshot& startup_snapshot() const { return startup_snapshot_; }
   storage::TxnLogWriter* writer() { return writer_.get(); }
@@ -117,6 +129,9 @@ class DurableDatabase {
   // The state as it stands, written whole and synchronously as a snapshot at its zxid.
   Result<std::string> write_whole_snapshot();
   Status open_log();
+  // The state was loaded from (or written as) `snapshot`: it is the last one until the
+  // snapshotter writes another.
+  void set_last_snapshot(SnapshotRef snapshot);
   void start_writer();
   void stop_writer();  // drains and syncs what was appended
 
@@ -126,6 +141,8 @@ class DurableDatabase {
   DurableHooks hooks_;
   RecoveryReport recovery_;
   StartupSnapshot startup_snapshot_;
+  SnapshotRef last_snapshot_;  // loaded or written here, not by the snapshotter
+  uint64_t written_before_last_ = 0;  // the snapshotter's count when last_snapshot_ was set
   Epochs epochs_;
   std::unique_ptr<storage::TxnLog> log_;  // opened, until the writer takes it
   std::unique_ptr<storage::TxnLogWriter> writer_;

@@ -201,6 +201,48 @@ TEST_F(DurableDatabaseTest, AnInstalledSnapshotReplacesTheLogAndSurvivesARestart
   EXPECT_EQ(recovered.tree().digest(), db.tree().digest());
 }
 
+// ZooKeeper's last_snapshot: the one written last, else the one the state was loaded from.
+TEST_F(DurableDatabaseTest, LastSnapshotIsTheOneWrittenLastOrElseTheOneLoaded) {
+  const std::string dir = storage::snapshot_dir("/data");
+  state::Database db{state::DatabaseOptions{}};
+  auto d = open(db);
+  EXPECT_EQ(d->last_snapshot().zxid, -1);  // a new dataDir has none
+  EXPECT_EQ(d->last_snapshot().path, "");
+  TxnGenerator gen(db, 8);
+  log_txns(*d, gen, 20);
+  ASSERT_TRUE(d->replace_with_snapshot());  // written, as for a SNAP
+  EXPECT_EQ(d->last_snapshot().zxid, 20);
+  auto snaps = storage::list_snapshots(env_, dir);
+  ASSERT_TRUE(snaps.is_ok());
+  ASSERT_EQ(snaps->size(), 1u);
+  EXPECT_EQ(d->last_snapshot().path, (*snaps)[0].path);
+  log_txns(*d, gen, 5);
+  ASSERT_TRUE(d->reload());  // loaded again: still the snapshot at 20
+  EXPECT_EQ(d->last_snapshot().zxid, 20);
+  d->stop();
+  state::Database again{state::DatabaseOptions{}};
+  auto reopened = open(again, /*snap_count=*/100);  // 5 txns replayed: no start-up snapshot
+  EXPECT_EQ(reopened->last_snapshot().zxid, 20);     // loaded at start
+  EXPECT_EQ(reopened->last_snapshot().path, (*snaps)[0].path);
+  // Then the snapshotter writes one while serving: that one is the last.
+  TxnGenerator more(again, 9);
+  more.continue_after(again.tree().last_zxid());
+  for (int i = 0; i < 200 && reopened->snapshotter()->stats().started == 0; ++i) {
+    proto::Txn txn = more.next();
+    reopened->append(txn.header.zxid, proto::encode_txn(txn));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (reopened->snapshotter()->stats().written == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const SnapshotterStats st = reopened->snapshotter()->stats();
+  ASSERT_EQ(st.written, 1u);
+  EXPECT_GT(st.last_zxid, 25);
+  EXPECT_EQ(reopened->last_snapshot().zxid, st.last_zxid);
+  EXPECT_EQ(reopened->last_snapshot().path, st.last_path);
+}
+
 TEST_F(DurableDatabaseTest, EpochsAreLoadedAndSetDurably) {
   state::Database db{state::DatabaseOptions{}};
   auto d = open(db);

@@ -252,6 +252,7 @@ void Snapshotter::finish_job(const Job& job) {
     if (status && writer_ != nullptr) {
       ++stats_.written;
       stats_.last_zxid = writing_zxid_;
+      stats_.last_path = path;
       stats_.last_file_bytes = writer_->bytes_written();
       stats_.last_nodes = writer_->totals().nodes;
       stats_.last_duration_ms = duration_ms;

@@ -49,6 +49,7 @@ struct SnapshotterStats {
   uint64_t failed = 0;
   uint64_t skipped_busy = 0;
   int64_t last_zxid = -1;  // zxid of the last snapshot written
+  std::string last_path;   // its file
   uint64_t last_file_bytes = 0;
   uint64_t last_nodes = 0;
   uint64_t last_chunks = 0;

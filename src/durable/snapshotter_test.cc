@@ -100,6 +100,7 @@ TEST_F(SnapshotterTest, SnapshotsAfterHalfToAllOfSnapCountTxnsAndRollsTheLog) {
   auto list = storage::list_snapshots(env, kDir);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].zxid, st.last_zxid);
+  EXPECT_EQ((*list)[0].path, st.last_path);
   // The fuzzy snapshot plus the txns after its zxid is the live tree.
   state::Database restored({});
   auto info = load_tree_snapshot(env, (*list)[0].path, restored.tree());
