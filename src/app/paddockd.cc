@@ -15,6 +15,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -91,6 +94,17 @@ void wait_until_serving(const std::string& address, uint16_t port) {
   }
 }
 
+// zoo.cfg's text for the admin initial_configuration command, read a second time after
+// parsing, as ZooKeeper's QuorumPeerConfig does; none for the PORT DATADIR command line.
+std::optional<std::string> read_initial_configuration(const std::string& path) {
+  if (path.empty()) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 // sd_notify(3) with a log line: sent, not asked for (no NOTIFY_SOCKET), or failed.
 void notify_systemd(const std::string& state) {
   int r = sd_notify(0, state.c_str());
@@ -121,7 +135,10 @@ int run(int argc, char** argv) {
   storage::PosixEnv env;
   SystemClock clock;
   console::ConsoleOptions console_options = console::console_options(loaded->config);
+  std::optional<std::string> initial_configuration =
+      read_initial_configuration(loaded->config.config_path);
   server::Server server(std::move(loaded->config), env, clock);
+  server.set_initial_configuration(std::move(initial_configuration));
   if (console_options.enabled) {
     server.set_admin_extension(std::make_unique<console::Console>(std::move(console_options)));
   }

@@ -49,6 +49,21 @@ struct SessionPath {
   std::string path;
 };
 
+// A leader's connection to one learner, as ZooKeeper's LearnerHandler describes it (the
+// admin `observers` command lists the observers').
+struct LearnerSnapshot {
+  std::string peer_ip;  // the learner's end of the connection
+  uint16_t peer_port = 0;
+  int64_t sid = 0;
+  int64_t established_ms = 0;  // wall clock, ms since epoch
+  uint64_t queued_packets = 0;
+  int64_t queued_bytes = 0;
+  uint64_t packets_received = 0;
+  uint64_t packets_sent = 0;
+  uint64_t requests = 0;  // client writes it forwarded
+  int64_t last_zxid = 0;  // the last zxid it acknowledged
+};
+
 // A data watch as wchc/wchp list it: the session of the connection that set it.
 struct WatchSnapshot {
   int64_t session_id = 0;
@@ -136,6 +151,10 @@ struct ServerSnapshot {
   uint64_t log_fsyncs = 0;
   bool read_only = false;
   bool serving = true;  // false: an ensemble member between leaders
+  // The snapshot written last, or the one the state was loaded from when none was written
+  // since (ZooKeeper's last_snapshot command); -1 and empty when there is none.
+  int64_t last_snapshot_zxid = -1;
+  std::string last_snapshot_path;
 
   // An ensemble member's figures (mntr, srvr, the admin commands); absent when standalone.
   struct Quorum {
@@ -174,6 +193,9 @@ struct ServerSnapshot {
     bool voting = false;           // a participant, not an observer
     // The voting members as ZooKeeper prints a QuorumServer: host:2888:3888:participant;...
     std::vector<std::pair<int64_t, std::string>> voting_members;
+    // Leader: its synced observers (the admin `observers` command). The ensemble adapter
+    // does not fill it yet, so a leader lists none while `synced_observers` counts them.
+    std::vector<LearnerSnapshot> observers;
   };
   std::optional<Quorum> quorum;
 };

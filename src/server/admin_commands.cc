@@ -16,9 +16,12 @@ using pipeline::ServerSnapshot;
 
 constexpr int64_t kTickDefaultMs = 2000;
 
+// ZooKeeper's CommandResponse.toMap: the body's fields, then "command", then "error" --
+// unless the body set "error" itself, which then keeps its place and its text.
 Json with_command_fields(Json body, std::string_view name) {
+  const bool has_error = body.contains("error");
   body["command"] = name;
-  body["error"] = nullptr;
+  if (!has_error) body["error"] = nullptr;
   return body;
 }
 
@@ -178,6 +181,86 @@ Json dump_json(const ServerSnapshot& s, const HostFacts& facts) {
               {"session_id_to_ephemeral_paths", ephemerals}};
 }
 
+// ZooKeeper's LeaderCommand. Standalone it has no leader; a member names its leader and the
+// leader's host (QuorumPeer.getLeaderAddress: the host strings of its quorum address).
+Json leader_json(const ServerSnapshot& s) {
+  if (!s.quorum) return Json{{"error", "server is not initialized"}};
+  const ServerSnapshot::Quorum& q = *s.quorum;
+  std::string leader_ip;
+  for (const auto& [sid, server] : q.voting_members) {
+    if (sid != q.leader_id) continue;
+    // "host:2888:3888:participant;..." or "[v6]:2888:...": the host without brackets.
+    leader_ip = server.starts_with('[') ? server.substr(1, server.find(']') - 1)
+                                        : server.substr(0, server.find(':'));
+  }
+  return Json{{"is_leader", s.mode == "leader"}, {"leader_id", q.leader_id},
+              {"leader_ip", leader_ip}};
+}
+
+// ZooKeeper's SyncedObserverConsCommand: a leader's synced observers, each as its
+// LearnerHandler describes it; 0 and none on any other server.
+Json observers_json(const ServerSnapshot& s) {
+  Json list = Json::array();
+  uint64_t synced = 0;
+  if (s.quorum && s.mode == "leader") {
+    synced = s.quorum->synced_observers;
+    for (const pipeline::LearnerSnapshot& o : s.quorum->observers) {
+      Json j;
+      // Java's InetSocketAddress.toString: "/" before the address.
+      j["remote_socket_address"] = "/" + java_socket_address(o.peer_ip, o.peer_port);
+      j["sid"] = o.sid;
+      j["established"] = o.established_ms;
+      j["queued_packets"] = o.queued_packets;
+      j["queued_packets_size"] = o.queued_bytes;
+      j["packets_received"] = o.packets_received;
+      j["packets_sent"] = o.packets_sent;
+      j["requests"] = o.requests;
+      j["last_zxid"] = o.last_zxid;
+      list.push_back(std::move(j));
+    }
+  }
+  return Json{{"synced_observers", synced}, {"observers", std::move(list)}};
+}
+
+// ZooKeeper's LastSnapshotCommand: the zxid in Long.toHexString (no 0x; ffffffffffffffff
+// for none) and the file's modification time in s (-1 for none).
+Json last_snapshot_json(const ServerSnapshot& s, const HostFacts& facts) {
+  const bool none = s.last_snapshot_zxid < 0;
+  return Json{{"zxid", hex_long(s.last_snapshot_zxid)},
+              {"timestamp", none ? int64_t{-1} : facts.last_snapshot_modified_s}};
+}
+
+// ZooKeeper's SystemPropertiesCommand prints the JVM's System.getProperties(), sorted.
+// Paddock has no JVM: it prints the properties it was started with (zoo.cfg keys as
+// zookeeper.<key>, -D flags) and the few JVM properties that describe the host and hold for
+// Paddock as they would for Java (os.*, user.*, the separators); no java.* or sun.* ones.
+Json system_properties_json(const AdminCommandInput& input, const HostFacts& facts) {
+  std::map<std::string, std::string> props;
+  for (const auto& [key, value] : facts.environment) {
+    if (key.starts_with("os.") || key.starts_with("user.")) props[key] = value;
+  }
+  props["file.separator"] = "/";
+  props["line.separator"] = "\n";
+  props["path.separator"] = ":";
+  for (const auto& [key, value] : input.system_properties) props[key] = value;  // a flag wins
+  Json j = Json::object();
+  for (const auto& [key, value] : props) j[key] = value;
+  return j;
+}
+
+// ZooKeeper's SetTraceMaskCommand, its errors word for word.
+Json set_trace_mask_json(const AdminCommandInput& input) {
+  auto given = input.arguments.find("traceMask");
+  if (given == input.arguments.end()) {
+    return Json{{"error", "setTraceMask requires long traceMask argument"}};
+  }
+  std::optional<int64_t> mask = trace_mask_argument(input);
+  if (!mask) {
+    return Json{{"error", "setTraceMask requires long traceMask argument, got " + given->second}};
+  }
+  return Json{{"tracemask", *mask}};
+}
+
 Json monitor_json(const ServerSnapshot& s, const HostFacts& facts) {
   Json j;
   for (const auto& [key, value] : monitor_metrics(s, facts)) {
@@ -186,7 +269,8 @@ Json monitor_json(const ServerSnapshot& s, const HostFacts& facts) {
   return j;
 }
 
-Json snapshot_body(std::string_view name, const ServerSnapshot& s, const HostFacts& facts) {
+Json snapshot_body(std::string_view name, const ServerSnapshot& s, const HostFacts& facts,
+                   const AdminCommandInput& input) {
   if (name == "server_stats") return server_stats_json(s, facts);
   if (name == "stats") {
     Json j = server_stats_json(s, facts);
@@ -227,17 +311,9 @@ Json snapshot_body(std::string_view name, const ServerSnapshot& s, const HostFac
     return Json{{"datadir_size", facts.data_dir_bytes}, {"logdir_size", facts.data_log_dir_bytes}};
   }
   if (name == "is_read_only") return Json{{"read_only", s.read_only}};
-  if (name == "leader") {
-    // ZooKeeper's LeaderCommand: whether this server leads, and which server does.
-    const bool leads = s.mode == "leader";
-    Json j{{"is_leader", leads}};
-    if (s.quorum && s.quorum->leader_id >= 0) {
-      j["leader_id"] = s.quorum->leader_id;
-    } else {
-      j["error"] = "This ZooKeeper instance is not currently serving requests";
-    }
-    return j;
-  }
+  if (name == "leader") return leader_json(s);
+  if (name == "observers") return observers_json(s);
+  if (name == "last_snapshot") return last_snapshot_json(s, facts);
   if (name == "voting_view") {
     // ZooKeeper's VotingViewCommand: the voting members by id; none standalone.
     Json members = Json::object();
@@ -247,6 +323,11 @@ Json snapshot_body(std::string_view name, const ServerSnapshot& s, const HostFac
     return Json{{"current_config", members}};
   }
   if (name == "zabstate") return zab_state_json(s);
+  if (name == "initial_configuration") {
+    return Json{{"initial_configuration", input.initial_configuration
+                                              ? Json(*input.initial_configuration)
+                                              : Json(nullptr)}};
+  }
   return Json::object();
 }
 
@@ -263,15 +344,21 @@ const std::vector<AdminCommand>& admin_commands() {
       {"environment", {"env", "envi"}, true, false, E::kNone},
       {"get_trace_mask", {"gtmk"}, false, false, E::kNone},
       {"hash", {}, false, false, E::kNone},
+      // Needs no table, but ZooKeeper answers it only while serving: so does Paddock.
+      {"initial_configuration", {"icfg"}, true, false, E::kNone},
       {"is_read_only", {"isro"}, true, false, E::kNone},
+      {"last_snapshot", {"lsnp"}, true, false, E::kNone},
       {"leader", {"lead"}, true, false, E::kNone},
       {"monitor", {"mntr"}, true, false, E::kNone},
       // No per-observer connection statistics are kept, so there is nothing to reset.
-      {"observer_connection_stat_reset", {}, false, false, E::kNone},
+      {"observer_connection_stat_reset", {"orst"}, false, false, E::kNone},
+      {"observers", {"obsr"}, true, false, E::kNone},
       {"ruok", {}, false, false, E::kNone},
       {"server_stats", {"srvr"}, true, true, E::kNone},
+      {"set_trace_mask", {"stmk"}, false, false, E::kSetTraceMask},
       {"stat_reset", {"srst"}, false, false, E::kResetServerStats},
       {"stats", {"stat"}, true, true, E::kNone},
+      {"system_properties", {"sysp"}, false, false, E::kNone},
       {"voting_view", {}, true, false, E::kNone},
       {"watch_summary", {"wchs"}, true, false, E::kNone},
       {"watches", {"wchc"}, true, false, E::kNone},
@@ -300,17 +387,34 @@ const AdminCommand* find_admin_command(std::string_view name_or_alias) {
 }
 
 Json admin_command_json(const AdminCommand& command, const ServerSnapshot* snapshot,
-                        const HostFacts& facts) {
+                        const HostFacts& facts, const AdminCommandInput& input) {
   Json body = Json::object();
   if (command.name == "get_trace_mask") {
     body["tracemask"] = facts.trace_mask;
+  } else if (command.name == "set_trace_mask") {
+    body = set_trace_mask_json(input);
+  } else if (command.name == "system_properties") {
+    body = system_properties_json(input, facts);
   } else if (command.name == "hash") {
     body["digests"] = Json::array();  // no digest history is kept
   } else if (command.needs_snapshot) {
     if (snapshot == nullptr) return not_serving_admin_json(command.name);
-    body = snapshot_body(command.name, *snapshot, facts);
+    // A member between leaders has no leader to name: ZooKeeper has no server running then.
+    if (command.name == "leader" && snapshot->quorum && snapshot->quorum->leader_id < 0) {
+      return not_serving_admin_json(command.name);
+    }
+    body = snapshot_body(command.name, *snapshot, facts, input);
   }
   return with_command_fields(std::move(body), command.name);
+}
+
+std::optional<int64_t> trace_mask_argument(const AdminCommandInput& input) {
+  auto given = input.arguments.find("traceMask");
+  if (given == input.arguments.end()) return std::nullopt;
+  std::string_view v = given->second;
+  // Long.parseLong takes a leading '+' as well as a '-'; from_chars only the '-'.
+  if (v.starts_with('+') && !v.starts_with("+-")) v.remove_prefix(1);
+  return parse_int(v);
 }
 
 Json unknown_admin_command_json(std::string_view name) {

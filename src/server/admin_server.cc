@@ -50,6 +50,7 @@ AdminServer::AdminServer(AdminServerOptions options, pipeline::RequestSink& sink
     : options_(std::move(options)),
       sink_(sink),
       extension_(extension),
+      trace_mask_(options_.trace_mask != nullptr ? *options_.trace_mask : own_trace_mask_),
       http_(endpoint_options(options_, extension)) {}
 
 AdminServer::~AdminServer() { stop(); }
@@ -65,7 +66,9 @@ Status AdminServer::start() {
         if (head <= options_.max_request_bytes && is_extension_path(req.path)) {
           return httplib::Server::HandlerResponse::Unhandled;
         }
-        Answer a = answer(req.method, req.path, head);
+        Arguments arguments;
+        for (const auto& [name, value] : req.params) arguments.emplace(name, value);  // first
+        Answer a = answer(req.method, req.path, arguments, head);
         res.status = a.status;
         res.set_content(a.body, a.content_type);
         return httplib::Server::HandlerResponse::Handled;
@@ -99,7 +102,7 @@ bool AdminServer::is_extension_path(std::string_view path) const {
 }
 
 AdminServer::Answer AdminServer::answer(const std::string& method, const std::string& path,
-                                        size_t head) const {
+                                        const Arguments& arguments, size_t head) const {
   if (head > options_.max_request_bytes) {
     return {431, "text/plain", "request too large\n"};
   }
@@ -111,18 +114,25 @@ AdminServer::Answer AdminServer::answer(const std::string& method, const std::st
     return {200, "text/html", admin_command_list_html(url)};
   }
   if (target.size() > url.size() + 1 && target.starts_with(url) && target[url.size()] == '/') {
-    return run_command(target.substr(url.size() + 1));
+    return run_command(target.substr(url.size() + 1), arguments);
   }
   return {404, "text/plain", "not found\n"};
 }
 
-AdminServer::Answer AdminServer::run_command(std::string_view name) const {
+AdminServer::Answer AdminServer::run_command(std::string_view name,
+                                             const Arguments& arguments) const {
   const AdminCommand* command = find_admin_command(name);
   if (command == nullptr) return {200, "application/json", json_text(unknown_admin_command_json(name))};
+  AdminCommandInput input{arguments, options_.initial_configuration, options_.system_properties};
   if (command->effect == AdminEffect::kResetConnectionStats) sink_.reset_statistics(true);
   if (command->effect == AdminEffect::kResetServerStats) sink_.reset_statistics(false);
+  if (command->effect == AdminEffect::kSetTraceMask) {
+    if (std::optional<int64_t> mask = trace_mask_argument(input)) trace_mask_ = *mask;
+  }
   if (!command->needs_snapshot) {
-    return {200, "application/json", json_text(admin_command_json(*command, nullptr, HostFacts{}))};
+    HostFacts facts = collect_host_facts(options_.started_ms, "", "", false);
+    facts.trace_mask = trace_mask_;
+    return {200, "application/json", json_text(admin_command_json(*command, nullptr, facts, input))};
   }
   std::optional<WholeSnapshot> answered =
       wait_for_whole_snapshot(sink_, admin_snapshot_request(*command), options_.snapshot_timeout);
@@ -130,7 +140,12 @@ AdminServer::Answer AdminServer::run_command(std::string_view name) const {
   const WholeSnapshot& snap = *answered;
   HostFacts facts = collect_host_facts(options_.started_ms, snap ? snap->data_dir : "",
                                        snap ? snap->data_log_dir : "", command->needs_dir_sizes);
-  return {200, "application/json", json_text(admin_command_json(*command, snap.get(), facts))};
+  facts.trace_mask = trace_mask_;
+  if (snap && command->name == "last_snapshot") {
+    facts.last_snapshot_modified_s = file_modified_seconds(snap->last_snapshot_path);
+  }
+  return {200, "application/json",
+          json_text(admin_command_json(*command, snap.get(), facts, input))};
 }
 
 }  // namespace paddock::server

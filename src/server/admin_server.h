@@ -4,13 +4,17 @@
 // HttpEndpoint: a listening thread and a small worker pool of its own, apart from the
 // client port's loops. Bounded: request head size, idle time, requests served at once;
 // one request per connection (answered with Connection: close).
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "pipeline/client_port.h"
 #include "server/admin_extension.h"
+#include "server/host_facts.h"
 #include "server/http_endpoint.h"
 #include "util/result.h"
 
@@ -28,6 +32,13 @@ struct AdminServerOptions {
   // This server's client port, for an extension (AdminContext).
   std::string client_host = "127.0.0.1";
   uint16_t client_port = 0;
+  // initial_configuration and system_properties (admin_commands.h, AdminCommandInput).
+  std::optional<std::string> initial_configuration;
+  std::map<std::string, std::string> system_properties;
+  // The trace mask set_trace_mask changes and get_trace_mask reads, shared with the client
+  // port's stmk/gtmk (ZooKeeper keeps one per process); must outlive the server. Null: the
+  // admin server keeps its own.
+  std::atomic<int64_t>* trace_mask = nullptr;
 };
 
 class AdminServer {
@@ -48,14 +59,18 @@ class AdminServer {
 
  private:
   struct Answer;
-  Answer answer(const std::string& method, const std::string& path, size_t head_bytes) const;
-  Answer run_command(std::string_view name) const;
+  using Arguments = std::map<std::string, std::string>;
+  Answer answer(const std::string& method, const std::string& path, const Arguments& arguments,
+                size_t head_bytes) const;
+  Answer run_command(std::string_view name, const Arguments& arguments) const;
 
   bool is_extension_path(std::string_view path) const;
 
   AdminServerOptions options_;
   pipeline::RequestSink& sink_;
   AdminExtension* extension_;
+  std::atomic<int64_t> own_trace_mask_{kDefaultTraceMask};  // without options_.trace_mask
+  std::atomic<int64_t>& trace_mask_;
   bool extension_started_ = false;
   HttpEndpoint http_;
 };

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -62,11 +68,23 @@ std::shared_ptr<ServerSnapshot> sample_snapshot() {
   return s;
 }
 
-Json run(std::string_view name, const ServerSnapshot& s) {
+Json run(std::string_view name, const ServerSnapshot& s, const AdminCommandInput& input = {},
+         HostFacts facts = collect_host_facts(0, "", "", false)) {
   const AdminCommand* c = find_admin_command(name);
   EXPECT_NE(c, nullptr) << name;
-  HostFacts facts = collect_host_facts(0, "", "", false);
-  return admin_command_json(*c, &s, facts);
+  return admin_command_json(*c, &s, facts, input);
+}
+
+// An ensemble member of ZooKeeper's captured three-server ensemble (capture_zk38_observers.sh):
+// servers 1 and 2 vote, 3 observes; server 2 leads.
+std::shared_ptr<ServerSnapshot> member_snapshot(std::string mode) {
+  auto s = sample_snapshot();
+  s->mode = std::move(mode);
+  s->quorum = ServerSnapshot::Quorum{};
+  s->quorum->leader_id = 2;
+  s->quorum->voting_members = {{1, "127.0.0.1:44820:44823:participant"},
+                               {2, "127.0.0.1:44821:44824:participant"}};
+  return s;
 }
 
 TEST(AdminCommandsTest, NamesAndAliasesResolveAsInZooKeeper) {
@@ -80,12 +98,23 @@ TEST(AdminCommandsTest, NamesAndAliasesResolveAsInZooKeeper) {
   EXPECT_EQ(find_admin_command("wchp")->name, "watches_by_path");
   EXPECT_EQ(find_admin_command("envi")->name, "environment");
   EXPECT_EQ(find_admin_command("isro")->name, "is_read_only");
+  EXPECT_EQ(find_admin_command("icfg")->name, "initial_configuration");
+  EXPECT_EQ(find_admin_command("lsnp")->name, "last_snapshot");
+  EXPECT_EQ(find_admin_command("obsr")->name, "observers");
+  EXPECT_EQ(find_admin_command("orst")->name, "observer_connection_stat_reset");
+  EXPECT_EQ(find_admin_command("stmk")->name, "set_trace_mask");
+  EXPECT_EQ(find_admin_command("sysp")->name, "system_properties");
   EXPECT_EQ(find_admin_command("RUOK"), nullptr);
   // Every command we list is one ZooKeeper lists.
   std::string zk_list = read_fixture("admin_commands.json");
   for (const auto& c : admin_commands()) {
     EXPECT_NE(zk_list.find("/commands/" + std::string(c.name) + "\""), std::string::npos) << c.name;
   }
+}
+
+// Every command of ZooKeeper 3.8, in its order, as its /commands page links them.
+TEST(AdminCommandsTest, TheCommandListIsZooKeepers) {
+  EXPECT_EQ(admin_command_list_html("/commands"), read_fixture("admin_commands.json"));
 }
 
 TEST(AdminCommandsTest, BodiesHaveZooKeepersFieldNames) {
@@ -165,6 +194,116 @@ TEST(AdminCommandsTest, ZabStateAndVotingViewOfAnEnsembleMember) {
   EXPECT_EQ(view["2"], "10.0.0.2:2888:3888:participant;0.0.0.0:2181");
 }
 
+// ZooKeeper's LeaderCommand: an error standalone (before "command", its error kept), the
+// leader's id and host in an ensemble; a member between leaders is not serving.
+TEST(AdminCommandsTest, LeaderBodiesAreZooKeepers) {
+  auto s = sample_snapshot();
+  EXPECT_EQ(run("leader", *s).dump(), fixture_json("admin_leader.json").dump());
+  EXPECT_EQ(run("leader", *member_snapshot("leader")), fixture_json("admin_leader_leader.json"));
+  EXPECT_EQ(run("leader", *member_snapshot("follower")),
+            fixture_json("admin_leader_follower.json"));
+  auto looking = member_snapshot("follower");
+  looking->quorum->leader_id = -1;
+  EXPECT_EQ(run("lead", *looking), not_serving_admin_json("leader"));
+}
+
+TEST(AdminCommandsTest, ObserversAreListedByTheLeaderAsZooKeeperListsThem) {
+  EXPECT_EQ(run("observers", *sample_snapshot()), fixture_json("admin_observers.json"));
+  EXPECT_EQ(run("observers", *member_snapshot("follower")),
+            fixture_json("admin_observers_follower.json"));
+  auto leader = member_snapshot("leader");
+  leader->quorum->synced_observers = 1;
+  pipeline::LearnerSnapshot o;  // the values of ZooKeeper's capture
+  o.peer_ip = "127.0.0.1";
+  o.peer_port = 52706;
+  o.sid = 3;
+  o.established_ms = 1796599140897;
+  o.queued_bytes = -191;
+  o.packets_received = 3;
+  o.packets_sent = 4;
+  o.last_zxid = 4294967296;
+  leader->quorum->observers = {o};
+  EXPECT_EQ(run("obsr", *leader), fixture_json("admin_observers_leader.json"));
+}
+
+TEST(AdminCommandsTest, LastSnapshotIsItsZxidInHexAndItsFilesTimeInSeconds) {
+  auto s = sample_snapshot();
+  s->last_snapshot_zxid = 0;
+  s->last_snapshot_path = "/d/version-2/snapshot.0";
+  HostFacts facts;
+  facts.last_snapshot_modified_s = 1796598940;
+  EXPECT_EQ(run("last_snapshot", *s, {}, facts), fixture_json("admin_last_snapshot.json"));
+  s->last_snapshot_zxid = (int64_t{3} << 32) | 0x1f;
+  EXPECT_EQ(run("lsnp", *s, {}, facts)["zxid"], "30000001f");
+  s->last_snapshot_zxid = -1;  // none: Long.toHexString(-1) and -1, as ZooKeeper says
+  Json none = run("last_snapshot", *s, {}, facts);
+  EXPECT_EQ(none["zxid"], "ffffffffffffffff");
+  EXPECT_EQ(none["timestamp"], -1);
+}
+
+TEST(AdminCommandsTest, InitialConfigurationIsTheFilesText) {
+  Json zk = fixture_json("admin_initial_configuration.json");
+  AdminCommandInput input;
+  input.initial_configuration = zk["initial_configuration"].get<std::string>();
+  EXPECT_EQ(run("initial_configuration", *sample_snapshot(), input), zk);
+  Json none = run("icfg", *sample_snapshot());  // the PORT DATADIR command line: no file
+  EXPECT_TRUE(none["initial_configuration"].is_null());
+  EXPECT_EQ(keys(none), keys(zk));
+}
+
+TEST(AdminCommandsTest, SetTraceMaskNeedsALongArgumentAndRepeatsIt) {
+  const AdminCommand& set = *find_admin_command("set_trace_mask");
+  auto with = [](std::string value) {
+    AdminCommandInput in;
+    in.arguments["traceMask"] = std::move(value);
+    return in;
+  };
+  HostFacts facts;
+  EXPECT_EQ(admin_command_json(set, nullptr, facts).dump(),
+            fixture_json("admin_set_trace_mask_no_argument.json").dump());
+  EXPECT_EQ(admin_command_json(set, nullptr, facts, with("x1")).dump(),
+            fixture_json("admin_set_trace_mask_bad_argument.json").dump());
+  EXPECT_EQ(admin_command_json(set, nullptr, facts, with("1234")),
+            fixture_json("admin_set_trace_mask.json"));
+  // Long.parseLong's syntax: a sign, decimal digits, 64 bits.
+  EXPECT_EQ(trace_mask_argument(with("+7")), 7);
+  EXPECT_EQ(trace_mask_argument(with("-1")), -1);
+  for (const char* bad : {"", "+", "+-1", "0x10", " 1", "1.0", "9223372036854775808"}) {
+    EXPECT_EQ(trace_mask_argument(with(bad)), std::nullopt) << bad;
+  }
+  facts.trace_mask = 1234;  // what get_trace_mask then reads
+  EXPECT_EQ(admin_command_json(*find_admin_command("gtmk"), nullptr, facts),
+            fixture_json("admin_get_trace_mask_after_set.json"));
+}
+
+// ZooKeeper prints the JVM's properties, sorted; Paddock the ones it was started with and
+// the host's os.* and user.* (no java.* or sun.*), in the same shape.
+TEST(AdminCommandsTest, SystemPropertiesAreTheServersSortedAsZooKeepersAre) {
+  AdminCommandInput input;
+  input.system_properties = {{"zookeeper.snapCount", "5000"}, {"paddock.x", "y"},
+                             {"user.name", "from-a-flag"}};
+  HostFacts facts = collect_host_facts(0, "", "", false);
+  Json ours = admin_command_json(*find_admin_command("sysp"), nullptr, facts, input);
+  Json zk = fixture_json("admin_system_properties.json");
+  std::vector<std::string> order;
+  for (auto it = ours.begin(); it != ours.end(); ++it) order.push_back(it.key());
+  ASSERT_GE(order.size(), 3u);
+  EXPECT_EQ(order[order.size() - 2], "command");
+  EXPECT_EQ(order.back(), "error");
+  order.resize(order.size() - 2);
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+  for (const std::string& k : order) {
+    EXPECT_TRUE(zk.contains(k) || input.system_properties.count(k)) << k;
+  }
+  EXPECT_EQ(ours["zookeeper.snapCount"], "5000");
+  EXPECT_EQ(ours["paddock.x"], "y");
+  EXPECT_EQ(ours["user.name"], "from-a-flag");  // a flag wins over the host's value
+  EXPECT_EQ(ours["file.separator"], zk["file.separator"]);
+  EXPECT_EQ(ours["line.separator"], zk["line.separator"]);
+  EXPECT_EQ(ours["os.name"], zk["os.name"]);
+  EXPECT_TRUE(ours["error"].is_null());
+}
+
 TEST(AdminCommandsTest, MonitorAndEnvironmentUseZooKeeperKeysOrPaddocksPrefix) {
   auto s = sample_snapshot();
   auto zk_monitor = keys(fixture_json("admin_monitor.json"));
@@ -238,6 +377,56 @@ TEST_F(AdminServerTest, UnknownCommandIs200WithError) {
   auto [status, body] = get_path("/commands/nosuch?x=1");
   EXPECT_EQ(status, "HTTP/1.1 200 OK");
   EXPECT_EQ(Json::parse(body)["error"], "Unknown command: nosuch");
+}
+
+// set_trace_mask's argument comes from the query string; the mask it sets is the one the
+// client port's gtmk reads (shared through the options) and get_trace_mask answers.
+TEST_F(AdminServerTest, SetTraceMaskFromTheQueryIsWhatGetTraceMaskAnswers) {
+  std::atomic<int64_t> shared{kDefaultTraceMask};
+  AdminServerOptions o;
+  o.trace_mask = &shared;
+  start(o);
+  EXPECT_EQ(Json::parse(get_path("/commands/set_trace_mask").second)["error"],
+            "setTraceMask requires long traceMask argument");
+  EXPECT_EQ(shared.load(), kDefaultTraceMask);
+  Json set = Json::parse(get_path("/commands/stmk?traceMask=1234&traceMask=5").second);
+  EXPECT_EQ(set, fixture_json("admin_set_trace_mask.json"));
+  EXPECT_EQ(shared.load(), 1234);
+  EXPECT_EQ(Json::parse(get_path("/commands/get_trace_mask").second)["tracemask"], 1234);
+  shared = 99;  // as stmk on the client port sets it
+  EXPECT_EQ(Json::parse(get_path("/commands/gtmk").second)["tracemask"], 99);
+}
+
+TEST_F(AdminServerTest, AnswersWithWhatTheServerWasStartedWith) {
+  AdminServerOptions o;
+  o.initial_configuration = "tickTime=2000\nclientPort=2181\n";
+  o.system_properties = {{"zookeeper.snapCount", "5000"}};
+  start(o);
+  EXPECT_EQ(Json::parse(get_path("/commands/initial_configuration").second)
+                ["initial_configuration"],
+            "tickTime=2000\nclientPort=2181\n");
+  EXPECT_EQ(Json::parse(get_path("/commands/system_properties").second)["zookeeper.snapCount"],
+            "5000");
+}
+
+TEST_F(AdminServerTest, LastSnapshotTimestampIsTheFilesModificationTime) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("paddock-admin-last-snapshot-" + std::to_string(::getpid()));
+  std::ofstream(path) << "x";
+  const auto mtime = std::filesystem::file_time_type::clock::now() - std::chrono::hours(5);
+  std::filesystem::last_write_time(path, mtime);
+  auto snap = sample_snapshot();
+  snap->last_snapshot_zxid = 0x2a;
+  snap->last_snapshot_path = path.string();
+  sink_.snapshot = snap;
+  start();
+  Json j = Json::parse(get_path("/commands/last_snapshot").second);
+  EXPECT_EQ(j["zxid"], "2a");
+  EXPECT_EQ(j["timestamp"], file_modified_seconds(path.string()));
+  EXPECT_LT(j["timestamp"].get<int64_t>(), wall_clock_ms() / 1000 - 4 * 3600);
+  std::filesystem::remove(path);
+  // Gone (purged): Java's File.lastModified() is 0 then.
+  EXPECT_EQ(Json::parse(get_path("/commands/last_snapshot").second)["timestamp"], 0);
 }
 
 TEST_F(AdminServerTest, StatResetResetsServerStatistics) {

@@ -69,6 +69,9 @@ class ClientPortServer final : public pipeline::ClientChannel {
   asio::io_context& io_context();
   // Loop turns that handed frames to the sink, over every network thread (metrics).
   uint64_t loop_turns() const { return loop_turns_.load(std::memory_order_relaxed); }
+  // The mask gtmk answers and stmk sets, for the admin server to share (ZooKeeper keeps one
+  // per process, which its set_trace_mask and get_trace_mask commands change and read).
+  std::atomic<int64_t>& trace_mask() { return trace_mask_; }
 
   // pipeline::ClientChannel (thread-safe).
   void send(pipeline::OutboundBatch& batch) override;

@@ -2,6 +2,7 @@
 
 #include <pwd.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -98,6 +99,12 @@ int64_t directory_bytes(const std::string& dir) {
     }
   }
   return total;
+}
+
+int64_t file_modified_seconds(const std::string& path) {
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_mtim.tv_sec);
 }
 
 HostFacts collect_host_facts(int64_t started_ms, const std::string& data_dir,

@@ -21,6 +21,9 @@ struct HostFacts {
   int64_t data_dir_bytes = 0;
   int64_t data_log_dir_bytes = 0;
   int64_t trace_mask = kDefaultTraceMask;
+  // The last snapshot file's modification time, s since epoch (the admin last_snapshot
+  // command); 0 when the file is gone, as Java's File.lastModified() says.
+  int64_t last_snapshot_modified_s = 0;
   // envi lines after zookeeper.version, in order: host.name, java.version, os.*, user.*.
   std::vector<std::pair<std::string, std::string>> environment;
 };
@@ -32,6 +35,9 @@ HostFacts collect_host_facts(int64_t started_ms, const std::string& data_dir,
 
 // Sum of the sizes of the regular files directly in `dir` and below; 0 if it is missing.
 int64_t directory_bytes(const std::string& dir);
+
+// A file's modification time in s since epoch; 0 if it cannot be read (File.lastModified).
+int64_t file_modified_seconds(const std::string& path);
 
 int64_t wall_clock_ms();
 

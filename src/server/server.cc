@@ -134,6 +134,9 @@ std::optional<Server::StartError> Server::start_ports() {
   if (config_.admin_enable_server) {
     AdminServerOptions options = admin_options(config_);
     options.client_port = client_port_->bound_port();
+    options.initial_configuration = initial_configuration_;
+    options.system_properties = config_.properties;
+    options.trace_mask = &client_port_->trace_mask();
     // The console's requests wait on the client port (a tree read, a search): two more
     // workers keep ZooKeeper's commands answered meanwhile.
     if (admin_extension_) options.worker_threads += 2;
@@ -183,6 +186,11 @@ void Server::add_figures(pipeline::ServerSnapshot& s) const {
     s.durability.snapshots_written = snap.written;
   }
   if (client_port_) s.network_loop_turns = client_port_->loop_turns();
+  if (durable_) {
+    durable::SnapshotRef last = durable_->last_snapshot();
+    s.last_snapshot_zxid = last.zxid;
+    s.last_snapshot_path = std::move(last.path);
+  }
 }
 
 // ZooKeeper does not start when its metrics provider cannot: neither does Paddock, so a

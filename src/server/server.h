@@ -62,6 +62,11 @@ class Server {
   void set_admin_extension(std::unique_ptr<AdminExtension> extension) {
     admin_extension_ = std::move(extension);
   }
+  // zoo.cfg's text as it was read, for the admin initial_configuration command; none when
+  // the configuration came from the command line. Call before start().
+  void set_initial_configuration(std::optional<std::string> text) {
+    initial_configuration_ = std::move(text);
+  }
 
   uint16_t client_port() const { return client_port_ ? client_port_->bound_port() : 0; }
   uint16_t metrics_port() const { return metrics_ ? metrics_->bound_port() : 0; }
@@ -95,6 +100,7 @@ class Server {
   std::unique_ptr<pipeline::PipelineThread> pipeline_;
   std::unique_ptr<ClientPortServer> client_port_;
   std::shared_ptr<tls::ServerTlsContext> client_tls_;  // null without TLS on the client port
+  std::optional<std::string> initial_configuration_;
   std::unique_ptr<AdminExtension> admin_extension_;  // outlives admin_, which calls it
   std::unique_ptr<AdminServer> admin_;
   std::unique_ptr<MetricsServer> metrics_;  // only with ZooKeeper's Prometheus provider

@@ -3,10 +3,11 @@
 # (src/server/testdata/zk38/). Starts a standalone ZooKeeper on the given loopback ports in a
 # temp dir, connects two kazoo clients (watches, an ephemeral), captures, stops ZooKeeper.
 # Usage: capture_zk38.sh [client_port] [admin_port]
+# CAPTURE_OUT=dir writes there instead (to refresh only some of the fixtures).
 set -euo pipefail
 PORT=${1:-43817}
 ADMIN=${2:-43818}
-OUT=$(cd "$(dirname "$0")" && pwd)/zk38
+OUT=${CAPTURE_OUT:-$(cd "$(dirname "$0")" && pwd)/zk38}
 J=/usr/share/java
 CP=$J/zookeeper.jar:$J/zookeeper-jute.jar:$J/slf4j-api.jar:$J/slf4j-simple.jar:$J/netty-all.jar
 CP=$CP:$J/metrics-core.jar:$J/snappy-java.jar:$J/servlet-api.jar
@@ -63,8 +64,20 @@ done
 for c in "" ruok server_stats stats monitor configuration connections watch_summary watches \
          watches_by_path dump environment dirs is_read_only stat_reset connection_stat_reset \
          voting_view zabstate observer_connection_stat_reset \
-         nosuch; do
+         initial_configuration last_snapshot observers system_properties leader get_trace_mask \
+         hash nosuch; do
   name=${c:-commands}
   curl -s "http://127.0.0.1:$ADMIN/commands${c:+/$c}" > "$OUT/admin_$name.json" || true
 done
+# set_trace_mask without, with a bad and with a good traceMask; then the mask as gtmk and
+# get_trace_mask see it (ZooKeeper keeps one process-wide mask).
+curl -s "http://127.0.0.1:$ADMIN/commands/set_trace_mask" > "$OUT/admin_set_trace_mask_no_argument.json"
+curl -s "http://127.0.0.1:$ADMIN/commands/set_trace_mask?traceMask=x1" \
+  > "$OUT/admin_set_trace_mask_bad_argument.json"
+curl -s "http://127.0.0.1:$ADMIN/commands/stmk?traceMask=1234" > "$OUT/admin_set_trace_mask.json"
+curl -s "http://127.0.0.1:$ADMIN/commands/get_trace_mask" > "$OUT/admin_get_trace_mask_after_set.json"
+exec 3<>/dev/tcp/127.0.0.1/$PORT
+printf 'gtmk' >&3
+timeout 5 cat <&3 > "$OUT/gtmk_after_set.txt" || true
+exec 3<&-
 echo "captured into $OUT"
