@@ -1,25 +1,21 @@
 // paddockd: the Paddock server. Parses the command line and zoo.cfg, sets up logging
 // (paddock.log.*), runs one server::Server until SIGINT or SIGTERM, and tells systemd where
-// it is (sd_notify: READY=1 once the client port accepts connections, STOPPING=1 when a
-// signal asks it to stop; nothing when NOTIFY_SOCKET is unset, as outside systemd).
+// it is (sd_notify: READY=1 once the client port accepts connections and, standalone, the
+// pipeline serves; STOPPING=1 when a signal asks it to stop; nothing when NOTIFY_SOCKET is
+// unset, as outside systemd).
 #include <fmt/format.h>
-#include <netdb.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <systemd/sd-daemon.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 
 #include "config/server_config.h"
 #include "console/console.h"
@@ -30,6 +26,10 @@
 
 namespace paddock {
 namespace {
+
+// How long a standalone server may take to serve once its ports listen before it says
+// READY=1 anyway (a pipeline stuck that long has a problem a log line names better).
+constexpr std::chrono::milliseconds kServingTimeout{60000};
 
 // Blocks SIGINT/SIGTERM in every thread (threads inherit the mask) so that main can wait
 // for them with sigwait.
@@ -57,43 +57,6 @@ Result<config::LoadedConfig> load_config(int argc, char** argv) {
   return config::load_server_config(*command_line);
 }
 
-// True when the server answers `srvr` on its own client port as serving: the pipeline has
-// published its state, which Server::start() does not wait for.
-bool answers_as_serving(const std::string& host, uint16_t port) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return false;
-  std::string answer;
-  int fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd >= 0) {
-    timeval timeout{1, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-    if (connect(fd, found->ai_addr, found->ai_addrlen) == 0 && write(fd, "srvr", 4) == 4) {
-      char buf[512];
-      for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) answer.append(buf, static_cast<size_t>(n));
-    }
-    close(fd);
-  }
-  freeaddrinfo(found);
-  return answer.find("Mode: ") != std::string::npos;
-}
-
-// Waits (up to 60 s) until a standalone server answers as serving. An ensemble member is
-// ready once its ports listen: it serves only after a quorum forms, which may take the
-// other members' start.
-void wait_until_serving(const std::string& address, uint16_t port) {
-  const std::string host = address.empty() ? "127.0.0.1" : address;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!answers_as_serving(host, port)) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      spdlog::warn("event=not_serving_after_start port={} (notifying ready anyway)", port);
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-}
-
 // zoo.cfg's text for the admin initial_configuration command, read a second time after
 // parsing, as ZooKeeper's QuorumPeerConfig does; none for the PORT DATADIR command line.
 std::optional<std::string> read_initial_configuration(const std::string& path) {
@@ -115,6 +78,17 @@ void notify_systemd(const std::string& state) {
   }
 }
 
+// "serving client_port=N", with " secure_client_port=M" when there is one (and only that
+// without a plain client port).
+std::string serving_status(const server::Server& server) {
+  std::string status = "serving";
+  if (server.client_port() != 0) status += fmt::format(" client_port={}", server.client_port());
+  if (server.secure_client_port() != 0) {
+    status += fmt::format(" secure_client_port={}", server.secure_client_port());
+  }
+  return status;
+}
+
 int run(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
   sigset_t shutdown_signals = block_shutdown_signals();
@@ -130,7 +104,6 @@ int run(int argc, char** argv) {
   }
   for (const std::string& warning : loaded->warnings)
     spdlog::warn("event=config_warning {}", warning);
-  const std::string client_address = loaded->config.client_port_address;
   const bool standalone = !loaded->config.is_distributed();
   storage::PosixEnv env;
   SystemClock clock;
@@ -146,12 +119,15 @@ int run(int argc, char** argv) {
     spdlog::error("event={} exit_code={} {}", error->event, error->exit_code, error->message);
     return error->exit_code;
   }
-  // start() returns once the client port listens; a standalone server is ready once it
-  // answers as serving (an ensemble member answers requests once it has joined a leader;
-  // until then it tells clients it is not serving, as ZooKeeper does).
-  if (standalone && getenv("NOTIFY_SOCKET") != nullptr)
-    wait_until_serving(client_address, server.client_port());
-  notify_systemd(fmt::format("READY=1\nSTATUS=serving client_port={}", server.client_port()));
+  // start() returns once the client port listens; a standalone server is ready once its
+  // pipeline answers as serving, which it does at its first turn. An ensemble member is
+  // ready once its ports listen: it serves only after a quorum forms, which may need the
+  // other members' start (until then it tells clients it is not serving, as ZooKeeper does).
+  if (standalone && !server.wait_until_serving(kServingTimeout)) {
+    spdlog::warn("event=not_serving_after_start port={} timeout_ms={} (notifying ready anyway)",
+                 server.client_port(), kServingTimeout.count());
+  }
+  notify_systemd("READY=1\nSTATUS=" + serving_status(server));
   int signal_number = 0;
   sigwait(&shutdown_signals, &signal_number);
   spdlog::info("event=shutdown signal={}", signal_number);

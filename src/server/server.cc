@@ -3,9 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "sasl/cyrus_authenticator.h"
 #include "server/server_options.h"
+#include "server/snapshot_pieces.h"
 
 namespace paddock::server {
 
@@ -204,6 +206,24 @@ std::optional<Server::StartError> Server::start_metrics() {
     return StartError{kExitListenFailed, "metrics_listen_failed", s.message()};
   }
   return std::nullopt;
+}
+
+bool Server::wait_until_serving(std::chrono::milliseconds timeout) {
+  // Between tries while a member is not serving yet; a standalone server answers the first.
+  constexpr auto kRetry = std::chrono::milliseconds(10);
+  if (!running_) return false;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left <= std::chrono::milliseconds::zero()) return false;
+    // A counters-only snapshot: one O(1) event through the pipeline's inbox, answered in
+    // order behind whatever the client port has already handed it.
+    std::optional<WholeSnapshot> answer = wait_for_whole_snapshot(*pipeline_, {}, left);
+    if (answer && *answer && (*answer)->serving) return true;
+    if (std::chrono::steady_clock::now() + kRetry >= deadline) return false;
+    std::this_thread::sleep_for(kRetry);
+  }
 }
 
 void Server::stop() {

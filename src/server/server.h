@@ -11,6 +11,7 @@
 // so that no part is left calling into one that is gone: nothing new arrives once the
 // client port is closed, the pipeline stops before the member's network (which posts to
 // it) and before what it appends to, and the log writer drains last.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,8 +68,17 @@ class Server {
   void set_initial_configuration(std::optional<std::string> text) {
     initial_configuration_ = std::move(text);
   }
+  // After start(): waits until the pipeline answers as serving, at most `timeout`. The
+  // client port listens once start() returns (connections wait in its backlog); this is the
+  // other half of being ready: a request is then answered, not just queued. A standalone
+  // server serves as soon as its pipeline thread has taken one turn; an ensemble member
+  // only once it has joined a leader. False on timeout or when not started.
+  bool wait_until_serving(std::chrono::milliseconds timeout);
 
   uint16_t client_port() const { return client_port_ ? client_port_->bound_port() : 0; }
+  uint16_t secure_client_port() const {
+    return client_port_ ? client_port_->bound_secure_port() : 0;
+  }
   uint16_t metrics_port() const { return metrics_ ? metrics_->bound_port() : 0; }
   bool is_ensemble_member() const { return member_ != nullptr; }
 
