@@ -141,7 +141,7 @@ class DurableDatabase {
   DurableHooks hooks_;
   RecoveryReport recovery_;
   StartupSnapshot startup_snapshot_;
-  SnapshotRef last_snapshot_;  // loaded or written here, not by the snapshotter
+  SnapshotRef last_snapshot_;         // loaded or written here, not by the snapshotter
   uint64_t written_before_last_ = 0;  // the snapshotter's count when last_snapshot_ was set
   Epochs epochs_;
   std::unique_ptr<storage::TxnLog> log_;  // opened, until the writer takes it

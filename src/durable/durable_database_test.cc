@@ -222,7 +222,7 @@ TEST_F(DurableDatabaseTest, LastSnapshotIsTheOneWrittenLastOrElseTheOneLoaded) {
   d->stop();
   state::Database again{state::DatabaseOptions{}};
   auto reopened = open(again, /*snap_count=*/100);  // 5 txns replayed: no start-up snapshot
-  EXPECT_EQ(reopened->last_snapshot().zxid, 20);     // loaded at start
+  EXPECT_EQ(reopened->last_snapshot().zxid, 20);    // loaded at start
   EXPECT_EQ(reopened->last_snapshot().path, (*snaps)[0].path);
   // Then the snapshotter writes one while serving: that one is the last.
   TxnGenerator more(again, 9);

@@ -193,8 +193,8 @@ Json leader_json(const ServerSnapshot& s) {
     leader_ip = server.starts_with('[') ? server.substr(1, server.find(']') - 1)
                                         : server.substr(0, server.find(':'));
   }
-  return Json{{"is_leader", s.mode == "leader"}, {"leader_id", q.leader_id},
-              {"leader_ip", leader_ip}};
+  return Json{
+      {"is_leader", s.mode == "leader"}, {"leader_id", q.leader_id}, {"leader_ip", leader_ip}};
 }
 
 // ZooKeeper's SyncedObserverConsCommand: a leader's synced observers, each as its
@@ -324,9 +324,8 @@ Json snapshot_body(std::string_view name, const ServerSnapshot& s, const HostFac
   }
   if (name == "zabstate") return zab_state_json(s);
   if (name == "initial_configuration") {
-    return Json{{"initial_configuration", input.initial_configuration
-                                              ? Json(*input.initial_configuration)
-                                              : Json(nullptr)}};
+    return Json{{"initial_configuration",
+                 input.initial_configuration ? Json(*input.initial_configuration) : Json(nullptr)}};
   }
   return Json::object();
 }

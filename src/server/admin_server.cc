@@ -132,7 +132,8 @@ AdminServer::Answer AdminServer::run_command(std::string_view name,
   if (!command->needs_snapshot) {
     HostFacts facts = collect_host_facts(options_.started_ms, "", "", false);
     facts.trace_mask = trace_mask_;
-    return {200, "application/json", json_text(admin_command_json(*command, nullptr, facts, input))};
+    return {200, "application/json",
+            json_text(admin_command_json(*command, nullptr, facts, input))};
   }
   std::optional<WholeSnapshot> answered =
       wait_for_whole_snapshot(sink_, admin_snapshot_request(*command), options_.snapshot_timeout);

@@ -1,7 +1,6 @@
 #include "server/admin_server.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -280,8 +279,8 @@ TEST(AdminCommandsTest, SetTraceMaskNeedsALongArgumentAndRepeatsIt) {
 // the host's os.* and user.* (no java.* or sun.*), in the same shape.
 TEST(AdminCommandsTest, SystemPropertiesAreTheServersSortedAsZooKeepersAre) {
   AdminCommandInput input;
-  input.system_properties = {{"zookeeper.snapCount", "5000"}, {"paddock.x", "y"},
-                             {"user.name", "from-a-flag"}};
+  input.system_properties = {
+      {"zookeeper.snapCount", "5000"}, {"paddock.x", "y"}, {"user.name", "from-a-flag"}};
   HostFacts facts = collect_host_facts(0, "", "", false);
   Json ours = admin_command_json(*find_admin_command("sysp"), nullptr, facts, input);
   Json zk = fixture_json("admin_system_properties.json");
@@ -402,9 +401,9 @@ TEST_F(AdminServerTest, AnswersWithWhatTheServerWasStartedWith) {
   o.initial_configuration = "tickTime=2000\nclientPort=2181\n";
   o.system_properties = {{"zookeeper.snapCount", "5000"}};
   start(o);
-  EXPECT_EQ(Json::parse(get_path("/commands/initial_configuration").second)
-                ["initial_configuration"],
-            "tickTime=2000\nclientPort=2181\n");
+  EXPECT_EQ(
+      Json::parse(get_path("/commands/initial_configuration").second)["initial_configuration"],
+      "tickTime=2000\nclientPort=2181\n");
   EXPECT_EQ(Json::parse(get_path("/commands/system_properties").second)["zookeeper.snapCount"],
             "5000");
 }

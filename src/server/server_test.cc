@@ -43,8 +43,8 @@ class ServerReadinessTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     // Only ruok is whitelisted (srvr always is, as in ZooKeeper): readiness asks no word.
-    const std::string text = "tickTime=2000\ndataDir=" + dir_.string() + "/data\nclientPort=" +
-                             std::to_string(free_port()) +
+    const std::string text = "tickTime=2000\ndataDir=" + dir_.string() +
+                             "/data\nclientPort=" + std::to_string(free_port()) +
                              "\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n"
                              "4lw.commands.whitelist=ruok\n";
     auto loaded = config::parse_server_config(text, "zoo.cfg", {}, dir_.string());
