@@ -666,6 +666,26 @@ void EnsembleMember::fill_snapshot(pipeline::ServerSnapshot& snap) const {
     q.synced_followers = core_->synced_followers();
     q.synced_observers = core_->synced_observers();
     q.pending_syncs = core_->pending_syncs();
+    if (links_) {
+      for (const QuorumLinks::LearnerLink& l : links_->learner_links()) {
+        if (options_.peer.observers.count(l.sid) == 0) continue;
+        pipeline::LearnerSnapshot o;
+        const size_t colon = l.remote_address.rfind(':');
+        o.peer_ip = l.remote_address.substr(0, colon);
+        o.peer_port = colon == std::string::npos
+                          ? 0
+                          : static_cast<uint16_t>(std::stoi(l.remote_address.substr(colon + 1)));
+        o.sid = l.sid;
+        o.established_ms = l.established_ms;
+        o.queued_packets = l.queued_packets;
+        o.queued_bytes = static_cast<int64_t>(l.queued_bytes);
+        o.packets_received = l.packets_received;
+        o.packets_sent = l.packets_sent;
+        o.requests = l.requests;
+        o.last_zxid = l.last_zxid;
+        q.observers.push_back(std::move(o));
+      }
+    }
   }
   q.quorum_size = options_.peer.participants.size();
   q.proposals_in_flight = in_flight_;

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <tuple>
 
 #include "quorum/payloads.h"
 
@@ -87,6 +89,10 @@ void QuorumLinks::inbound_packet(const Conn& conn, quorum::QuorumPacket packet) 
     const Sid sid = known->second.first;
     auto current = learners_.find(sid);
     if (current != learners_.end() && current->second == conn) {
+      LinkFigures& f = figures_[sid];
+      ++f.received;
+      if (packet.type == PacketType::kRequest) ++f.requests;
+      if (packet.type == PacketType::kAck) f.last_acked = std::max(f.last_acked, packet.zxid);
       handler_.on_quorum_packet(sid, std::move(packet));
     }
     return;
@@ -134,6 +140,9 @@ void QuorumLinks::adopt(const Conn& conn, Sid sid) {
     previous->close("replaced by a new connection from the same server");
   }
   learners_[sid] = conn;
+  figures_[sid] = LinkFigures{std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count()};
   inbound_sid_[conn.get()] = {sid, conn};
   conn->set_peer_sid(sid);
 }
@@ -147,6 +156,7 @@ void QuorumLinks::inbound_closed(const Conn& conn) {
   auto current = learners_.find(sid);
   if (current != learners_.end() && current->second == conn) {
     learners_.erase(current);
+    figures_.erase(sid);
     handler_.on_quorum_disconnected(sid);
   }
 }
@@ -159,6 +169,7 @@ void QuorumLinks::set_stance(Stance stance) {
     // A term ended: its learners' connections go (the core forgot them already).
     for (auto& [sid, conn] : learners_) conn->close("this server no longer leads");
     learners_.clear();
+    figures_.clear();
   }
   if (stance == Stance::kLearning) {
     for (Held& held : held_) held.conn->close("this server follows another leader");
@@ -239,6 +250,7 @@ bool QuorumLinks::send(Sid to, quorum::QuorumPacket packet) {
   if (leader_link_ && to == leader_sid_) return leader_link_->send(std::move(packet));
   auto it = learners_.find(to);
   if (it == learners_.end()) return false;
+  ++figures_[to].sent;
   return it->second->send(std::move(packet));
 }
 
@@ -246,7 +258,27 @@ bool QuorumLinks::send_all(Sid to, std::vector<quorum::QuorumPacket> packets) {
   if (leader_link_ && to == leader_sid_) return leader_link_->send_all(std::move(packets));
   auto it = learners_.find(to);
   if (it == learners_.end()) return false;
+  figures_[to].sent += packets.size();
   return it->second->send_all(std::move(packets));
+}
+
+std::vector<QuorumLinks::LearnerLink> QuorumLinks::learner_links() const {
+  std::vector<LearnerLink> out;
+  for (const auto& [sid, conn] : learners_) {
+    LearnerLink l;
+    l.sid = sid;
+    l.remote_address = conn->remote_address();
+    std::tie(l.queued_packets, l.queued_bytes) = conn->queued();
+    if (auto f = figures_.find(sid); f != figures_.end()) {
+      l.established_ms = f->second.established_ms;
+      l.packets_received = f->second.received;
+      l.packets_sent = f->second.sent;
+      l.requests = f->second.requests;
+      l.last_zxid = f->second.last_acked;
+    }
+    out.push_back(std::move(l));
+  }
+  return out;
 }
 
 void QuorumLinks::stop() {
@@ -259,6 +291,7 @@ void QuorumLinks::stop() {
   for (Held& held : held_) held.conn->close("shutting down");
   inbound_sid_.clear();
   learners_.clear();
+  figures_.clear();
   held_.clear();
   leader_link_.reset();
   dialer_.reset();

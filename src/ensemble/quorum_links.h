@@ -83,6 +83,21 @@ class QuorumLinks {
   // Closes everything; no Handler call follows once the IoThread has stopped.
   void stop();
 
+  // What the leader knows of one learner's current link (the admin observers command, as
+  // ZooKeeper's LearnerHandler reports it). State thread.
+  struct LearnerLink {
+    Sid sid = 0;
+    std::string remote_address;  // ip:port of the learner's end
+    int64_t established_ms = 0;  // wall clock, when its LearnerInfo arrived
+    size_t queued_packets = 0;
+    uint64_t queued_bytes = 0;
+    uint64_t packets_received = 0;
+    uint64_t packets_sent = 0;
+    uint64_t requests = 0;    // REQUEST packets: client writes it forwarded
+    int64_t last_zxid = 0;    // the last zxid it acknowledged
+  };
+  std::vector<LearnerLink> learner_links() const;
+
  private:
   using Conn = std::shared_ptr<peer::PeerConnection>;
   struct Held {
@@ -109,6 +124,14 @@ class QuorumLinks {
   // its close arrives and the entry goes).
   std::map<peer::PeerConnection*, std::pair<Sid, Conn>> inbound_sid_;
   std::map<Sid, Conn> learners_;                      // the current connection per learner
+  struct LinkFigures {
+    int64_t established_ms = 0;
+    uint64_t received = 0;
+    uint64_t sent = 0;
+    uint64_t requests = 0;
+    int64_t last_acked = 0;
+  };
+  std::map<Sid, LinkFigures> figures_;  // per entry of learners_
   std::vector<Held> held_;
   // Learner side.
   uint64_t dial_generation_ = 0;

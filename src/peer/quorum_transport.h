@@ -81,6 +81,11 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   bool secure() const { return secure_; }
   std::string remote_ip() const { return remote_.substr(0, remote_.rfind(':')); }
   bool closed() const { return closed_flag_.load(); }
+  // Packets and bytes waiting to be written (the admin observers command). Thread-safe.
+  std::pair<size_t, uint64_t> queued() {
+    std::lock_guard lock(mu_);
+    return {queued_packets_, queued_bytes_};
+  }
   // Packets that went out on the sender's thread, without the io thread (tests).
   uint64_t direct_writes() {
     std::lock_guard lock(mu_);

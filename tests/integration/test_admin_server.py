@@ -7,9 +7,11 @@ import json
 import os
 import socket
 import time
+import unittest
 import urllib.error
 import urllib.request
 
+from harness import ensemble as harness_ensemble
 from harness import servers
 from harness.base import ServerTestCase, main, wait_until
 
@@ -173,6 +175,60 @@ class AdminServerOverHttp(ServerTestCase):
         self.assertEqual(self.command("observers"),
                          {"synced_observers": 0, "observers": [], "command": "observers",
                           "error": None})
+
+
+class ObserversOfALeader(unittest.TestCase):
+    """A 2-participant + 1-observer ensemble with the admin server on every member: the
+    leader's observers command names the observer's link, as ZooKeeper's LearnerHandler
+    reports it."""
+
+    def setUp(self):
+        def member_class(kind=None):
+            kind = kind or servers.target()
+            return ZooKeeperWithAdminServer if kind == "zookeeper" else servers.PaddockServer
+        saved = harness_ensemble.server_class
+        harness_ensemble.server_class = member_class
+        try:
+            self.ens = harness_ensemble.Ensemble(
+                2, 1, props={"zookeeper.admin.enableServer": "true"}, start=False)
+        finally:
+            harness_ensemble.server_class = saved
+        self.addCleanup(self.ens.close)
+        self.admin = {}
+        for sid in self.ens.sids:
+            self.admin[sid] = servers.free_port()
+            self.ens.members[sid].cfg.update({"admin.enableServer": "true",
+                                              "admin.serverAddress": "127.0.0.1",
+                                              "admin.serverPort": str(self.admin[sid])})
+        self.ens.start_all()
+
+    def command(self, sid, name):
+        url = "http://127.0.0.1:%d/commands/%s" % (self.admin[sid], name)
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return json.loads(r.read().decode())
+
+    def test_the_leader_lists_its_synced_observer(self):
+        zk = harness_ensemble.kazoo_client(self.ens.hostport(3))
+        self.addCleanup(harness_ensemble.stop_kazoo, zk)
+        zk.create("/through-the-observer", b"x")
+        leader = self.ens.leader()
+        wait_until(lambda: self.command(leader, "observers")["synced_observers"] == 1,
+                   what="the observer synced")
+        body = self.command(leader, "observers")
+        self.assertEqual(len(body["observers"]), 1, body)
+        o = body["observers"][0]
+        self.assertEqual(o["sid"], 3)
+        self.assertTrue(o["remote_socket_address"].startswith("/127.0.0.1:"), o)
+        self.assertGreater(o["packets_sent"], 0)
+        self.assertGreater(o["packets_received"], 0)
+        self.assertGreaterEqual(o["requests"], 1)  # the create it forwarded
+        self.assertAlmostEqual(o["established"] / 1000.0, time.time(), delta=120)
+        self.assertEqual(sorted(o), sorted(["remote_socket_address", "sid", "established",
+                                            "queued_packets", "queued_packets_size",
+                                            "packets_received", "packets_sent", "requests",
+                                            "last_zxid"]))
+        follower = [s for s in (1, 2) if s != leader][0]
+        self.assertEqual(self.command(follower, "observers")["observers"], [])
 
 
 if __name__ == "__main__":
