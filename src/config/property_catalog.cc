@@ -39,6 +39,10 @@ constexpr PropertySpec kSpecs[] = {
     // read-only unless enableWrites.
     {"zookeeper.admin.console.enabled", kSwitch, "true"},
     {"zookeeper.admin.console.enableWrites", kSwitch, "false"},
+    // HTTPS for the admin server with the ssl.quorum.* stores, as ZooKeeper's Jetty admin
+    // server (server/admin_server.h); a client certificate asked for, or required.
+    {"zookeeper.admin.forceHttps", kSwitch, "false"},
+    {"zookeeper.admin.needClientAuth", kSwitch, "false"},
     // TLS on the client port (X509Util's keys; tls/, server/server_options.cc).
     {"zookeeper.ssl.keyStore.location", kString, ""},
     {"zookeeper.ssl.keyStore.password", kString, ""},

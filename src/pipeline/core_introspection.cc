@@ -95,6 +95,7 @@ std::shared_ptr<const ServerSnapshot> PipelineCore::take_snapshot(
   snap->watched_paths = watches.path_count();
   snap->watching_connections = watches.watcher_count();
   snap->max_request_bytes = options_.max_request_bytes;
+  if (const state::Znode* root = tree.find("/")) snap->root_acl = tree.acl(*root);
   snap->config = options_.config_entries;
   snap->data_dir = options_.data_dir;
   snap->data_log_dir = options_.data_log_dir;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "proto/types.h"
 #include "util/value_histogram.h"
 
 namespace paddock::pipeline {
@@ -114,6 +115,7 @@ struct ServerSnapshot {
   uint64_t watched_paths = 0;         // wchs: paths with a data watch
   uint64_t watching_connections = 0;  // wchs: connections with a data watch
   int64_t max_request_bytes = 0;      // jute.maxbuffer
+  proto::AclList root_acl;            // the root znode's ACL (admin commands' authorization)
 
   // Distributions since start or the last srst (metrics, mntr), copied in O(1).
   ValueHistogram read_latency_ms;    // reads and other non-writes answered (pings aside)

@@ -334,34 +334,35 @@ Json snapshot_body(std::string_view name, const ServerSnapshot& s, const HostFac
 
 const std::vector<AdminCommand>& admin_commands() {
   using E = AdminEffect;
+  constexpr bool kAdmin = true;  // AdminCommand::needs_admin
   static const std::vector<AdminCommand> kCommands = {
       {"configuration", {"conf", "config"}, true, false, E::kNone},
-      {"connection_stat_reset", {"crst"}, false, false, E::kResetConnectionStats},
-      {"connections", {"cons"}, true, false, E::kNone},
+      {"connection_stat_reset", {"crst"}, false, false, E::kResetConnectionStats, kAdmin},
+      {"connections", {"cons"}, true, false, E::kNone, kAdmin},
       {"dirs", {}, true, true, E::kNone},
-      {"dump", {}, true, false, E::kNone},
+      {"dump", {}, true, false, E::kNone, kAdmin},
       {"environment", {"env", "envi"}, true, false, E::kNone},
       {"get_trace_mask", {"gtmk"}, false, false, E::kNone},
       {"hash", {}, false, false, E::kNone},
       // Needs no table, but ZooKeeper answers it only while serving: so does Paddock.
-      {"initial_configuration", {"icfg"}, true, false, E::kNone},
+      {"initial_configuration", {"icfg"}, true, false, E::kNone, kAdmin},
       {"is_read_only", {"isro"}, true, false, E::kNone},
       {"last_snapshot", {"lsnp"}, true, false, E::kNone},
       {"leader", {"lead"}, true, false, E::kNone},
       {"monitor", {"mntr"}, true, false, E::kNone},
       // No per-observer connection statistics are kept, so there is nothing to reset.
-      {"observer_connection_stat_reset", {"orst"}, false, false, E::kNone},
+      {"observer_connection_stat_reset", {"orst"}, false, false, E::kNone, kAdmin},
       {"observers", {"obsr"}, true, false, E::kNone},
       {"ruok", {}, false, false, E::kNone},
       {"server_stats", {"srvr"}, true, true, E::kNone},
-      {"set_trace_mask", {"stmk"}, false, false, E::kSetTraceMask},
-      {"stat_reset", {"srst"}, false, false, E::kResetServerStats},
-      {"stats", {"stat"}, true, true, E::kNone},
-      {"system_properties", {"sysp"}, false, false, E::kNone},
+      {"set_trace_mask", {"stmk"}, false, false, E::kSetTraceMask, kAdmin},
+      {"stat_reset", {"srst"}, false, false, E::kResetServerStats, kAdmin},
+      {"stats", {"stat"}, true, true, E::kNone, kAdmin},
+      {"system_properties", {"sysp"}, false, false, E::kNone, kAdmin},
       {"voting_view", {}, true, false, E::kNone},
       {"watch_summary", {"wchs"}, true, false, E::kNone},
-      {"watches", {"wchc"}, true, false, E::kNone},
-      {"watches_by_path", {"wchp"}, true, false, E::kNone},
+      {"watches", {"wchc"}, true, false, E::kNone, kAdmin},
+      {"watches_by_path", {"wchp"}, true, false, E::kNone, kAdmin},
       {"zabstate", {}, true, false, E::kNone},
   };
   return kCommands;

@@ -26,6 +26,10 @@ struct AdminCommand {
   bool needs_snapshot = true;
   bool needs_dir_sizes = false;
   AdminEffect effect = AdminEffect::kNone;
+  // Changes state or shows sessions, clients or secrets (the config text, -D properties):
+  // the request's identity needs ADMIN on the root znode's ACL (admin_auth.h). With the
+  // root's default world:anyone ACL everyone has it; lock the root to lock these.
+  bool needs_admin = false;
 };
 
 // What a command is given besides the snapshot and the host: the request's query arguments

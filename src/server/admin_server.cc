@@ -9,6 +9,7 @@
 #include "server/admin_commands.h"
 #include "server/host_facts.h"
 #include "server/snapshot_pieces.h"
+#include "tls/x509_name.h"
 
 namespace paddock::server {
 
@@ -32,8 +33,28 @@ size_t head_bytes(const httplib::Request& req) {
   return n;
 }
 
-HttpEndpointOptions endpoint_options(const AdminServerOptions& o, const AdminExtension* e) {
+// The subject of an HTTPS request's client certificate, as Java prints it; none without.
+std::optional<std::string> client_subject(const httplib::Request& req) {
+  if (req.ssl == nullptr) return std::nullopt;
+  X509* cert = SSL_get0_peer_certificate(req.ssl);
+  if (cert == nullptr) return std::nullopt;
+  return tls::java_rfc2253_name(X509_get_subject_name(cert));
+}
+
+Json refusal_json(std::string_view name, const std::string& error) {
+  return Json{{"command", name}, {"error", error}};
+}
+
+HttpEndpointOptions endpoint_options(const AdminServerOptions& o, const AdminExtension* e,
+                                     std::string& tls_error) {
   HttpEndpointOptions h;
+  if (o.https) {
+    h.tls_setup = [settings = *o.https, &tls_error](SSL_CTX& ctx) {
+      Status st = tls::configure_server_context(&ctx, settings);
+      if (!st) tls_error = st.message();
+      return st.is_ok();
+    };
+  }
   h.host = o.address.empty() ? "0.0.0.0" : o.address;
   h.port = o.port;
   h.worker_threads = o.worker_threads;
@@ -51,7 +72,7 @@ AdminServer::AdminServer(AdminServerOptions options, pipeline::RequestSink& sink
       sink_(sink),
       extension_(extension),
       trace_mask_(options_.trace_mask != nullptr ? *options_.trace_mask : own_trace_mask_),
-      http_(endpoint_options(options_, extension)) {}
+      http_(endpoint_options(options_, extension, tls_error_)) {}
 
 AdminServer::~AdminServer() { stop(); }
 
@@ -68,7 +89,13 @@ Status AdminServer::start() {
         }
         Arguments arguments;
         for (const auto& [name, value] : req.params) arguments.emplace(name, value);  // first
-        Answer a = answer(req.method, req.path, arguments, head);
+        // The TCP peer's address, never a forwarding header (admin_auth.h).
+        std::optional<std::string_view> authorization;
+        if (req.has_header("Authorization")) authorization = req.get_header_value("Authorization");
+        const AdminIdentity who =
+            admin_request_identity(req.remote_addr, authorization, client_subject(req), options_.auth);
+        Answer a = answer(req.method, req.path, arguments, head, who);
+        if (a.status == 401) res.set_header("WWW-Authenticate", "Basic realm=\"zookeeper-admin\"");
         res.status = a.status;
         res.set_content(a.body, a.content_type);
         return httplib::Server::HandlerResponse::Handled;
@@ -80,10 +107,11 @@ Status AdminServer::start() {
   }
   if (Status s = http_.start(); !s) {
     stop();
+    if (!tls_error_.empty()) return Status::error("admin server HTTPS: " + tls_error_);
     return s;
   }
-  spdlog::info("admin server listening address={} port={} url={}", options_.address,
-               http_.bound_port(), options_.command_url);
+  spdlog::info("admin server listening address={} port={} url={} https={}", options_.address,
+               http_.bound_port(), options_.command_url, options_.https.has_value());
   return Status::ok();
 }
 
@@ -102,7 +130,8 @@ bool AdminServer::is_extension_path(std::string_view path) const {
 }
 
 AdminServer::Answer AdminServer::answer(const std::string& method, const std::string& path,
-                                        const Arguments& arguments, size_t head) const {
+                                        const Arguments& arguments, size_t head,
+                                        const AdminIdentity& who) const {
   if (head > options_.max_request_bytes) {
     return {431, "text/plain", "request too large\n"};
   }
@@ -114,15 +143,46 @@ AdminServer::Answer AdminServer::answer(const std::string& method, const std::st
     return {200, "text/html", admin_command_list_html(url)};
   }
   if (target.size() > url.size() + 1 && target.starts_with(url) && target[url.size()] == '/') {
-    return run_command(target.substr(url.size() + 1), arguments);
+    return run_command(target.substr(url.size() + 1), arguments, who);
   }
   return {404, "text/plain", "not found\n"};
 }
 
-AdminServer::Answer AdminServer::run_command(std::string_view name,
-                                             const Arguments& arguments) const {
+std::optional<AdminServer::Answer> AdminServer::refuse_unless_admin(std::string_view name,
+                                                                   const AdminIdentity& who) const {
+  // The root's ACL as the pipeline holds it now (a counters-only snapshot: O(1)).
+  std::optional<WholeSnapshot> answered = wait_for_whole_snapshot(sink_, {}, options_.snapshot_timeout);
+  if (!answered) return Answer{503, "text/plain", "the pipeline did not answer in time\n"};
+  static const proto::AclList kOpen;  // no snapshot (a test sink): nothing to check against
+  const proto::AclList& root_acl = *answered ? (*answered)->root_acl : kOpen;
+  const AdminVerdict verdict = authorize_admin(root_acl, who, options_.auth);
+  if (verdict == AdminVerdict::kAllowed) return std::nullopt;
+  const std::string peer = who.ids.empty() ? "?" : who.ids.front().id;
+  refused_log_.info(util::steady_now_ms(), peer, "event=admin_refused command={} peer={} reason={}",
+                    name, peer,
+                    !who.error.empty() ? who.error
+                    : verdict == AdminVerdict::kNeedsCredentials ? "no credentials"
+                                                                 : "no ADMIN permission on /");
+  if (verdict == AdminVerdict::kNeedsCredentials) {
+    return Answer{401, "application/json",
+                  json_text(refusal_json(name, "Authentication required: this command needs "
+                                               "the ADMIN permission on the root znode"))};
+  }
+  return Answer{403, "application/json",
+                json_text(refusal_json(name, !who.error.empty()
+                                                 ? who.error
+                                                 : "Not authorized: the request's identity "
+                                                   "lacks the ADMIN permission on the root "
+                                                   "znode"))};
+}
+
+AdminServer::Answer AdminServer::run_command(std::string_view name, const Arguments& arguments,
+                                             const AdminIdentity& who) const {
   const AdminCommand* command = find_admin_command(name);
   if (command == nullptr) return {200, "application/json", json_text(unknown_admin_command_json(name))};
+  if (command->needs_admin) {
+    if (std::optional<Answer> refused = refuse_unless_admin(command->name, who)) return *refused;
+  }
   AdminCommandInput input{arguments, options_.initial_configuration, options_.system_properties};
   if (command->effect == AdminEffect::kResetConnectionStats) sink_.reset_statistics(true);
   if (command->effect == AdminEffect::kResetServerStats) sink_.reset_statistics(false);

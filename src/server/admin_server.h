@@ -13,9 +13,12 @@
 #include <string>
 
 #include "pipeline/client_port.h"
+#include "server/admin_auth.h"
 #include "server/admin_extension.h"
 #include "server/host_facts.h"
 #include "server/http_endpoint.h"
+#include "tls/tls_context.h"
+#include "util/rate_limited_log.h"
 #include "util/result.h"
 
 namespace paddock::server {
@@ -39,6 +42,12 @@ struct AdminServerOptions {
   // port's stmk/gtmk (ZooKeeper keeps one per process); must outlive the server. Null: the
   // admin server keeps its own.
   std::atomic<int64_t>* trace_mask = nullptr;
+  // Who may run the commands that change state or show sessions (admin_auth.h).
+  AdminAuthPolicy auth;
+  // admin.forceHttps: HTTPS only, with the ssl.quorum.* stores as ZooKeeper's admin server
+  // uses them; a client certificate is asked for (x509 ids) and, with
+  // admin.needClientAuth, required.
+  std::optional<tls::TlsSettings> https;
 };
 
 class AdminServer {
@@ -61,8 +70,11 @@ class AdminServer {
   struct Answer;
   using Arguments = std::map<std::string, std::string>;
   Answer answer(const std::string& method, const std::string& path, const Arguments& arguments,
-                size_t head_bytes) const;
-  Answer run_command(std::string_view name, const Arguments& arguments) const;
+                size_t head_bytes, const AdminIdentity& who) const;
+  Answer run_command(std::string_view name, const Arguments& arguments,
+                     const AdminIdentity& who) const;
+  // nullopt: go on; else the refusal (401/403, or 503 when the pipeline did not answer).
+  std::optional<Answer> refuse_unless_admin(std::string_view name, const AdminIdentity& who) const;
 
   bool is_extension_path(std::string_view path) const;
 
@@ -72,6 +84,8 @@ class AdminServer {
   std::atomic<int64_t> own_trace_mask_{kDefaultTraceMask};  // without options_.trace_mask
   std::atomic<int64_t>& trace_mask_;
   bool extension_started_ = false;
+  mutable util::RateLimitedLog refused_log_;  // denied requests, 10 lines a minute per address
+  std::string tls_error_;  // why the HTTPS settings failed (set while http_ is made)
   HttpEndpoint http_;
 };
 

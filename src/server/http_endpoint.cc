@@ -9,8 +9,15 @@
 
 namespace paddock::server {
 
+namespace {
+std::unique_ptr<httplib::Server> make_server(const HttpEndpointOptions& o) {
+  if (o.tls_setup) return std::make_unique<httplib::SSLServer>(o.tls_setup);
+  return std::make_unique<httplib::Server>();
+}
+}  // namespace
+
 HttpEndpoint::HttpEndpoint(HttpEndpointOptions options)
-    : options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
+    : options_(std::move(options)), http_(make_server(options_)) {
   const size_t workers = std::max<size_t>(1, options_.worker_threads);
   // The library's API takes ownership of a raw pointer here.
   http_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
@@ -32,6 +39,9 @@ HttpEndpoint::HttpEndpoint(HttpEndpointOptions options)
 HttpEndpoint::~HttpEndpoint() { stop(); }
 
 Status HttpEndpoint::start() {
+  if (!http_->is_valid()) {
+    return Status::error(fmt::format("{}: the TLS settings could not be applied", options_.what));
+  }
   int port = options_.port;
   if (port == 0) {
     port = http_->bind_to_any_port(options_.host);

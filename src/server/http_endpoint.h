@@ -17,6 +17,8 @@
 namespace httplib {
 class Server;
 }
+struct ssl_ctx_st;
+using SSL_CTX = ssl_ctx_st;
 
 namespace paddock::server {
 
@@ -29,6 +31,8 @@ struct HttpEndpointOptions {
   std::string what = "http";  // names the endpoint in messages: "admin", "metrics"
   // The largest request body read; GETs have none, the console's writes carry a znode's data.
   size_t max_body_bytes = 8192;
+  // HTTPS only: sets up the library's TLS context (false: it could not; start() fails).
+  std::function<bool(SSL_CTX&)> tls_setup;
 };
 
 class HttpEndpoint {

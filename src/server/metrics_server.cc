@@ -11,12 +11,22 @@
 #include "server/snapshot_pieces.h"
 
 namespace paddock::server {
+namespace {
+HttpEndpointOptions endpoint_options(const MetricsServerOptions& o) {
+  HttpEndpointOptions h;
+  h.host = o.host;
+  h.port = o.port;
+  h.worker_threads = o.worker_threads;
+  h.idle_timeout = o.read_timeout;
+  h.what = "metrics";
+  return h;
+}
+}  // namespace
 
 MetricsServer::MetricsServer(MetricsServerOptions options, pipeline::RequestSink& sink)
     : options_(std::move(options)),
       sink_(sink),
-      http_(HttpEndpointOptions{options_.host, options_.port, options_.worker_threads,
-                                options_.read_timeout, "metrics"}) {}
+      http_(endpoint_options(options_)) {}
 
 MetricsServer::~MetricsServer() { stop(); }
 

@@ -168,6 +168,17 @@ AdminServerOptions admin_options(const config::ServerConfig& cfg) {
   // loopback when it listens on every address.
   const std::string& a = cfg.client_port_address;
   options.client_host = (a.empty() || a == "0.0.0.0" || a == "::") ? "127.0.0.1" : a;
+  options.auth.acl.skip_acl = cfg.switch_property("zookeeper.skipACL");
+  options.auth.acl.super_digest =
+      cfg.string_property("zookeeper.DigestAuthenticationProvider.superDigest");
+  options.auth.x509_super_user =
+      cfg.string_property("zookeeper.X509AuthenticationProvider.superUser");
+  if (cfg.switch_property("zookeeper.admin.forceHttps")) {
+    // ZooKeeper's admin server takes its stores from the ssl.quorum.* keys.
+    tls::TlsSettings https = quorum_tls_settings(cfg);
+    https.client_auth = cfg.switch_property("zookeeper.admin.needClientAuth") ? "need" : "want";
+    options.https = std::move(https);
+  }
   return options;
 }
 

@@ -279,13 +279,22 @@ Status set_trust(SSL_CTX* ctx, const TlsSettings& s) {
   return Status::ok();
 }
 
+Status configure(SSL_CTX* ctx, const TlsSettings& s, bool server);
+
 Result<SslCtxPtr> build_context(const TlsSettings& s, bool server) {
   SslCtxPtr ctx(SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()), SSL_CTX_free);
   if (!ctx) return Status::error("cannot create a TLS context: " + openssl_errors());
-  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS);
-  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  if (Status st = set_protocols(ctx.get(), s); !st) return st;
-  if (Status st = set_cipher_suites(ctx.get(), s); !st) return st;
+  if (Status st = configure(ctx.get(), s, server); !st) return st;
+  return ctx;
+}
+
+// Everything build_context sets, on a context made elsewhere (cpp-httplib's, for the admin
+// server).
+Status configure(SSL_CTX* ctx, const TlsSettings& s, bool server) {
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (Status st = set_protocols(ctx, s); !st) return st;
+  if (Status st = set_cipher_suites(ctx, s); !st) return st;
   if (!s.key_store_location.empty()) {
     KeyMaterial keys;
     Status st = load_store(s, "keyStore", s.key_store_location, s.key_store_password,
@@ -295,31 +304,31 @@ Result<SslCtxPtr> build_context(const TlsSettings& s, bool server) {
     if (keys.key == nullptr || keys.certs.empty()) {
       return Status::error(where + ": needs a private key and its certificate");
     }
-    if (SSL_CTX_use_certificate(ctx.get(), keys.certs[0]) != 1 ||
-        SSL_CTX_use_PrivateKey(ctx.get(), keys.key) != 1 ||
-        SSL_CTX_check_private_key(ctx.get()) != 1) {
+    if (SSL_CTX_use_certificate(ctx, keys.certs[0]) != 1 ||
+        SSL_CTX_use_PrivateKey(ctx, keys.key) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
       return Status::error(where + ": the key does not fit the certificate: " + openssl_errors());
     }
     for (size_t i = 1; i < keys.certs.size(); ++i) {
       X509_up_ref(keys.certs[i]);
-      SSL_CTX_add_extra_chain_cert(ctx.get(), keys.certs[i]);
+      SSL_CTX_add_extra_chain_cert(ctx, keys.certs[i]);
     }
   } else if (server) {
     return Status::error(s.key_prefix + "keyStore.location: required for a TLS server");
   }
-  if (Status st = set_trust(ctx.get(), s); !st) return st;
+  if (Status st = set_trust(ctx, s); !st) return st;
   if (server) {
     const ClientAuth auth = parse_client_auth(s.client_auth);
     int mode = SSL_VERIFY_NONE;
     if (auth == ClientAuth::kWant) mode = SSL_VERIFY_PEER;
     if (auth == ClientAuth::kNeed) mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-    SSL_CTX_set_verify(ctx.get(), mode, nullptr);
+    SSL_CTX_set_verify(ctx, mode, nullptr);
     static const unsigned char kSessionContext[] = "paddock";
-    SSL_CTX_set_session_id_context(ctx.get(), kSessionContext, sizeof kSessionContext - 1);
+    SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
   } else {
-    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
   }
-  return ctx;
+  return Status::ok();
 }
 
 int64_t mtime_ns(const struct stat& st) {
@@ -352,6 +361,10 @@ Result<SslCtxPtr> build_server_context(const TlsSettings& settings) {
 
 Result<SslCtxPtr> build_client_context(const TlsSettings& settings) {
   return build_context(settings, false);
+}
+
+Status configure_server_context(SSL_CTX* ctx, const TlsSettings& settings) {
+  return configure(ctx, settings, true);
 }
 
 Result<std::shared_ptr<ServerTlsContext>> ServerTlsContext::create(

@@ -48,6 +48,9 @@ using SslCtxPtr = std::shared_ptr<SSL_CTX>;
 Result<SslCtxPtr> build_server_context(const TlsSettings& settings);
 // A client context (tests, tools): trust store and optional key store from the same keys.
 Result<SslCtxPtr> build_client_context(const TlsSettings& settings);
+// What build_server_context sets, on a context another library made (the admin server's
+// HTTPS, on cpp-httplib).
+Status configure_server_context(SSL_CTX* ctx, const TlsSettings& settings);
 
 // The context new connections use, rebuilt when a store file's modification time or size
 // changes (checked at most every `check_interval`). A rebuild that fails keeps the old
