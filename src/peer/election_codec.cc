@@ -181,6 +181,13 @@ Result<std::optional<std::string>> ElectionFrameDecoder::next() {
   return std::optional<std::string>(std::move(message));
 }
 
+std::string ElectionFrameDecoder::take_buffered() {
+  std::string rest = buffer_.substr(consumed_);
+  buffer_.clear();
+  consumed_ = 0;
+  return rest;
+}
+
 void ElectionStreamDecoder::feed(std::string_view bytes) {
   if (init_) {
     frames_.feed(bytes);

@@ -63,6 +63,8 @@ class ElectionFrameDecoder {
   // The next complete message (frame payload), nullopt if none is complete yet.
   Result<std::optional<std::string>> next();
   size_t buffered() const { return buffer_.size() - consumed_; }
+  // Hands back the bytes fed but not returned as messages, and forgets them.
+  std::string take_buffered();
 
  private:
   std::string buffer_;
@@ -78,6 +80,9 @@ class ElectionStreamDecoder {
   Result<std::optional<ConnectionInit>> init();
   // After init(): the next complete message of the frame stream.
   Result<std::optional<std::string>> next_message();
+  // After init(): the bytes that followed the initiation and are not messages yet, taken
+  // out (quorum SASL reads its packets from them; what it does not use is fed back).
+  std::string take_buffered() { return frames_.take_buffered(); }
 
  private:
   std::string pending_;  // bytes before the initiation is complete

@@ -15,6 +15,7 @@
 
 #include "peer/election_codec.h"
 #include "peer/io_thread.h"
+#include "peer/quorum_sasl.h"
 #include "peer/tcp_dial.h"
 #include "util/rate_limited_log.h"
 
@@ -43,6 +44,7 @@ struct ElectionConnection : std::enable_shared_from_this<ElectionConnection> {
   quorum::Sid sid;
   bool live = false;  // carries notifications
   bool closed = false;
+  bool authenticating = false;  // quorum SASL under way: the transport does not read
   bool writing = false;
   std::string write_buffer;
   std::vector<char> read_buffer = std::vector<char>(kReadChunkBytes);
@@ -86,6 +88,12 @@ struct ElectionTransport::Impl {
   // Dialed: the TLS handshake when sslQuorum, then on_dialed().
   void secure_dialed(quorum::Sid sid, const std::shared_ptr<ElectionConnection>& c);
   void on_dialed(quorum::Sid sid, const std::shared_ptr<ElectionConnection>& c);
+  // Dialed, initiation (and quorum SASL) sent: the sid rule, then install.
+  void after_initiation(quorum::Sid sid, const std::shared_ptr<ElectionConnection>& c,
+                        const std::string& unread);
+  // Accepted, initiation read: quorum SASL, then on_init.
+  void authenticate_inbound(const std::shared_ptr<ElectionConnection>& c, ConnectionInit init);
+  void deliver_messages(const std::shared_ptr<ElectionConnection>& c);
   void schedule_redial(quorum::Sid sid);
   void read_more(const std::shared_ptr<ElectionConnection>& c);
   void on_read(const std::shared_ptr<ElectionConnection>& c, std::string_view bytes);
@@ -175,8 +183,8 @@ void ElectionTransport::Impl::secure_dialed(quorum::Sid sid,
   async_secure(c->socket, options.tls, PeerSide::kDialed, host, c,
                [this, c, sid](const std::string& error) {
                  if (stopped) return;
-                 peer(sid).dialing = false;
                  if (!error.empty()) {
+                   peer(sid).dialing = false;
                    ++stats.failed_handshakes;
                    bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket.tcp()),
                                       "election: dropping the connection dialed to sid={}: {}",
@@ -190,11 +198,35 @@ void ElectionTransport::Impl::secure_dialed(quorum::Sid sid,
                });
 }
 
+// Still `dialing` for the peer until the connection is installed or dropped, so that no
+// second dial starts while this one authenticates.
 void ElectionTransport::Impl::on_dialed(quorum::Sid sid,
                                         const std::shared_ptr<ElectionConnection>& c) {
   std::error_code ignored;
   c->socket.tcp().set_option(tcp::no_delay(true), ignored);
   std::string init = encode_connection_init(options.my_sid, advertised);
+  const Peer& p = peer(sid);
+  // ZooKeeper's initiator authenticates to members of its voting view only, and before its
+  // sid rule: the peer's acceptor reads the exchange before it decides to dial back.
+  if (p.address && p.address->voting &&
+      learner_authenticates(options.tls.sasl, PeerPort::kElection)) {
+    async_quorum_sasl_learner(c->socket, options.tls.sasl, PeerPort::kElection, io, p.address->host,
+                              std::move(init), c, [this, c, sid](QuorumSaslOutcome outcome) {
+                                if (stopped) return;
+                                if (!outcome.error.empty()) {  // logged by the exchange
+                                  peer(sid).dialing = false;
+                                  ++stats.failed_auths;
+                                  c->closed = true;
+                                  c->socket.close();
+                                  schedule_redial(sid);
+                                  return;
+                                }
+                                if (outcome.authenticated) ++stats.authenticated;
+                                after_initiation(sid, c, outcome.unread);
+                              });
+    return;
+  }
+  peer(sid).dialing = false;
   if (sid > options.my_sid) {
     // The lower sid only announces itself; the peer dials back. Try again later in case it
     // does not (it may be down or still starting).
@@ -205,6 +237,28 @@ void ElectionTransport::Impl::on_dialed(quorum::Sid sid,
   c->write_buffer = std::move(init);
   install(c);
   read_more(c);
+}
+
+void ElectionTransport::Impl::after_initiation(quorum::Sid sid,
+                                               const std::shared_ptr<ElectionConnection>& c,
+                                               const std::string& unread) {
+  peer(sid).dialing = false;
+  if (sid > options.my_sid) {
+    spdlog::debug(
+        "election: have smaller server identifier, so dropping the connection: "
+        "(myId:{} --> sid:{})",
+        options.my_sid, sid);
+    c->closed = true;
+    c->socket.close();
+    schedule_redial(sid);
+    return;
+  }
+  install(c);
+  if (!unread.empty()) {
+    c->frames.feed(unread);
+    deliver_messages(c);
+  }
+  if (!c->closed) read_more(c);
 }
 
 void ElectionTransport::Impl::schedule_redial(quorum::Sid sid) {
@@ -229,7 +283,7 @@ void ElectionTransport::Impl::read_more(const std::shared_ptr<ElectionConnection
       return;
     }
     on_read(c, std::string_view(c->read_buffer.data(), n));
-    if (!c->closed) read_more(c);
+    if (!c->closed && !c->authenticating) read_more(c);
   });
 }
 
@@ -252,8 +306,38 @@ void ElectionTransport::Impl::on_read(const std::shared_ptr<ElectionConnection>&
       return;
     }
     if (!*init) return;
+    if (options.tls.sasl.enabled()) {
+      authenticate_inbound(c, **init);
+      return;
+    }
     if (!on_init(c, **init)) return;
   }
+  deliver_messages(c);
+}
+
+void ElectionTransport::Impl::authenticate_inbound(const std::shared_ptr<ElectionConnection>& c,
+                                                   ConnectionInit init) {
+  c->authenticating = true;
+  async_quorum_sasl_server(c->socket, options.tls.sasl, PeerPort::kElection, io,
+                           c->inbound.take_buffered(), c,
+                           [this, c, init = std::move(init)](QuorumSaslOutcome outcome) {
+                             if (stopped || c->closed) return;
+                             c->authenticating = false;
+                             if (!outcome.error.empty()) {  // logged by the exchange
+                               ++stats.failed_auths;
+                               close(c, outcome.error);
+                               return;
+                             }
+                             if (outcome.authenticated) ++stats.authenticated;
+                             if (!on_init(c, init)) return;
+                             c->inbound.feed(outcome.unread);
+                             deliver_messages(c);
+                             if (!c->closed) read_more(c);
+                           });
+}
+
+void ElectionTransport::Impl::deliver_messages(const std::shared_ptr<ElectionConnection>& c) {
+  const bool accepted_side = !c->dialed;
   for (;;) {
     auto message = accepted_side ? c->inbound.next_message() : c->frames.next();
     if (!message) {

@@ -9,6 +9,9 @@
 //   is sent again (so expect duplicates, as from ZooKeeper);
 // - lost connections are dialed again with a doubling back-off.
 // A send to the transport's own sid is delivered straight back (ZooKeeper loops it too).
+// With quorum SASL (options.tls.sasl) a dialer authenticates right after its initiation and
+// an acceptor reads the exchange before the sid rules apply, as ZooKeeper's
+// QuorumCnxManager: every connection is authenticated, the ones about to be dropped too.
 //
 // Threads: the transport runs on its own IoThread. send() may be called from any thread; the
 // handler is called on the transport's thread (so it must be safe to call from a thread that
@@ -32,6 +35,9 @@ struct ElectionPeer {
   quorum::Sid sid = 0;
   std::string host;  // a name or an IP address
   uint16_t port = 0;
+  // A participant (in ZooKeeper's voting view). With quorum SASL a dialer authenticates only
+  // to these, as ZooKeeper's initiator does (it skips peers missing from its voting view).
+  bool voting = true;
 };
 
 struct ElectionTransportOptions {
@@ -51,8 +57,8 @@ struct ElectionTransportOptions {
   // Called on the transport's thread when a peer gains its connection that carries
   // notifications (true) or loses it (false). Optional.
   std::function<void(quorum::Sid sid, bool up)> on_link_change;
-  // TLS (sslQuorum) and portUnification, as on the quorum port.
-  PeerTls tls;
+  // TLS (sslQuorum) and portUnification, as on the quorum port; quorum SASL (tls.sasl).
+  PeerSecurity tls;
 };
 
 // What the transport has done so far (for tests and metrics).
@@ -62,6 +68,8 @@ struct ElectionTransportStats {
   uint64_t dial_backs = 0;          // inbound from a lower sid: closed and dialed back
   uint64_t rejected_inits = 0;      // bad initiations
   uint64_t failed_handshakes = 0;   // TLS handshakes (or detections) that failed, both sides
+  uint64_t authenticated = 0;       // quorum SASL exchanges that ended in SUCCESS, both sides
+  uint64_t failed_auths = 0;        // connections dropped by quorum SASL, both sides
   uint64_t malformed_messages = 0;  // notifications that did not decode (skipped)
   uint64_t notifications_received = 0;
   uint64_t notifications_sent = 0;

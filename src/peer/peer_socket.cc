@@ -18,7 +18,7 @@ constexpr uint8_t kTlsHandshakeRecord = 0x16;
 // One securing in progress: the socket, its deadline and the caller's continuation. Whatever
 // finishes first (the step or the deadline) calls `done`, once.
 struct Securing : std::enable_shared_from_this<Securing> {
-  Securing(PeerSocket& s, const PeerTls& t, PeerSide side, std::string host,
+  Securing(PeerSocket& s, const PeerSecurity& t, PeerSide side, std::string host,
            std::shared_ptr<void> keep, std::function<void(std::string)> d)
       : socket(s),
         tls(t),
@@ -29,7 +29,7 @@ struct Securing : std::enable_shared_from_this<Securing> {
         deadline(s.tcp().get_executor()) {}
 
   PeerSocket& socket;
-  PeerTls tls;
+  PeerSecurity tls;
   PeerSide side;
   std::string peer_host;
   std::shared_ptr<void> keep_alive;
@@ -167,7 +167,7 @@ void PeerSocket::wrap(SSL* ssl) {
   plain_.reset();
 }
 
-void async_secure(PeerSocket& socket, const PeerTls& tls, PeerSide side, std::string peer_host,
+void async_secure(PeerSocket& socket, const PeerSecurity& tls, PeerSide side, std::string peer_host,
                   std::shared_ptr<void> keep_alive, std::function<void(std::string error)> done) {
   auto s = std::make_shared<Securing>(socket, tls, side, std::move(peer_host),
                                       std::move(keep_alive), std::move(done));

@@ -23,18 +23,24 @@
 #include <string>
 #include <utility>
 
+#include "peer/peer_authenticator.h"
 #include "tls/tls_context.h"
 
 namespace paddock::peer {
 
-// How a server's peer connections are secured.
-struct PeerTls {
+// How a server's peer connections are secured: TLS (async_secure, first), then quorum SASL
+// (quorum_sasl.h: on the quorum port right after TLS, on the election port after the
+// connection initiation, before the transport reads the peer's stream).
+struct PeerSecurity {
   // Null: plain TCP only (neither sslQuorum nor portUnification).
   std::shared_ptr<tls::PeerTlsContexts> contexts;
   bool ssl_quorum = false;         // sslQuorum: dial with TLS; accept only TLS (unless unified)
   bool port_unification = false;   // portUnification: accept TLS and plain on the same port
   std::chrono::milliseconds handshake_timeout{5000};
+  QuorumSaslOptions sasl;  // quorum.auth.*
 };
+// The name from before quorum SASL joined TLS here (ensemble/quorum_links.h still uses it).
+using PeerTls = PeerSecurity;
 
 class PeerSocket {
  public:
@@ -92,7 +98,7 @@ enum class PeerSide { kDialed, kAccepted };
 // the certificate must name the address the peer connected from. Everything happens within
 // tls.handshake_timeout, on the socket's io thread. `keep_alive` is held until `done` ran, so
 // it may own `socket`.
-void async_secure(PeerSocket& socket, const PeerTls& tls, PeerSide side, std::string peer_host,
+void async_secure(PeerSocket& socket, const PeerSecurity& tls, PeerSide side, std::string peer_host,
                   std::shared_ptr<void> keep_alive, std::function<void(std::string error)> done);
 
 }  // namespace paddock::peer

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <asio/connect.hpp>
@@ -9,8 +10,7 @@
 #include <asio/write.hpp>
 #include <future>
 
-#include <sys/socket.h>
-
+#include "peer/quorum_sasl.h"
 #include "peer/tcp_dial.h"
 
 namespace paddock::peer {
@@ -31,13 +31,15 @@ std::string endpoint_text(const asio::ip::tcp::socket& socket) {
 
 // --- PeerConnection --------------------------------------------------------------------------
 
-PeerConnection::PeerConnection(PeerSocket socket, PeerConnectionLimits limits)
+PeerConnection::PeerConnection(PeerSocket socket, PeerConnectionLimits limits,
+                               std::string already_read)
     : socket_(std::move(socket)),
       secure_(socket_.secure()),
       limits_(limits),
       remote_(endpoint_text(socket_.tcp())),
       decoder_(limits.decoder),
-      read_buffer_(kReadChunkBytes) {
+      read_buffer_(kReadChunkBytes),
+      already_read_(std::move(already_read)) {
   std::error_code ec;
   socket_.tcp().set_option(asio::ip::tcp::no_delay(true), ec);
 }
@@ -57,6 +59,8 @@ void PeerConnection::start(Handlers handlers) {
                  return;
                }
                self->handlers_ = std::move(h);
+               std::string first = std::move(self->already_read_);
+               if (!first.empty() && !self->consume(first)) return;
                self->read_more();
              });
 }
@@ -73,7 +77,11 @@ void PeerConnection::on_read(std::error_code ec, size_t n) {
     close_here(ec == asio::error::eof ? "closed by the peer" : "read failed: " + ec.message());
     return;
   }
-  decoder_.feed(std::string_view(read_buffer_.data(), n));
+  if (consume(std::string_view(read_buffer_.data(), n))) read_more();
+}
+
+bool PeerConnection::consume(std::string_view bytes) {
+  decoder_.feed(bytes);
   for (;;) {
     auto packet = decoder_.next();
     if (!packet) {
@@ -82,14 +90,14 @@ void PeerConnection::on_read(std::error_code ec, size_t n) {
                                   peer_name(), packet.error());
       if (handlers_.on_read_done) handlers_.on_read_done(*this);
       close_here("malformed stream: " + packet.error());
-      return;
+      return false;
     }
     if (!*packet) break;
     if (handlers_.on_packet) handlers_.on_packet(*this, std::move(**packet));
-    if (closed_) return;  // the handler closed it
+    if (closed_) return false;  // the handler closed it
   }
   if (handlers_.on_read_done) handlers_.on_read_done(*this);
-  read_more();
+  return true;
 }
 
 bool PeerConnection::send(quorum::QuorumPacket packet) {
@@ -325,19 +333,36 @@ void QuorumListener::secure_and_hand_over(asio::ip::tcp::socket socket) {
   async_secure(*sock, options_.tls, PeerSide::kAccepted, "", sock,
                [this, alive = alive_, sock](const std::string& error) {
                  if (!*alive) return;  // stopped meanwhile: the socket closes with `sock`
-                 --securing_;
                  if (!error.empty()) {
+                   --securing_;
                    const std::string remote = endpoint_text(sock->tcp());
                    refused_log_.warn(util::steady_now_ms(), remote.substr(0, remote.rfind(':')),
                                      "quorum listener: dropping addr={}: {}", remote, error);
                    sock->close();
                    return;
                  }
-                 auto conn =
-                     std::make_shared<PeerConnection>(std::move(*sock), options_.connection_limits);
-                 accepted_.push_back(conn);
-                 on_accept_(std::move(conn));
+                 authenticate_and_hand_over(sock);
                });
+}
+
+// ZooKeeper's leader authenticates a learner before it reads LearnerInfo (in LearnerHandler's
+// constructor, on its acceptor thread: one slow learner holds up the others there). Here the
+// exchange runs beside other connections on the io thread.
+void QuorumListener::authenticate_and_hand_over(std::shared_ptr<PeerSocket> sock) {
+  async_quorum_sasl_server(*sock, options_.tls.sasl, PeerPort::kQuorum, io_, std::string(), sock,
+                           [this, alive = alive_, sock](QuorumSaslOutcome outcome) {
+                             if (!*alive) return;
+                             --securing_;
+                             if (!outcome.error.empty()) {  // logged by the exchange
+                               sock->close();
+                               return;
+                             }
+                             auto conn = std::make_shared<PeerConnection>(
+                                 std::move(*sock), options_.connection_limits,
+                                 std::move(outcome.unread));
+                             accepted_.push_back(conn);
+                             on_accept_(std::move(conn));
+                           });
 }
 
 // --- QuorumDialer --------------------------------------------------------------------------
@@ -383,11 +408,32 @@ void QuorumDialer::secure() {
                    self->attempt_failed(error);
                    return;
                  }
-                 auto conn = std::make_shared<PeerConnection>(std::move(*self->securing_),
-                                                              self->options_.connection_limits);
-                 self->securing_.reset();
-                 self->finish(std::move(conn));
+                 self->authenticate();
                });
+}
+
+void QuorumDialer::authenticate() {
+  auto hand_over = [this](std::string unread) {
+    auto conn = std::make_shared<PeerConnection>(std::move(*securing_), options_.connection_limits,
+                                                 std::move(unread));
+    securing_.reset();
+    finish(std::move(conn));
+  };
+  if (!learner_authenticates(options_.tls.sasl, PeerPort::kQuorum)) {
+    hand_over(std::string());
+    return;
+  }
+  async_quorum_sasl_learner(
+      *securing_, options_.tls.sasl, PeerPort::kQuorum, io_, options_.host, std::string(),
+      shared_from_this(), [self = shared_from_this(), hand_over](QuorumSaslOutcome outcome) {
+        if (self->finished_) return;
+        if (!outcome.error.empty()) {  // logged by the exchange; not retried (see the .h)
+          self->finish(Status::error(fmt::format("the leader at {}:{}: {}", self->options_.host,
+                                                 self->options_.port, outcome.error)));
+          return;
+        }
+        hand_over(std::move(outcome.unread));
+      });
 }
 
 void QuorumDialer::attempt_failed(const std::string& why) {

@@ -60,8 +60,10 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
     std::function<void(PeerConnection&)> on_read_done;
   };
 
-  // `socket` is connected and, with TLS, past its handshake (async_secure).
-  PeerConnection(PeerSocket socket, PeerConnectionLimits limits);
+  // `socket` is connected and, with TLS, past its handshake (async_secure), and past quorum
+  // SASL. `already_read`: the peer's first bytes, read by quorum SASL's look for its magic
+  // (decoded before anything read later).
+  PeerConnection(PeerSocket socket, PeerConnectionLimits limits, std::string already_read = {});
   ~PeerConnection();
 
   // Starts reading. Call once, from any thread.
@@ -102,6 +104,8 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   };
   void read_more();
   void on_read(std::error_code ec, size_t n);
+  // Decodes and hands over the packets in `bytes`; false once the connection closed.
+  bool consume(std::string_view bytes);
   // Writes `out` (no SNAP) straight to the socket, without waking the io thread, when it
   // fits whole; else leaves what is not written in `out`. Only with mu_ held, no write
   // scheduled and a plain socket (TLS records are written on the io thread only). Saves a thread hand-off per packet on the replication path (PROPOSAL, ACK,
@@ -120,6 +124,7 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   Handlers handlers_;                // io thread
   QuorumStreamDecoder decoder_;      // io thread
   std::vector<char> read_buffer_;    // io thread
+  std::string already_read_;         // io thread: consumed by start()
   std::vector<Outbound> in_flight_;  // io thread: being written
   bool closed_ = false;              // io thread
   std::string close_reason_;         // io thread
@@ -139,7 +144,7 @@ struct QuorumListenerOptions {
   // Learner connections open at once; past it new ones are closed at accept.
   size_t max_connections = 256;
   PeerConnectionLimits connection_limits;
-  PeerTls tls;  // TLS (sslQuorum) and portUnification
+  PeerSecurity tls;  // TLS (sslQuorum) and portUnification, then quorum SASL (tls.sasl)
 };
 
 // The leader's quorum port. Hands every accepted connection, not yet started, to on_accept
@@ -156,8 +161,10 @@ class QuorumListener {
  private:
   QuorumListener(IoThread& io, QuorumListenerOptions options, AcceptHandler on_accept);
   void accept_next();
-  // TLS handshake or portUnification detection, then on_accept_ (or a logged drop).
+  // TLS handshake or portUnification detection, then quorum SASL, then on_accept_ (or a
+  // logged drop).
   void secure_and_hand_over(asio::ip::tcp::socket socket);
+  void authenticate_and_hand_over(std::shared_ptr<PeerSocket> sock);
 
   IoThread& io_;
   QuorumListenerOptions options_;
@@ -165,7 +172,7 @@ class QuorumListener {
   asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
   std::vector<std::weak_ptr<PeerConnection>> accepted_;  // io thread, to count live ones
-  size_t securing_ = 0;  // io thread: accepted, TLS handshake under way
+  size_t securing_ = 0;  // io thread: accepted, TLS handshake or quorum SASL under way
   // False once stopped (io thread): a handshake that ends later must not touch `this`.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   util::RateLimitedLog refused_log_;  // "refusing addr", at most 10 per address a minute
@@ -179,11 +186,14 @@ struct QuorumDialOptions {
   std::chrono::milliseconds retry_interval{1000};
   std::chrono::milliseconds connect_timeout{5000};  // per attempt (cnxTimeout)
   PeerConnectionLimits connection_limits;
-  PeerTls tls;  // sslQuorum: the leader is dialed with TLS
+  // sslQuorum: the leader is dialed with TLS; quorum SASL (tls.sasl) as its learner, with
+  // `host` as the host Kerberos' _HOST stands for.
+  PeerSecurity tls;
 };
 
 // A learner's connection to its leader, with retries. The result (on the io thread) is a
-// connection not yet started, or the last attempt's error.
+// connection not yet started, or the last attempt's error. A failed quorum SASL exchange is
+// not retried: it ends the dial at once, as ZooKeeper's learner gives up on the leader then.
 class QuorumDialer : public std::enable_shared_from_this<QuorumDialer> {
  public:
   using DoneHandler = std::function<void(Result<std::shared_ptr<PeerConnection>>)>;
@@ -195,7 +205,8 @@ class QuorumDialer : public std::enable_shared_from_this<QuorumDialer> {
 
  private:
   void attempt();
-  void secure();  // connected: TLS handshake when sslQuorum, then finish()
+  void secure();        // connected: TLS handshake when sslQuorum, then authenticate()
+  void authenticate();  // quorum SASL as the learner when required, then finish()
   void attempt_failed(const std::string& why);
   void finish(Result<std::shared_ptr<PeerConnection>> result);
 
