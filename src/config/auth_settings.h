@@ -49,6 +49,50 @@ struct AuthSettings {
   std::vector<std::string> enforce_schemes;
 };
 
+// Quorum SASL (server to server), ZooKeeper 3.8's quorum.auth.* (the switches are ServerConfig
+// fields): the JAAS sections quorum.auth.server.saslLoginContext ("QuorumServer") and
+// quorum.auth.learner.saslLoginContext ("QuorumLearner") of the same JAAS file.
+struct QuorumSaslSettings {
+  std::string jaas_path;
+  std::string server_section;
+  std::string learner_section;
+  // quorum.auth.kerberos.servicePrincipal: what a Kerberos learner asks a ticket for
+  // ("zkquorum/_HOST": the peer's host from its server.N line).
+  std::string service_principal = "zkquorum/localhost";
+
+  // The server section (the side that accepts). ZooKeeper's isDigestAuthn: every login
+  // module is org.apache.zookeeper.server.auth.DigestLoginModule -- then any user of
+  // `server_users` is let in; otherwise (Kerberos) the learner's principal must be
+  // service/host@REALM with a host of a server.N line (CVE-2023-44981).
+  bool server_digest_only = true;
+  std::map<std::string, std::string> server_users;  // DigestLoginModule user_<name>
+  std::string server_principal;                     // Krb5LoginModule: service/host@REALM
+  std::string server_keytab;
+
+  // The learner section (the side that dials).
+  std::string learner_username;  // DigestLoginModule username/password
+  std::string learner_password;
+  std::string learner_principal;  // Krb5LoginModule principal and keyTab
+  std::string learner_keytab;
+
+  bool server_kerberos() const { return !server_principal.empty(); }
+  bool learner_kerberos() const { return !learner_principal.empty(); }
+};
+
+// With quorum.auth.enableSasl: both sections of the JAAS file named by
+// java.security.auth.login.config, read as ZooKeeper's SaslQuorumAuthServer/Learner do. A
+// missing file or section is an error ("Failed to initialize authentication mechanism using
+// SASL"), as in ZooKeeper, where it stops the server; so are options Paddock cannot use. Errors
+// name the file and line or the property.
+Result<QuorumSaslSettings> resolve_quorum_sasl_settings(
+    const std::map<std::string, std::string>& properties, const std::optional<JaasFile>& jaas,
+    std::string_view server_section, std::string_view learner_section,
+    std::string_view service_principal);
+// The same, loading the JAAS file the properties name.
+Result<QuorumSaslSettings> resolve_quorum_sasl_settings(
+    const std::map<std::string, std::string>& properties, std::string_view server_section,
+    std::string_view learner_section, std::string_view service_principal);
+
 // The scheme of a provider class Paddock has built in, or nullopt.
 std::optional<std::string> auth_provider_scheme(std::string_view class_name);
 

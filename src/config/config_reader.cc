@@ -129,14 +129,21 @@ constexpr KeyHandler kKeys[] = {
        r.set_bool(v, r.cfg().ssl_quorum_reload_cert_files);
      }},
     {"quorum.auth.enableSasl",
+     [](ConfigReader& r, std::string_view v) { r.set_bool(v, r.cfg().quorum_auth_enable_sasl); }},
+    {"quorum.auth.serverRequireSasl",
      [](ConfigReader& r, std::string_view v) {
-       unsupported_switch(r, v, "Paddock does not implement quorum SASL authentication");
+       r.set_bool(v, r.cfg().quorum_auth_server_require_sasl);
      }},
-    {"quorum.auth.serverRequireSasl", ignore_bool},
-    {"quorum.auth.learnerRequireSasl", ignore_bool},
-    {"quorum.auth.learner.saslLoginContext", [](ConfigReader&, std::string_view) {}},
-    {"quorum.auth.server.saslLoginContext", [](ConfigReader&, std::string_view) {}},
-    {"quorum.auth.kerberos.servicePrincipal", [](ConfigReader&, std::string_view) {}},
+    {"quorum.auth.learnerRequireSasl",
+     [](ConfigReader& r, std::string_view v) {
+       r.set_bool(v, r.cfg().quorum_auth_learner_require_sasl);
+     }},
+    {"quorum.auth.learner.saslLoginContext",
+     [](ConfigReader& r, std::string_view v) { r.cfg().quorum_auth_learner_context = v; }},
+    {"quorum.auth.server.saslLoginContext",
+     [](ConfigReader& r, std::string_view v) { r.cfg().quorum_auth_server_context = v; }},
+    {"quorum.auth.kerberos.servicePrincipal",
+     [](ConfigReader& r, std::string_view v) { r.cfg().quorum_auth_service_principal = v; }},
     {"quorum.cnxn.threads.size", ignore_int},
     {"jvm.pause.info-threshold.ms", ignore_long},
     {"jvm.pause.warn-threshold.ms", ignore_long},
@@ -278,6 +285,7 @@ void ConfigReader::read_entry(const PropertyLine& line) {
   const std::string& key = current_.key;
   std::string_view value = java_trim(line.value);
   if (const KeyHandler* h = find_handler(key)) {
+    key_origins_[key] = current_;
     h->apply(*this, value);
   } else if (key.starts_with("server.") || key.starts_with("group") || key.starts_with("weight")) {
     if (has_dynamic_config_key_) {
@@ -318,6 +326,25 @@ void ConfigReader::read(const std::vector<PropertyLine>& lines,
   apply_system_properties(system_properties);
   resolve_properties();
   check_whole();
+  check_quorum_auth();
+}
+
+// QuorumPeerConfig's rules: a "require" switch needs the switch it builds on. Each error names
+// the line of the switch that cannot be on.
+void ConfigReader::check_quorum_auth() {
+  const ServerConfig& c = cfg();
+  auto refuse = [&](const std::string& key, std::string_view needs) {
+    fail(key_origins_[key], fmt::format("{} is disabled, so cannot enable {}", needs, key));
+  };
+  if (!c.quorum_auth_enable_sasl && c.quorum_auth_server_require_sasl) {
+    refuse("quorum.auth.serverRequireSasl", "quorum.auth.enableSasl");
+  }
+  if (!c.quorum_auth_enable_sasl && c.quorum_auth_learner_require_sasl) {
+    refuse("quorum.auth.learnerRequireSasl", "quorum.auth.enableSasl");
+  }
+  if (!c.quorum_auth_learner_require_sasl && c.quorum_auth_server_require_sasl) {
+    refuse("quorum.auth.serverRequireSasl", "quorum.auth.learnerRequireSasl");
+  }
 }
 
 void ConfigReader::apply_system_properties(const std::map<std::string, std::string>& props) {

@@ -52,6 +52,7 @@ class ConfigReader {
   void resolve_properties();
   void resolve_four_letter_words();
   void check_whole();
+  void check_quorum_auth();
   void fail(const Origin& origin, std::string_view message);
 
   std::string source_;
@@ -60,6 +61,7 @@ class ConfigReader {
   Origin current_;
   bool has_dynamic_config_key_ = false;
   std::map<std::string, Origin> property_origins_;
+  std::map<std::string, Origin> key_origins_;  // zoo.cfg keys QuorumPeerConfig consumes
   std::vector<std::string> errors_;
 };
 

@@ -192,5 +192,120 @@ TEST(AuthSettingsTest, EnforcementNeedsSchemesWithProviders) {
             "zookeeper.enforce.auth.enabled: invalid value 'yes please' (use true or false)");
 }
 
+// --- QuorumSaslSettings: the QuorumServer and QuorumLearner sections -------------------
+
+Result<QuorumSaslSettings> quorum(std::string_view jaas_text, const Props& props = {},
+                                  std::string_view principal = "zkquorum/localhost") {
+  Result<JaasFile> jaas = parse_jaas(jaas_text, "jaas.conf");
+  EXPECT_TRUE(jaas.is_ok()) << jaas.error();
+  return resolve_quorum_sasl_settings(props, std::optional<JaasFile>(*jaas), "QuorumServer",
+                                      "QuorumLearner", principal);
+}
+
+constexpr std::string_view kQuorumDigest =
+    "QuorumServer {\n"
+    "  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+    "  user_test=\"test123\" user_other=\"o\";\n"
+    "};\n"
+    "QuorumLearner {\n"
+    "  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+    "  username=\"test\" password=\"test123\";\n"
+    "};\n";
+
+TEST(QuorumSaslSettingsTest, DigestSectionsGiveUsersAndTheLearnersLogin) {
+  Result<QuorumSaslSettings> r = quorum(kQuorumDigest);
+  ASSERT_TRUE(r.is_ok()) << r.error();
+  EXPECT_EQ(r->jaas_path, "jaas.conf");
+  EXPECT_TRUE(r->server_digest_only);
+  EXPECT_FALSE(r->server_kerberos());
+  EXPECT_EQ(r->server_users,
+            (std::map<std::string, std::string>{{"test", "test123"}, {"other", "o"}}));
+  EXPECT_FALSE(r->learner_kerberos());
+  EXPECT_EQ(r->learner_username, "test");
+  EXPECT_EQ(r->learner_password, "test123");
+  EXPECT_EQ(r->service_principal, "zkquorum/localhost");
+}
+
+constexpr std::string_view kQuorumKerberos =
+    "QuorumServer {\n"
+    "  com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true\n"
+    "  keyTab=\"/k/zk.keytab\" principal=\"zkquorum/zk1.example.com@EXAMPLE.COM\";\n"
+    "};\n"
+    "QuorumLearner {\n"
+    "  com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true\n"
+    "  keyTab=\"/k/zk.keytab\" principal=\"zkquorum/zk1.example.com@EXAMPLE.COM\";\n"
+    "};\n";
+
+TEST(QuorumSaslSettingsTest, KerberosSectionsGivePrincipalsAndKeytabs) {
+  Result<QuorumSaslSettings> r = quorum(kQuorumKerberos, {}, "zkquorum/_HOST");
+  ASSERT_TRUE(r.is_ok()) << r.error();
+  EXPECT_FALSE(r->server_digest_only);  // host checks apply (CVE-2023-44981)
+  EXPECT_EQ(r->server_principal, "zkquorum/zk1.example.com@EXAMPLE.COM");
+  EXPECT_EQ(r->server_keytab, "/k/zk.keytab");
+  EXPECT_EQ(r->learner_principal, "zkquorum/zk1.example.com@EXAMPLE.COM");
+  EXPECT_EQ(r->learner_keytab, "/k/zk.keytab");
+  EXPECT_EQ(r->service_principal, "zkquorum/_HOST");
+}
+
+TEST(QuorumSaslSettingsTest, DigestModeOnlyWhenEveryModuleIsZooKeepersDigestLoginModule) {
+  // A module of another class in the server section turns the host check on (and users are
+  // then of no use), as ZooKeeper's fixed callback handler decides.
+  Result<QuorumSaslSettings> r = quorum(
+      "QuorumServer { DigestLoginModule required user_a=\"b\"; };\n"
+      "QuorumLearner { org.apache.zookeeper.server.auth.DigestLoginModule required "
+      "username=a password=b; };\n");
+  ASSERT_TRUE(r.is_ok()) << r.error();
+  EXPECT_FALSE(r->server_digest_only);
+}
+
+TEST(QuorumSaslSettingsTest, MissingFileSectionsAndOptionsAreErrors) {
+  auto error = [](std::string_view text, std::string_view principal = "zkquorum/localhost") {
+    Result<QuorumSaslSettings> r = quorum(text, {}, principal);
+    EXPECT_FALSE(r.is_ok()) << text;
+    return r ? std::string() : r.error();
+  };
+  Result<QuorumSaslSettings> no_file =
+      resolve_quorum_sasl_settings({}, std::nullopt, "QuorumServer", "QuorumLearner", "z/h");
+  ASSERT_FALSE(no_file.is_ok());
+  EXPECT_NE(no_file.error().find("-Djava.security.auth.login.config=<file>"), std::string::npos);
+  EXPECT_NE(error("QuorumServer { DigestLoginModule required user_a=b; };\n")
+                .find("Failed to initialize authentication mechanism using SASL: "
+                      "SASL-authentication failed because the specified JAAS configuration "
+                      "section 'QuorumLearner' could not be found in jaas.conf"),
+            std::string::npos);
+  EXPECT_EQ(error("QuorumServer {\n DigestLoginModule required;\n};\n"
+                  "QuorumLearner { DigestLoginModule required username=a password=b; };\n"),
+            "jaas.conf:1: QuorumServer: no user_<name>=\"<password>\" option: no learner "
+            "could authenticate with DIGEST-MD5");
+  EXPECT_EQ(error("QuorumServer { DigestLoginModule required user_a=b; };\n"
+                  "QuorumLearner {\n DigestLoginModule required username=a;\n};\n"),
+            "jaas.conf:3: DigestLoginModule: a learner's DigestLoginModule needs "
+            "username=\"...\" and password=\"...\"");
+  EXPECT_NE(error("QuorumServer { Krb5LoginModule required useKeyTab=true keyTab=k "
+                  "principal=\"zkquorum@EXAMPLE.COM\"; };\n"
+                  "QuorumLearner { DigestLoginModule required username=a password=b; };\n")
+                .find("is not of the form service/host@REALM"),
+            std::string::npos);
+  EXPECT_NE(error("QuorumServer { DigestLoginModule required user_a=b; };\n"
+                  "QuorumLearner { Krb5LoginModule required principal=p; };\n")
+                .find("useKeyTab=true and keyTab"),
+            std::string::npos);
+  EXPECT_NE(error(kQuorumKerberos, "zkquorum")
+                .find("quorum.auth.kerberos.servicePrincipal: "
+                      "'zkquorum' is not of the form"),
+            std::string::npos);
+}
+
+TEST(QuorumSaslSettingsTest, TheClientAndQuorumServiceKeytabsMustBeOneFile) {
+  const std::string text = std::string(kQuorumKerberos) +
+                           "Server { com.sun.security.auth.module.Krb5LoginModule required "
+                           "useKeyTab=true keyTab=\"/k/other.keytab\" "
+                           "principal=\"zookeeper/zk1@EXAMPLE.COM\"; };\n";
+  Result<QuorumSaslSettings> r = quorum(text);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.error().find("reads one service keytab per process"), std::string::npos) << r.error();
+  EXPECT_TRUE(quorum(text, {{"zookeeper.sasl.serverconfig", "Elsewhere"}}).is_ok());
+}
+
 }  // namespace
 }  // namespace paddock::config

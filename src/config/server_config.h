@@ -59,6 +59,13 @@ struct ServerConfig {
   bool port_unification = false;                // portUnification: peers' ports take TLS and plain
   bool ssl_quorum_reload_cert_files = false;    // sslQuorumReloadCertFiles
   bool quorum_listen_on_all_ips = false;        // quorumListenOnAllIPs
+  // Quorum SASL (server to server); the JAAS sections are read by config/auth_settings.h.
+  bool quorum_auth_enable_sasl = false;           // quorum.auth.enableSasl
+  bool quorum_auth_learner_require_sasl = false;  // quorum.auth.learnerRequireSasl
+  bool quorum_auth_server_require_sasl = false;   // quorum.auth.serverRequireSasl
+  std::string quorum_auth_service_principal = "zkquorum/localhost";  // ...kerberos.servicePrincipal
+  std::string quorum_auth_learner_context = "QuorumLearner";         // ...learner.saslLoginContext
+  std::string quorum_auth_server_context = "QuorumServer";           // ...server.saslLoginContext
   bool sync_enabled = true;                     // syncEnabled: observers log txns to disk
   int observer_master_port = 0;                 // observerMasterPort; 0 = off
   std::string peer_type = "participant";   // peerType; overridden by this server's server.N role

@@ -174,5 +174,53 @@ TEST(ServerConfigQuorumTest, StandaloneWithoutClientPortWarns) {
   EXPECT_EQ(count_warnings(l, "zoo.cfg: no clientPort: clients cannot connect"), 1);
 }
 
+TEST(ServerConfigQuorumTest, QuorumSaslKeysHaveZooKeepersDefaults) {
+  const ServerConfig c = parse_ok(kEnsemble).config;
+  EXPECT_FALSE(c.quorum_auth_enable_sasl);
+  EXPECT_FALSE(c.quorum_auth_learner_require_sasl);
+  EXPECT_FALSE(c.quorum_auth_server_require_sasl);
+  EXPECT_EQ(c.quorum_auth_service_principal, "zkquorum/localhost");
+  EXPECT_EQ(c.quorum_auth_learner_context, "QuorumLearner");
+  EXPECT_EQ(c.quorum_auth_server_context, "QuorumServer");
+}
+
+TEST(ServerConfigQuorumTest, QuorumSaslKeysAreReadWithoutWarnings) {
+  LoadedConfig l = parse_ok(std::string(kEnsemble) +
+                            "quorum.auth.enableSasl=true\nquorum.auth.learnerRequireSasl=TRUE\n"
+                            "quorum.auth.serverRequireSasl=true\n"
+                            "quorum.auth.kerberos.servicePrincipal=zkquorum/_HOST\n"
+                            "quorum.auth.learner.saslLoginContext=MyLearner\n"
+                            "quorum.auth.server.saslLoginContext=MyServer\n");
+  const ServerConfig& c = l.config;
+  EXPECT_TRUE(c.quorum_auth_enable_sasl);
+  EXPECT_TRUE(c.quorum_auth_learner_require_sasl);
+  EXPECT_TRUE(c.quorum_auth_server_require_sasl);
+  EXPECT_EQ(c.quorum_auth_service_principal, "zkquorum/_HOST");
+  EXPECT_EQ(c.quorum_auth_learner_context, "MyLearner");
+  EXPECT_EQ(c.quorum_auth_server_context, "MyServer");
+  EXPECT_EQ(count_warnings(l, "quorum.auth"), 0) << all_warnings(l);
+  EXPECT_TRUE(c.properties.find("zookeeper.quorum.auth.enableSasl") == c.properties.end());
+}
+
+// QuorumPeerConfig's messages, each naming the line of the switch that cannot be on.
+TEST(ServerConfigQuorumTest, RequiringQuorumSaslWithoutWhatItBuildsOnIsAnError) {
+  EXPECT_EQ(parse_error(std::string(kEnsemble) + "quorum.auth.serverRequireSasl=true\n"
+                                                 "quorum.auth.learnerRequireSasl=true\n"),
+            "zoo.cfg:8: quorum.auth.serverRequireSasl: quorum.auth.enableSasl is disabled, so "
+            "cannot enable quorum.auth.serverRequireSasl\n"
+            "zoo.cfg:9: quorum.auth.learnerRequireSasl: quorum.auth.enableSasl is disabled, so "
+            "cannot enable quorum.auth.learnerRequireSasl");
+  EXPECT_EQ(parse_error(std::string(kEnsemble) + "quorum.auth.enableSasl=true\n"
+                                                 "quorum.auth.serverRequireSasl=true\n"),
+            "zoo.cfg:9: quorum.auth.serverRequireSasl: quorum.auth.learnerRequireSasl is "
+            "disabled, so cannot enable quorum.auth.serverRequireSasl");
+  EXPECT_EQ(parse_error(std::string(kEnsemble) + "quorum.auth.enableSasl=maybe\n"),
+            "zoo.cfg:8: quorum.auth.enableSasl: invalid value 'maybe' (use true or false)");
+  // enableSasl alone, and enable + learner: the first steps of ZooKeeper's rolling upgrade.
+  parse_ok(std::string(kEnsemble) + "quorum.auth.enableSasl=true\n");
+  parse_ok(std::string(kEnsemble) +
+           "quorum.auth.enableSasl=true\nquorum.auth.learnerRequireSasl=true\n");
+}
+
 }  // namespace
 }  // namespace paddock::config
