@@ -86,6 +86,8 @@ std::shared_ptr<const ServerSnapshot> PipelineCore::take_snapshot(
   snap->latency = latency_;
   snap->packets_received = packets_received_;
   snap->packets_sent = packets_sent_;
+  snap->connection_requests = connection_requests_;
+  snap->sessions_expired = sessions_expired_;
   snap->outstanding_requests = outstanding_;
   snap->connection_count = connections_.size();
   snap->session_count = tree.sessions().size();

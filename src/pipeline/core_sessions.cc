@@ -14,6 +14,7 @@ constexpr size_t kPasswordBytes = 16;
 }
 
 void PipelineCore::on_connect_request(ConnectionState& conn, std::string_view frame) {
+  ++connection_requests_;
   proto::ConnectRequest request;
   if (!proto::decode(frame, request)) {
     bad_input_log_.warn(now_ms_, conn.peer_ip, "event=bad_connect_request conn={} peer={} bytes={}",
@@ -182,6 +183,7 @@ void PipelineCore::on_session_closed(const proto::Txn& txn) {
 void PipelineCore::expire_sessions(int64_t now_ms) {
   for (int64_t session_id : sessions_.expire(now_ms)) {
     spdlog::info("event=session_expired session=0x{:x}", session_id);
+    ++sessions_expired_;
     const int64_t zxid = orderer_.allocate_zxid();
     propose_server_txn(db_.prep_close_session(session_id, zxid, wall_now_ms_));
   }

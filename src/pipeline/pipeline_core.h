@@ -243,6 +243,8 @@ class PipelineCore {
   std::deque<std::pair<int64_t, ConnectionId>> awaiting_handshake_;  // (opened at, conn)
   int64_t next_container_check_ms_ = 0;
   uint64_t packets_received_ = 0;
+  uint64_t connection_requests_ = 0;  // ConnectRequests handled (connection_request_count)
+  uint64_t sessions_expired_ = 0;     // sessions this server expired (stale_sessions_expired)
   uint64_t packets_sent_ = 0;
   LatencyStats latency_;
   ValueHistogram read_latency_ms_;  // see ServerSnapshot

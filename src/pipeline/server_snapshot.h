@@ -135,6 +135,10 @@ struct ServerSnapshot {
   };
   Durability durability;
   uint64_t network_loop_turns = 0;  // client-port loop turns that handed frames over
+  uint64_t connection_drops = 0;     // connections the client ended (connection_drop_count)
+  uint64_t connections_rejected = 0;  // refused at accept by maxClientCnxns
+  uint64_t connection_requests = 0;  // ConnectRequests handled (connection_request_count)
+  uint64_t sessions_expired = 0;     // sessions this server expired (stale_sessions_expired)
 
   // Tables, filled only as the SnapshotRequest asked.
   std::vector<ConnectionSnapshot> connections;

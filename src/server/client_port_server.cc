@@ -70,6 +70,7 @@ struct ClientPortServer::NetworkThread final : ConnectionHost {
   void connection_closed(Connection& conn) override {
     hand_over_frames();  // the sink hears of the close after the connection's last frame
     server.release_ip_slot(conn.peer_ip());
+    if (conn.closed_by_peer()) server.client_drops_.fetch_add(1, std::memory_order_relaxed);
     if (conn.announced()) server.sink_.connection_closed(conn.id());
     conns.erase(conn.id());
   }
@@ -246,6 +247,7 @@ void ClientPortServer::on_accept(Listener& l, std::error_code ec, asio::ip::tcp:
   if (ep_ec) return;  // already gone
   std::string ip = text_address(peer.address());
   if (!reserve_ip_slot(ip)) {
+    rejected_.fetch_add(1, std::memory_order_relaxed);
     bad_input_log_.warn(util::steady_now_ms(), ip,
                         "rejecting connection: too many connections peer={} max={}", ip,
                         options_.max_connections_per_ip);

@@ -69,6 +69,10 @@ class ClientPortServer final : public pipeline::ClientChannel {
   asio::io_context& io_context();
   // Loop turns that handed frames to the sink, over every network thread (metrics).
   uint64_t loop_turns() const { return loop_turns_.load(std::memory_order_relaxed); }
+  // Connections the client ended (end of stream or reset: ZooKeeper's connection_drop_count)
+  // and connections refused at accept by maxClientCnxns (connection_rejected).
+  uint64_t client_drops() const { return client_drops_.load(std::memory_order_relaxed); }
+  uint64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
   // The mask gtmk answers and stmk sets, for the admin server to share (ZooKeeper keeps one
   // per process, which its set_trace_mask and get_trace_mask commands change and read).
   std::atomic<int64_t>& trace_mask() { return trace_mask_; }
@@ -113,6 +117,8 @@ class ClientPortServer final : public pipeline::ClientChannel {
   std::atomic<bool> running_{false};
   std::atomic<int64_t> trace_mask_{kDefaultTraceMask};  // gtmk/stmk
   std::atomic<uint64_t> loop_turns_{0};  // one relaxed add per hand-over, not per frame
+  std::atomic<uint64_t> client_drops_{0};
+  std::atomic<uint64_t> rejected_{0};
   // Formats the four-letter words that list tables (wchc, wchp, cons, dump) and gathers host
   // facts (directory sizes): off the network threads, which serve every client
   // (CVE-2017-5637: polling wchp over 30,000 watches stalled them for seconds).

@@ -79,6 +79,7 @@ void Connection::on_readable() {
     size_t n = socket_.read_some(asio::buffer(env_.scratch), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) break;
     if (ec) {
+      closed_by_peer_ = ec == asio::error::eof || ec == asio::error::connection_reset;
       close(ec == asio::error::eof ? "peer closed" : ec.message());
       return;
     }

@@ -107,6 +107,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   uint16_t peer_port() const { return peer_port_; }
   bool closed() const { return closed_; }
   bool secure() const { return tls_ != nullptr; }
+  // The client ended the stream (end of stream or reset), rather than the server closing.
+  bool closed_by_peer() const { return closed_by_peer_; }
   Transport transport() const { return transport_; }
   // Whether the sink heard connection_opened for it (it then hears connection_closed too).
   bool announced() const { return announced_; }
@@ -149,6 +151,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool reading_ = true;        // the pipeline's back-pressure switch
   bool wait_armed_ = false;    // an async_wait for readability is outstanding
   bool four_letter_ = false;   // answering a four-letter word: read nothing more
+  bool closed_by_peer_ = false;  // the client ended the stream (connection_drop_count)
   bool closing_ = false;       // close once the outbound queue is empty
   bool closed_ = false;
   bool announced_ = false;

@@ -53,6 +53,11 @@ void add_server_gauges(MetricList& m, const ServerSnapshot& s, const HostFacts& 
   m.gauge("watch_count", "Watches set (path, connection) in every watch table", s.watch_count);
   m.gauge("ephemerals_count", "Ephemeral znodes", s.ephemerals_count);
   m.gauge("approximate_data_size", "Bytes of znode data and paths", s.approximate_data_size);
+  m.counter("connection_request_count", "ConnectRequests handled", s.connection_requests);
+  m.counter("stale_sessions_expired", "Sessions this server expired", s.sessions_expired);
+  m.counter("connection_drop_count", "Connections the client ended", s.connection_drops);
+  m.counter("connection_rejected", "Connections refused at accept (maxClientCnxns)",
+            s.connections_rejected);
   // ZooKeeper exports the descriptor counts only where the platform reports them.
   if (facts.open_file_descriptors >= 0) {
     m.gauge("open_file_descriptor_count", "Open file descriptors", facts.open_file_descriptors);

@@ -89,6 +89,24 @@ TEST(MetricsTest, SharedMetricsHaveZooKeepersNamesAndTypes) {
   }
 }
 
+TEST(MetricsTest, ConnectionAndSessionCountersHaveZooKeepersNames) {
+  ServerSnapshot s = busy_snapshot();
+  s.connection_requests = 11;
+  s.sessions_expired = 2;
+  s.connection_drops = 5;
+  s.connections_rejected = 1;
+  std::vector<Metric> m = collect_metrics(s, busy_facts());
+  for (auto [name, value] : {std::pair{"connection_request_count", 11},
+                             std::pair{"stale_sessions_expired", 2},
+                             std::pair{"connection_drop_count", 5},
+                             std::pair{"connection_rejected", 1}}) {
+    const Metric* x = find(m, name);
+    ASSERT_NE(x, nullptr) << name;
+    EXPECT_EQ(x->type, MetricType::kCounter) << name;
+    EXPECT_EQ(std::get<int64_t>(x->value), value) << name;
+  }
+}
+
 TEST(MetricsTest, LeaderAddsZooKeepersQuorumGauges) {
   ServerSnapshot s = busy_snapshot();
   s.mode = "leader";

@@ -187,7 +187,11 @@ void Server::add_figures(pipeline::ServerSnapshot& s) const {
     s.durability.snapshot_ms = snap.duration_ms;
     s.durability.snapshots_written = snap.written;
   }
-  if (client_port_) s.network_loop_turns = client_port_->loop_turns();
+  if (client_port_) {
+    s.network_loop_turns = client_port_->loop_turns();
+    s.connection_drops = client_port_->client_drops();
+    s.connections_rejected = client_port_->rejected();
+  }
   if (durable_) {
     durable::SnapshotRef last = durable_->last_snapshot();
     s.last_snapshot_zxid = last.zxid;

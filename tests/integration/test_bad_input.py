@@ -129,7 +129,11 @@ class BadInput(ServerTestCase):
 class ConnectionLimit(ServerTestCase):
     server_cfg = {"maxClientCnxns": 4}
 
+    def rejected(self):
+        return _mntr_value(self.server, "zk_connection_rejected")
+
     def test_connection_over_the_per_address_limit_is_closed(self):
+        rejected_before = self.rejected()
         held = [z.WireClient(self.server.address) for _ in range(4)]
         try:
             for c in held:
@@ -138,12 +142,29 @@ class ConnectionLimit(ServerTestCase):
                 z.WireClient(self.server.address, io_timeout=5).exists("/")
             for c in held:
                 self.assertEqual(c.exists("/")[0], 0)  # the others are untouched
+            # mntr counts it as ZooKeeper's connection_rejected. (mntr's own connection would
+            # be the fifth from this address, refused too: free a slot first.)
+            held.pop().close_session()
+            wait_until(lambda: self.rejected() is not None
+                       and self.rejected() >= rejected_before + 1,
+                       10, what="connection_rejected counted")
         finally:
             for c in held:
                 c.close_session()
         w = wait_until(lambda: _try_connect(self.server.address), 10, what="a free slot")
         self.assertEqual(w.exists("/")[0], 0)
         w.close()
+
+
+def _mntr_value(server, key):
+    try:
+        text = server.four_letter("mntr")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith(key + "\t"):
+            return int(float(line.split("\t", 1)[1]))
+    return None
 
 
 def _try_connect(address):

@@ -4,7 +4,7 @@ stat, mntr, conf, envi, wchs and cons that tools parse, and kazoo's use of them.
 import re
 
 from harness import servers, zkwire as z
-from harness.base import ServerTestCase, main
+from harness.base import ServerTestCase, main, wait_until
 
 
 def kv_lines(text, sep):
@@ -75,6 +75,22 @@ class FourLetterWords(ServerTestCase):
         self.assertGreaterEqual(int(kv["zk_num_alive_connections"]), 1)
         srvr = kv_lines(self.server.four_letter("srvr"), ":")
         self.assertEqual(kv["zk_znode_count"], srvr["Node count"])
+
+    def test_mntr_counts_connect_requests_and_client_drops(self):
+        def counters():
+            kv = kv_lines(self.server.four_letter("mntr"), "\t")
+            return {k: int(float(kv[k])) for k in ("zk_connection_request_count",
+                                                    "zk_connection_drop_count")}
+        before = counters()
+        for _ in range(3):
+            w = self.wire()  # a session: one ConnectRequest
+            w.exists("/")
+            w.close()         # the client ends the stream
+        after = wait_until(lambda: (lambda c: c if c["zk_connection_drop_count"]
+                                    >= before["zk_connection_drop_count"] + 3 else None)(
+                                        counters()), what="three client drops counted")
+        self.assertGreaterEqual(after["zk_connection_request_count"],
+                                before["zk_connection_request_count"] + 3)
 
     def test_conf_shows_the_configuration(self):
         kv = kv_lines(self.server.four_letter("conf"), "=")
