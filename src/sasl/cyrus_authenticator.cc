@@ -2,105 +2,28 @@
 
 #include <fmt/format.h>
 #include <sasl/sasl.h>
-#include <sasl/saslplug.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
+
+#include "sasl/cyrus_library.h"
 
 namespace paddock::sasl {
 namespace {
 
-// Cyrus keeps every callback as int (*)(void) and calls it with the arguments its id
-// implies; the cast goes through void (*)() so the compiler accepts it.
-template <typename F>
-auto as_callback(F* f) {
-  return reinterpret_cast<int (*)(void)>(reinterpret_cast<void (*)()>(f));
-}
-
-constexpr const char* kAuxpropName = "paddock";
 constexpr const char* kService = "zookeeper";
-
-// --- Cyrus callbacks ------------------------------------------------------------------
-
-int log_callback(void*, int level, const char* message) {
-  if (level <= SASL_LOG_ERR) {
-    spdlog::warn("event=sasl_library_error message=\"{}\"", message ? message : "");
-  } else {
-    spdlog::debug("event=sasl_library level={} message=\"{}\"", level, message ? message : "");
-  }
-  return SASL_OK;
-}
-
-// Options Cyrus asks for while no connection exists (plugin loading).
-int global_getopt(void*, const char*, const char* option, const char** result, unsigned* len) {
-  if (std::strcmp(option, "auxprop_plugin") == 0) {
-    *result = kAuxpropName;
-  } else {
-    return SASL_FAIL;
-  }
-  if (len != nullptr) *len = static_cast<unsigned>(std::strlen(*result));
-  return SASL_OK;
-}
-
-sasl_callback_t kGlobalCallbacks[] = {
-    {SASL_CB_LOG, as_callback(&log_callback), nullptr},
-    {SASL_CB_GETOPT, as_callback(&global_getopt), nullptr},
-    {SASL_CB_LIST_END, nullptr, nullptr}};
-
-class CyrusExchange;
-
-// The in-memory auxprop plugin: "userPassword" of the DIGEST-MD5 users.
-int auxprop_lookup(void*, sasl_server_params_t* sparams, unsigned flags, const char* user,
-                   unsigned ulen);
-
-sasl_auxprop_plug_t kAuxprop = {
-    0, 0, nullptr, nullptr, &auxprop_lookup, const_cast<char*>(kAuxpropName), nullptr};
-
-int auxprop_init(const sasl_utils_t*, int max_version, int* out_version,
-                 sasl_auxprop_plug_t** plug, const char*) {
-  if (max_version < SASL_AUXPROP_PLUG_VERSION) return SASL_BADVERS;
-  *out_version = SASL_AUXPROP_PLUG_VERSION;
-  *plug = &kAuxprop;
-  return SASL_OK;
-}
-
-Status init_cyrus_once() {
-  static std::once_flag once;
-  static int result = SASL_OK;
-  static std::string detail;
-  std::call_once(once, [] {
-    result = sasl_server_init(kGlobalCallbacks, "paddock");
-    if (result != SASL_OK) {
-      detail = fmt::format("sasl_server_init: {}", sasl_errstring(result, nullptr, nullptr));
-      return;
-    }
-    result = sasl_auxprop_add_plugin(kAuxpropName, &auxprop_init);
-    if (result != SASL_OK) {
-      detail = fmt::format("sasl_auxprop_add_plugin: {}", sasl_errstring(result, nullptr, nullptr));
-    }
-  });
-  if (result != SASL_OK) return Status::error(detail);
-  return Status::ok();
-}
-
-bool mechanism_available(std::string_view mech) {
-  const char** mechs = sasl_global_listmech();
-  for (; mechs != nullptr && *mechs != nullptr; ++mechs) {
-    if (mech == *mechs) return true;
-  }
-  return false;
-}
 
 // One connection's exchange: a sasl_conn_t, created on the first token (which decides
 // the mechanism).
-class CyrusExchange final : public pipeline::SaslExchange {
+class CyrusExchange final : public pipeline::SaslExchange, public CyrusServerContext {
  public:
   CyrusExchange(const CyrusAuthenticator& owner, std::string peer)
       : owner_(owner), peer_(std::move(peer)) {
     callbacks_[0] = {SASL_CB_GETOPT, as_callback(&getopt), this};
-    callbacks_[1] = {SASL_CB_PROXY_POLICY, as_callback(&authorize), this};
+    // The auxprop plugin finds password() through this callback's context.
+    callbacks_[1] = {SASL_CB_PROXY_POLICY, as_callback(&proxy_policy),
+                     static_cast<CyrusServerContext*>(this)};
     callbacks_[2] = {SASL_CB_LOG, as_callback(&log_callback), nullptr};
     callbacks_[3] = {SASL_CB_LIST_END, nullptr, nullptr};
   }
@@ -144,7 +67,14 @@ class CyrusExchange final : public pipeline::SaslExchange {
     return step;
   }
 
-  const CyrusAuthenticator& owner() const { return owner_; }
+  // CyrusServerContext
+  const std::string* password(std::string_view user) const override {
+    return owner_.password(user);
+  }
+  // ZooKeeper's SaslServerCallbackHandler authorizes every authenticated client and then
+  // replaces the authorization id with one formed from the authentication id, so the id a
+  // client asks to act as never matters (authorized_id above).
+  int authorize(std::string_view, std::string_view, std::string_view) override { return SASL_OK; }
 
  private:
   Status open(std::string_view first_token) {
@@ -227,52 +157,7 @@ class CyrusExchange final : public pipeline::SaslExchange {
   std::string service_;
   sasl_callback_t callbacks_[4];
   sasl_conn_t* conn_ = nullptr;
-
- public:
-  // ZooKeeper's SaslServerCallbackHandler authorizes every authenticated client and then
-  // replaces the authorization id with one formed from the authentication id, so the id a
-  // client asks to act as never matters (authorized_id above). Its context is the exchange
-  // (the auxprop lookup finds the exchange through it).
-  static int authorize(sasl_conn_t*, void*, const char*, unsigned, const char*, unsigned,
-                       const char*, unsigned, struct propctx*) {
-    return SASL_OK;
-  }
 };
-
-int auxprop_lookup(void*, sasl_server_params_t* sparams, unsigned flags, const char* user,
-                   unsigned ulen) {
-  if (sparams == nullptr || user == nullptr) return SASL_BADPARAM;
-  // The connection's exchange, through the context of its proxy-policy callback (Cyrus
-  // answers a lookup of SASL_CB_GETOPT with its own wrapper, so that one cannot serve).
-  sasl_callback_ft policy_fn = nullptr;
-  void* context = nullptr;
-  if (sparams->utils->getcallback(sparams->utils->conn, SASL_CB_PROXY_POLICY, &policy_fn,
-                                  &context) != SASL_OK ||
-      policy_fn != as_callback(&CyrusExchange::authorize) ||
-      context == nullptr) {
-    return SASL_NOUSER;
-  }
-  const auto* exchange = static_cast<const CyrusExchange*>(context);
-  const std::string* password = exchange->owner().password(std::string_view(user, ulen));
-  if (password == nullptr) return SASL_NOUSER;
-  const struct propval* to_fetch = sparams->utils->prop_get(sparams->propctx);
-  if (to_fetch == nullptr) return SASL_NOMEM;
-  for (const struct propval* cur = to_fetch; cur->name != nullptr; ++cur) {
-    // Names starting with '*' belong to the authentication id, the others to the
-    // authorization id (sasldb's rule).
-    const bool authid_prop = cur->name[0] == '*';
-    if (authid_prop == ((flags & SASL_AUXPROP_AUTHZID) != 0)) continue;
-    const char* name = authid_prop ? cur->name + 1 : cur->name;
-    if (std::strcmp(name, SASL_AUX_PASSWORD_PROP) != 0) continue;
-    if (cur->values != nullptr) {
-      if ((flags & SASL_AUXPROP_OVERRIDE) == 0) continue;
-      sparams->utils->prop_erase(sparams->propctx, cur->name);
-    }
-    sparams->utils->prop_set(sparams->propctx, cur->name, password->c_str(),
-                             static_cast<int>(password->size()));
-  }
-  return SASL_OK;
-}
 
 }  // namespace
 
@@ -282,7 +167,7 @@ Result<std::shared_ptr<CyrusAuthenticator>> CyrusAuthenticator::create(
     // MIT krb5 reads the acceptor keytab from KRB5_KTNAME; set before any GSSAPI call.
     ::setenv("KRB5_KTNAME", ("FILE:" + settings.keytab).c_str(), 1);
   }
-  if (Status s = init_cyrus_once(); !s) return s;
+  if (Status s = init_cyrus(); !s) return s;
   if (settings.digest_enabled() && !mechanism_available("DIGEST-MD5")) {
     return Status::error(
         "SASL DIGEST-MD5 is not available in Cyrus SASL (install libsasl2-modules)");

@@ -16,8 +16,9 @@
 // authenticator's table in memory. The plugin finds the table through the connection's own
 // SASL_CB_GETOPT context, so there is no global user table and no sasldb file on disk.
 //
-// Cyrus is process-global (sasl_server_init once); exchanges run on the thread that drives
-// the pipeline core. GSSAPI reads the keytab named by KRB5_KTNAME, which create() sets.
+// Cyrus is process-global (sasl/cyrus_library.h initializes it once, with the quorum's SASL);
+// exchanges run on the thread that drives the pipeline core. GSSAPI reads the keytab named
+// by KRB5_KTNAME, which create() sets.
 #include <map>
 #include <memory>
 #include <string>
