@@ -2,9 +2,9 @@
 allocation limits. Each runs against the target server and, where Apache ZooKeeper 3.8.0
 (Debian's) has the fix, against ZooKeeper too (the *_ZooKeeper38 twins at the bottom).
 
-Left for later (they need admin auth and quorum SASL, which do not exist yet):
-CVE-2024-51504 (admin auth and X-Forwarded-For), CVE-2023-44981 and CVE-2018-8012 (quorum
-peers authenticate and must be members)."""
+CVE-2024-51504 runs against paddockd only: ZooKeeper 3.8's admin server has no
+authentication to bypass. CVE-2023-44981 and CVE-2018-8012 (quorum peers authenticate and
+must be members) need whole ensembles: they are in test_ensemble_sasl.py."""
 
 import base64
 import hashlib
@@ -301,6 +301,48 @@ class JuteLengthAndAllocationLimits(Case):
                 pass
             s.close()
         self.assertEqual(self.bystander.exists("/")[0], 0)
+
+
+@unittest.skipIf(servers.target() != "paddock",
+                 "ZooKeeper 3.8's admin server has no authentication to bypass")
+class CVE_2024_51504_AdminAuthIgnoresForwardedHeaders(Case):
+    """The admin server's ip identity is the TCP peer's address: a request from 127.0.0.1
+    that claims an allowed address in X-Forwarded-For (or any other header a proxy adds)
+    is still 127.0.0.1, and is refused when only the claimed address may administer."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.admin_port = servers.free_port()
+        cls.server_cfg = {"admin.enableServer": "true", "admin.serverAddress": "127.0.0.1",
+                          "admin.serverPort": cls.admin_port}
+        super().setUpClass()
+
+    def get(self, headers):
+        import urllib.error
+        import urllib.request
+        req = urllib.request.Request("http://127.0.0.1:%d/commands/connections"
+                                     % self.admin_port, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def test_a_spoofed_forwarded_address_is_not_the_requests_address(self):
+        admin = self.authed("admin", "secret")
+        trusted = [(PERM_READ | PERM_WRITE | PERM_CREATE | PERM_DELETE | PERM_ADMIN, "digest",
+                    digest("admin", "secret")),
+                   (PERM_ADMIN, "ip", "10.20.30.40")]
+        self.assertEqual(admin.set_acl("/", trusted, -1)[0], 0)
+        try:
+            for header in ("X-Forwarded-For", "X-Real-IP", "Forwarded", "True-Client-IP"):
+                value = "for=10.20.30.40" if header == "Forwarded" else "10.20.30.40"
+                self.assertEqual(self.get({header: value}), 401, header)
+            self.assertEqual(self.get({"Authorization": "digest admin:secret"}), 200)
+        finally:
+            admin.set_acl("/", [(31, "world", "anyone")], -1)
+        self.assertEqual(self.get({}), 200)
+        self.assert_server_healthy()
 
 
 def _zookeeper_twin(cls):
