@@ -92,7 +92,7 @@ struct ClientPortServer::NetworkThread final : ConnectionHost {
                          ConnectionLimits{server.options_.max_frame_bytes,
                                           server.options_.max_outbound_bytes,
                                           server.options_.tls_handshake_timeout},
-                         scratch, chunks, server.bad_input_log_, plain};
+                         scratch, chunks, server.bad_input_log_, plain, server.ocsp_.get()};
   }
 
   ClientPortServer& server;
@@ -116,6 +116,11 @@ ClientPortServer::ClientPortServer(ClientPortOptions options, pipeline::RequestS
   for (size_t i = 0; i < n; ++i) threads_.push_back(std::make_unique<NetworkThread>(*this, i));
   if (options_.tls) {
     for (auto& t : threads_) t->plain.resize(kScratchBytes);
+    if (options_.tls->settings().ocsp) {
+      OcspOptions o;
+      o.timeout = options_.tls_handshake_timeout;
+      ocsp_ = std::make_unique<OcspChecker>(o);
+    }
   }
   if (options_.plain_port) {
     Transport t = options_.tls && options_.port_unification ? Transport::kDetect : Transport::kPlain;

@@ -23,6 +23,7 @@
 
 #include "pipeline/client_port.h"
 #include "server/connection.h"
+#include "server/ocsp_checker.h"
 #include "tls/tls_context.h"
 #include "util/result.h"
 
@@ -108,6 +109,8 @@ class ClientPortServer final : public pipeline::ClientChannel {
   ClientPortOptions options_;
   pipeline::RequestSink& sink_;
   std::vector<std::unique_ptr<NetworkThread>> threads_;
+  // ssl.ocsp; after threads_, so its workers are joined before the loops they post to go.
+  std::unique_ptr<OcspChecker> ocsp_;
   std::vector<Listener> listeners_;  // plain and/or secure; accept on threads_[0]
   std::unique_ptr<asio::steady_timer> accept_retry_;
   pipeline::ConnectionId next_id_ = 1;                 // used on threads_[0] only

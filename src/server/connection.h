@@ -29,6 +29,8 @@
 
 namespace paddock::server {
 
+class OcspChecker;
+
 class Connection;
 
 // What one network thread lends to the connections it owns.
@@ -64,6 +66,7 @@ struct ConnectionEnv {
   ChunkPool& chunks;
   util::RateLimitedLog& bad_input_log;  // the server's, shared by its threads
   std::vector<char>& plain;    // TLS: decrypted bytes, and replies gathered for encryption
+  OcspChecker* ocsp = nullptr;  // ssl.ocsp: client certificates checked before announcing
 };
 
 // How a connection's bytes travel. Plain connections never touch the TLS code.
@@ -128,11 +131,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_written(std::error_code ec);
   void queue_copy(std::string_view bytes);
   bool over_outbound_limit(size_t bytes);
-  bool wants_to_read() const { return reading_ && !four_letter_ && !closing_ && !closed_; }
+  bool wants_to_read() const {
+    return reading_ && !four_letter_ && !closing_ && !closed_ && !revocation_pending_;
+  }
   // TLS path (connection_tls.cc).
   void start_handshake_timer();
   bool on_cipher(const char* data, size_t n);
   bool drain_tls();
+  // After the handshake: with ssl.ocsp, ask the responder (off this thread) and announce the
+  // connection when it says good; else announce now. False when the connection closed.
+  bool announce_after_revocation_check();
+  void revocation_checked(const std::string& error);
   void stage_tls(std::string_view frame);
   void write_staged_tls();
   void send_tls_output();
@@ -152,6 +161,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool wait_armed_ = false;    // an async_wait for readability is outstanding
   bool four_letter_ = false;   // answering a four-letter word: read nothing more
   bool closed_by_peer_ = false;  // the client ended the stream (connection_drop_count)
+  bool revocation_pending_ = false;  // ssl.ocsp: the client certificate is being checked
   bool closing_ = false;       // close once the outbound queue is empty
   bool closed_ = false;
   bool announced_ = false;

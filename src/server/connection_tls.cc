@@ -11,7 +11,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include <asio/post.hpp>
+
 #include "server/connection.h"
+#include "server/ocsp_checker.h"
 
 namespace paddock::server {
 namespace {
@@ -67,9 +70,9 @@ bool Connection::drain_tls() {
       return false;
     }
     if (!tls_->handshake_done()) return true;
-    ready(tls_->peer_subject());
-    if (closed_) return false;
+    if (!announce_after_revocation_check()) return false;
   }
+  if (revocation_pending_) return true;  // records wait in the stream until the answer
   std::vector<char>& plain = env_.plain;
   while (wants_to_read()) {
     const long n = tls_->read(plain.data(), plain.size());
@@ -83,6 +86,39 @@ bool Connection::drain_tls() {
   }
   send_tls_output();  // session tickets, key update answers
   return !closed_;
+}
+
+bool Connection::announce_after_revocation_check() {
+  if (env_.ocsp == nullptr) {
+    ready(tls_->peer_subject());
+    return !closed_;
+  }
+  revocation_pending_ = true;
+  // The answer comes on the checker's thread: back to this connection's thread, if it is
+  // still there (the handshake timer bounds the wait).
+  std::weak_ptr<Connection> weak = shared_from_this();
+  env_.ocsp->check(tls_->ssl(), [weak, ex = socket_.get_executor()](std::string error) {
+    asio::post(ex, [weak, error = std::move(error)] {
+      if (auto self = weak.lock()) self->revocation_checked(error);
+    });
+  });
+  return !closed_;
+}
+
+void Connection::revocation_checked(const std::string& error) {
+  revocation_pending_ = false;
+  if (closed_) return;
+  if (!error.empty()) {
+    env_.bad_input_log.warn(util::steady_now_ms(), peer_ip_,
+                            "event=tls_revocation_failed conn={} peer={}:{} error=\"{}\"", id_,
+                            peer_ip_, peer_port_, error);
+    close("client certificate refused: " + error);
+    return;
+  }
+  ready(tls_->peer_subject());
+  if (closed_) return;
+  if (tls_->has_buffered_input() && !drain_tls()) return;
+  arm_read();
 }
 
 void Connection::stage_tls(std::string_view frame) {

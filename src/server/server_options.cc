@@ -7,7 +7,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <set>
 
+#include "config/auth_settings.h"
+#include "sasl/quorum_authenticator.h"
 #include "server/client_port_server.h"
 #include "server/four_letter_words.h"
 #include "storage/log_format.h"
@@ -151,10 +154,6 @@ Result<std::shared_ptr<tls::ServerTlsContext>> client_tls_context(
     return std::shared_ptr<tls::ServerTlsContext>();
   }
   tls::TlsSettings settings = client_tls_settings(cfg);
-  if (settings.ocsp) {
-    spdlog::warn("event=tls_ocsp_not_checked ssl.ocsp=true: Paddock does not query OCSP "
-                 "responders; revocation is checked with CRLs (ssl.crl)");
-  }
   return tls::ServerTlsContext::create(std::move(settings));
 }
 
@@ -292,7 +291,53 @@ ensemble::MemberOptions member_options(const config::ServerConfig& cfg) {
   tls.settings = quorum_tls_settings(cfg);
   tls.handshake_timeout = std::chrono::milliseconds(
       cfg.int_property("zookeeper.ssl.quorum.handshakeDetectionTimeoutMillis"));
+  options.quorum_sasl = quorum_sasl_options(cfg);
   return options;
+}
+
+// Quorum SASL: ZooKeeper's switches and socket timeouts; the Cyrus authenticator is made when
+// the member opens (it reads the JAAS file), over the hosts of every server.N line as written
+// (ZooKeeper's authzHosts, which a Kerberos learner's principal must name).
+ensemble::QuorumSaslMemberOptions quorum_sasl_options(const config::ServerConfig& cfg) {
+  ensemble::QuorumSaslMemberOptions sasl;
+  sasl.enable_sasl = cfg.quorum_auth_enable_sasl;
+  sasl.learner_require_sasl = cfg.quorum_auth_learner_require_sasl;
+  sasl.server_require_sasl = cfg.quorum_auth_server_require_sasl;
+  const int64_t tick = cfg.tick_time_ms;
+  // Integer.getInteger("zookeeper.quorumCnxnTimeoutMs", -1): used when > 0.
+  int64_t cnxn_timeout = -1;
+  if (std::optional<std::string> v = cfg.property("zookeeper.quorumCnxnTimeoutMs")) {
+    char* end = nullptr;
+    const long long n = std::strtoll(v->c_str(), &end, 10);
+    if (end != v->c_str() && *end == '\0') cnxn_timeout = n;
+  }
+  sasl.election_read_timeout =
+      std::chrono::milliseconds(cnxn_timeout > 0 ? cnxn_timeout : tick * cfg.sync_limit);
+  sasl.quorum_read_timeout = std::chrono::milliseconds(tick * cfg.init_limit);
+  sasl.max_token_bytes =
+      static_cast<size_t>(cfg.jute_max_buffer() + cfg.jute_max_buffer_extra_size());
+  if (!sasl.enable_sasl) return sasl;
+  std::set<std::string> hosts;
+  for (const auto& [id, entry] : cfg.servers) hosts.insert(entry.host);
+  sasl.make_authenticator = [properties = cfg.properties, server = cfg.quorum_auth_server_context,
+                             learner = cfg.quorum_auth_learner_context,
+                             principal = cfg.quorum_auth_service_principal,
+                             hosts]() -> Result<std::shared_ptr<peer::PeerAuthenticator>> {
+    Result<config::QuorumSaslSettings> settings =
+        config::resolve_quorum_sasl_settings(properties, server, learner, principal);
+    if (!settings) return settings.status();
+    spdlog::info(
+        "event=quorum_sasl_settings jaas={} server_section={} learner_section={} "
+        "service_principal={} server_principal={} learner={}",
+        settings->jaas_path, settings->server_section, settings->learner_section,
+        settings->service_principal,
+        settings->server_kerberos() ? settings->server_principal : "none",
+        settings->learner_kerberos() ? settings->learner_principal : settings->learner_username);
+    auto authenticator = sasl::CyrusQuorumAuthenticator::create(std::move(*settings), hosts);
+    if (!authenticator) return authenticator.status();
+    return std::shared_ptr<peer::PeerAuthenticator>(std::move(*authenticator));
+  };
+  return sasl;
 }
 
 }  // namespace paddock::server

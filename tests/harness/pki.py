@@ -31,7 +31,9 @@ class Pki:
     def path(self, name):
         return os.path.join(self.d, name)
 
-    def issue(self, name, subj, san=None, start=None, end=None):
+    def issue(self, name, subj, san=None, start=None, end=None, ocsp_url=None):
+        """`ocsp_url`: the responder named in the certificate's Authority Information
+        Access (ssl.ocsp)."""
         args = ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                 "-keyout", name + ".key", "-out", name + ".csr", "-subj", subj]
         if san:
@@ -40,8 +42,22 @@ class Pki:
         args = ["ca", "-batch", "-config", "ca.cnf", "-in", name + ".csr", "-out", name + ".crt",
                 "-notext"]
         args += ["-startdate", start, "-enddate", end] if start else ["-days", "30"]
+        if ocsp_url:
+            ext = self.path(name + ".ext")
+            with open(ext, "w") as f:
+                f.write("[ leaf_ocsp ]\nbasicConstraints = CA:FALSE\n"
+                        "authorityInfoAccess = OCSP;URI:%s\n" % ocsp_url)
+            args += ["-extfile", ext, "-extensions", "leaf_ocsp"]
         openssl(*args, cwd=self.d)
         self._bundle(name)
+
+    def ocsp_responder(self, port):
+        """`openssl ocsp` answering for this CA from its index on `port`, signed by
+        the CA itself (it listens on every address); the caller stops it."""
+        return subprocess.Popen(
+            ["openssl", "ocsp", "-index", "index.txt", "-port", str(port),
+             "-rsigner", "ca.pem", "-rkey", "ca.key", "-CA", "ca.pem", "-ignore_err"],
+            cwd=self.d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def issue_by_stranger(self, name, subj):
         d = self.d

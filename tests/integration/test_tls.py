@@ -4,9 +4,11 @@ Certificates are made here with the openssl command: a CA, a server certificate,
 certificates (one expired, one revoked, one from a CA the server does not trust) and a CRL.
 Covered: secureClientPort beside clientPort, client.portUnification, ssl.clientAuth
 need/want/none, wrong CA, expired, revoked (ssl.crl), the x509 ACL scheme and the x509
-superuser, a JKS store refused with the keytool command, a rotated certificate picked up
-without restart, and three clients -- kazoo (use_ssl), zkCli.sh (zookeeper.client.secure)
-and Python's ssl module on a raw socket. Debian's cli_mt is built without TLS (no -s
+superuser, OCSP (ssl.ocsp: an `openssl ocsp` responder started here answers good and
+revoked; no responder named is a refusal, in ZooKeeper too), a JKS store refused with the
+keytool command, a rotated certificate picked up without restart, and three clients --
+kazoo (use_ssl), zkCli.sh (zookeeper.client.secure) and Python's ssl module on a raw
+socket. Debian's cli_mt is built without TLS (no -s
 option), so it is not run over TLS.
 
 ZooKeeper runs with NettyServerCnxnFactory, the netty-codec/netty-resolver jars (harness)
@@ -77,7 +79,7 @@ class TlsCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="paddock-tls-")
-        cls.pki = make_pki(cls.tmp)
+        cls.pki = cls.make_pki(cls.tmp)
         cfg = ssl_cfg(cls.pki, cls.client_auth, cls.crl)
         cfg.update(cls.extra_cfg)
         cls.server = servers.make_server(cfg=cfg)
@@ -88,6 +90,10 @@ class TlsCase(unittest.TestCase):
     def tearDownClass(cls):
         cls.server.close()
         shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @classmethod
+    def make_pki(cls, d):
+        return make_pki(d)
 
     def context(self, key_store="client"):
         ctx = ssl.create_default_context(cafile=self.pki.path("ca.pem"))
@@ -231,6 +237,59 @@ class RevokedWithCrl(TlsCase):
                           "points, not from the trust store")
         self.assertEqual(self.handshake("client"), "imok")
         self.assertNotEqual(self.handshake("revoked"), "imok")
+
+
+class OcspRevocation(TlsCase):
+    """ssl.ocsp=true: each client certificate's status is asked of the responder its
+    Authority Information Access names (`openssl ocsp` on this CA's index, started here):
+    good passes, revoked is refused, and with no answer to be had (no responder named, or
+    the responder down) the connection is refused too, as Java's default hard-fail does."""
+    extra_cfg = {"ssl.ocsp": "true"}
+
+    @classmethod
+    def make_pki(cls, d):
+        cls.ocsp_port = servers.free_port()
+        url = "http://127.0.0.1:%d" % cls.ocsp_port
+        pki = make_pki(d)
+        pki.issue("ocsp-good", "/O=Paddock/CN=ocsp-good", ocsp_url=url)
+        pki.issue("ocsp-revoked", "/O=Paddock/CN=ocsp-revoked", ocsp_url=url)
+        pki.revoke("ocsp-revoked")
+        cls.responder = pki.ocsp_responder(cls.ocsp_port)
+        # Ready once it answers a real query: a bare connect and close would wedge it (it
+        # keeps waiting for that connection's request line).
+        def answers():
+            r = subprocess.run(["openssl", "ocsp", "-issuer", "ca.pem", "-cert", "ocsp-good.crt",
+                                "-url", url, "-CAfile", "ca.pem", "-timeout", "2"],
+                               cwd=pki.d, capture_output=True, text=True)
+            return "ocsp-good.crt: good" in r.stdout
+        wait_until(answers, 30, what="the OCSP responder")
+        return pki
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.responder.kill()
+        cls.responder.wait()
+        super().tearDownClass()
+
+    def test_good_passes_and_revoked_is_refused(self):
+        self.assertEqual(self.handshake("ocsp-good"), "imok")
+        zk = self.kazoo("ocsp-good")
+        self.assertIsNotNone(zk.exists("/"))
+        self.assertNotEqual(self.handshake("ocsp-revoked"), "imok")
+
+    def test_without_an_answer_the_certificate_is_refused(self):
+        # "client" names no responder.
+        self.assertNotEqual(self.handshake("client"), "imok")
+        self.assertEqual(self.server.four_letter("ruok"), "imok")
+
+    def test_a_refusal_names_the_reason_in_the_log(self):
+        if servers.target() != "paddock":
+            self.skipTest("Paddock's log lines")
+        self.handshake("ocsp-revoked")
+        with open(self.server.log_path) as f:
+            log = f.read()
+        self.assertIn("event=tls_revocation_failed", log)
+        self.assertIn("the certificate is revoked", log)
 
 
 class PortUnification(TlsCase):
