@@ -263,6 +263,15 @@ class WritableConsole(OneServerConsole):
         samples = self.browser.execute_script("return state.series")
         self.assertTrue(any(s["reads_per_s"] > 0 for s in samples))
         self.assertTrue(all(s["znodes"] > 0 for s in samples))
+        # Every chart is drawn inside its own card: none spills over its neighbour (each
+        # once took half the page in a grid of three cards a row).
+        spill = self.browser.execute_script("""
+            return [...document.querySelectorAll('.chart')].map(card => {
+              const c = card.getBoundingClientRect();
+              const p = card.querySelector('.uplot').getBoundingClientRect();
+              return p.left >= c.left - 1 && p.right <= c.right + 1 ? null : card.id;
+            }).filter(x => x);""")
+        self.assertEqual(spill, [], "charts wider than their cards")
         self.shot("07-metrics.png")
 
         self.owner.get("/console-load", watch=lambda e: None)

@@ -385,15 +385,26 @@ const chartDefs = [
   {id: "chart-znodes", title: "Znodes and watches",
    series: [["znodes", "znodes", "#d6602b"], ["watches", "watches", "#7a4bd6"]]},
 ];
+// Each chart fills its own grid cell (the grid decides how many fit a row), and follows it
+// when the window or the layout changes.
+function chartSize(el) {
+  return {width: Math.max(240, el.clientWidth - 12), height: 220};
+}
 function ensureCharts() {
   if (state.charts) return;
-  const width = Math.max(320, Math.floor(($("tab-metrics").clientWidth - 40) / 2));
   state.charts = chartDefs.map((d) => new uPlot({
-    title: d.title, width, height: 220,
+    title: d.title, ...chartSize($(d.id)),
     scales: {y: {range: (u, min, max) => [0, Math.max(1, max * 1.15)]}},
     series: [{}, ...d.series.map(([label, , stroke]) => ({label, stroke, width: 2, points: {show: false}}))],
     axes: [{}, {size: 50}],
   }, chartData(d), $(d.id)));
+  const resize = new ResizeObserver(() => {
+    state.charts.forEach((c, i) => {
+      const size = chartSize($(chartDefs[i].id));
+      if (size.width !== c.width) c.setSize(size);
+    });
+  });
+  chartDefs.forEach((d) => resize.observe($(d.id)));
 }
 function chartData(d) {
   return [state.series.map((m) => m.time_ms / 1000), ...d.series.map(([, key]) => state.series.map((m) => m[key]))];
