@@ -145,6 +145,30 @@ Result<peer::PeerTls> EnsembleMember::peer_tls() const {
   return tls;
 }
 
+Result<peer::QuorumSaslOptions> EnsembleMember::peer_sasl(std::chrono::milliseconds read_timeout) {
+  const QuorumSaslMemberOptions& o = options_.quorum_sasl;
+  peer::QuorumSaslOptions sasl;
+  if (!o.enable_sasl) return sasl;
+  if (quorum_authenticator_ == nullptr) {
+    if (!o.make_authenticator) return Status::error("quorum SASL: no authenticator");
+    auto made = o.make_authenticator();
+    if (!made) return Status::error("quorum SASL: " + made.error());
+    quorum_authenticator_ = std::move(*made);
+    spdlog::info(
+        "event=quorum_sasl quorum.auth.enableSasl=true quorum.auth.learnerRequireSasl={} "
+        "quorum.auth.serverRequireSasl={} election_read_timeout_ms={} "
+        "quorum_read_timeout_ms={}",
+        o.learner_require_sasl, o.server_require_sasl, o.election_read_timeout.count(),
+        o.quorum_read_timeout.count());
+  }
+  sasl.authenticator = quorum_authenticator_;
+  sasl.learner_require_sasl = o.learner_require_sasl;
+  sasl.server_require_sasl = o.server_require_sasl;
+  sasl.read_timeout = read_timeout;
+  sasl.max_token_bytes = o.max_token_bytes;
+  return sasl;
+}
+
 Status EnsembleMember::open() {
   const Sid me = options_.peer.sid;
   auto self = options_.members.find(me);
@@ -152,9 +176,20 @@ Status EnsembleMember::open() {
   io_ = std::make_unique<peer::IoThread>("quorum-io");
   Result<peer::PeerTls> tls = peer_tls();
   if (!tls) return tls.status();
+  Result<peer::QuorumSaslOptions> election_sasl =
+      peer_sasl(options_.quorum_sasl.election_read_timeout);
+  if (!election_sasl) return election_sasl.status();
+  Result<peer::QuorumSaslOptions> quorum_sasl = peer_sasl(options_.quorum_sasl.quorum_read_timeout);
+  if (!quorum_sasl) return quorum_sasl.status();
+  if (!options_.quorum_sasl.enable_sasl) {
+    spdlog::info(
+        "event=quorum_sasl quorum.auth.enableSasl=false: QuorumPeer communication is "
+        "not secured! (SASL auth disabled)");
+  }
 
   peer::ElectionTransportOptions eopts;
   eopts.tls = *tls;
+  eopts.tls.sasl = *election_sasl;
   eopts.my_sid = me;
   eopts.listen_host = options_.listen_host;
   eopts.listen_port = self->second.election_port;
@@ -197,6 +232,7 @@ Status EnsembleMember::open() {
   lopts.listen_port = self->second.quorum_port;
   lopts.connect_timeout = options_.connect_timeout;
   lopts.tls = *tls;
+  lopts.tls.sasl = *quorum_sasl;
   links_ = std::make_unique<QuorumLinks>(
       *io_, lopts, [this](std::function<void()> task) { post(std::move(task)); }, *this);
   if (Status s = links_->listen(); !s) {
@@ -231,7 +267,11 @@ void EnsembleMember::start(pipeline::PipelineThread& pipeline) {
 
   std::vector<peer::ElectionPeer> peers;
   for (const auto& [sid, address] : options_.members) {
-    if (sid != options_.peer.sid) peers.push_back({sid, address.host, address.election_port});
+    if (sid != options_.peer.sid) {
+      // Voting view: with quorum SASL, ZooKeeper authenticates to participants only.
+      peers.push_back(
+          {sid, address.host, address.election_port, options_.peer.participants.count(sid) > 0});
+    }
   }
   election_->start(std::move(peers));
   start_tick();

@@ -33,6 +33,7 @@
 #include "ensemble/quorum_links.h"
 #include "peer/election_transport.h"
 #include "peer/io_thread.h"
+#include "peer/peer_authenticator.h"
 #include "pipeline/orderer.h"
 #include "pipeline/pipeline_thread.h"
 #include "pipeline/server_snapshot.h"
@@ -58,6 +59,23 @@ struct QuorumTlsOptions {
   std::chrono::milliseconds handshake_timeout{5000};
 };
 
+// Quorum SASL between servers (quorum.auth.*): on both the election and the quorum port,
+// after TLS. Off unless enable_sasl.
+struct QuorumSaslMemberOptions {
+  bool enable_sasl = false;
+  bool learner_require_sasl = false;
+  bool server_require_sasl = false;
+  // Makes the authenticator when open() runs (Cyrus in paddockd: it reads the JAAS sections);
+  // an error stops the start.
+  std::function<Result<std::shared_ptr<peer::PeerAuthenticator>>()> make_authenticator;
+  // ZooKeeper's socket timeouts, which every read of the exchange must meet: tickTime x
+  // syncLimit on the election port (zookeeper.quorumCnxnTimeoutMs when > 0), tickTime x
+  // initLimit on the quorum port.
+  std::chrono::milliseconds election_read_timeout{10000};
+  std::chrono::milliseconds quorum_read_timeout{20000};
+  size_t max_token_bytes = 0xfffff + 0xfffff;  // jute.maxbuffer + extrasize
+};
+
 struct MemberOptions {
   quorum::PeerConfig peer;                        // sid, members, tickTime, limits, config text
   std::map<quorum::Sid, MemberAddress> members;   // every server.N line, this one included
@@ -70,6 +88,7 @@ struct MemberOptions {
   int32_t election_bind_attempts = 3;
   std::chrono::milliseconds election_bind_interval{1000};
   QuorumTlsOptions quorum_tls;
+  QuorumSaslMemberOptions quorum_sasl;
 };
 
 class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handler {
@@ -120,6 +139,9 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
 
  private:
   Result<peer::PeerTls> peer_tls() const;  // from options_.quorum_tls
+  // From options_.quorum_sasl, for the port whose socket timeout is `read_timeout`; the
+  // authenticator is made once and shared by both ports.
+  Result<peer::QuorumSaslOptions> peer_sasl(std::chrono::milliseconds read_timeout);
   class TxnSource;
   // QuorumLinks::Handler (pipeline thread)
   void on_quorum_packet(quorum::Sid from, quorum::QuorumPacket packet) override;
@@ -158,6 +180,7 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   std::unique_ptr<peer::ElectionTransport> election_;
   std::unique_ptr<QuorumLinks> links_;
   std::unique_ptr<asio::steady_timer> tick_timer_;
+  std::shared_ptr<peer::PeerAuthenticator> quorum_authenticator_;  // quorum SASL, or null
 
   // Pipeline thread.
   bool drain_posted_ = false;

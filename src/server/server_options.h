@@ -41,6 +41,9 @@ durable::DurableOptions durable_options(const config::ServerConfig& cfg);
 // An ensemble member's options: every server.N line, initLimit/syncLimit in ticks, the
 // config text ZooKeeper puts in notifications and /zookeeper/config.
 ensemble::MemberOptions member_options(const config::ServerConfig& cfg);
+// Quorum SASL (quorum.auth.*) for member_options: the switches, ZooKeeper's socket timeouts
+// and, with enableSasl, a maker of the Cyrus authenticator.
+ensemble::QuorumSaslMemberOptions quorum_sasl_options(const config::ServerConfig& cfg);
 // "server.1=host:2888:3888:participant;0.0.0.0:2181\n...version=0", as ZooKeeper 3.8's
 // QuorumVerifier prints its config.
 std::string ensemble_config_text(const config::ServerConfig& cfg);
