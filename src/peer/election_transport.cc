@@ -109,9 +109,9 @@ struct ElectionTransport::Impl {
 
 Status ElectionTransport::Impl::bind() {
   std::error_code ec;
-  const auto address = asio::ip::make_address(options.listen_host, ec);
-  if (ec) return Status::error("election listener: bad address " + options.listen_host);
-  const tcp::endpoint endpoint(address, options.listen_port);
+  const auto address = resolve_listen_address(options.listen_host);
+  if (!address) return Status::error("election listener: " + address.error());
+  const tcp::endpoint endpoint(*address, options.listen_port);
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);

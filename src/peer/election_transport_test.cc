@@ -233,3 +233,25 @@ TEST(ElectionTransport, LowerSidDialerIsDialedBack) {
 
 }  // namespace
 }  // namespace paddock::peer
+
+namespace paddock::peer {
+namespace {
+
+// A server.N line may name its host (Kerberos deployments must: the principal's instance is
+// the host as written); ZooKeeper binds the ports to the address the name resolves to.
+TEST(ElectionTransport, ListensOnTheAddressOfAHostName) {
+  ElectionTransportOptions o;
+  o.my_sid = 1;
+  o.listen_host = "localhost";
+  auto t = ElectionTransport::open(o, [](Sid, const Notification&) {});
+  ASSERT_TRUE(t) << t.error();
+  RawPeer raw((*t)->port());  // 127.0.0.1: the IPv4 address is preferred
+  o.listen_host = "no-such-host.invalid";
+  auto bad = ElectionTransport::open(o, [](Sid, const Notification&) {});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("cannot resolve no-such-host.invalid"), std::string::npos)
+      << bad.error();
+}
+
+}  // namespace
+}  // namespace paddock::peer

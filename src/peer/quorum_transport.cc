@@ -263,9 +263,9 @@ Result<std::unique_ptr<QuorumListener>> QuorumListener::open(IoThread& io,
   std::unique_ptr<QuorumListener> l(
       new QuorumListener(io, std::move(options), std::move(on_accept)));
   std::error_code ec;
-  const auto address = asio::ip::make_address(l->options_.host, ec);
-  if (ec) return Status::error("quorum listener: bad address " + l->options_.host);
-  const asio::ip::tcp::endpoint endpoint(address, l->options_.port);
+  const auto address = resolve_listen_address(l->options_.host);
+  if (!address) return Status::error("quorum listener: " + address.error());
+  const asio::ip::tcp::endpoint endpoint(*address, l->options_.port);
   l->acceptor_.open(endpoint.protocol(), ec);
   if (!ec) l->acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
   if (!ec) l->acceptor_.bind(endpoint, ec);

@@ -36,4 +36,20 @@ void async_dial(asio::ip::tcp::socket& socket, const std::string& host, uint16_t
                           });
 }
 
+Result<asio::ip::address> resolve_listen_address(const std::string& host) {
+  std::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (!ec) return address;
+  asio::io_context io;
+  asio::ip::tcp::resolver resolver(io);
+  const auto results = resolver.resolve(host, "", ec);
+  if (ec || results.empty()) {
+    return Status::error("cannot resolve " + host + (ec ? ": " + ec.message() : std::string()));
+  }
+  for (const auto& entry : results) {
+    if (entry.endpoint().address().is_v4()) return entry.endpoint().address();
+  }
+  return results.begin()->endpoint().address();
+}
+
 }  // namespace paddock::peer

@@ -15,6 +15,8 @@
 #include <memory>
 #include <string>
 
+#include "util/result.h"
+
 namespace paddock::peer {
 
 // Connects `socket` (on the calling io thread's context) to host:port; `done` gets the error
@@ -23,5 +25,12 @@ namespace paddock::peer {
 void async_dial(asio::ip::tcp::socket& socket, const std::string& host, uint16_t port,
                 std::chrono::milliseconds timeout, std::shared_ptr<void> keep_alive,
                 std::function<void(std::error_code)> done);
+
+// The address to listen on for `host` as a server.N line writes it: an IP address as is, a
+// name resolved (blocking: call at start-up, not on an io thread), its first IPv4 address
+// preferred as Java's InetSocketAddress does. ZooKeeper binds a member's ports to its line's
+// host; Kerberos deployments need names there (the principal's instance must be the host
+// as written).
+Result<asio::ip::address> resolve_listen_address(const std::string& host);
 
 }  // namespace paddock::peer
