@@ -184,6 +184,15 @@ class LearnerExchange final : public peer::PeerAuthExchange {
       if (Status s = open(); !s) return failed(s.message());
       const char* chosen = nullptr;
       r = sasl_client_start(conn_, mech_.c_str(), nullptr, &out, &out_len, &chosen);
+      if (mech_ == kDigest && r == SASL_CONTINUE) {
+        // Cyrus' DIGEST-MD5 client remembers the last server's nonce process-wide and, from
+        // the second exchange on, opens with a "subsequent authentication" response
+        // (nc=00000002). ZooKeeper's learner always opens with an empty token; both ZooKeeper's
+        // server and Cyrus' answer such a response with a fresh challenge anyway, on which
+        // Cyrus falls back to a full exchange. So it is not sent: the bytes stay ZooKeeper's.
+        out = nullptr;
+        out_len = 0;
+      }
     } else {
       r = sasl_client_step(conn_, input ? input->data() : nullptr,
                            static_cast<unsigned>(input ? input->size() : 0), nullptr, &out,

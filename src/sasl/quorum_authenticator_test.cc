@@ -81,6 +81,22 @@ TEST(CyrusQuorumAuthenticator, DigestLearnerAndServerAuthenticateAsZooKeepersPee
   EXPECT_FALSE(a->learner("h")->step_may_block());  // DIGEST-MD5 runs on the io thread
 }
 
+// Cyrus' DIGEST-MD5 client caches the last nonce per server name and opens a second exchange
+// with a reauthentication response; a ZooKeeper learner always opens with an empty token.
+TEST(CyrusQuorumAuthenticator, EveryDigestExchangeOpensWithAnEmptyToken) {
+  auto a = make(digest("test", "test123"));
+  ASSERT_TRUE(a);
+  for (int round = 0; round < 3; ++round) {
+    Transcript t = run(*a, *a);
+    ASSERT_EQ(t.learner_tokens.size(), 2u) << round;
+    EXPECT_EQ(t.learner_tokens[0], std::string()) << round;
+    EXPECT_NE(t.learner_tokens[1]->find("nc=00000001"), std::string::npos) << round;
+    ASSERT_EQ(t.server_steps.size(), 2u) << round;
+    EXPECT_EQ(t.server_steps[1].status, Status::kComplete) << round;
+    EXPECT_EQ(t.last_learner.status, Status::kComplete) << round;
+  }
+}
+
 TEST(CyrusQuorumAuthenticator, WrongPasswordAndUnknownUserFail) {
   auto server = make(digest("test", "test123"));
   for (auto [user, password] : {std::pair{"test", "wrong"}, std::pair{"nobody", "test123"}}) {
