@@ -98,6 +98,9 @@ def start_servers(args, paddockd, work, pki):
     return servers
 
 
+server_cpu_ms = {k: [] for k in KINDS}  # per TLS session, from the storm runs
+
+
 def run_one(paddock, server, name, args, pki):
     label, extra, key, unit, secure = WORKLOADS[name]
     port = server.secure_port if secure else server.port
@@ -119,6 +122,10 @@ def run_one(paddock, server, name, args, pki):
     if name == "tls_handshakes":
         ms = doc.get("storm_ms")
         doc["sessions_per_s"] = args.tls_storm / (ms / 1000.0) if ms else None
+        # The server's own CPU per session: the storm's rate is shared with the generator's
+        # own handshakes on the same two cores, this is not.
+        cpu = doc.get("server_cpu_s")
+        server_cpu_ms[server.kind].append(1000.0 * cpu / args.tls_storm if cpu else None)
     value = doc.get(key)
     log("  %-15s %-9s %s %s" % (name, server.label, "%.0f" % value if value else "-", unit))
     return value
@@ -160,6 +167,11 @@ def print_table(results, args):
         print("%-36s %14s %14s %8s" % (label + " (" + unit + ")",
                                         "%.0f" % zk if zk else "-", "%.0f" % pd if pd else "-",
                                         ratio))
+    zk_cpu = med(server_cpu_ms["zookeeper"])
+    pd_cpu = med(server_cpu_ms["paddock"])
+    if zk_cpu and pd_cpu:
+        print("%-36s %14.2f %14.2f %7.2fx" % ("server CPU per TLS session (ms)", zk_cpu, pd_cpu,
+                                              zk_cpu / pd_cpu))
     for what in ("reads", "writes"):
         tls = med(results.get("tls_" + what, {}).get("paddock", []))
         plain = med(results.get("plain_" + what, {}).get("paddock", []))
