@@ -13,6 +13,8 @@ with PADDOCK_TEST_TARGET=zookeeper, against ZooKeeper 3.8 itself.
 - MixedDigestEnsemble (paddock target only): two ZooKeeper 3.8 members and one Paddock
   member authenticate each other and replicate both ways, the Paddock member leading and
   following.
+- SaslOverTls: sslQuorum and DIGEST-MD5 quorum SASL together (the exchange inside the TLS
+  stream), 2 ZooKeeper + 1 Paddock (3 ZooKeeper with the zookeeper target).
 - Kerberos*: a real MIT KDC (harness/kdc.py); members' principal zkquorum/localhost, the
   server lines name localhost, quorum.auth.kerberos.servicePrincipal=zkquorum/_HOST. Three
   members elect and replicate over GSSAPI; a member that logs in as zkquorum/evilhost or as
@@ -240,6 +242,33 @@ class MixedDigestEnsemble(_SaslCase):
         self.assertIn("Successfully completed the authentication using SASL. learner addr:", log)
         self.assertIn("Successfully completed the authentication using SASL. server addr:", log)
         self.assertNotIn("event=quorum_sasl_refused", log)
+
+
+class SaslOverTls(_SaslCase):
+    """sslQuorum and quorum SASL together: the SASL exchange runs inside the TLS stream, on
+    both peer ports, against ZooKeeper 3.8 members too (paddock target: 2 ZooKeeper + 1
+    Paddock; zookeeper target: 3 ZooKeeper)."""
+
+    def test_members_authenticate_over_tls_and_replicate(self):
+        from harness.pki import Pki
+        pki = Pki(os.path.join(self.tmp, "pki-%d" % time.monotonic_ns()))
+        pki.issue("member", "/O=Paddock/CN=localhost", san="IP:127.0.0.1,DNS:localhost")
+        cfg = dict(SASL_ON)
+        cfg.update({"sslQuorum": "true",
+                    "ssl.quorum.keyStore.location": pki.path("member.pem"),
+                    "ssl.quorum.keyStore.type": "PEM",
+                    "ssl.quorum.trustStore.location": pki.path("ca.pem"),
+                    "ssl.quorum.trustStore.type": "PEM"})
+        jaas = self.file("jaas.conf", digest_jaas())
+        kinds = ({1: "zookeeper", 2: "zookeeper", 3: "paddock"} if target() == "paddock"
+                 else None)
+        ens = self.ensemble(3, kinds=kinds, cfg=cfg,
+                            props={"java.security.auth.login.config": jaas})
+        self.replicate(ens, "/sasl-over-tls")
+        if target() == "paddock":
+            log = self.log_of(ens, 3)
+            self.assertIn("event=quorum_tls ssl_quorum=true", log)
+            self.assertIn("Successfully completed the authentication using SASL.", log)
 
 
 class _KerberosCase(_SaslCase):
