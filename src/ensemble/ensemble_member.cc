@@ -142,6 +142,12 @@ Result<peer::PeerTls> EnsembleMember::peer_tls() const {
                o.ssl_quorum, o.port_unification, o.settings.key_store_location,
                o.settings.trust_store_location, o.settings.hostname_verification,
                o.reload_cert_files);
+  if (o.settings.ocsp) {
+    // Only the client port asks OCSP responders (server/ocsp_checker.h); say so rather than
+    // let an operator believe peers are checked.
+    spdlog::warn("event=quorum_ocsp_not_checked ssl.quorum.ocsp=true: peer certificates are "
+                 "not checked with OCSP; use ssl.quorum.crl");
+  }
   return tls;
 }
 
