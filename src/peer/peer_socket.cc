@@ -15,8 +15,9 @@ namespace {
 
 constexpr uint8_t kTlsHandshakeRecord = 0x16;
 
-// One securing in progress: the socket, its deadline and the caller's continuation. Whatever
-// finishes first (the step or the deadline) calls `done`, once.
+// One securing in progress: the socket, its deadline and the caller's continuation. `done` is
+// called once, always from the handler of the last step (the deadline only closes the socket
+// under it).
 struct Securing : std::enable_shared_from_this<Securing> {
   Securing(PeerSocket& s, const PeerSecurity& t, PeerSide side, std::string host,
            std::shared_ptr<void> keep, std::function<void(std::string)> d)
@@ -36,15 +37,19 @@ struct Securing : std::enable_shared_from_this<Securing> {
   std::function<void(std::string)> done;
   asio::steady_timer deadline;
   bool finished = false;
+  bool timed_out = false;  // the deadline closed the socket under the pending step
 
   void start() {
     deadline.expires_after(tls.handshake_timeout);
     deadline.async_wait([self = shared_from_this()](std::error_code ec) {
       if (ec || self->finished) return;
+      // Only close: the pending step (a wait or the handshake) then ends with an error and
+      // finishes from its own handler. Finishing here would hand the socket back (and let
+      // its owner free it) while asio still holds that step, which then runs on a freed
+      // stream.
+      self->timed_out = true;
       std::error_code ignored;
-      self->socket.tcp().close(ignored);  // the pending step ends with operation_aborted
-      self->finish(fmt::format("no TLS handshake within {} ms",
-                               self->tls.handshake_timeout.count()));
+      self->socket.tcp().close(ignored);
     });
     if (side == PeerSide::kDialed) {
       if (tls.ssl_quorum) {
@@ -147,6 +152,9 @@ struct Securing : std::enable_shared_from_this<Securing> {
   void finish(std::string error) {
     if (finished) return;
     finished = true;
+    if (timed_out && !error.empty()) {
+      error = fmt::format("no TLS handshake within {} ms", tls.handshake_timeout.count());
+    }
     deadline.cancel();
     auto d = std::move(done);
     auto keep = std::move(keep_alive);  // released after `d` ran

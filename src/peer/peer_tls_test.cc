@@ -7,6 +7,8 @@
 
 #include <filesystem>
 
+#include <asio/write.hpp>
+
 #include "peer/election_transport.h"
 #include "peer/quorum_transport.h"
 #include "peer/transport_test_util.h"
@@ -190,6 +192,31 @@ TEST_F(PeerTlsTest, ASilentPeerIsDroppedAtTheHandshakeTimeout) {
   silent.read_some(asio::buffer(&c, 1), ec);  // returns when the listener hangs up
   EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
   EXPECT_EQ(pair.accepted.size(), 0u);
+}
+
+// A peer that starts a handshake and stalls: the deadline closes the socket under the
+// pending handshake, which must finish from its own handler (handing the socket back from
+// the deadline freed the stream under asio's pending step: a use-after-free under ASan).
+TEST_F(PeerTlsTest, APeerStalledMidHandshakeIsDroppedAtTheDeadline) {
+  PeerTls t = tls("server.pem");
+  t.handshake_timeout = std::chrono::milliseconds(100);
+  QuorumPair pair(t);
+  for (int i = 0; i < 3; ++i) {
+    asio::io_context io;
+    asio::ip::tcp::socket stalled(io);
+    stalled.connect({asio::ip::make_address("127.0.0.1"), pair.listener->port()});
+    // The head of a ClientHello record, then nothing.
+    const unsigned char head[] = {0x16, 0x03, 0x01, 0x00, 0x80, 0x01};
+    asio::write(stalled, asio::buffer(head));
+    char c;
+    std::error_code ec;
+    stalled.read_some(asio::buffer(&c, 1), ec);  // returns when the listener hangs up
+    EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  }
+  EXPECT_EQ(pair.accepted.size(), 0u);
+  // The port still takes a real peer.
+  auto good = pair.dial(tls("server.pem"));
+  ASSERT_TRUE(good) << good.error();
 }
 
 // --- the election port ---------------------------------------------------------------------
