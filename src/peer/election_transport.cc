@@ -45,6 +45,8 @@ struct ElectionConnection : std::enable_shared_from_this<ElectionConnection> {
   bool live = false;  // carries notifications
   bool closed = false;
   bool authenticating = false;  // quorum SASL under way: the transport does not read
+  bool reading = false;         // a read is pending: at most one at a time
+  bool pending_counted = false;  // accepted, counted in pending_inbound until its initiation
   bool writing = false;
   std::string write_buffer;
   std::vector<char> read_buffer = std::vector<char>(kReadChunkBytes);
@@ -99,6 +101,12 @@ struct ElectionTransport::Impl {
   void on_read(const std::shared_ptr<ElectionConnection>& c, std::string_view bytes);
   bool on_init(const std::shared_ptr<ElectionConnection>& c, const ConnectionInit& init);
   void install(const std::shared_ptr<ElectionConnection>& c);
+  // An accepted connection stops counting as waiting for its initiation, once.
+  void release_pending(const std::shared_ptr<ElectionConnection>& c) {
+    if (!c->pending_counted) return;
+    c->pending_counted = false;
+    --pending_inbound;
+  }
   void deliver(const std::shared_ptr<ElectionConnection>& c, const std::string& message);
   void enqueue(quorum::Sid to, std::string frame);
   void pump(Peer& p);
@@ -144,6 +152,7 @@ void ElectionTransport::Impl::on_accepted(tcp::socket socket) {
   }
   ++pending_inbound;
   auto c = std::make_shared<ElectionConnection>(std::move(socket), false, -1);
+  c->pending_counted = true;
   async_secure(c->socket, options.tls, PeerSide::kAccepted, "", c,
                [this, c](const std::string& error) {
                  if (stopped || c->closed) return;
@@ -276,7 +285,11 @@ void ElectionTransport::Impl::schedule_redial(quorum::Sid sid) {
 }
 
 void ElectionTransport::Impl::read_more(const std::shared_ptr<ElectionConnection>& c) {
+  // One read at a time: a SASL exchange can end inside on_read and re-arm the read itself.
+  if (c->reading || c->closed) return;
+  c->reading = true;
   c->socket.async_read_some(asio::buffer(c->read_buffer), [this, c](std::error_code ec, size_t n) {
+    c->reading = false;
     if (stopped || c->closed) return;
     if (ec) {
       close(c, ec == asio::error::eof ? "closed by the peer" : ec.message());
@@ -354,7 +367,14 @@ void ElectionTransport::Impl::deliver_messages(const std::shared_ptr<ElectionCon
 // The acceptor's rules. Returns whether the connection stays.
 bool ElectionTransport::Impl::on_init(const std::shared_ptr<ElectionConnection>& c,
                                       const ConnectionInit& init) {
-  --pending_inbound;
+  release_pending(c);
+  if (init.sid < 0) {
+    bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket.tcp()),
+                       "election: a connection from {} claims a negative sid={}",
+                       peer_ip(c->socket.tcp()), init.sid);
+    close(c, "negative sid");
+    return false;
+  }
   c->sid = init.sid;
   if (init.sid == options.my_sid) {
     bad_input_log.warn(util::steady_now_ms(), peer_ip(c->socket.tcp()),
@@ -366,9 +386,10 @@ bool ElectionTransport::Impl::on_init(const std::shared_ptr<ElectionConnection>&
   if (init.sid < options.my_sid) {
     ++stats.dial_backs;
     close(c, "lower sid: dialing back");
-    Peer& p = peer(init.sid);
-    if (!p.live) {
-      p.backoff = std::chrono::milliseconds(0);
+    // Only a configured member is dialed back: a stranger's sid makes no table entry.
+    auto known = peers.find(init.sid);
+    if (known != peers.end() && known->second.address && !known->second.live) {
+      known->second.backoff = std::chrono::milliseconds(0);
       dial(init.sid);
     }
     return false;
@@ -460,7 +481,7 @@ void ElectionTransport::Impl::close(const std::shared_ptr<ElectionConnection>& c
                                     const std::string& reason) {
   if (c->closed) return;
   c->closed = true;
-  if (!c->dialed && c->sid < 0) --pending_inbound;
+  release_pending(c);
   c->socket.close();
   if (!c->live) return;
   spdlog::info("election: connection to sid={} closed: {}", c->sid, reason);

@@ -169,6 +169,27 @@ TEST(ElectionTransport, BadInitiationClosesThatConnectionOnly) {
   EXPECT_TRUE(a.inbox.wait_for([](auto& v) { return has(v, 9, vote(9, 1)); }));
 }
 
+// A negative sid once decremented the count of connections awaiting their initiation
+// twice (on the initiation and on the close): the unsigned count wrapped and every later
+// inbound connection was refused.
+TEST(ElectionTransport, NegativeSidsAreRefusedAndTheServerStillAccepts) {
+  Server a(5);
+  a.transport->start({a.as_peer(5)});
+  for (int i = 0; i < 3; ++i) {
+    RawPeer negative(a.transport->port());
+    negative.write(encode_connection_init(-5 - i, "127.0.0.1:1"));
+    EXPECT_TRUE(negative.closed_by_other_side());
+  }
+  RawPeer good(a.transport->port());
+  good.write(encode_connection_init(9, "127.0.0.1:1") + encode_notification_frame(vote(9, 1)));
+  EXPECT_TRUE(a.inbox.wait_for([](auto& v) { return has(v, 9, vote(9, 1)); }));
+  // A stranger with a lower sid is not dialed back and leaves no table entry behind.
+  RawPeer lower(a.transport->port());
+  lower.write(encode_connection_init(2, "127.0.0.1:1"));
+  EXPECT_TRUE(lower.closed_by_other_side());
+  EXPECT_EQ(a.transport->stats().dials, 0u);
+}
+
 TEST(ElectionTransport, BadFrameLengthClosesTheConnection) {
   Server a(5);
   a.transport->start({a.as_peer(5)});
