@@ -47,6 +47,8 @@ class Console final : public server::AdminExtension {
   ~Console() override;
 
   std::string_view url_prefix() const override { return "/console"; }
+  // The sessions view lists connections, sessions and their watches, as cons/wchc do.
+  bool needs_admin(std::string_view path) const override { return path == "/console/api/sessions"; }
   size_t max_body_bytes() const override;
   Status start(const server::AdminContext& context) override;
   void stop() override;

@@ -41,6 +41,11 @@ TEST(AdminAuthTest, DigestCredentialsInZooKeepersFormAndAsBasic) {
   // "admin:secret" in base64.
   AdminIdentity basic = admin_request_identity("127.0.0.1", "Basic YWRtaW46c2VjcmV0", {}, policy);
   EXPECT_EQ(authorize_admin(locked, basic, policy), AdminVerdict::kAllowed);
+  // Padded base64, as browsers send it ("alice:wonderland").
+  AdminIdentity padded =
+      admin_request_identity("127.0.0.1", "Basic YWxpY2U6d29uZGVybGFuZA==", {}, policy);
+  EXPECT_EQ(padded.error, "");
+  EXPECT_TRUE(has(padded, "digest", state::digest_of("alice:wonderland")));
   AdminIdentity wrong = admin_request_identity("127.0.0.1", "digest admin:guess", {}, policy);
   EXPECT_EQ(authorize_admin(locked, wrong, policy), AdminVerdict::kForbidden);
   AdminIdentity nobody = admin_request_identity("127.0.0.1", {}, {}, policy);

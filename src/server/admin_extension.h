@@ -35,6 +35,13 @@ class AdminExtension {
   virtual std::string_view url_prefix() const = 0;
   // The largest request body the extension's routes accept (ZooKeeper's commands take none).
   virtual size_t max_body_bytes() const = 0;
+  // Paths that show what the protected admin commands show (sessions, clients, watches):
+  // the admin server lets them through only for an identity with ADMIN on the root znode's
+  // ACL, as it does those commands (admin_auth.h).
+  virtual bool needs_admin(std::string_view path) const {
+    (void)path;
+    return false;
+  }
   // Once, before the admin server listens: add routes, start what the extension runs.
   virtual Status start(const AdminContext& context) = 0;
   // After the admin server stopped listening (no handler runs any more): join and close

@@ -41,6 +41,16 @@ std::optional<std::string> client_subject(const httplib::Request& req) {
   return tls::java_rfc2253_name(X509_get_subject_name(cert));
 }
 
+// The request's ids (admin_auth.h): the TCP peer's address, never a forwarding header.
+AdminIdentity request_identity(const httplib::Request& req, const AdminAuthPolicy& policy) {
+  // get_header_value returns a copy: keep it alive while the identity is read from it.
+  std::optional<std::string> authorization;
+  if (req.has_header("Authorization")) authorization = req.get_header_value("Authorization");
+  std::optional<std::string_view> view;
+  if (authorization) view = *authorization;
+  return admin_request_identity(req.remote_addr, view, client_subject(req), policy);
+}
+
 Json refusal_json(std::string_view name, const std::string& error) {
   return Json{{"command", name}, {"error", error}};
 }
@@ -85,15 +95,21 @@ Status AdminServer::start() {
       [this](const httplib::Request& req, httplib::Response& res) {
         const size_t head = head_bytes(req);
         if (head <= options_.max_request_bytes && is_extension_path(req.path)) {
+          if (extension_->needs_admin(req.path)) {
+            const AdminIdentity who = request_identity(req, options_.auth);
+            if (std::optional<Answer> refused = refuse_unless_admin(req.path, who)) {
+              // No WWW-Authenticate: the console asks for credentials itself.
+              res.status = refused->status;
+              res.set_content(refused->body, refused->content_type);
+              return httplib::Server::HandlerResponse::Handled;
+            }
+          }
           return httplib::Server::HandlerResponse::Unhandled;
         }
         Arguments arguments;
         for (const auto& [name, value] : req.params) arguments.emplace(name, value);  // first
         // The TCP peer's address, never a forwarding header (admin_auth.h).
-        std::optional<std::string_view> authorization;
-        if (req.has_header("Authorization")) authorization = req.get_header_value("Authorization");
-        const AdminIdentity who =
-            admin_request_identity(req.remote_addr, authorization, client_subject(req), options_.auth);
+        const AdminIdentity who = request_identity(req, options_.auth);
         Answer a = answer(req.method, req.path, arguments, head, who);
         if (a.status == 401) res.set_header("WWW-Authenticate", "Basic realm=\"zookeeper-admin\"");
         res.status = a.status;

@@ -114,6 +114,22 @@ class AdminAuthOverHttp(_AdminCase):
         self.lock_root(make_acl("ip", "127.0.0.1", admin=True))
         self.assertEqual(self.request("connections")[0], 200)
 
+    def test_the_consoles_sessions_view_is_guarded_like_cons(self):
+        def get(headers=None):
+            req = urllib.request.Request("http://127.0.0.1:%d/console/api/sessions"
+                                         % self.admin_port, headers=headers or {})
+            try:
+                with urllib.request.urlopen(req, timeout=10) as r:
+                    return r.status
+            except urllib.error.HTTPError as e:
+                return e.code
+        self.assertEqual(get(), 200)  # the open root
+        self.lock_root()
+        self.assertEqual(get(), 401)
+        self.assertEqual(get({"X-Forwarded-For": "127.0.0.1"}), 401)
+        basic = base64.b64encode(b"admin:secret").decode()
+        self.assertEqual(get({"Authorization": "Basic " + basic}), 200)
+
     def test_super_digest_passes_any_acl(self):
         self.lock_root()
         status, body, _ = self.request("dump", {"Authorization": "digest super:test"})
