@@ -25,12 +25,17 @@ using Basic = std::unique_ptr<OCSP_BASICRESP, Deleter<OCSP_BASICRESP, OCSP_BASIC
 
 void free_strings(STACK_OF(OPENSSL_STRING) * s) { X509_email_free(s); }
 
-// Issuer name hash and serial: what a cached answer is about.
+// What a cached answer is about: the OCSP CertID (issuer name hash, issuer key hash,
+// serial), so two CAs that share a name never share answers.
 std::string cache_key(X509* cert, X509* issuer) {
-  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
-  std::string key = fmt::format("{:08x}:", X509_NAME_hash_ex(X509_get_subject_name(issuer),
-                                                           nullptr, nullptr, nullptr));
-  for (int i = 0; i < serial->length; ++i) key += fmt::format("{:02x}", serial->data[i]);
+  std::unique_ptr<OCSP_CERTID, void (*)(OCSP_CERTID*)> id(OCSP_cert_to_id(nullptr, cert, issuer),
+                                                         OCSP_CERTID_free);
+  if (!id) return "";
+  unsigned char* der = nullptr;
+  const int n = i2d_OCSP_CERTID(id.get(), &der);
+  if (n <= 0) return "";
+  std::string key(reinterpret_cast<char*>(der), static_cast<size_t>(n));
+  OPENSSL_free(der);
   return key;
 }
 
@@ -208,7 +213,10 @@ std::string OcspChecker::query(const Job& job) {
     return "OCSP: the answer does not cover this certificate";
   }
   constexpr long kClockSkewSeconds = 300;
-  if (OCSP_check_validity(this_update, next_update, kClockSkewSeconds, -1) != 1) {
+  // Without a nextUpdate, thisUpdate itself must be recent (as Java requires): else an old
+  // "good" answer, replayed over plain HTTP, could outlive a revocation.
+  const long max_age = next_update == nullptr ? kClockSkewSeconds : -1;
+  if (OCSP_check_validity(this_update, next_update, kClockSkewSeconds, max_age) != 1) {
     return "OCSP: the answer is out of date";
   }
   if (cert_status == V_OCSP_CERTSTATUS_REVOKED) {

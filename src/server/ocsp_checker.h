@@ -2,7 +2,8 @@
 // ssl.ocsp: a client certificate's revocation status asked of the OCSP responder its
 // Authority Information Access names, as Java's PKIX revocation checker does for ZooKeeper
 // with ssl.ocsp=true. The answer must be signed by a certificate the trust store accepts,
-// be current (thisUpdate/nextUpdate, 5 minutes of clock skew) and say "good"; anything else
+// be current (thisUpdate/nextUpdate, 5 minutes of clock skew; without a nextUpdate, at most
+// 5 minutes old), carry our nonce when it carries one, and say "good"; anything else
 // refuses the connection (revoked, unknown, no responder named, responder unreachable), as
 // Java's default hard-fail does.
 //

@@ -325,6 +325,13 @@ Status configure(SSL_CTX* ctx, const TlsSettings& s, bool server) {
     SSL_CTX_set_verify(ctx, mode, nullptr);
     static const unsigned char kSessionContext[] = "paddock";
     SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
+    if (s.ocsp) {
+      // Revocation is checked on the handshake's verified chain, which a resumed session
+      // does not have: every handshake is a full one (no session cache, no tickets).
+      SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+      SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+      SSL_CTX_set_num_tickets(ctx, 0);
+    }
   } else {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
   }

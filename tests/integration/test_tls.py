@@ -277,6 +277,21 @@ class OcspRevocation(TlsCase):
         self.assertIsNotNone(zk.exists("/"))
         self.assertNotEqual(self.handshake("ocsp-revoked"), "imok")
 
+    def test_a_client_that_resumes_its_session_still_gets_in(self):
+        # A resumed session has no verified chain to check: the server declines resumption
+        # (every handshake is a full one) rather than refusing the client.
+        ctx = self.context("ocsp-good")
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2  # session ids/tickets of TLS 1.2
+        answers = []
+        session = None
+        for _ in range(2):
+            with socket.create_connection(("127.0.0.1", self.secure_port), timeout=10) as raw:
+                with ctx.wrap_socket(raw, server_hostname="127.0.0.1", session=session) as s:
+                    s.sendall(b"ruok")
+                    answers.append(s.recv(16).decode())
+                    session = s.session
+        self.assertEqual(answers, ["imok", "imok"])
+
     def test_without_an_answer_the_certificate_is_refused(self):
         # "client" names no responder.
         self.assertNotEqual(self.handshake("client"), "imok")
