@@ -38,6 +38,7 @@ struct Securing : std::enable_shared_from_this<Securing> {
   asio::steady_timer deadline;
   bool finished = false;
   bool timed_out = false;  // the deadline closed the socket under the pending step
+  std::unique_ptr<asio::ip::tcp::resolver> resolver;  // accepted side: the reverse lookup
 
   void start() {
     deadline.expires_after(tls.handshake_timeout);
@@ -50,6 +51,7 @@ struct Securing : std::enable_shared_from_this<Securing> {
       self->timed_out = true;
       std::error_code ignored;
       self->socket.tcp().close(ignored);
+      if (self->resolver) self->resolver->cancel();  // the reverse lookup, if under way
     });
     if (side == PeerSide::kDialed) {
       if (tls.ssl_quorum) {
@@ -135,18 +137,54 @@ struct Securing : std::enable_shared_from_this<Securing> {
         return;
       }
       if (self->side == PeerSide::kAccepted && self->tls.contexts->hostname_verification()) {
-        std::error_code ignored;
-        const auto remote = self->socket.tcp().remote_endpoint(ignored);
-        const std::string ip = ignored ? std::string() : remote.address().to_string();
-        if (std::string why = tls::check_peer_names_address(stream_ssl, ip); !why.empty()) {
-          self->finish("hostname verification failed: " + why);
-          return;
-        }
+        self->verify_peer_address(stream_ssl);
+        return;
       }
       self->finish("");
     };
     socket.async_handshake(dialing ? asio::ssl::stream_base::client : asio::ssl::stream_base::server,
                            std::move(on_done));
+  }
+
+  // The accepting side's hostname verification: the certificate must name the address the
+  // peer connected from or, failing that, the name it resolves back to. The reverse lookup
+  // runs on asio's resolver thread, never on the peer port's loop (a slow resolver would
+  // stall every link of that port).
+  void verify_peer_address(SSL* ssl) {
+    std::error_code ec;
+    asio::ip::tcp::endpoint remote = socket.tcp().remote_endpoint(ec);
+    if (ec) {
+      finish("hostname verification failed: the peer's address is unknown: " + ec.message());
+      return;
+    }
+    asio::ip::address address = remote.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+      address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+      remote.address(address);
+    }
+    const std::string ip = address.to_string();
+    if (tls::peer_certificate_names_ip(ssl, ip)) {
+      finish("");
+      return;
+    }
+    resolver = std::make_unique<asio::ip::tcp::resolver>(socket.tcp().get_executor());
+    resolver->async_resolve(
+        remote, [self = shared_from_this(), ssl, ip](std::error_code ec,
+                                                     asio::ip::tcp::resolver::results_type r) {
+          if (self->finished) return;
+          if (!ec) {
+            for (const auto& entry : r) {
+              if (tls::peer_certificate_names_host(ssl, entry.host_name())) {
+                self->finish("");
+                return;
+              }
+            }
+          }
+          self->finish(fmt::format(
+              "hostname verification failed: the certificate names neither {} nor the host it "
+              "resolves to",
+              ip));
+        });
   }
 
   void finish(std::string error) {

@@ -7,10 +7,6 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -472,30 +468,15 @@ uint64_t PeerTlsContexts::reloads() const {
   return std::max(accepting_->reloads(), dialing_->reloads());
 }
 
-std::string check_peer_names_address(SSL* ssl, const std::string& ip) {
+bool peer_certificate_names_ip(SSL* ssl, const std::string& ip) {
   X509* cert = SSL_get0_peer_certificate(ssl);
-  if (cert == nullptr) return "the peer sent no certificate";
-  if (X509_check_ip_asc(cert, ip.c_str(), 0) == 1) return "";
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
-  if (::inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    len = sizeof *v4;
-  } else if (::inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    len = sizeof *v6;
-  } else {
-    return "not an IP address: " + ip;
-  }
-  char host[NI_MAXHOST];
-  if (::getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, nullptr, 0,
-                    NI_NAMEREQD) == 0 &&
-      X509_check_host(cert, host, 0, 0, nullptr) == 1) {
-    return "";
-  }
-  return fmt::format("its certificate names neither {} nor the host it resolves to", ip);
+  return cert != nullptr && X509_check_ip_asc(cert, ip.c_str(), 0) == 1;
+}
+
+bool peer_certificate_names_host(SSL* ssl, const std::string& host) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  return cert != nullptr && !host.empty() &&
+         X509_check_host(cert, host.c_str(), host.size(), 0, nullptr) == 1;
 }
 
 }  // namespace paddock::tls

@@ -113,10 +113,11 @@ class PeerTlsContexts {
   bool hostname_verification_;
 };
 
-// Whether `ssl`'s peer certificate names `ip` (an IP SAN) or, failing that, the host name the
-// address resolves back to (a DNS SAN or the CN), as ZooKeeper verifies a peer that connected
-// to it. Blocking reverse DNS only when the IP does not match. "" when it does; why not.
-std::string check_peer_names_address(SSL* ssl, const std::string& ip);
+// Whether `ssl`'s peer certificate names `ip` (an IP SAN), or `host` (a DNS SAN or the CN):
+// how ZooKeeper verifies a peer that connected to it, by its address and failing that by the
+// name the address resolves back to (the caller resolves, off its event loop).
+bool peer_certificate_names_ip(SSL* ssl, const std::string& ip);
+bool peer_certificate_names_host(SSL* ssl, const std::string& host);
 
 // The last OpenSSL error(s) as text, clearing the queue.
 std::string openssl_errors();
