@@ -55,6 +55,7 @@ class TlsClient {
     }
     return out;
   }
+  void shutdown() { SSL_shutdown(ssl_); }
   // True when the server ends the connection (close_notify, alert or EOF) before any data.
   bool closed_by_server() {
     char c;
@@ -150,6 +151,23 @@ TEST_F(ClientPortTlsTest, SecurePortAnnouncesTheClientSubjectAfterTheHandshake) 
     ASSERT_TRUE(c.write(frame(big))) << size;
     EXPECT_TRUE(c.read_exact(4 + 3 + big.size()) == frame("re:" + big)) << size;
   }
+}
+
+// A TLS client that ends with close_notify is a client drop (connection_drop_count), like a
+// plain client's end of stream.
+TEST_F(ClientPortTlsTest, CloseNotifyCountsAsAClientDrop) {
+  start("need");
+  echo();
+  {
+    TlsClient c(secure_port_, client_ctx("client.pem"));
+    ASSERT_TRUE(c.connected());
+    ASSERT_TRUE(c.write(frame("x")));
+    EXPECT_EQ(c.read_exact(4 + 4), frame("re:x"));
+    c.shutdown();
+  }
+  ASSERT_TRUE(sink_.wait_opened(1));
+  ASSERT_TRUE(sink_.wait_closed(sink_.opened()[0].conn));
+  EXPECT_EQ(server_->client_drops(), 1u);
 }
 
 TEST_F(ClientPortTlsTest, FailedHandshakeClosesThatConnectionOnlyAndIsNeverAnnounced) {

@@ -78,6 +78,7 @@ bool Connection::drain_tls() {
     const long n = tls_->read(plain.data(), plain.size());
     if (n == 0) break;
     if (n < 0) {
+      closed_by_peer_ = tls_->peer_closed();  // close_notify: the client ended it
       send_tls_output();
       close(tls_->error());
       return false;

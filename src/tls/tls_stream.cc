@@ -54,6 +54,7 @@ bool TlsStream::fail(int ret, const char* what) {
   const int err = SSL_get_error(ssl_, ret);
   if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return true;
   if (err == SSL_ERROR_ZERO_RETURN) {
+    peer_closed_ = true;
     error_ = "peer closed the TLS stream";
     ERR_clear_error();
     return false;

@@ -40,6 +40,8 @@ class TlsStream {
   void clear_output();
 
   const std::string& error() const { return error_; }
+  // The peer ended the stream with close_notify (read() returned -1 for that).
+  bool peer_closed() const { return peer_closed_; }
   // The peer certificate's subject as Java prints it (x509_name.h); "" without one.
   std::string peer_subject() const;
   SSL* ssl() { return ssl_; }
@@ -52,6 +54,7 @@ class TlsStream {
   BIO* in_;   // owned by ssl_
   BIO* out_;  // owned by ssl_
   bool done_ = false;
+  bool peer_closed_ = false;
   std::string error_;
 };
 
