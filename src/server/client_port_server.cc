@@ -119,6 +119,9 @@ ClientPortServer::ClientPortServer(ClientPortOptions options, pipeline::RequestS
     if (options_.tls->settings().ocsp) {
       OcspOptions o;
       o.timeout = options_.tls_handshake_timeout;
+      // Queries wait on the network, not the CPU: a few at once, so a reconnect storm after
+      // a restart (empty cache) is not answered one responder round trip at a time.
+      o.threads = 4;
       ocsp_ = std::make_unique<OcspChecker>(o);
     }
   }
