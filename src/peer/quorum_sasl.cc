@@ -54,6 +54,7 @@ struct Driver : std::enable_shared_from_this<Driver> {
   std::string chunk;            // the read under way
   std::string out;              // the write under way
   bool reading_packet = false;  // the timer covers the packet being read
+  uint64_t timer_generation = 0;  // which arming of the timer is the current one
   bool timed_out = false;
   bool finished = false;
   std::unique_ptr<PeerAuthExchange> exchange;
@@ -77,9 +78,15 @@ struct Driver : std::enable_shared_from_this<Driver> {
     }
     if (!reading_packet) {
       reading_packet = true;
+      // A timer that expired just before the cancel above still runs its handler, with
+      // success: the generation tells it apart from the timer of the read now under way.
+      const uint64_t generation = ++timer_generation;
       timer.expires_after(sasl.read_timeout);
-      timer.async_wait([self = shared_from_this()](std::error_code ec) {
-        if (ec || self->finished || !self->reading_packet) return;
+      timer.async_wait([self = shared_from_this(), generation](std::error_code ec) {
+        if (ec || self->finished || !self->reading_packet ||
+            generation != self->timer_generation) {
+          return;
+        }
         self->timed_out = true;
         std::error_code ignored;
         self->socket.tcp().cancel(ignored);  // the read ends with operation_aborted
