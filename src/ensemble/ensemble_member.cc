@@ -181,12 +181,22 @@ Status EnsembleMember::open() {
   if (self == options_.members.end()) return Status::error("no server." + std::to_string(me));
   io_ = std::make_unique<peer::IoThread>("quorum-io");
   Result<peer::PeerTls> tls = peer_tls();
-  if (!tls) return tls.status();
+  if (!tls) {
+    open_failure_ = OpenFailure::kTls;
+    return tls.status();
+  }
   Result<peer::QuorumSaslOptions> election_sasl =
       peer_sasl(options_.quorum_sasl.election_read_timeout);
-  if (!election_sasl) return election_sasl.status();
+  if (!election_sasl) {
+    open_failure_ = OpenFailure::kAuth;
+    return election_sasl.status();
+  }
   Result<peer::QuorumSaslOptions> quorum_sasl = peer_sasl(options_.quorum_sasl.quorum_read_timeout);
-  if (!quorum_sasl) return quorum_sasl.status();
+  if (!quorum_sasl) {
+    open_failure_ = OpenFailure::kAuth;
+    return quorum_sasl.status();
+  }
+  open_failure_ = OpenFailure::kListen;  // what can fail from here on: binding the ports
   if (!options_.quorum_sasl.enable_sasl) {
     spdlog::info(
         "event=quorum_sasl quorum.auth.enableSasl=false: QuorumPeer communication is "
@@ -246,6 +256,7 @@ Status EnsembleMember::open() {
                                      lopts.listen_port, s.message()));
   }
   set_config_node();
+  open_failure_ = OpenFailure::kNone;
   return Status::ok();
 }
 

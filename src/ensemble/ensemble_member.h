@@ -104,6 +104,10 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   // Binds the election and quorum ports (a taken port fails start-up here) and writes this
   // ensemble's config into /zookeeper/config. Before start().
   Status open();
+  // What made open() fail, for the exit code: the peer ports, the TLS stores, or the quorum
+  // SASL (JAAS) settings.
+  enum class OpenFailure { kNone, kListen, kTls, kAuth };
+  OpenFailure open_failure() const { return open_failure_; }
   // Builds the core from the recovered state and epochs and starts talking: the election,
   // the quorum port, the tick. `pipeline` has been started and must outlive this object.
   void start(pipeline::PipelineThread& pipeline);
@@ -138,6 +142,7 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   uint16_t quorum_port() const;
 
  private:
+  OpenFailure open_failure_ = OpenFailure::kNone;
   Result<peer::PeerTls> peer_tls() const;  // from options_.quorum_tls
   // From options_.quorum_sasl, for the port whose socket timeout is `read_timeout`; the
   // authenticator is made once and shared by both ports.

@@ -102,8 +102,12 @@ std::optional<Server::StartError> Server::start_pipeline_standalone() {
 std::optional<Server::StartError> Server::start_pipeline_ensemble() {
   member_ = std::make_unique<ensemble::EnsembleMember>(member_options(config_), db_, *durable_);
   if (Status s = member_->open(); !s) {
+    using F = ensemble::EnsembleMember::OpenFailure;
+    const F why = member_->open_failure();
     member_->stop();
     durable_->stop();
+    if (why == F::kTls) return StartError{kExitTlsFailed, "quorum_tls_failed", s.message()};
+    if (why == F::kAuth) return StartError{kExitAuthFailed, "quorum_auth_failed", s.message()};
     return StartError{kExitListenFailed, "quorum_listen_failed", s.message()};
   }
   pipeline::PipelineOptions options = server_pipeline_options();

@@ -15,8 +15,10 @@ hostname verification pass; PEM key stores, which ZooKeeper 3.8 reads too.
   then portUnification is turned off.
 """
 
+import os
 import shutil
 import socket
+import subprocess
 import ssl
 import sys
 import tempfile
@@ -25,6 +27,7 @@ import unittest
 from harness.base import main
 from harness.ensemble import EnsembleTestCase
 from harness.pki import Pki
+from harness import servers
 from harness.servers import target
 
 
@@ -124,6 +127,31 @@ class MixedTlsEnsemble(_PkiCase):
         ens.kill9(old)
         ens.wait_leader(among=[s for s in ens.sids if s != old], timeout=60)
         self.replicate(ens, "/mixed-tls-after")
+
+
+@unittest.skipUnless(target() == "paddock", "Paddock's exit codes")
+class BadQuorumTlsSettings(_PkiCase):
+    def test_a_member_whose_stores_do_not_load_exits_with_the_tls_code(self):
+        d = tempfile.mkdtemp(prefix="paddock-quorum-tls-bad-")
+        self.addCleanup(shutil.rmtree, d, True)
+        os.makedirs(os.path.join(d, "data"))
+        with open(os.path.join(d, "data", "myid"), "w") as f:
+            f.write("1\n")
+        ports = [servers.free_port() for _ in range(5)]
+        cfg = {"tickTime": 2000, "initLimit": 5, "syncLimit": 2,
+               "dataDir": os.path.join(d, "data"), "clientPort": ports[0],
+               "server.1": "127.0.0.1:%d:%d" % (ports[1], ports[2]),
+               "server.2": "127.0.0.1:%d:%d" % (ports[3], ports[4]),
+               "sslQuorum": "true",
+               "ssl.quorum.keyStore.location": os.path.join(d, "missing.pem"),
+               "ssl.quorum.trustStore.location": self.pki.path("ca.pem")}
+        path = os.path.join(d, "zoo.cfg")
+        with open(path, "w") as f:
+            f.writelines("%s=%s\n" % kv for kv in cfg.items())
+        proc = subprocess.run([servers.paddockd_path(), path], capture_output=True, text=True,
+                              timeout=60)
+        self.assertEqual(proc.returncode, 5, proc.stdout + proc.stderr)  # TLS, not "listen"
+        self.assertIn("ssl.quorum.keyStore.location", proc.stdout + proc.stderr)
 
 
 class RollingSwitch(_PkiCase):
