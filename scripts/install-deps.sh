@@ -9,9 +9,10 @@ packages=(
   libspdlog-dev libfmt-dev              # logging and formatting
   libcli11-dev                          # command-line parsing for paddock/paddockd
   nlohmann-json3-dev                    # JSON output (admin endpoint, --json dumps)
-  libcpp-httplib-dev                    # HTTP server for /metrics
+  libcpp-httplib-dev                    # HTTP for /metrics, the admin server, OCSP queries
   libzstd-dev                           # snapshot compression
-  libssl-dev                            # SHA-1 for digest ACLs, TLS later
+  libssl-dev                            # SHA-1 for digest ACLs, TLS (client port, peers, admin)
+  openssl                               # the TLS tests' certificates, CRL and OCSP responder
   libjemalloc-dev                       # paddockd's allocator (cross-thread alloc/free)
   libedit-dev                           # line editing, history, completion in `paddock shell`
   tmux                                  # drives `paddock shell` through a real terminal in tests
