@@ -512,6 +512,19 @@ class EnsembleTestCase(unittest.TestCase):
     def trees(self, ens, root, sids=None):
         return {s: dump_on_member(ens, s, root) for s in _as_list(sids or ens.live_sids())}
 
+    def replicate(self, ens, root, sids=None):
+        """A write through every member in `sids` (default: the live ones) is read back, after
+        sync, through every one of them."""
+        clients = {s: self.client(ens.hostport(s)) for s in (sids or ens.live_sids())}
+        first = next(iter(clients.values()))
+        first.ensure_path(root)
+        for s, zk in clients.items():
+            zk.create("%s/from-%d" % (root, s), b"%d" % s)
+        for s, zk in clients.items():
+            zk.sync(root)
+            self.assertEqual(sorted(zk.get_children(root)),
+                             sorted("from-%d" % t for t in clients), "through server.%d" % s)
+
     def assert_same_tree(self, ens, root, sids=None, expect_paths=()):
         """Every member in `sids` holds the same subtree (data and Stat zxids/versions), and
         it contains every path of `expect_paths`. Returns that tree."""

@@ -81,18 +81,6 @@ class _SaslCase(EnsembleTestCase):
             f.write(text)
         return path
 
-    def replicate(self, ens, root, sids=None):
-        """A write through every member in `sids` is read back through every one of them."""
-        clients = {s: self.client(ens.hostport(s)) for s in (sids or ens.live_sids())}
-        first = next(iter(clients.values()))
-        first.ensure_path(root)
-        for s, zk in clients.items():
-            zk.create("%s/from-%d" % (root, s), b"%d" % s)
-        for s, zk in clients.items():
-            zk.sync(root)
-            self.assertEqual(sorted(zk.get_children(root)),
-                             sorted("from-%d" % t for t in clients), "through server.%d" % s)
-
     @staticmethod
     def log_of(ens, sid):
         with open(ens.members[sid].log_path, errors="replace") as f:

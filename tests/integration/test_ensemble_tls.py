@@ -63,17 +63,6 @@ class _PkiCase(EnsembleTestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def replicate(self, ens, root):
-        """A write through every member is read back through every member."""
-        clients = {s: self.client(ens.hostport(s)) for s in ens.live_sids()}
-        first = next(iter(clients.values()))
-        first.ensure_path(root)
-        for s, zk in clients.items():
-            zk.create("%s/from-%d" % (root, s), b"%d" % s)
-        for s, zk in clients.items():
-            zk.sync(root)
-            self.assertEqual(sorted(zk.get_children(root)),
-                             sorted("from-%d" % t for t in clients), "through server.%d" % s)
 
 
 class TlsEnsemble(_PkiCase):
