@@ -56,50 +56,7 @@ class PeerTlsTest : public ::testing::Test {
 
 // --- the quorum port ---------------------------------------------------------------------
 
-struct QuorumPair {
-  IoThread io{"peer-tls-test"};
-  Inbox<std::shared_ptr<PeerConnection>> accepted;
-  Inbox<QuorumPacket> at_leader;
-  std::unique_ptr<QuorumListener> listener;
-  std::vector<std::shared_ptr<PeerConnection>> dialed;
-
-  explicit QuorumPair(PeerTls tls) {
-    QuorumListenerOptions o;
-    o.host = "127.0.0.1";
-    o.tls = std::move(tls);
-    auto l = QuorumListener::open(io, o, [this](std::shared_ptr<PeerConnection> c) {
-      c->start({[this](PeerConnection&, QuorumPacket p) { at_leader.push(std::move(p)); },
-                [](PeerConnection&, const std::string&) {}, nullptr});
-      accepted.push(std::move(c));
-    });
-    EXPECT_TRUE(l) << l.error();
-    listener = std::move(*l);
-  }
-  ~QuorumPair() {
-    for (auto& c : dialed) c->close("test over");
-    for (auto& c : accepted.items()) c->close("test over");
-    listener.reset();
-    io.stop();
-  }
-  // Dials with `tls` to `host`; the connection or the dialer's error.
-  Result<std::shared_ptr<PeerConnection>> dial(PeerTls tls, const std::string& host = "127.0.0.1") {
-    QuorumDialOptions o;
-    o.host = host;
-    o.port = listener->port();
-    o.attempts = 1;
-    o.tls = std::move(tls);
-    Inbox<Result<std::shared_ptr<PeerConnection>>> done;
-    QuorumDialer::dial(io, o, [&](auto r) { done.push(std::move(r)); });
-    EXPECT_TRUE(done.wait_count(1));
-    auto r = done.items().front();
-    if (r) {
-      dialed.push_back(*r);
-      (*r)->start({[](PeerConnection&, QuorumPacket) {}, [](PeerConnection&, const std::string&) {},
-                   nullptr});
-    }
-    return r;
-  }
-};
+using QuorumPair = testing::SecuredLeader;
 
 QuorumPacket ping(int64_t zxid) { return QuorumPacket{PacketType::kPing, zxid, "data", {}}; }
 
@@ -112,9 +69,9 @@ TEST_F(PeerTlsTest, QuorumPacketsCrossATlsLinkWithCertificatesCheckedBothWays) {
   QuorumPacket big{PacketType::kProposal, 7, std::string(200000, 'p'), {}};
   ASSERT_TRUE((*conn)->send(ping(1)));
   ASSERT_TRUE((*conn)->send(big));
-  ASSERT_TRUE(pair.at_leader.wait_count(2));
-  EXPECT_EQ(pair.at_leader.items()[0], ping(1));
-  EXPECT_EQ(pair.at_leader.items()[1], big);
+  ASSERT_TRUE(pair.received.wait_count(2));
+  EXPECT_EQ(pair.received.items()[0], ping(1));
+  EXPECT_EQ(pair.received.items()[1], big);
   ASSERT_TRUE(pair.accepted.wait_count(1));
   EXPECT_TRUE(pair.accepted.items()[0]->secure());
   EXPECT_EQ((*conn)->direct_writes(), 0u);  // TLS records are written on the io thread only
@@ -161,7 +118,7 @@ TEST_F(PeerTlsTest, APlainDialerIsDroppedByATlsOnlyPortAndTheServerGoesOn) {
   auto secure = pair.dial(tls("server.pem"));
   ASSERT_TRUE(secure) << secure.error();
   ASSERT_TRUE((*secure)->send(ping(2)));
-  ASSERT_TRUE(pair.at_leader.wait_count(1));
+  ASSERT_TRUE(pair.received.wait_count(1));
 }
 
 TEST_F(PeerTlsTest, PortUnificationTakesTlsAndPlainPeersOnOnePort) {
@@ -171,9 +128,9 @@ TEST_F(PeerTlsTest, PortUnificationTakesTlsAndPlainPeersOnOnePort) {
   auto secure = pair.dial(tls("server.pem"));
   ASSERT_TRUE(secure) << secure.error();
   ASSERT_TRUE((*plain_conn)->send(ping(1)));
-  ASSERT_TRUE(pair.at_leader.wait_count(1));
+  ASSERT_TRUE(pair.received.wait_count(1));
   ASSERT_TRUE((*secure)->send(ping(2)));
-  ASSERT_TRUE(pair.at_leader.wait_count(2));
+  ASSERT_TRUE(pair.received.wait_count(2));
   ASSERT_TRUE(pair.accepted.wait_count(2));
   // The plain peer is told apart only by its first byte, so it may be handed over second.
   auto accepted = pair.accepted.items();

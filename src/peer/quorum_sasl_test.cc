@@ -104,49 +104,12 @@ struct RawPeer {
 
 // --- the quorum port -------------------------------------------------------------------
 
-struct Leader {
-  IoThread io{"qsasl-test"};
-  Inbox<std::shared_ptr<PeerConnection>> accepted;
-  Inbox<QuorumPacket> received;
-  std::unique_ptr<QuorumListener> listener;
-  std::vector<std::shared_ptr<PeerConnection>> dialed;
-
-  explicit Leader(PeerSecurity security) {
-    QuorumListenerOptions o;
-    o.host = "127.0.0.1";
-    o.tls = std::move(security);
-    auto l = QuorumListener::open(io, o, [this](std::shared_ptr<PeerConnection> c) {
-      c->start({[this](PeerConnection&, QuorumPacket p) { received.push(std::move(p)); },
-                [](PeerConnection&, const std::string&) {}, nullptr});
-      accepted.push(std::move(c));
-    });
-    EXPECT_TRUE(l) << l.error();
-    listener = std::move(*l);
-  }
-  ~Leader() {
-    for (auto& c : dialed) c->close("test over");
-    for (auto& c : accepted.items()) c->close("test over");
-    listener.reset();
-    io.stop();
-  }
+// The learner retries (ZooKeeper's learner does): a refused exchange may be dialed again.
+struct Leader : testing::SecuredLeader {
+  using SecuredLeader::SecuredLeader;
   Result<std::shared_ptr<PeerConnection>> dial(PeerSecurity security,
                                                const std::string& host = "127.0.0.1") {
-    QuorumDialOptions o;
-    o.host = host;
-    o.port = listener->port();
-    o.attempts = 3;
-    o.retry_interval = std::chrono::milliseconds(10);
-    o.tls = std::move(security);
-    Inbox<Result<std::shared_ptr<PeerConnection>>> done;
-    QuorumDialer::dial(io, o, [&](auto r) { done.push(std::move(r)); });
-    EXPECT_TRUE(done.wait_count(1));
-    auto r = done.items().front();
-    if (r) {
-      dialed.push_back(*r);
-      (*r)->start({[](PeerConnection&, QuorumPacket) {}, [](PeerConnection&, const std::string&) {},
-                   nullptr});
-    }
-    return r;
+    return SecuredLeader::dial(std::move(security), host, 3);
   }
 };
 

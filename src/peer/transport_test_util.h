@@ -1,12 +1,16 @@
 #pragma once
 // For the transport tests: collect what handlers deliver on the io thread and wait for a
 // condition with a deadline (never a bare sleep).
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "peer/quorum_transport.h"
 
 namespace paddock::peer::testing {
 
@@ -54,5 +58,57 @@ inline bool eventually(const std::function<bool()>& pred,
   }
   return true;
 }
+
+// A quorum listener on loopback with the given security (TLS, SASL) and dials to it: what
+// the peer-security tests of both sides need. `received`: the packets the listener's
+// connections got; `dial`'s connections are started with handlers that drop what arrives.
+struct SecuredLeader {
+  IoThread io{"secured-leader"};
+  Inbox<std::shared_ptr<PeerConnection>> accepted;
+  Inbox<quorum::QuorumPacket> received;
+  std::unique_ptr<QuorumListener> listener;
+  std::vector<std::shared_ptr<PeerConnection>> dialed;
+
+  explicit SecuredLeader(PeerSecurity security) {
+    QuorumListenerOptions o;
+    o.host = "127.0.0.1";
+    o.tls = std::move(security);
+    auto l = QuorumListener::open(io, o, [this](std::shared_ptr<PeerConnection> c) {
+      c->start({[this](PeerConnection&, quorum::QuorumPacket p) { received.push(std::move(p)); },
+                [](PeerConnection&, const std::string&) {}, nullptr});
+      accepted.push(std::move(c));
+    });
+    EXPECT_TRUE(l) << l.error();
+    listener = std::move(*l);
+  }
+  ~SecuredLeader() {
+    for (auto& c : dialed) c->close("test over");
+    for (auto& c : accepted.items()) c->close("test over");
+    listener.reset();
+    io.stop();
+  }
+  // Dials with `security` to `host`, `attempts` times at most; the connection or the
+  // dialer's error.
+  Result<std::shared_ptr<PeerConnection>> dial(PeerSecurity security,
+                                               const std::string& host = "127.0.0.1",
+                                               int attempts = 1) {
+    QuorumDialOptions o;
+    o.host = host;
+    o.port = listener->port();
+    o.attempts = attempts;
+    o.retry_interval = std::chrono::milliseconds(10);
+    o.tls = std::move(security);
+    Inbox<Result<std::shared_ptr<PeerConnection>>> done;
+    QuorumDialer::dial(io, o, [&](auto r) { done.push(std::move(r)); });
+    EXPECT_TRUE(done.wait_count(1));
+    auto r = done.items().front();
+    if (r) {
+      dialed.push_back(*r);
+      (*r)->start({[](PeerConnection&, quorum::QuorumPacket) {},
+                   [](PeerConnection&, const std::string&) {}, nullptr});
+    }
+    return r;
+  }
+};
 
 }  // namespace paddock::peer::testing
