@@ -32,6 +32,19 @@ using pipeline::ConnectionId;
 inline constexpr std::chrono::milliseconds kDeadline{10000};
 
 // A frame as the wire carries it: 4-byte big-endian length, then the body.
+// A loopback port free when asked (bound then released; good enough for tests).
+inline uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  socklen_t len = sizeof(a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
 inline std::string frame(std::string_view body) {
   uint32_t n = htonl(static_cast<uint32_t>(body.size()));
   std::string out(reinterpret_cast<const char*>(&n), 4);
