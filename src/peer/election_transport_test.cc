@@ -23,16 +23,8 @@ using quorum::Notification;
 using quorum::Sid;
 using testing::eventually;
 using testing::Inbox;
+using testing::vote;
 using Received = std::pair<Sid, Notification>;
-
-Notification vote(Sid leader, int64_t round) {
-  Notification n;
-  n.leader = leader;
-  n.zxid = 0x100000000 + round;
-  n.election_epoch = round;
-  n.peer_epoch = 1;
-  return n;
-}
 
 struct Server {
   Inbox<Received> inbox;

@@ -22,6 +22,7 @@ using quorum::PacketType;
 using quorum::QuorumPacket;
 using quorum::Sid;
 using testing::Inbox;
+using testing::vote;
 
 class PeerTlsTest : public ::testing::Test {
  protected:
@@ -196,15 +197,6 @@ struct Voter {
   }
   ElectionPeer as_peer(Sid sid) const { return {sid, "127.0.0.1", transport->port()}; }
 };
-
-Notification vote(Sid leader) {
-  Notification n;
-  n.leader = leader;
-  n.zxid = 0x100000001;
-  n.election_epoch = 1;
-  n.peer_epoch = 1;
-  return n;
-}
 
 TEST_F(PeerTlsTest, ElectionNotificationsCrossTlsBothWays) {
   Voter one(1, tls("server.pem"));

@@ -30,6 +30,7 @@ using quorum::Sid;
 using testing::eventually;
 using testing::from_hex;
 using testing::Inbox;
+using testing::vote;
 using testing::ScriptedAuthenticator;
 
 using Script = ScriptedAuthenticator::Script;
@@ -232,15 +233,6 @@ TEST(QuorumSaslQuorumPort, ASilentPeerAndAnOversizedTokenAreRefused) {
 }
 
 // --- the election port -----------------------------------------------------------------
-
-Notification vote(Sid leader, int64_t round) {
-  Notification n;
-  n.leader = leader;
-  n.zxid = 0x100000000 + round;
-  n.election_epoch = round;
-  n.peer_epoch = 1;
-  return n;
-}
 
 struct Member {
   Inbox<std::pair<Sid, Notification>> inbox;

@@ -59,6 +59,16 @@ inline bool eventually(const std::function<bool()>& pred,
   return true;
 }
 
+// A vote for `leader` in election round `round` (epoch 1, zxid 0x1_0000_0000 + round).
+inline quorum::Notification vote(quorum::Sid leader, int64_t round = 1) {
+  quorum::Notification n;
+  n.leader = leader;
+  n.zxid = 0x100000000 + round;
+  n.election_epoch = round;
+  n.peer_epoch = 1;
+  return n;
+}
+
 // A quorum listener on loopback with the given security (TLS, SASL) and dials to it: what
 // the peer-security tests of both sides need. `received`: the packets the listener's
 // connections got; `dial`'s connections are started with handlers that drop what arrives.
