@@ -28,7 +28,9 @@
 namespace paddock::client::testing {
 
 enum class ServerKind { kPaddock, kZooKeeper };
-inline const char* kind_name(ServerKind k) { return k == ServerKind::kPaddock ? "Paddock" : "ZooKeeper"; }
+inline const char* kind_name(ServerKind k) {
+  return k == ServerKind::kPaddock ? "Paddock" : "ZooKeeper";
+}
 
 inline int free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -90,7 +92,8 @@ inline std::string unavailable(ServerKind kind) {
   if (kind == ServerKind::kPaddock) {
     return ::access(paddockd_path().c_str(), X_OK) == 0 ? "" : "no paddockd at " + paddockd_path();
   }
-  if (::access("/usr/share/java/zookeeper.jar", R_OK) != 0) return "no /usr/share/java/zookeeper.jar";
+  if (::access("/usr/share/java/zookeeper.jar", R_OK) != 0)
+    return "no /usr/share/java/zookeeper.jar";
   if (std::system("command -v java >/dev/null 2>&1") != 0) return "no java";
   return "";
 }
@@ -124,11 +127,18 @@ class TestServer {
     if (kind_ == ServerKind::kPaddock) {
       args = {paddockd_path(), "-Dzookeeper.extendedTypesEnabled=true", dir_ + "/zoo.cfg"};
     } else {
-      args = {"/usr/bin/java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-              "-Xshare:auto", "-Dzookeeper.admin.enableServer=false",
+      args = {"/usr/bin/java",
+              "-Xmx256m",
+              "-XX:+UseSerialGC",
+              "-XX:TieredStopAtLevel=1",
+              "-Xshare:auto",
+              "-Dzookeeper.admin.enableServer=false",
               "-Dzookeeper.extendedTypesEnabled=true",
-              "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", kZkClassPath,
-              "org.apache.zookeeper.server.quorum.QuorumPeerMain", dir_ + "/zoo.cfg"};
+              "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+              "-cp",
+              kZkClassPath,
+              "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+              dir_ + "/zoo.cfg"};
       if (::access(args[0].c_str(), X_OK) != 0) args[0] = "java";
     }
     std::vector<char*> argv;
@@ -183,9 +193,15 @@ class TestServer {
   pid_t pid_ = -1;
 };
 
-// A TCP proxy on a free loopback port in front of `target_port`. cut() closes every
-// connection it carries; blackhole(true) keeps connections open but forwards nothing (and
-// accepts new ones that go nowhere), as a partition would.
+// A TCP proxy on a free loopback port in front of `target_port`, for ZooKeeper's framed
+// protocol. It makes on purpose what networks do by accident:
+// - cut() closes every connection it carries (and returns once they are closed);
+// - blackhole(true) keeps connections open but forwards nothing (and accepts new ones that go
+//   nowhere), as a partition would;
+// - hold_replies_after(n) forwards n more whole reply frames, then keeps the server's replies
+//   in its own buffer: a request sent then reaches the server and is applied, but its reply
+//   does not come back. With a cut() after it, that is the "create whose outcome is unknown"
+//   of a connection loss. release() forwards everything again.
 class TcpProxy {
  public:
   explicit TcpProxy(int target_port) : target_(target_port) {
@@ -205,63 +221,106 @@ class TcpProxy {
   ~TcpProxy() {
     stop_ = true;
     thread_.join();
-    for (auto& [a, b] : pairs_) {
-      ::close(a);
-      ::close(b);
-    }
+    close_pairs();
     ::close(listen_fd_);
   }
   int port() const { return port_; }
   std::string hostport() const { return "127.0.0.1:" + std::to_string(port_); }
-  void cut() { cut_ = true; }
+  void cut() {
+    cut_ = true;
+    while (cut_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   void blackhole(bool on) { blackhole_ = on; }
+  void hold_replies_after(int frames) {
+    budget_ = frames;
+    hold_ = true;
+  }
+  void release() { hold_ = false; }
+  // Whole reply frames held back on the connection flushed last.
+  int held_frames() const { return held_frames_.load(); }
 
  private:
+  struct Pair {
+    int client_fd, server_fd;
+    std::string from_server;  // read, not yet forwarded
+  };
+  static size_t frame_size_at(const std::string& b, size_t at) {
+    const auto* u = reinterpret_cast<const unsigned char*>(b.data() + at);
+    return 4 + ((size_t{u[0]} << 24) | (size_t{u[1]} << 16) | (size_t{u[2]} << 8) | u[3]);
+  }
+  void close_pairs() {
+    for (auto& p : pairs_) {
+      ::close(p.client_fd);
+      ::close(p.server_fd);
+    }
+    pairs_.clear();
+  }
+  // Forwards the whole reply frames it may; false when the client side is gone.
+  bool flush(Pair& p) {
+    std::string& b = p.from_server;
+    size_t sent = 0;
+    while (b.size() - sent >= 4) {
+      const size_t frame = frame_size_at(b, sent);
+      if (b.size() - sent < frame) break;
+      if (hold_) {
+        if (budget_ <= 0) break;
+        budget_--;
+      }
+      if (::send(p.client_fd, b.data() + sent, frame, MSG_NOSIGNAL) != static_cast<ssize_t>(frame))
+        return false;
+      sent += frame;
+    }
+    b.erase(0, sent);
+    int held = 0;
+    for (size_t at = 0; b.size() - at >= 4 && b.size() - at >= frame_size_at(b, at); ++held) {
+      at += frame_size_at(b, at);
+    }
+    held_frames_ = held;
+    return true;
+  }
   void loop() {
     std::vector<char> buf(64 * 1024);
     while (!stop_) {
-      if (cut_.exchange(false)) {
-        for (auto& [a, b] : pairs_) {
-          ::close(a);
-          ::close(b);
-        }
-        pairs_.clear();
+      if (cut_) {
+        close_pairs();
+        cut_ = false;
       }
+      const short events = blackhole_ ? 0 : POLLIN;
       std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}};
-      for (auto& [a, b] : pairs_) {
-        fds.push_back({a, static_cast<short>(blackhole_ ? 0 : POLLIN), 0});
-        fds.push_back({b, static_cast<short>(blackhole_ ? 0 : POLLIN), 0});
+      for (auto& p : pairs_) {
+        fds.push_back({p.client_fd, events, 0});
+        fds.push_back({p.server_fd, events, 0});
       }
-      if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
+      if (::poll(fds.data(), fds.size(), 10) <= 0) continue;
       const size_t polled = pairs_.size();  // a pair accepted below was not polled yet
       if (fds[0].revents & POLLIN) {
         int c = ::accept(listen_fd_, nullptr, nullptr);
-        if (c >= 0) {
-          int u = connect_loopback(target_);
-          if (u < 0) {
-            ::close(c);
-          } else {
-            pairs_.push_back({c, u});
-          }
+        int u = c >= 0 ? connect_loopback(target_) : -1;
+        if (u >= 0) {
+          pairs_.push_back({c, u, {}});
+        } else if (c >= 0) {
+          ::close(c);
         }
       }
       std::vector<size_t> dead;
       for (size_t i = 0; i < polled; ++i) {
-        for (int side = 0; side < 2; ++side) {
-          const pollfd& p = fds[1 + 2 * i + side];
-          if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
-          int from = side == 0 ? pairs_[i].first : pairs_[i].second;
-          int to = side == 0 ? pairs_[i].second : pairs_[i].first;
-          ssize_t n = ::read(from, buf.data(), buf.size());
-          if (n <= 0 || ::send(to, buf.data(), static_cast<size_t>(n), MSG_NOSIGNAL) != n) {
-            dead.push_back(i);
-            break;
-          }
+        Pair& p = pairs_[i];
+        bool ok = true;
+        if (fds[1 + 2 * i].revents & (POLLIN | POLLHUP | POLLERR)) {
+          ssize_t n = ::read(p.client_fd, buf.data(), buf.size());
+          ok = n > 0 && ::send(p.server_fd, buf.data(), static_cast<size_t>(n), MSG_NOSIGNAL) == n;
         }
+        if (ok && (fds[2 + 2 * i].revents & (POLLIN | POLLHUP | POLLERR))) {
+          ssize_t n = ::read(p.server_fd, buf.data(), buf.size());
+          ok = n > 0;
+          if (ok) p.from_server.append(buf.data(), static_cast<size_t>(n));
+        }
+        if (ok && !blackhole_) ok = flush(p);
+        if (!ok) dead.push_back(i);
       }
       for (auto it = dead.rbegin(); it != dead.rend(); ++it) {
-        ::close(pairs_[*it].first);
-        ::close(pairs_[*it].second);
+        ::close(pairs_[*it].client_fd);
+        ::close(pairs_[*it].server_fd);
         pairs_.erase(pairs_.begin() + static_cast<long>(*it));
       }
     }
@@ -271,8 +330,10 @@ class TcpProxy {
   int listen_fd_ = -1;
   int port_ = 0;
   std::thread thread_;
-  std::atomic<bool> stop_{false}, cut_{false}, blackhole_{false};
-  std::vector<std::pair<int, int>> pairs_;  // (client side, server side); proxy thread only
+  std::atomic<bool> stop_{false}, cut_{false}, blackhole_{false}, hold_{false};
+  std::atomic<int> budget_{0};
+  std::atomic<int> held_frames_{0};
+  std::vector<Pair> pairs_;  // proxy thread only
 };
 
 // One server per kind, started on first use and shared by every test of the process that does

@@ -1,8 +1,8 @@
 // Barrier, DoubleBarrier, SequenceIds and Semaphore against both servers.
 #include <atomic>
 #include <future>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>

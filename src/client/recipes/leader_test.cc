@@ -60,7 +60,7 @@ TEST_P(LeaderTest, LatchHasOneLeaderAndHandsOverWhenItsSessionCloses) {
 }
 
 TEST_P(LeaderTest, LatchLosesLeadershipWhileDisconnectedAndRegainsIt) {
-  client::testing::TcpProxy proxy(server_->port());
+  TcpProxy proxy(server_->port());
   Participant leader(
       this, [&](SessionEvents* e) { return open_client(proxy.hostport() + base_, e); }, "a");
   Participant other(
@@ -78,7 +78,7 @@ TEST_P(LeaderTest, LatchLosesLeadershipWhileDisconnectedAndRegainsIt) {
 }
 
 TEST_P(LeaderTest, LatchHandsOverWhenTheLeadersSessionExpires) {
-  client::testing::TcpProxy proxy(server_->port());
+  TcpProxy proxy(server_->port());
   Participant leader(
       this, [&](SessionEvents* e) { return open_client(proxy.hostport() + base_, e, 2000ms); },
       "a");
@@ -136,7 +136,7 @@ TEST_P(LeaderTest, ElectionHasOneLeaderAtATime) {
 }
 
 TEST_P(LeaderTest, ElectionLeaderIsToldWhenItsConnectionDrops) {
-  client::testing::TcpProxy proxy(server_->port());
+  TcpProxy proxy(server_->port());
   SessionEvents events;
   auto c = open_client(proxy.hostport() + base_, &events);
   std::atomic<bool> leading{false}, told{false};

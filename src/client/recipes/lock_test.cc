@@ -159,7 +159,7 @@ TEST_P(LockTest, ProtectedCreateAdoptsTheNodeOfALostCreate) {
 // protected mode finds the node by its GUID and adopts it. A blind retry would make a second
 // node behind the orphan and wait for it for the rest of the session.
 TEST_P(LockTest, AcquireAdoptsItsNodeWhenTheCreateReplyIsLost) {
-  ReplyHoldingProxy proxy(server_->port());
+  TcpProxy proxy(server_->port());
   auto c = open_client(proxy.hostport() + base_);
   SyncClient(*c).create("/lock");
   ExclusiveLock lock(*c, "/lock");
@@ -182,7 +182,7 @@ TEST_P(LockTest, AcquireAdoptsItsNodeWhenTheCreateReplyIsLost) {
 // connection not back before the deadline) must not leave its node behind: it is found by its
 // GUID and deleted in the background once the connection is back.
 TEST_P(LockTest, AcquireThatGivesUpWithTheCreateUnknownLeavesNoNode) {
-  ReplyHoldingProxy proxy(server_->port());
+  TcpProxy proxy(server_->port());
   auto c = open_client(proxy.hostport() + base_);
   SyncClient(*c).create("/lock");
   ExclusiveLock lock(*c, "/lock");
@@ -204,7 +204,7 @@ TEST_P(LockTest, AcquireThatGivesUpWithTheCreateUnknownLeavesNoNode) {
 // cancel() stops an acquire that waits for a connection that does not come back (as
 // LeaderElection::close() does), instead of leaving it waiting for its whole timeout.
 TEST_P(LockTest, CancelStopsAnAcquireWaitingForTheConnection) {
-  client::testing::TcpProxy proxy(server_->port());
+  TcpProxy proxy(server_->port());
   SessionEvents events;
   std::atomic<int> disconnects{0};
   events.add([&](KeeperState s) { disconnects += s == KeeperState::kDisconnected; });
@@ -288,7 +288,7 @@ TEST_P(LockTest, TimedOutAcquiresDoNotPileUpWatches) {
 // A waiter whose connection drops keeps its place: the session resumes, the watch is re-armed,
 // and the release still reaches it.
 TEST_P(LockTest, WaiterSurvivesAConnectionCut) {
-  client::testing::TcpProxy proxy(server_->port());
+  TcpProxy proxy(server_->port());
   SessionEvents events;
   std::atomic<int> disconnects{0};
   events.add([&](KeeperState s) { disconnects += s == KeeperState::kDisconnected; });

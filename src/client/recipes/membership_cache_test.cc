@@ -106,7 +106,7 @@ TEST_P(MembershipCacheTest, CacheReloadsWhatItMissedWhileCutOff) {
   zk.create(base_ + "/tree", "r");
   zk.create(base_ + "/tree/a", "1");
   zk.create(base_ + "/tree/b", "1");
-  client::testing::TcpProxy proxy(server_->port());
+  TcpProxy proxy(server_->port());
   SessionEvents events;
   auto c = open_client(proxy.hostport() + base_, &events);
   std::atomic<int> initialized{0};
@@ -131,7 +131,7 @@ TEST_P(MembershipCacheTest, CacheIgnoresALoadCutShort) {
   zk.create(base_ + "/tree", "r");
   zk.create(base_ + "/tree/a", "1");
   zk.create(base_ + "/tree/b", "1");
-  ReplyHoldingProxy proxy(server_->port());
+  TcpProxy proxy(server_->port());
   SessionEvents events;
   auto c = open_client(proxy.hostport() + base_, &events, 6000ms);
   std::atomic<int> initialized{0}, deleted{0};

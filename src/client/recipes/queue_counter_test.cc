@@ -49,7 +49,7 @@ TEST_P(QueueCounterTest, TakeWaitsForAnOffer) {
 // claim node says the item is this taker's. A bare delete would answer NoNode on the retry and
 // the item would be lost.
 TEST_P(QueueCounterTest, TakeWhoseReplyIsLostStillGetsTheItem) {
-  ReplyHoldingProxy proxy(server_->port());
+  TcpProxy proxy(server_->port());
   auto c = open_client(proxy.hostport() + base_);
   DistributedQueue q(*c, "/q");
   ASSERT_TRUE(q.offer("only").ok());
