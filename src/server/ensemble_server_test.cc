@@ -12,12 +12,11 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "config/server_config.h"
 #include "proto/jute.h"
@@ -118,6 +117,7 @@ class Session {
 
 struct Member {
   int64_t sid = 0;
+  uint16_t election_port = 0;
   uint16_t client_port = 0;
   uint16_t admin_port = 0;
   std::string dir;
@@ -132,13 +132,16 @@ class EnsembleServerTest : public ::testing::Test {
             ("paddock-ensemble-server-test-" + std::to_string(::getpid()));
     std::filesystem::remove_all(root_);
     std::string servers;
+    std::map<int64_t, uint16_t> election_ports;
     for (int64_t sid = 1; sid <= 3; ++sid) {
+      election_ports[sid] = free_port();
       servers += "server." + std::to_string(sid) + "=127.0.0.1:" + std::to_string(free_port()) +
-                 ":" + std::to_string(free_port()) + "\n";
+                 ":" + std::to_string(election_ports[sid]) + "\n";
     }
     for (int64_t sid = 1; sid <= 3; ++sid) {
       Member m;
       m.sid = sid;
+      m.election_port = election_ports[sid];
       m.client_port = free_port();
       m.admin_port = free_port();
       m.dir = (root_ / ("s" + std::to_string(sid))).string();
@@ -147,8 +150,7 @@ class EnsembleServerTest : public ::testing::Test {
                          "\nclientPort=" + std::to_string(m.client_port) +
                          "\nclientPortAddress=127.0.0.1\nadmin.enableServer=true\n"
                          "admin.serverAddress=127.0.0.1\nadmin.serverPort=" +
-                         std::to_string(m.admin_port) + "\n4lw.commands.whitelist=*\n" +
-                         servers;
+                         std::to_string(m.admin_port) + "\n4lw.commands.whitelist=*\n" + servers;
       auto loaded = config::parse_server_config(text, "zoo.cfg", {}, m.dir);
       ASSERT_TRUE(loaded) << loaded.error();
       ASSERT_TRUE(config::apply_my_id(*loaded, std::to_string(sid), m.dir + "/myid"));
@@ -211,6 +213,61 @@ class EnsembleServerTest : public ::testing::Test {
   std::map<int64_t, Member> members_;
 };
 
+// A listening socket on 127.0.0.1:port, as a process that has not let go of it yet; -1 if the
+// port could not be taken.
+int hold_port(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 1) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// zookeeper.electionPortBindRetry: an election port still held is tried again a second apart;
+// start-up fails naming the port once the attempts are spent.
+TEST_F(EnsembleServerTest, ElectionPortStillHeldFailsStartUpAfterTheConfiguredAttempts) {
+  Member& m = members_.at(1);
+  const int holder = hold_port(m.election_port);
+  ASSERT_GE(holder, 0);
+  m.config.properties["zookeeper.electionPortBindRetry"] = "2";
+  const auto began = std::chrono::steady_clock::now();
+  auto server = std::make_unique<Server>(m.config, env_, clock_);
+  auto error = server->start();
+  const auto took = std::chrono::steady_clock::now() - began;
+  ::close(holder);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->message.find("election port 127.0.0.1:" + std::to_string(m.election_port)),
+            std::string::npos)
+      << error->message;
+  EXPECT_GE(took, 1s) << "the second attempt comes a second after the first";
+  server.reset();
+}
+
+// ... and with 0 it keeps trying until the port comes free (a restart whose predecessor is
+// still exiting), then serves.
+TEST_F(EnsembleServerTest, ElectionPortBindIsRetriedUntilThePortComesFree) {
+  Member& m = members_.at(1);
+  const int holder = hold_port(m.election_port);
+  ASSERT_GE(holder, 0);
+  m.config.properties["zookeeper.electionPortBindRetry"] = "0";
+  std::thread release([holder] {
+    std::this_thread::sleep_for(1500ms);
+    ::close(holder);
+  });
+  m.server = std::make_unique<Server>(m.config, env_, clock_);
+  auto error = m.server->start();
+  release.join();
+  ASSERT_FALSE(error.has_value()) << error->message;
+  EXPECT_TRUE(m.server->is_ensemble_member());
+  start(2);
+  EXPECT_TRUE(wait_leader({1, 2}).has_value());
+}
+
 TEST_F(EnsembleServerTest, ElectsReplicatesAndReplacesAStoppedLeader) {
   for (int64_t sid : {1, 2, 3}) start(sid);
   auto leader = wait_leader({1, 2, 3});
@@ -268,9 +325,8 @@ TEST_F(EnsembleServerTest, MntrReportsTheReplicationFigures) {
   for (int64_t sid : {1, 2, 3}) {
     if (sid != *leader) followers.push_back(sid);
   }
-  ASSERT_TRUE(wait_for([&] {
-    return mntr_value(members_.at(*leader).client_port, "zk_synced_followers") == 2;
-  }));
+  ASSERT_TRUE(wait_for(
+      [&] { return mntr_value(members_.at(*leader).client_port, "zk_synced_followers") == 2; }));
   constexpr int kWrites = 5;
   {
     Session s(members_.at(followers[0]).client_port);
@@ -293,7 +349,8 @@ TEST_F(EnsembleServerTest, MntrReportsTheReplicationFigures) {
     const uint16_t port = members_.at(sid).client_port;
     EXPECT_TRUE(wait_for([&] {
       return mntr_value(port, "zk_learner_commit_received_count") >= kWrites;
-    })) << "server." << sid;
+    })) << "server."
+        << sid;
     EXPECT_GE(mntr_value(port, "zk_learner_proposal_received_count"), kWrites);
     EXPECT_EQ(mntr_value(port, "zk_cnt_follower_sync_time"), 1) << "server." << sid;
     EXPECT_EQ(mntr_value(port, "zk_leader_uptime"), -1) << "only the leader has it";
@@ -310,10 +367,12 @@ TEST_F(EnsembleServerTest, AdminZabStateAndVotingViewDescribeTheMember) {
     TestClient c(members_.at(sid).admin_port);
     std::string request = "GET /commands/" + std::string(name) +
                           " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    std::string reply = c.connected() && c.write(request) ? c.read_until_closed(5s).value_or("") : "";
+    std::string reply =
+        c.connected() && c.write(request) ? c.read_until_closed(5s).value_or("") : "";
     const size_t body = reply.find("\r\n\r\n");
-    return body == std::string::npos ? nlohmann::json()
-                                     : nlohmann::json::parse(reply.substr(body + 4), nullptr, false);
+    return body == std::string::npos
+               ? nlohmann::json()
+               : nlohmann::json::parse(reply.substr(body + 4), nullptr, false);
   };
   nlohmann::json zab;
   ASSERT_TRUE(wait_for([&] {
