@@ -149,6 +149,20 @@ set {P}/c v
 """
 
 
+CLOSING_EVENT = "WatchedEvent state:Closed type:None path:null"
+
+
+def without_closing_event(text):
+    """The text without the Closed event printed last. zkCli prints it from its event thread
+    while its main thread calls System.exit after close(), so now and then it does not get to;
+    both shells' texts lose it for the comparison, and the tests that need it look for it in
+    ours."""
+    lines = text.splitlines()
+    if lines and lines[-1] == CLOSING_EVENT:
+        lines.pop()
+    return "\n".join(lines) + ("\n" if lines and text.endswith("\n") else "")
+
+
 class ShellCases:
     kind = None
     server = None
@@ -187,7 +201,8 @@ class ShellCases:
         zout, zerr = run_zkcli(self.server.hostport, zk_lines)
         keep = (lambda t: "\n".join(l for l in t.splitlines() if only.match(l))) if only else (lambda t: t)
         if "out" in streams:
-            self.assertEqual(keep(normalize(out, ours_p)), keep(normalize(zout, zk_p)))
+            self.assertEqual(keep(without_closing_event(normalize(out, ours_p))),
+                             keep(without_closing_event(normalize(zout, zk_p))))
         if "err" in streams:
             self.assertEqual(normalize(err, ours_p), normalize(zerr, zk_p))
         return out, err
@@ -201,7 +216,7 @@ class ShellCases:
         self.assertIn("Insufficient permission : ", err)
         self.assertIn("Output quota for ", out)
         self.assertIn("'digest,'u:Jq7wMyA/w2Vd5WIDAKdu4OIIFEQ=\n: cdrwa", out)
-        self.assertIn("WatchedEvent state:Closed type:None path:null", out)
+        self.assertIn(CLOSING_EVENT, out)
 
     def test_watch_events_print_as_zkcli_prints_them(self):
         out, _ = self.compare_with_zkcli(WATCHES, streams=("out",), only=re.compile("^WatchedEvent "))
