@@ -1,12 +1,11 @@
 #include "tls/tls_context.h"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -86,18 +85,24 @@ Result<StoreType> store_type(const std::string& type_key, const std::string& typ
       std::string e(ext);
       return l.size() >= e.size() && l.compare(l.size() - e.size(), e.size(), e) == 0;
     };
-    if (ends(".pem") || ends(".crt") || ends(".key")) t = "pem";
-    else if (ends(".p12") || ends(".pfx") || ends(".pkcs12")) t = "pkcs12";
-    else if (ends(".jks")) t = "jks";
-    else if (content.rfind("\xfe\xed\xfe\xed", 0) == 0) t = "jks";
-    else if (content.find("-----BEGIN") != std::string::npos) t = "pem";
-    else t = "pkcs12";
+    if (ends(".pem") || ends(".crt") || ends(".key"))
+      t = "pem";
+    else if (ends(".p12") || ends(".pfx") || ends(".pkcs12"))
+      t = "pkcs12";
+    else if (ends(".jks"))
+      t = "jks";
+    else if (content.rfind("\xfe\xed\xfe\xed", 0) == 0)
+      t = "jks";
+    else if (content.find("-----BEGIN") != std::string::npos)
+      t = "pem";
+    else
+      t = "pkcs12";
   }
   if (t == "pem") return StoreType::kPem;
   if (t == "pkcs12") return StoreType::kPkcs12;
   if (t == "jks") return StoreType::kJks;
-  return Status::error(fmt::format("{}: unknown store type '{}' (PEM, PKCS12 or JKS)", type_key,
-                                   type));
+  return Status::error(
+      fmt::format("{}: unknown store type '{}' (PEM, PKCS12 or JKS)", type_key, type));
 }
 
 struct KeyMaterial {
@@ -132,7 +137,8 @@ Status load_pem(const std::string& content, const std::string& password, KeyMate
     BioPtr b(BIO_new_mem_buf(one.data(), static_cast<int>(one.size())));
     if (label.find("PRIVATE KEY") != std::string::npos) {
       EVP_PKEY* key = PEM_read_bio_PrivateKey(b.get(), nullptr, password_callback, &pw);
-      if (key == nullptr) return Status::error("cannot read the private key (wrong password?): " + openssl_errors());
+      if (key == nullptr)
+        return Status::error("cannot read the private key (wrong password?): " + openssl_errors());
       EVP_PKEY_free(out.key);
       out.key = key;
     } else if (label == "CERTIFICATE" || label == "TRUSTED CERTIFICATE") {
@@ -157,9 +163,11 @@ Status load_pkcs12(const std::string& content, const std::string& password, KeyM
   STACK_OF(X509)* ca = nullptr;
   const int ok = PKCS12_parse(p12, password.c_str(), &out.key, &cert, &ca);
   PKCS12_free(p12);
-  if (ok != 1) return Status::error("cannot open the PKCS12 file (wrong password?): " + openssl_errors());
+  if (ok != 1)
+    return Status::error("cannot open the PKCS12 file (wrong password?): " + openssl_errors());
   if (cert != nullptr) out.certs.push_back(cert);
-  for (int i = 0; ca != nullptr && i < sk_X509_num(ca); ++i) out.certs.push_back(sk_X509_value(ca, i));
+  for (int i = 0; ca != nullptr && i < sk_X509_num(ca); ++i)
+    out.certs.push_back(sk_X509_value(ca, i));
   sk_X509_free(ca);
   return Status::ok();
 }
@@ -181,12 +189,16 @@ Status load_store(const TlsSettings& s, const std::string& kind, const std::stri
 
 Result<int> protocol_version(const std::string& key, const std::string& name) {
   static const std::map<std::string, int> kVersions = {
-      {"TLSv1.3", TLS1_3_VERSION}, {"TLSv1.2", TLS1_2_VERSION}, {"TLSv1.1", TLS1_1_VERSION},
-      {"TLSv1", TLS1_VERSION},     {"TLS", 0},
+      {"TLSv1.3", TLS1_3_VERSION},
+      {"TLSv1.2", TLS1_2_VERSION},
+      {"TLSv1.1", TLS1_1_VERSION},
+      {"TLSv1", TLS1_VERSION},
+      {"TLS", 0},
   };
   auto it = kVersions.find(name);
   if (it == kVersions.end()) {
-    return Status::error(fmt::format("{}: unknown protocol '{}' (TLSv1.2, TLSv1.3, ...)", key, name));
+    return Status::error(
+        fmt::format("{}: unknown protocol '{}' (TLSv1.2, TLSv1.3, ...)", key, name));
   }
   return it->second;
 }
@@ -206,7 +218,8 @@ Status set_protocols(SSL_CTX* ctx, const TlsSettings& s) {
     for (const std::string& p : enabled) {
       Result<int> v = protocol_version(s.key_prefix + "enabledProtocols", p);
       if (!v) return v.status();
-      if (*v == 0) return Status::error(s.key_prefix + "enabledProtocols: name versions, not 'TLS'");
+      if (*v == 0)
+        return Status::error(s.key_prefix + "enabledProtocols: name versions, not 'TLS'");
       lo = std::min(lo, *v);
       hi = std::max(hi, *v);
     }
@@ -239,7 +252,8 @@ Status set_cipher_suites(SSL_CTX* ctx, const TlsSettings& s) {
     }
     auto it = by_standard.find(name);
     if (it == by_standard.end()) {
-      return Status::error(fmt::format("{}ciphersuites: unknown cipher suite '{}'", s.key_prefix, name));
+      return Status::error(
+          fmt::format("{}ciphersuites: unknown cipher suite '{}'", s.key_prefix, name));
     }
     tls12 += (tls12.empty() ? "" : ":") + it->second;
   }
@@ -284,6 +298,10 @@ Result<SslCtxPtr> build_context(const TlsSettings& s, bool server) {
   return ctx;
 }
 
+// Sessions a TLS server keeps for resumption (OpenSSL's default is 20,480); each holds the
+// client's certificate chain.
+constexpr long kServerSessionCacheSize = 4096;
+
 // Everything build_context sets, on a context made elsewhere (cpp-httplib's, for the admin
 // server).
 Status configure(SSL_CTX* ctx, const TlsSettings& s, bool server) {
@@ -301,8 +319,7 @@ Status configure(SSL_CTX* ctx, const TlsSettings& s, bool server) {
       return Status::error(where + ": needs a private key and its certificate");
     }
     if (SSL_CTX_use_certificate(ctx, keys.certs[0]) != 1 ||
-        SSL_CTX_use_PrivateKey(ctx, keys.key) != 1 ||
-        SSL_CTX_check_private_key(ctx) != 1) {
+        SSL_CTX_use_PrivateKey(ctx, keys.key) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
       return Status::error(where + ": the key does not fit the certificate: " + openssl_errors());
     }
     for (size_t i = 1; i < keys.certs.size(); ++i) {
@@ -321,6 +338,14 @@ Status configure(SSL_CTX* ctx, const TlsSettings& s, bool server) {
     SSL_CTX_set_verify(ctx, mode, nullptr);
     static const unsigned char kSessionContext[] = "paddock";
     SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
+    // Resumption from the server's session cache (stateful, as Java's TLS servers do), not
+    // from stateless tickets: OpenSSL 3.0 makes each TLS 1.2 ticket by encoding the session
+    // and decoding it again, which re-parses the client certificate's public key through its
+    // decoders, about 12 % of a handshake's CPU with a client certificate
+    // (bench/tls_bench.py's storm). One TLS 1.3 ticket per handshake; the cache is bounded.
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_num_tickets(ctx, 1);
+    SSL_CTX_sess_set_cache_size(ctx, kServerSessionCacheSize);
     if (s.ocsp) {
       // Revocation is checked on the handshake's verified chain, which a resumed session
       // does not have: every handshake is a full one (no session cache, no tickets).

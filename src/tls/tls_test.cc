@@ -1,11 +1,11 @@
 #include <gtest/gtest.h>
-
 #include <openssl/x509.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "tls/test_certs.h"
@@ -28,7 +28,11 @@ std::string name_of(std::initializer_list<std::pair<const char*, const char*>> e
 }
 
 TEST(X509NameTest, PrintsRdnsInReverseWithRfc2253Keywords) {
-  EXPECT_EQ(name_of({{"C", "US"}, {"ST", "CA"}, {"L", "SF"}, {"O", "Paddock"}, {"OU", "Test"},
+  EXPECT_EQ(name_of({{"C", "US"},
+                     {"ST", "CA"},
+                     {"L", "SF"},
+                     {"O", "Paddock"},
+                     {"OU", "Test"},
                      {"CN", "client"}}),
             "CN=client,OU=Test,O=Paddock,L=SF,ST=CA,C=US");
   EXPECT_EQ(name_of({{"DC", "com"}, {"DC", "example"}, {"UID", "u1"}}), "UID=u1,DC=example,DC=com");
@@ -63,8 +67,8 @@ TEST(X509NameTest, MultiValuedRdnIsJoinedWithPlus) {
 class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("paddock_tls_test_" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("paddock_tls_test_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
     testing::make_test_pki(dir_.string());
   }
@@ -91,11 +95,16 @@ class TlsTest : public ::testing::Test {
     std::string server_error;
     std::string subject;
     std::string server_cert_cn;
+    bool resumed = false;                                             // the server resumed
+    std::shared_ptr<SSL_SESSION> session{nullptr, SSL_SESSION_free};  // the client's, after
   };
-  // Runs a handshake between two streams in memory, then one record each way.
-  static Outcome handshake(const SslCtxPtr& server_ctx, const SslCtxPtr& client_ctx) {
+  // Runs a handshake between two streams in memory, then one record each way; the client
+  // offers `resume` (a session of an earlier handshake) when given.
+  static Outcome handshake(const SslCtxPtr& server_ctx, const SslCtxPtr& client_ctx,
+                           SSL_SESSION* resume = nullptr) {
     TlsStream s(server_ctx, TlsStream::Role::kServer);
     TlsStream c(client_ctx, TlsStream::Role::kClient);
+    if (resume != nullptr) SSL_set_session(c.ssl(), resume);
     Outcome out;
     bool s_ok = true, c_ok = true;
     for (int round = 0; round < 10 && s_ok && c_ok; ++round) {
@@ -123,6 +132,12 @@ class TlsTest : public ::testing::Test {
       }
     }
     out.ok = s_ok && c_ok && s.handshake_done() && c.handshake_done();
+    out.resumed = SSL_session_reused(s.ssl()) == 1;
+    out.session.reset(SSL_get1_session(c.ssl()), SSL_SESSION_free);
+    // Both ends close with close_notify: OpenSSL takes a session out of resumption when its
+    // connection ends without one.
+    c.shutdown();
+    s.shutdown();
     out.server_error = s.error();
     out.subject = s.peer_subject();
     if (X509* cert = SSL_get0_peer_certificate(c.ssl())) {
@@ -152,8 +167,8 @@ TEST_F(TlsTest, NeedRefusesAClientWithoutCertificate) {
 }
 
 TEST_F(TlsTest, WantAcceptsAClientWithoutCertificateButNotABadOne) {
-  Outcome o = handshake(ok(build_server_context(server("want"))),
-                        ok(build_client_context(client(""))));
+  Outcome o =
+      handshake(ok(build_server_context(server("want"))), ok(build_client_context(client(""))));
   EXPECT_TRUE(o.ok) << o.server_error;
   EXPECT_EQ(o.subject, "");
   o = handshake(ok(build_server_context(server("want"))),
@@ -174,7 +189,8 @@ TEST_F(TlsTest, WrongCaAndExpiredCertificatesAreRefused) {
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.server_error.find("unable to get local issuer certificate"), std::string::npos)
       << o.server_error;
-  o = handshake(ok(build_server_context(server())), ok(build_client_context(client("expired.pem"))));
+  o = handshake(ok(build_server_context(server())),
+                ok(build_client_context(client("expired.pem"))));
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.server_error.find("certificate has expired"), std::string::npos) << o.server_error;
 }
@@ -182,7 +198,8 @@ TEST_F(TlsTest, WrongCaAndExpiredCertificatesAreRefused) {
 TEST_F(TlsTest, RevokedCertificateIsRefusedWithCrlChecking) {
   TlsSettings s = server();
   s.trust_store_location = path("trust_crl.pem");
-  Outcome o = handshake(ok(build_server_context(s)), ok(build_client_context(client("revoked.pem"))));
+  Outcome o =
+      handshake(ok(build_server_context(s)), ok(build_client_context(client("revoked.pem"))));
   EXPECT_TRUE(o.ok) << "without ssl.crl the CRL is not consulted: " << o.server_error;
   s.crl = true;
   o = handshake(ok(build_server_context(s)), ok(build_client_context(client("revoked.pem"))));
@@ -261,6 +278,30 @@ TEST_F(TlsTest, ProtocolsAndSuitesLimitTheHandshake) {
                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
   o = handshake(server_ctx, ok(build_client_context(client())));
   EXPECT_TRUE(o.ok) << o.server_error;
+}
+
+// A returning client resumes from the server's session cache; in TLS 1.2 it is given no
+// stateless ticket (OpenSSL 3.0 makes one by re-decoding the whole session, client
+// certificate included, at every full handshake).
+TEST_F(TlsTest, ServerResumesSessionsFromItsCacheWithoutStatelessTickets) {
+  for (const char* version : {"TLSv1.2", "TLSv1.3"}) {
+    SCOPED_TRACE(version);
+    TlsSettings s = server();
+    s.protocol = version;
+    SslCtxPtr server_ctx = ok(build_server_context(s));
+    SslCtxPtr client_ctx = ok(build_client_context(client()));
+    Outcome first = handshake(server_ctx, client_ctx);
+    ASSERT_TRUE(first.ok) << first.server_error;
+    EXPECT_FALSE(first.resumed);
+    ASSERT_NE(first.session, nullptr);
+    ASSERT_EQ(SSL_SESSION_is_resumable(first.session.get()), 1);
+    if (std::string(version) == "TLSv1.2") {
+      EXPECT_EQ(SSL_SESSION_has_ticket(first.session.get()), 0);
+    }
+    Outcome again = handshake(server_ctx, client_ctx, first.session.get());
+    ASSERT_TRUE(again.ok) << again.server_error;
+    EXPECT_TRUE(again.resumed);
+  }
 }
 
 TEST_F(TlsTest, ServerContextReloadsARotatedCertificate) {
