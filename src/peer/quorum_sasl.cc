@@ -68,11 +68,11 @@ struct Driver : std::enable_shared_from_this<Driver> {
   std::string prefix;            // learner: written with the first packet
 
   // --- reading -------------------------------------------------------------------------
-  // Calls `next` once `in` holds `n` bytes; the whole packet must come within read_timeout.
+  // Calls `next` once `in` holds `n` bytes. The whole packet must come within read_timeout:
+  // the timer started by its first byte runs on through the reads of its header and token
+  // (each `need` of one packet), until packet_read() stops it.
   void need(size_t n, Next next) {
     if (in.size() >= n) {
-      timer.cancel();
-      reading_packet = false;
       (this->*next)();
       return;
     }
@@ -117,6 +117,12 @@ struct Driver : std::enable_shared_from_this<Driver> {
 
   void read_packet() { need(kQuorumAuthHeaderBytes, &Driver::on_packet_bytes); }
 
+  // The packet being read is whole: its read timer stops.
+  void packet_read() {
+    timer.cancel();
+    reading_packet = false;
+  }
+
   void on_packet_bytes() {
     size_t consumed = 0;
     size_t needed = 0;
@@ -129,6 +135,7 @@ struct Driver : std::enable_shared_from_this<Driver> {
       need(needed, &Driver::on_packet_bytes);
       return;
     }
+    packet_read();
     packet = std::move(**decoded);
     in.erase(0, consumed);
     ++packets_read;

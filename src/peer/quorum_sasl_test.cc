@@ -10,6 +10,9 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/read.hpp>
 #include <asio/write.hpp>
+#include <chrono>
+#include <iterator>
+#include <thread>
 
 #include "peer/election_codec.h"
 #include "peer/election_transport.h"
@@ -30,8 +33,8 @@ using quorum::Sid;
 using testing::eventually;
 using testing::from_hex;
 using testing::Inbox;
-using testing::vote;
 using testing::ScriptedAuthenticator;
+using testing::vote;
 
 using Script = ScriptedAuthenticator::Script;
 
@@ -230,6 +233,26 @@ TEST(QuorumSaslQuorumPort, ASilentPeerAndAnOversizedTokenAreRefused) {
   EXPECT_EQ(slow.read(25).substr(16), "challenge");
   EXPECT_EQ(slow.read(16), from_hex("5f2435013501edccffffffff00000000"));
   EXPECT_TRUE(slow.closed_without_a_byte());
+}
+
+// The read timeout covers a whole packet: a peer that trickles one packet in parts, each part
+// within the timeout but the whole over it, is dropped before the packet is answered.
+TEST(QuorumSaslQuorumPort, APacketTrickledInPartsMustArriveWholeWithinTheReadTimeout) {
+  Leader leader([] {
+    PeerSecurity s = security(Flags{});
+    s.sasl.read_timeout = std::chrono::milliseconds(400);
+    return s;
+  }());
+  const std::string bytes = packet(QuorumAuthStatus::kInProgress, std::string("hello:s3cret"));
+  RawPeer trickle(leader.listener->port());
+  std::error_code ec;
+  // The magic, then the rest of the header, then the token: 300 ms apart, 600 ms in all.
+  const size_t cuts[] = {0, 4, 16, bytes.size()};
+  for (size_t i = 0; i + 1 < std::size(cuts) && !ec; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    asio::write(trickle.socket, asio::buffer(bytes.data() + cuts[i], cuts[i + 1] - cuts[i]), ec);
+  }
+  EXPECT_TRUE(trickle.closed_without_a_byte()) << "the trickled packet was answered";
 }
 
 // --- the election port -----------------------------------------------------------------
