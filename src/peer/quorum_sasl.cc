@@ -78,8 +78,8 @@ struct Driver : std::enable_shared_from_this<Driver> {
     }
     if (!reading_packet) {
       reading_packet = true;
-      // A timer that expired just before the cancel above still runs its handler, with
-      // success: the generation tells it apart from the timer of the read now under way.
+      // A timer that expired just before packet_read() cancelled it still runs its handler,
+      // with success: the generation tells it apart from the timer of the read now under way.
       const uint64_t generation = ++timer_generation;
       timer.expires_after(sasl.read_timeout);
       timer.async_wait([self = shared_from_this(), generation](std::error_code ec) {

@@ -31,7 +31,6 @@ using pipeline::ConnectionId;
 
 inline constexpr std::chrono::milliseconds kDeadline{10000};
 
-// A frame as the wire carries it: 4-byte big-endian length, then the body.
 // A loopback port free when asked (bound then released; good enough for tests).
 inline uint16_t free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -45,6 +44,7 @@ inline uint16_t free_port() {
   return ntohs(a.sin_port);
 }
 
+// A frame as the wire carries it: 4-byte big-endian length, then the body.
 inline std::string frame(std::string_view body) {
   uint32_t n = htonl(static_cast<uint32_t>(body.size()));
   std::string out(reinterpret_cast<const char*>(&n), 4);

@@ -341,8 +341,9 @@ Status configure(SSL_CTX* ctx, const TlsSettings& s, bool server) {
     // Resumption from the server's session cache (stateful, as Java's TLS servers do), not
     // from stateless tickets: OpenSSL 3.0 makes each TLS 1.2 ticket by encoding the session
     // and decoding it again, which re-parses the client certificate's public key through its
-    // decoders, about 12 % of a handshake's CPU with a client certificate
-    // (bench/tls_bench.py's storm). One TLS 1.3 ticket per handshake; the cache is bounded.
+    // decoders: 17 % of a full handshake's server CPU with a client certificate
+    // (bench/tls_storm_ab.py, docs/benchmarks.md). One TLS 1.3 ticket per handshake; the
+    // cache is bounded.
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     SSL_CTX_set_num_tickets(ctx, 1);
     SSL_CTX_sess_set_cache_size(ctx, kServerSessionCacheSize);

@@ -64,7 +64,6 @@ class _PkiCase(EnsembleTestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
 
-
 class TlsEnsemble(_PkiCase):
     def tls_handshake(self, port, key_store="member"):
         """A TLS client handshake with `key_store`'s certificate; returns the peer's cert."""
