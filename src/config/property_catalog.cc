@@ -116,6 +116,7 @@ constexpr PropertySpec kSpecs[] = {
 // Other property names ZooKeeper 3.8 reads (taken from the names its jar refers to).
 constexpr std::string_view kOtherKnown[] = {
     "zookeeper.serverCnxnFactory",
+    "zookeeper.admin.portUnification",
     "zookeeper.superUser",
     "zookeeper.allowSaslFailedClients",
     "zookeeper.sessionRequireClientSASLAuth",
@@ -217,6 +218,11 @@ constexpr Unsupported kUnsupported[] = {
      "the server reads only zookeeper.sasl.serverconfig (its JAAS section); the other "
      "zookeeper.sasl.* keys are the Java client's"},
     {"zookeeper.serverCnxnFactory", "Paddock has its own network layer"},
+    // Jetty's HTTP-or-HTTPS on one admin port: Debian's cpp-httplib keeps the per-socket
+    // TLS step private, so the admin server is one or the other.
+    {"zookeeper.admin.portUnification",
+     "the admin server speaks plain HTTP, or HTTPS only with admin.forceHttps=true; it does "
+     "not take both on one port"},
 };
 
 }  // namespace
