@@ -202,10 +202,12 @@ constexpr std::string_view kUnprefixed[] = {
 
 // Paddock's own properties (read in server/server_options.cc and config/log_settings.cc).
 constexpr std::string_view kPaddockOwn[] = {
-    "paddock.networkThreads",   "paddock.log.retryIntervalMs", "paddock.autopurge.intervalMs",
-    "paddock.snapshot.chunkBytes", "paddock.snapshot.zstdLevel", "paddock.log.level",
-    "paddock.log.format",       "paddock.log.file",            "paddock.log.maxFileSize",
-    "paddock.log.maxFiles",
+    "paddock.networkThreads",       "paddock.log.retryIntervalMs",
+    "paddock.autopurge.intervalMs", "paddock.snapshot.chunkBytes",
+    "paddock.snapshot.zstdLevel",   "paddock.log.level",
+    "paddock.log.format",           "paddock.log.file",
+    "paddock.log.maxFileSize",      "paddock.log.maxFiles",
+    "paddock.snap.forkMinNodes",
 };
 
 struct Unsupported {

@@ -315,6 +315,8 @@ void EnsembleMember::arm_tick() {
 
 void EnsembleMember::stop() {
   if (stopping_.exchange(true)) return;
+  // Children still serializing a SNAP are killed; links waiting for their bodies close.
+  snap_bodies_.stop();
   if (election_) election_->stop();
   if (io_) {
     io_->stop();
@@ -503,23 +505,20 @@ void EnsembleMember::load_snapshot(Zxid zxid) {
 }
 
 void EnsembleMember::send_packets(std::vector<quorum::OutgoingPacket>& packets) {
-  // One serialization for every SNAP of a Ready; the last SNAP takes it without a copy (a
-  // body is about the size of the tree's data).
-  std::optional<std::string> snapshot_body;
-  size_t snaps_left = 0;
-  for (const quorum::OutgoingPacket& out : packets) {
-    snaps_left += out.packet.type == PacketType::kSnap ? 1 : 0;
-  }
+  // One body for every SNAP of a Ready, shared by their links without a copy (a body is
+  // about the size of the tree's data). For a large tree a forked child makes it while this
+  // thread goes on; each link holds its SNAP, and what follows, until the body is done.
+  std::shared_ptr<peer::SnapBody> snapshot_body;
   for (quorum::OutgoingPacket& out : packets) {
     if (out.packet.type == PacketType::kSnap) {
       if (db_.tree().last_zxid() != out.packet.zxid) {
         fatal(fmt::format("SNAP at 0x{:x} with the state at 0x{:x}", out.packet.zxid,
                           db_.tree().last_zxid()));
       }
-      if (!snapshot_body) snapshot_body = peer::encode_zk_snapshot_body(db_.tree());
-      const size_t bytes = snapshot_body->size();
-      out.packet.data = --snaps_left == 0 ? std::move(*snapshot_body) : *snapshot_body;
-      spdlog::info("event=snap_sent to={} zxid=0x{:x} bytes={}", out.to, out.packet.zxid, bytes);
+      if (!snapshot_body) snapshot_body = snap_bodies_.make(db_.tree());
+      out.packet.data.reset();
+      spdlog::info("event=snap_sent to={} zxid=0x{:x} nodes={} pause_us={}", out.to,
+                   out.packet.zxid, db_.tree().node_count(), snap_bodies_.stats().last_pause_us);
     }
   }
   // Each peer's packets go over as one batch, in the core's order: with nothing queued on
@@ -533,7 +532,7 @@ void EnsembleMember::send_packets(std::vector<quorum::OutgoingPacket>& packets) 
     if (it == by_peer.end()) it = by_peer.insert(by_peer.end(), {out.to, {}});
     it->second.push_back(std::move(out.packet));
   }
-  for (auto& [to, batch] : by_peer) links_->send_all(to, std::move(batch));
+  for (auto& [to, batch] : by_peer) links_->send_all(to, std::move(batch), snapshot_body);
 }
 
 void EnsembleMember::apply_roles(const std::vector<quorum::RoleChange>& roles) {

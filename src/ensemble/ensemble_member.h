@@ -31,6 +31,7 @@
 #include "ensemble/ensemble_figures.h"
 #include "ensemble/member_sessions.h"
 #include "ensemble/quorum_links.h"
+#include "ensemble/snap_body_maker.h"
 #include "peer/election_transport.h"
 #include "peer/io_thread.h"
 #include "peer/peer_authenticator.h"
@@ -89,6 +90,10 @@ struct MemberOptions {
   std::chrono::milliseconds election_bind_interval{1000};
   QuorumTlsOptions quorum_tls;
   QuorumSaslMemberOptions quorum_sasl;
+  // A leader's SNAP body of a tree with at least this many nodes is serialized by a forked
+  // child while the pipeline goes on (snap_body_maker.h); smaller ones on the spot
+  // (paddock.snap.forkMinNodes; 0: always fork).
+  size_t snap_fork_min_nodes = 10000;
 };
 
 class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handler {
@@ -197,6 +202,7 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   int64_t min_proposal_size_ = -1;
   int64_t max_proposal_size_ = -1;
   EnsembleFigures figures_;  // ZooKeeper's replication metrics
+  SnapBodyMaker snap_bodies_{options_.snap_fork_min_nodes};  // SNAP bodies (forked if large)
   std::vector<std::pair<quorum::Sid, std::string>> voting_members_;  // voting_view
   std::vector<proto::Txn> committed_;
   // Txns decoded once already, in zxid order: the leader's own proposals (it built them) and a

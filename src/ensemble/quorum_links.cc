@@ -254,12 +254,15 @@ bool QuorumLinks::send(Sid to, quorum::QuorumPacket packet) {
   return it->second->send(std::move(packet));
 }
 
-bool QuorumLinks::send_all(Sid to, std::vector<quorum::QuorumPacket> packets) {
-  if (leader_link_ && to == leader_sid_) return leader_link_->send_all(std::move(packets));
+bool QuorumLinks::send_all(Sid to, std::vector<quorum::QuorumPacket> packets,
+                           std::shared_ptr<peer::SnapBody> snap_body) {
+  if (leader_link_ && to == leader_sid_) {
+    return leader_link_->send_all(std::move(packets), std::move(snap_body));
+  }
   auto it = learners_.find(to);
   if (it == learners_.end()) return false;
   figures_[to].sent += packets.size();
-  return it->second->send_all(std::move(packets));
+  return it->second->send_all(std::move(packets), std::move(snap_body));
 }
 
 std::vector<QuorumLinks::LearnerLink> QuorumLinks::learner_links() const {

@@ -79,7 +79,9 @@ class QuorumLinks {
   // False when there is no link with `to` (the packet is dropped; the core times out).
   bool send(Sid to, quorum::QuorumPacket packet);
   // The same for several packets to one peer, in order, written together where they fit.
-  bool send_all(Sid to, std::vector<quorum::QuorumPacket> packets);
+  // A SNAP without data has `snap_body` as its body (peer::PeerConnection::send_all).
+  bool send_all(Sid to, std::vector<quorum::QuorumPacket> packets,
+                std::shared_ptr<peer::SnapBody> snap_body = nullptr);
   // Closes everything; no Handler call follows once the IoThread has stopped.
   void stop();
 

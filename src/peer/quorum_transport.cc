@@ -106,17 +106,24 @@ bool PeerConnection::send(quorum::QuorumPacket packet) {
   return send_all(std::move(one));
 }
 
-bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets) {
+bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets,
+                              std::shared_ptr<SnapBody> snap_body) {
   if (packets.empty()) return !closed();
   // Runs of packets other than SNAP are encoded back to back into one buffer: one write
   // (one syscall) carries them all.
   std::vector<Outbound> outs;
+  size_t new_waiting = 0;
   for (quorum::QuorumPacket& packet : packets) {
     if (packet.type == quorum::PacketType::kSnap) {
-      PADDOCK_ASSERT(packet.data.has_value());
       Outbound& out = outs.emplace_back();
       out.head = encode_snap_head(packet);
-      out.body = std::move(packet.data);
+      if (packet.data) {
+        out.body = SnapBody::ready(std::move(*packet.data));
+      } else {
+        PADDOCK_ASSERT(snap_body != nullptr);
+        out.body = snap_body;
+      }
+      new_waiting += out.waits() ? 1 : 0;
       out.tail = encode_snap_tail();
       out.packets = 1;
       continue;
@@ -126,13 +133,19 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets) {
     ++outs.back().packets;
   }
   uint64_t bytes = 0;
-  for (const Outbound& out : outs) bytes += out.size();
+  for (Outbound& out : outs) {
+    out.counted = out.size();
+    bytes += out.counted;
+  }
 
   std::string overflow;
+  std::vector<std::shared_ptr<SnapBody>> waiting;  // queued bodies not done yet
+  bool post_write = false;
   {
     std::lock_guard lock(mu_);
     if (send_closed_) return false;
-    if (queued_packets_ + packets.size() > limits_.max_queued_packets ||
+    const bool count_packets = waiting_bodies_ + new_waiting == 0;
+    if ((count_packets && queued_packets_ + packets.size() > limits_.max_queued_packets) ||
         queued_bytes_ + bytes > limits_.max_queued_bytes) {
       send_closed_ = true;
       overflow = fmt::format(
@@ -143,21 +156,34 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets) {
     } else {
       size_t first = 0;
       if (!write_scheduled_ && !secure_ && !outs[0].body && try_write_now(outs[0])) first = 1;
+      for (size_t i = first; i < outs.size(); ++i) {
+        if (outs[i].waits()) waiting.push_back(outs[i].body);
+      }
       if (first == outs.size()) return true;  // written whole on the caller's thread
       for (size_t i = first; i < outs.size(); ++i) {
-        queued_bytes_ += outs[i].size();
+        queued_bytes_ += outs[i].counted;
         queued_packets_ += outs[i].packets;
         queue_.push_back(std::move(outs[i]));
       }
-      if (write_scheduled_) return true;
+      waiting_bodies_ += waiting.size();
+      post_write = !write_scheduled_;
       write_scheduled_ = true;
     }
+  }
+  for (const std::shared_ptr<SnapBody>& body : waiting) {
+    body->when_done([weak = weak_from_this()] {
+      if (auto self = weak.lock()) {
+        std::lock_guard lock(self->mu_);
+        if (self->waiting_bodies_ > 0) --self->waiting_bodies_;
+      }
+    });
   }
   if (!overflow.empty()) {
     spdlog::warn("closing quorum connection: {} peer={}", overflow, peer_name());
     close(overflow);
     return false;
   }
+  if (!post_write) return true;
   asio::post(socket_.tcp().get_executor(),
              [self = shared_from_this()] { self->write_queued(); });
   return true;
@@ -189,25 +215,50 @@ bool PeerConnection::try_write_now(Outbound& out) {
 
 void PeerConnection::write_queued() {
   if (closed_) return;
+  std::shared_ptr<SnapBody> wait_for;
+  std::string failed;  // why a SNAP at the front cannot be written
   {
     std::lock_guard lock(mu_);
     const size_t n = std::min(queue_.size(), kMaxPacketsPerWrite);
     for (size_t i = 0; i < n; ++i) {
-      queued_bytes_ -= queue_.front().size();
-      queued_packets_ -= queue_.front().packets;
-      in_flight_.push_back(std::move(queue_.front()));
+      Outbound& front = queue_.front();
+      if (front.waits()) {
+        // Its body is still being made: what is before it goes now, it and the rest later.
+        if (in_flight_.empty()) wait_for = front.body;
+        break;
+      }
+      if (front.body && !front.body->failure().empty()) {
+        if (in_flight_.empty()) {
+          failed = "the SNAP body could not be made: " + front.body->failure();
+        }
+        break;
+      }
+      queued_bytes_ -= front.counted;
+      queued_packets_ -= front.packets;
+      in_flight_.push_back(std::move(front));
       queue_.pop_front();
     }
-    if (in_flight_.empty()) {
+    if (in_flight_.empty() && !wait_for && failed.empty()) {
       write_scheduled_ = false;
       return;
     }
+  }
+  if (!failed.empty()) {
+    close_here(failed);
+    return;
+  }
+  if (wait_for) {
+    // write_scheduled_ stays set, so later sends queue behind the SNAP.
+    wait_for->when_done([self = shared_from_this()] {
+      asio::post(self->socket_.tcp().get_executor(), [self] { self->write_queued(); });
+    });
+    return;
   }
   std::vector<asio::const_buffer> buffers;
   buffers.reserve(in_flight_.size() * 3);
   for (const Outbound& o : in_flight_) {
     buffers.push_back(asio::buffer(o.head));
-    if (o.body) buffers.push_back(asio::buffer(*o.body));
+    if (o.body) buffers.push_back(asio::buffer(o.body->bytes()));
     if (!o.tail.empty()) buffers.push_back(asio::buffer(o.tail));
   }
   socket_.async_write(buffers, [self = shared_from_this()](std::error_code ec, size_t) {

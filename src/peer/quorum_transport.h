@@ -28,6 +28,7 @@
 #include "peer/io_thread.h"
 #include "peer/peer_socket.h"
 #include "peer/quorum_codec.h"
+#include "peer/snap_body.h"
 #include "quorum/messages.h"
 #include "util/rate_limited_log.h"
 #include "util/result.h"
@@ -37,7 +38,8 @@ namespace paddock::peer {
 struct PeerConnectionLimits {
   // Packets and bytes waiting to be written to one peer. Past either, the connection is
   // closed ("send queue full"): a learner that cannot keep up must resync, not make its
-  // leader run out of memory. A SNAP body counts in bytes like any other data.
+  // leader run out of memory. A SNAP body given ready counts in bytes like any other data;
+  // one still being made (SnapBody) does not, and while it is made the packet limit is off.
   size_t max_queued_packets = 100000;
   uint64_t max_queued_bytes = uint64_t{512} << 20;
   QuorumDecoderLimits decoder;
@@ -72,7 +74,11 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   // (which closes it). Thread-safe.
   bool send(quorum::QuorumPacket packet);
   // Queues packets in order, as one write where they fit: what a Ready sends to one peer.
-  bool send_all(std::vector<quorum::QuorumPacket> packets);
+  // A SNAP packet carries its body in `data`, or, when `data` is empty, `snap_body` is its
+  // body (SnapBody): then the SNAP and everything queued after it wait until that body is
+  // done, and a failed body closes the connection.
+  bool send_all(std::vector<quorum::QuorumPacket> packets,
+                std::shared_ptr<SnapBody> snap_body = nullptr);
   // Closes the connection (on_closed follows with `reason`). Thread-safe, idempotent.
   void close(std::string reason);
 
@@ -97,10 +103,14 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
  private:
   struct Outbound {
     std::string head;                 // the packet (SNAP: with null data)
-    std::optional<std::string> body;  // SNAP only: the body, written without a copy
+    std::shared_ptr<SnapBody> body;   // SNAP only: the body, written without a copy
     std::string tail;                 // SNAP only: the signature
     size_t packets = 0;               // how many packets `head` (and body) hold
-    size_t size() const { return head.size() + (body ? body->size() : 0) + tail.size(); }
+    uint64_t counted = 0;             // bytes it added to queued_bytes_
+    bool waits() const { return body && !body->done(); }
+    uint64_t size() const {
+      return head.size() + (body && body->done() ? body->bytes().size() : 0) + tail.size();
+    }
   };
   void read_more();
   void on_read(std::error_code ec, size_t n);
@@ -133,7 +143,10 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   std::deque<Outbound> queue_;
   uint64_t queued_bytes_ = 0;
   size_t queued_packets_ = 0;
-  bool write_scheduled_ = false;  // a write is posted or in flight
+  bool write_scheduled_ = false;  // a write is posted or in flight (or waits for a body)
+  // SNAP bodies queued and not done yet. While one is being made, the packets queued behind
+  // it are this server's own backlog, not a slow learner's: only the byte limit applies.
+  size_t waiting_bodies_ = 0;
   bool send_closed_ = false;
   uint64_t direct_writes_ = 0;  // packets written by try_write_now (tests)
 };

@@ -4,6 +4,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/write.hpp>
+#include <thread>
 
 #include "peer/transport_test_util.h"
 #include "proto/jute.h"
@@ -105,6 +106,66 @@ TEST(QuorumTransport, LeaderAndLearnerExchangePacketsIncludingASnap) {
   // The end of the read that completed the last packet is reported after it.
   EXPECT_TRUE(e.learner.reads_done.wait_for(
       [&](const std::vector<size_t>& v) { return !v.empty() && v.back() == sync.size(); }));
+}
+
+TEST(QuorumTransport, PacketsAfterASnapWaitForItsBodyAndKeepTheirOrder) {
+  QuorumListenerOptions options;
+  options.connection_limits.max_queued_packets = 3;  // off while a body is being made
+  Ensemble e(options);
+  auto learner = e.connect_learner();
+  ASSERT_TRUE(e.accepted.wait_count(1));
+  auto leader_side = e.accepted.items()[0];
+
+  const QuorumPacket before{PacketType::kLeaderInfo, 0x200000000, some_data("v"), std::nullopt};
+  QuorumPacket snap = big_snap(300);
+  const std::string body_bytes = *snap.data;
+  snap.data.reset();
+  std::vector<QuorumPacket> after;
+  for (int i = 1; i <= 10; ++i) {
+    after.push_back({PacketType::kProposal, 0x200000000 + i, some_data("txn"), std::nullopt});
+  }
+  auto body = SnapBody::pending();
+  ASSERT_TRUE(leader_side->send_all({before, snap}, body));
+  for (const QuorumPacket& p : after) ASSERT_TRUE(leader_side->send(p));  // past the limit
+
+  ASSERT_TRUE(e.learner.packets.wait_count(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(e.learner.packets.size(), 1u) << "nothing after a SNAP whose body is not made";
+  EXPECT_EQ(leader_side->queued().first, 1u + after.size());
+
+  body->set(body_bytes);
+  ASSERT_TRUE(e.learner.packets.wait_count(2 + after.size()));
+  const std::vector<QuorumPacket> got = e.learner.packets.items();
+  EXPECT_EQ(got[0], before);
+  EXPECT_EQ(got[1].type, PacketType::kSnap);
+  EXPECT_EQ(got[1].data, body_bytes);
+  EXPECT_EQ(std::vector<QuorumPacket>(got.begin() + 2, got.end()), after);
+  EXPECT_TRUE(e.leader.closed.items().empty());
+  // With the body made, the packet limit is back.
+  std::vector<QuorumPacket> burst(4,
+                                  QuorumPacket{PacketType::kPing, 1, std::nullopt, std::nullopt});
+  EXPECT_FALSE(leader_side->send_all(burst));
+  ASSERT_TRUE(e.leader.closed.wait_count(1));
+  EXPECT_NE(e.leader.closed.items()[0].find("send queue full"), std::string::npos);
+}
+
+TEST(QuorumTransport, ASnapBodyThatCouldNotBeMadeClosesTheConnection) {
+  Ensemble e;
+  auto learner = e.connect_learner();
+  ASSERT_TRUE(e.accepted.wait_count(1));
+  auto leader_side = e.accepted.items()[0];
+  auto body = SnapBody::pending();
+  ASSERT_TRUE(leader_side->send_all(
+      {QuorumPacket{PacketType::kSnap, 0x200000000, std::nullopt, std::nullopt},
+       QuorumPacket{PacketType::kNewLeader, 0x200000000, some_data("v"), std::nullopt}},
+      body));
+  body->fail("killed by signal 9");
+  ASSERT_TRUE(e.leader.closed.wait_count(1));
+  EXPECT_NE(e.leader.closed.items()[0].find("the SNAP body could not be made: killed by signal 9"),
+            std::string::npos)
+      << e.leader.closed.items()[0];
+  ASSERT_TRUE(e.learner.closed.wait_count(1));
+  EXPECT_TRUE(e.learner.packets.items().empty());
 }
 
 TEST(QuorumTransport, AnIdleConnectionWritesOnTheSendersThreadAndABurstStaysInOrder) {

@@ -292,6 +292,8 @@ ensemble::MemberOptions member_options(const config::ServerConfig& cfg) {
   tls.handshake_timeout = std::chrono::milliseconds(
       cfg.int_property("zookeeper.ssl.quorum.handshakeDetectionTimeoutMillis"));
   options.quorum_sasl = quorum_sasl_options(cfg);
+  options.snap_fork_min_nodes = static_cast<size_t>(
+      std::max<int64_t>(0, paddock_property(cfg, "paddock.snap.forkMinNodes", 10000)));
   return options;
 }
 

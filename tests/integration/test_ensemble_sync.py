@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 from harness import zkwire as z
@@ -258,6 +259,69 @@ class EnsembleSync(EnsembleTestCase):
         self.assert_synced_by(ens, marks2, new, old, "DIFF")
         self.assert_same_tree(ens, root, expect_paths=[root + "/after-snap/n-19"])
         ens.wait_zxids_equal()
+
+    def test_snap_sent_while_writes_go_on(self):
+        """A SNAP while a client keeps writing through the leader: kill -9 of a follower,
+        600 setData of 8 KB (so it needs a SNAP), then its restart while a writer thread
+        creates znodes through the leader without pause. The member rejoins as a follower
+        synced by SNAP; every create acknowledged during the sync is on all three members
+        and the trees agree. Paddock's leader is told to fork for every SNAP
+        (paddock.snap.forkMinNodes=0): its log shows the child made the body
+        (event=snap_forked, then event=snap_body_made)."""
+        props = {"paddock.snap.forkMinNodes": "0"} if PADDOCK else {}
+        ens = self.ensemble(3, cfg={"snapCount": 100}, props=props)
+        leader = ens.leader()
+        away = max(s for s in ens.sids if s != leader)
+        root = "/snap-under-load"
+        zk = self.client(ens.hostport(leader))
+        zk.create(root)
+        _create_many(zk, ["%s/pre-%04d" % (root, i) for i in range(2000)], data=b"x" * 100)
+        ens.wait_zxids_equal()
+        ens.kill9(away)
+        big = root + "/big"
+        zk.create(big)
+        payload = bytes(range(256)) * 32  # 8 KB
+        for i in range(0, 600, 100):
+            for f in [zk.set_async(big, payload[:-1] + bytes([j % 256]))
+                      for j in range(i, i + 100)]:
+                f.get(timeout=60)
+
+        stop = threading.Event()
+        acked = []
+        errors = []
+
+        w = self.client(ens.hostport(leader))
+
+        def writer():
+            n = 0
+            while not stop.is_set():
+                try:
+                    path = "%s/during-%05d" % (root, n)
+                    w.create(path, b"d")
+                    acked.append(path)
+                    n += 1
+                except Exception as e:  # noqa: BLE001 - reported below
+                    errors.append(repr(e))
+                    return
+
+        marks = LogMarks(ens)
+        t = threading.Thread(target=writer, daemon=True)
+        t.start()
+        wait_until(lambda: len(acked) >= 20, 30, what="the writer's first creates")
+        ens.start(away, timeout=120)
+        self.assertEqual(ens.mode(away), "follower")
+        at_rejoin = len(acked)
+        wait_until(lambda: len(acked) >= at_rejoin + 100, 60, what="writes after the rejoin")
+        stop.set()
+        t.join(30)
+        self.assertEqual(errors, [], "the writer failed during the sync")
+        self.assert_synced_by(ens, marks, leader, away, "SNAP")
+        ens.wait_zxids_equal()
+        self.assert_same_tree(ens, root, expect_paths=acked)
+        if PADDOCK:
+            led = marks.since(leader)
+            self.assertEqual(len(paddock_events(led, "snap_forked")), 1, led[-3000:])
+            self.assertEqual(len(paddock_events(led, "snap_body_made")), 1, led[-3000:])
 
     def test_follower_with_uncommitted_txn_is_truncated(self):
         """The leader logs a create no quorum has (both followers paused by SIGSTOP, the
