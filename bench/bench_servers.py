@@ -332,7 +332,7 @@ class Ensemble:
     started again on their dirs and ports."""
 
     def __init__(self, kind, work_dir, size=3, keep=False, paddockd=None, zk_heap="3g",
-                 init_limit=10, sync_limit=5):
+                 init_limit=10, sync_limit=5, paddock_cfg=None):
         self.kind = kind
         self.label = ("Paddock" if kind == "paddock" else "ZooKeeper") + " x%d" % size
         self.keep = keep
@@ -353,6 +353,8 @@ class Ensemble:
         for sid in self.sids:
             extra = {"initLimit": init_limit, "syncLimit": sync_limit}
             extra.update(lines)
+            if kind == "paddock":
+                extra.update(paddock_cfg or {})  # e.g. an A/B of a paddock.* setting
             kw = dict(keep=True, port=ports[sid][0], extra_cfg=extra,
                       dir=os.path.join(self.dir, "s%d" % sid))
             if kind == "paddock":

@@ -333,6 +333,7 @@ def snapsync(kind, make, paddock, nodes, log_fn=log):
         snaps_before = snapshot_files(jm)
         log_offset = os.path.getsize(lm.log_path)
         bench_servers._wait_port_free(jm.port)
+        probe = LeaderProbe(ens.hostport(leader), lm.proc.pid)
         t0 = time.monotonic()
         jm.start(wait=False)
         while True:
@@ -347,6 +348,7 @@ def snapsync(kind, make, paddock, nodes, log_fn=log):
         joiner_hwm_at_serve = jm.peak_rss_bytes()
         leader_hwm_at_serve = lm.peak_rss_bytes()
         time.sleep(2.0)  # anything the joiner finishes after it serves (a snapshot save)
+        probed = probe.finish()
         s = jm.srvr()
         result = {
             "fill": nodes, "fill_s": fill_s, "fill_ops_per_s": doc.get("throughput"),
@@ -360,6 +362,7 @@ def snapsync(kind, make, paddock, nodes, log_fn=log):
             "leader_zxid": leader_zxid, "joiner_zxid": s.get("Zxid"),
             "leader_nodes": leader_nodes, "joiner_nodes": s.get("Node count"),
         }
+        result.update(probed)
         if kind == "paddock":
             with open(lm.log_path, "rb") as f:
                 f.seek(log_offset)
@@ -367,13 +370,71 @@ def snapsync(kind, make, paddock, nodes, log_fn=log):
         else:
             result["snap_sent"] = len(snapshot_files(jm) - snaps_before) > 0
         log_fn("  snapsync %-9s %d znodes filled in %.1f s; joiner serving after %.2f s; "
-               "peak RSS leader %.0f MiB (%.0f before), joiner %.0f MiB; SNAP %s; zxid %s/%s"
+               "peak RSS leader %.0f MiB (%.0f before), joiner %.0f MiB; SNAP %s; zxid %s/%s; "
+               "leader's longest read %.1f ms (%d reads), its child's private peak %.0f MiB"
                % (LABEL[kind], nodes, fill_s, serve_s, result["leader_peak_mib"],
                   result["leader_rss_before_mib"], result["joiner_peak_mib"],
-                  result["snap_sent"], leader_zxid, s.get("Zxid")))
+                  result["snap_sent"], leader_zxid, s.get("Zxid"),
+                  result["leader_max_read_ms"], result["leader_reads"],
+                  result["leader_child_private_peak_mib"]))
         return result
     finally:
         ens.stop()
+
+
+class LeaderProbe:
+    """While a sync runs: one client reading "/" from the leader back to back (the longest
+    wait for one read is how long the leader's state thread stopped), and the largest
+    private memory of any child process of the leader (Paddock forks one to serialize a
+    large SNAP body; ZooKeeper has none)."""
+
+    def __init__(self, hostport, leader_pid):
+        import threading
+        self.hostport, self.leader_pid = hostport, leader_pid
+        self.stop_event = threading.Event()
+        self.max_read_s, self.reads, self.child_private_peak = 0.0, 0, 0
+        self.threads = [threading.Thread(target=self._reads, daemon=True),
+                        threading.Thread(target=self._children, daemon=True)]
+        self.client = zkwire.WireClient(hostport, io_timeout=60.0)
+        for t in self.threads:
+            t.start()
+
+    def _reads(self):
+        while not self.stop_event.is_set():
+            t = time.monotonic()
+            self.client.get_data("/")
+            self.max_read_s = max(self.max_read_s, time.monotonic() - t)
+            self.reads += 1
+
+    def _children(self):
+        while not self.stop_event.is_set():
+            for pid in self._child_pids():
+                try:
+                    with open("/proc/%d/smaps_rollup" % pid) as f:
+                        kb = sum(int(line.split()[1]) for line in f
+                                 if line.startswith(("Private_Clean:", "Private_Dirty:")))
+                    self.child_private_peak = max(self.child_private_peak, kb * 1024)
+                except (OSError, ValueError, IndexError):
+                    pass
+            time.sleep(0.02)
+
+    def _child_pids(self):
+        pids = []
+        try:
+            for tid in os.listdir("/proc/%d/task" % self.leader_pid):
+                with open("/proc/%d/task/%s/children" % (self.leader_pid, tid)) as f:
+                    pids += [int(x) for x in f.read().split()]
+        except OSError:
+            pass
+        return pids
+
+    def finish(self):
+        self.stop_event.set()
+        for t in self.threads:
+            t.join(60)
+        self.client.close()
+        return {"leader_max_read_ms": self.max_read_s * 1000.0, "leader_reads": self.reads,
+                "leader_child_private_peak_mib": self.child_private_peak / 2**20}
 
 
 def snapshot_files(member):
@@ -395,7 +456,9 @@ def run(args, facts, paddock, paddockd, work):
 
     def make(kind):
         return bench_servers.Ensemble(kind, work, size=3, keep=args.keep, paddockd=paddockd,
-                                      zk_heap=args.zk_heap)
+                                      zk_heap=args.zk_heap,
+                                      paddock_cfg=dict(kv.split("=", 1)
+                                                       for kv in args.paddock_cfg))
 
     raw = {}
     loads = {"start": loadavg()}

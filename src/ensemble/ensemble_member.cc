@@ -71,6 +71,7 @@ class EnsembleMember::TxnSource final : public quorum::CommittedTxnSource {
     if (!read->contiguous) {
       return Status::error(fmt::format("the log no longer reaches back to 0x{:x}", from));
     }
+    if (read->over_limit) return Status::error("a DIFF from the log would exceed the limit");
     if (read->txns.size() >= kMaxDiffTxnsFromLog) return Status::error("too many txns for a DIFF");
     std::vector<quorum::LoggedTxn> out;
     out.reserve(read->txns.size());

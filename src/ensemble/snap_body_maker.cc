@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -110,7 +111,11 @@ std::shared_ptr<peer::SnapBody> SnapBodyMaker::make(const state::DataTree& tree)
   std::shared_ptr<peer::SnapBody> body = job->body;
   // Room for the whole body up front: growing a string of hundreds of MiB by doubling
   // would copy it and hold twice its size for a moment.
-  const size_t reserve = tree.node_count() * 128 + (size_t{1} << 20);
+  // approximate_data_size() is paths plus data; per node the stream adds a stat (60 B), an
+  // ACL id (8) and two lengths (8).
+  const size_t reserve =
+      static_cast<size_t>(std::max<int64_t>(0, tree.approximate_data_size())) +
+      tree.node_count() * 80 + (size_t{1} << 20);
   Job& j = *job;
   {
     std::lock_guard lock(mu_);
@@ -191,6 +196,9 @@ void SnapBodyMaker::read_child(Job& job, int fd, size_t reserve) {
     }
     job.body->fail(std::move(why));
   }
+  // The links that send it hold the body now; a leader that lost its learners meanwhile
+  // must not keep a tree's worth of bytes until the next SNAP.
+  job.body.reset();
   job.finished.store(true);
 }
 

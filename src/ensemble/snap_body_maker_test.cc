@@ -5,6 +5,7 @@
 #include <chrono>
 #include <future>
 #include <string>
+#include <thread>
 
 #include "peer/zk_snapshot_stream.h"
 #include "state/tree_test_util.h"
@@ -77,6 +78,22 @@ TEST(SnapBodyMaker, SeveralBodiesInTurnAreEachWhole) {
     EXPECT_TRUE(body->bytes() == expected);
   }
   EXPECT_EQ(maker.stats().forked, 5u);
+}
+
+TEST(SnapBodyMaker, KeepsNoBodyOnceItIsDone) {
+  // A leader whose learner left while its body was made must not hold the bytes on.
+  state::DataTree tree;
+  fill(tree, 1000, 100);
+  SnapBodyMaker maker(0);
+  std::shared_ptr<peer::SnapBody> body = maker.make(tree);
+  ASSERT_TRUE(wait_done(body));
+  std::weak_ptr<peer::SnapBody> weak = body;
+  body.reset();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!weak.expired() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_TRUE(weak.expired());
 }
 
 TEST(SnapBodyMaker, StopKillsAChildStillSerializingAndFailsItsBody) {

@@ -35,19 +35,24 @@ Status scan_segment_until(Env& env, const SegmentFile& seg, Visit visit) {
 
 }  // namespace
 
-Result<LogRangeRead> read_log_range(Env& env, const std::string& dir, int64_t after_zxid,
-                                    int64_t up_to_zxid, size_t max_txns, size_t max_bytes) {
+namespace {
+
+// Visits the records with after_zxid < zxid <= up_to_zxid in order until `visit(zxid,
+// payload)` returns false; false in the result when the log does not reach back to the
+// record right after after_zxid.
+template <typename Visit>
+Result<bool> walk_range(Env& env, const std::string& dir, int64_t after_zxid,
+                        int64_t up_to_zxid, Visit visit) {
   auto segments = list_segments(env, dir);
   if (!segments) return segments.status();
-  LogRangeRead out;
   // Start with the last segment whose first zxid is <= after_zxid + 1.
   size_t first = 0;
   for (size_t i = 0; i < segments->size(); ++i) {
     if ((*segments)[i].first_zxid <= after_zxid + 1) first = i;
   }
   bool seen_first = false;
-  size_t bytes = 0;
-  for (size_t i = first; i < segments->size() && out.txns.size() < max_txns; ++i) {
+  bool contiguous = true;
+  for (size_t i = first; i < segments->size(); ++i) {
     bool more = true;
     Status s = scan_segment_until(
         env, (*segments)[i], [&](int64_t zxid, std::string_view payload, uint64_t) {
@@ -55,19 +60,44 @@ Result<LogRangeRead> read_log_range(Env& env, const std::string& dir, int64_t af
           if (zxid <= after_zxid) return true;
           if (!seen_first) {
             seen_first = true;
-            // Contiguous when the first record returned is the one right after after_zxid, or
-            // starts a new epoch right after it (counters restart at 1 with each epoch).
-            out.contiguous =
-                zxid == after_zxid + 1 || (zxid & 0xffffffffLL) == 1 || after_zxid == 0;
+            // Contiguous when the first record is the one right after after_zxid, or starts
+            // a new epoch right after it (counters restart at 1 with each epoch).
+            contiguous = zxid == after_zxid + 1 || (zxid & 0xffffffffLL) == 1 || after_zxid == 0;
           }
-          out.txns.push_back(LoggedTxn{zxid, std::string(payload)});
-          bytes += payload.size();
-          return more = out.txns.size() < max_txns && bytes <= max_bytes;
+          return more = visit(zxid, payload);
         });
     if (!s) return s;
     if (!more) break;
   }
-  if (!seen_first && after_zxid < up_to_zxid) out.contiguous = false;
+  if (!seen_first && after_zxid < up_to_zxid) contiguous = false;
+  return contiguous;
+}
+
+}  // namespace
+
+Result<LogRangeRead> read_log_range(Env& env, const std::string& dir, int64_t after_zxid,
+                                    int64_t up_to_zxid, size_t max_txns, size_t max_bytes) {
+  LogRangeRead out;
+  if (max_bytes != SIZE_MAX) {
+    size_t bytes = 0;
+    size_t count = 0;
+    auto weighed = walk_range(env, dir, after_zxid, up_to_zxid,
+                              [&](int64_t, std::string_view payload) {
+                                bytes += payload.size();
+                                out.over_limit = bytes > max_bytes;
+                                return !out.over_limit && ++count < max_txns;
+                              });
+    if (!weighed) return weighed.status();
+    out.contiguous = *weighed;
+    if (!out.contiguous || out.over_limit) return out;
+  }
+  auto read = walk_range(env, dir, after_zxid, up_to_zxid,
+                         [&](int64_t zxid, std::string_view payload) {
+                           out.txns.push_back(LoggedTxn{zxid, std::string(payload)});
+                           return out.txns.size() < max_txns;
+                         });
+  if (!read) return read.status();
+  out.contiguous = *read;
   return out;
 }
 

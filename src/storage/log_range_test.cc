@@ -59,13 +59,26 @@ TEST_F(LogRangeTest, StopsAtMaxTxns) {
   EXPECT_EQ(as_records(read->txns), expected_records(1, 5));
 }
 
-TEST_F(LogRangeTest, StopsOnceTheBytesReadPassMaxBytes) {
+TEST_F(LogRangeTest, ARangePastMaxBytesIsWeighedNotCopied) {
   write(1, 30, {10, 20});
   const size_t each = payload_for(1).size();
   auto read = read_log_range(env_, dir_, 0, 30, 1000, 3 * each);
   ASSERT_TRUE(read.is_ok());
-  // The record that passes the limit is the last one read, so the caller can tell.
-  EXPECT_EQ(as_records(read->txns), expected_records(1, 4));
+  EXPECT_TRUE(read->over_limit);
+  EXPECT_TRUE(read->txns.empty());
+  EXPECT_TRUE(read->contiguous);
+  // Exactly at the limit it is read whole.
+  auto fits = read_log_range(env_, dir_, 27, 30, 1000, 3 * each);
+  ASSERT_TRUE(fits.is_ok());
+  EXPECT_FALSE(fits->over_limit);
+  EXPECT_EQ(as_records(fits->txns), expected_records(28, 30));
+  // A purged start is told before the weight.
+  auto segments = list_segments(env_, dir_);
+  ASSERT_TRUE(segments.is_ok());
+  ASSERT_TRUE(env_.remove((*segments)[0].path));
+  auto gone = read_log_range(env_, dir_, 3, 30, 1000, 3 * each);
+  ASSERT_TRUE(gone.is_ok());
+  EXPECT_FALSE(gone->contiguous);
 }
 
 TEST_F(LogRangeTest, SaysWhenTheLogNoLongerReachesBackFarEnough) {
