@@ -21,6 +21,7 @@ comparison); the table quotes medians.
 
 import collections
 import json
+import re
 import os
 import select
 import signal
@@ -366,7 +367,13 @@ def snapsync(kind, make, paddock, nodes, log_fn=log):
         if kind == "paddock":
             with open(lm.log_path, "rb") as f:
                 f.seek(log_offset)
-                result["snap_sent"] = b"event=snap_sent" in f.read()
+                text = f.read()
+            result["snap_sent"] = b"event=snap_sent" in text
+            # How long the leader's pipeline thread stopped to make the body: the fork, or
+            # the whole serialization when it made it on the spot.
+            m = re.search(rb"event=snap_sent .*\bpause_us=(\d+)", text)
+            if m:
+                result["snap_pause_ms"] = int(m.group(1)) / 1000.0
         else:
             result["snap_sent"] = len(snapshot_files(jm) - snaps_before) > 0
         log_fn("  snapsync %-9s %d znodes filled in %.1f s; joiner serving after %.2f s; "

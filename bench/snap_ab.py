@@ -25,8 +25,8 @@ sys.path.insert(0, HERE)
 import bench_servers  # noqa: E402
 import ensemble_bench  # noqa: E402
 
-FIELDS = ["serve_s", "leader_max_read_ms", "leader_peak_mib", "joiner_peak_mib",
-          "leader_child_private_peak_mib"]
+FIELDS = ["serve_s", "leader_max_read_ms", "snap_pause_ms", "leader_peak_mib",
+          "joiner_peak_mib", "leader_child_private_peak_mib"]
 
 
 def main():
@@ -61,7 +61,8 @@ def main():
     for label, _ in settings:
         rows = results[label]
         print("  %-8s " % label + "  ".join(
-            "%s %.1f" % (f, statistics.median(x[f] for x in rows)) for f in FIELDS))
+            "%s %.1f" % (f, statistics.median(x.get(f, float("nan")) for x in rows))
+            for f in FIELDS))
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=1)
