@@ -374,6 +374,10 @@ def snapsync(kind, make, paddock, nodes, log_fn=log):
             m = re.search(rb"event=snap_sent .*\bpause_us=(\d+)", text)
             if m:
                 result["snap_pause_ms"] = int(m.group(1)) / 1000.0
+            # Reading the log to weigh a DIFF against the SNAP, on the same thread.
+            weighed = [int(x) for x in re.findall(rb"event=diff_weighed .*\bms=(\d+)", text)]
+            if weighed:
+                result["diff_weigh_ms"] = float(sum(weighed))
         else:
             result["snap_sent"] = len(snapshot_files(jm) - snaps_before) > 0
         log_fn("  snapsync %-9s %d znodes filled in %.1f s; joiner serving after %.2f s; "

@@ -25,7 +25,7 @@ sys.path.insert(0, HERE)
 import bench_servers  # noqa: E402
 import ensemble_bench  # noqa: E402
 
-FIELDS = ["serve_s", "leader_max_read_ms", "snap_pause_ms", "leader_peak_mib",
+FIELDS = ["serve_s", "leader_max_read_ms", "snap_pause_ms", "diff_weigh_ms", "leader_peak_mib",
           "joiner_peak_mib", "leader_child_private_peak_mib"]
 
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -66,8 +67,17 @@ class EnsembleMember::TxnSource final : public quorum::CommittedTxnSource {
     const Zxid after = quorum::zxid_counter(from) == 0 ? from : from - 1;
     // Reading stops once past max_bytes: the DIFF would be too big, and the rest of the
     // log is not read on this (the state-owning) thread.
+    const auto started = std::chrono::steady_clock::now();
     auto read = durable_.read_committed_after(after, kMaxDiffTxnsFromLog, max_bytes);
     if (!read) return read.status();
+    // On the pipeline thread, and rare (a learner past the in-memory committed log): say
+    // what it cost.
+    spdlog::info("event=diff_weighed from=0x{:x} max_bytes={} txns={} over_limit={} "
+                 "contiguous={} ms={}",
+                 from, max_bytes, read->txns.size(), read->over_limit, read->contiguous,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count());
     if (!read->contiguous) {
       return Status::error(fmt::format("the log no longer reaches back to 0x{:x}", from));
     }

@@ -1,6 +1,7 @@
 #include "ensemble/snap_body_maker.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <future>
@@ -12,6 +13,11 @@
 
 namespace paddock::ensemble {
 namespace {
+
+// spdlog makes its registry on first use. paddockd logs long before any SNAP; here it is
+// made before the first fork and reader thread, as there. (ThreadSanitizer reports a
+// registry first made in the parent right after a fork, while a reader thread logs too.)
+const std::shared_ptr<spdlog::logger> kLoggerMadeBeforeAnyFork = spdlog::default_logger();
 
 void fill(state::DataTree& tree, int nodes, size_t data_bytes) {
   state::testing::TreeDriver d(tree);
