@@ -139,6 +139,7 @@ void DurableDatabase::append(int64_t zxid, std::string bytes) {
     spdlog::error("event=log_append_failed zxid=0x{:x} {}", zxid, s.message());
     return;
   }
+  weights_.appended(zxid, size);
   snapshotter_->on_txn_logged(size);
 }
 
@@ -148,6 +149,12 @@ int64_t DurableDatabase::durable_zxid() const {
 
 Result<storage::LogRangeRead> DurableDatabase::read_committed_after(int64_t zxid, size_t max_txns,
                                                                     size_t max_bytes) {
+  if (max_bytes != SIZE_MAX && weights_.at_least(zxid, durable_zxid()) > max_bytes) {
+    // Settled without reading the log: more than max_bytes were logged since.
+    storage::LogRangeRead over;
+    over.over_limit = true;
+    return over;
+  }
   return storage::read_log_range(env_, options_.log_dir, zxid, durable_zxid(), max_txns,
                                  max_bytes);
 }
@@ -158,6 +165,7 @@ void DurableDatabase::stop_writer() {
 }
 
 Result<storage::LogTruncation> DurableDatabase::truncate_after(int64_t zxid) {
+  weights_.clear();
   stop_writer();
   auto snapshots = storage::list_snapshots(env_, options_.snap_dir);
   if (!snapshots) return snapshots.status();
@@ -194,6 +202,7 @@ Status DurableDatabase::set_current_epoch(int64_t epoch) {
 }
 
 Status DurableDatabase::reload() {
+  weights_.clear();
   if (snapshotter_) snapshotter_->abandon_walk();
   stop_writer();
   db_.reset();
@@ -209,6 +218,7 @@ Status DurableDatabase::reload() {
 }
 
 Status DurableDatabase::replace_with_snapshot() {
+  weights_.clear();
   if (snapshotter_) snapshotter_->abandon_walk();
   stop_writer();
   const int64_t zxid = db_.tree().last_zxid();

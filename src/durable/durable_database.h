@@ -17,6 +17,7 @@
 
 #include "durable/epochs.h"
 #include "durable/log_outage.h"
+#include "durable/log_weights.h"
 #include "durable/recovery.h"
 #include "durable/snapshotter.h"
 #include "state/database.h"
@@ -90,8 +91,9 @@ class DurableDatabase {
   // --- replication (state-owning thread) --------------------------------------------------
   int64_t durable_zxid() const;
   // DIFF: logged and durable txns after `zxid`, at most `max_txns`; `contiguous` false when
-  // the log no longer reaches back to zxid + 1 (then SNAP).
-  // Stops once the txns read passed `max_bytes` (the last one read passes it).
+  // the log no longer reaches back to zxid + 1 (then SNAP). Past `max_bytes` none are
+  // returned and `over_limit` is set -- from the weights of what this process appended
+  // (log_weights.h) when they settle it, else by weighing the log before reading it.
   Result<storage::LogRangeRead> read_committed_after(int64_t zxid, size_t max_txns,
                                                      size_t max_bytes = SIZE_MAX);
   // TRUNC: drops every logged txn above `zxid` and every snapshot taken after it; the log
@@ -144,6 +146,7 @@ class DurableDatabase {
   SnapshotRef last_snapshot_;         // loaded or written here, not by the snapshotter
   uint64_t written_before_last_ = 0;  // the snapshotter's count when last_snapshot_ was set
   Epochs epochs_;
+  LogWeights weights_;  // bytes appended between zxids, this process's appends only
   std::unique_ptr<storage::TxnLog> log_;  // opened, until the writer takes it
   std::unique_ptr<storage::TxnLogWriter> writer_;
   std::unique_ptr<Snapshotter> snapshotter_;

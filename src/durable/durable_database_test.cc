@@ -125,6 +125,39 @@ TEST_F(DurableDatabaseTest, ReadCommittedAfterReturnsTheDurableTxnsInOrder) {
   }
 }
 
+// Removes every log segment file behind the database's back: a read that still answers did
+// not read the log.
+void remove_segments(storage::Env& env, const std::string& log_dir) {
+  auto names = env.list_dir(log_dir);
+  ASSERT_TRUE(names.is_ok());
+  for (const std::string& name : *names) ASSERT_TRUE(env.remove(log_dir + "/" + name));
+}
+
+TEST_F(DurableDatabaseTest, ARangePastTheDiffLimitIsSettledByTheWeightsWithoutReadingTheLog) {
+  state::Database db{state::DatabaseOptions{}};
+  auto d = open(db);
+  TxnGenerator gen(db, 5);
+  log_txns(*d, gen, 3000);  // marks every 1,024 records
+  remove_segments(env_, d->options().log_dir);
+  auto read = d->read_committed_after(10, 1000000, /*max_bytes=*/1000);
+  ASSERT_TRUE(read.is_ok()) << read.error();
+  EXPECT_TRUE(read->over_limit);
+  EXPECT_TRUE(read->txns.empty());
+}
+
+TEST_F(DurableDatabaseTest, AfterATruncationTheWeightsAreForgottenAndTheLogIsRead) {
+  state::Database db{state::DatabaseOptions{}};
+  auto d = open(db);
+  TxnGenerator gen(db, 6);
+  log_txns(*d, gen, 3000);
+  ASSERT_TRUE(d->truncate_after(2990).is_ok());
+  remove_segments(env_, d->options().log_dir);
+  auto read = d->read_committed_after(10, 1000000, /*max_bytes=*/1000);
+  ASSERT_TRUE(read.is_ok()) << read.error();
+  EXPECT_FALSE(read->over_limit);  // the weights did not answer; the (empty) log did
+  EXPECT_FALSE(read->contiguous);
+}
+
 TEST_F(DurableDatabaseTest, TruncateDropsLaterTxnsAndSnapshotsAndTheLogGoesOn) {
   state::Database db{state::DatabaseOptions{}};
   auto d = open(db);
