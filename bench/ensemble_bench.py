@@ -696,3 +696,9 @@ def print_report(args, facts, raw, loads):
                           s["joiner_peak_mib"], s["joiner_rss_mib"], s["snap_sent"],
                           s["leader_zxid"], s["joiner_zxid"], s["leader_nodes"],
                           s["joiner_nodes"]))
+                print("  a client reading from the leader meanwhile waited %.1f ms at the "
+                      "longest (%s reads); a child of the leader peaked at %.0f MiB private%s" % (
+                          s.get("leader_max_read_ms", float("nan")), fmt(s.get("leader_reads", 0)),
+                          s.get("leader_child_private_peak_mib", 0.0),
+                          "; the leader paused %.1f ms for the body" % s["snap_pause_ms"]
+                          if "snap_pause_ms" in s else ""))
