@@ -144,8 +144,9 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets,
   {
     std::lock_guard lock(mu_);
     if (send_closed_) return false;
-    const bool count_packets = waiting_bodies_ + new_waiting == 0;
-    if ((count_packets && queued_packets_ + packets.size() > limits_.max_queued_packets) ||
+    const bool exempt = waiting_bodies_ + new_waiting > 0;
+    if ((!exempt &&
+         queued_packets_ - exempt_packets_ + packets.size() > limits_.max_queued_packets) ||
         queued_bytes_ + bytes > limits_.max_queued_bytes) {
       send_closed_ = true;
       overflow = fmt::format(
@@ -163,6 +164,8 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets,
       for (size_t i = first; i < outs.size(); ++i) {
         queued_bytes_ += outs[i].counted;
         queued_packets_ += outs[i].packets;
+        outs[i].exempt = exempt;
+        exempt_packets_ += exempt ? outs[i].packets : 0;
         queue_.push_back(std::move(outs[i]));
       }
       waiting_bodies_ += waiting.size();
@@ -235,6 +238,7 @@ void PeerConnection::write_queued() {
       }
       queued_bytes_ -= front.counted;
       queued_packets_ -= front.packets;
+      if (front.exempt) exempt_packets_ -= front.packets;
       in_flight_.push_back(std::move(front));
       queue_.pop_front();
     }
@@ -292,6 +296,7 @@ void PeerConnection::close_here(const std::string& reason) {
     queue_.clear();
     queued_bytes_ = 0;
     queued_packets_ = 0;
+    exempt_packets_ = 0;
   }
   socket_.close();
   spdlog::info("quorum connection closed peer={} reason={}", peer_name(), reason);

@@ -107,6 +107,7 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
     std::string tail;                 // SNAP only: the signature
     size_t packets = 0;               // how many packets `head` (and body) hold
     uint64_t counted = 0;             // bytes it added to queued_bytes_
+    bool exempt = false;              // queued while a SNAP body was being made
     bool waits() const { return body && !body->done(); }
     uint64_t size() const {
       return head.size() + (body && body->done() ? body->bytes().size() : 0) + tail.size();
@@ -145,8 +146,12 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   size_t queued_packets_ = 0;
   bool write_scheduled_ = false;  // a write is posted or in flight (or waits for a body)
   // SNAP bodies queued and not done yet. While one is being made, the packets queued behind
-  // it are this server's own backlog, not a slow learner's: only the byte limit applies.
+  // it are this server's own backlog, not a slow learner's: they are exempt from the packet
+  // limit until written (else the first send after the body would find the backlog over
+  // the limit and close the link, and the learner would resync for ever); the byte limit
+  // applies to all.
   size_t waiting_bodies_ = 0;
+  size_t exempt_packets_ = 0;  // queued packets that are exempt
   bool send_closed_ = false;
   uint64_t direct_writes_ = 0;  // packets written by try_write_now (tests)
 };

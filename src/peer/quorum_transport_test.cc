@@ -149,6 +149,39 @@ TEST(QuorumTransport, PacketsAfterASnapWaitForItsBodyAndKeepTheirOrder) {
   EXPECT_NE(e.leader.closed.items()[0].find("send queue full"), std::string::npos);
 }
 
+TEST(QuorumTransport, TheBacklogBehindASnapBodyIsExemptFromThePacketLimitUntilWritten) {
+  QuorumListenerOptions options;
+  options.connection_limits.max_queued_packets = 3;
+  Ensemble e(options);
+  // A learner that never reads: once the socket buffers are full the leader's side holds
+  // what it has not written.
+  Inbox<Result<std::shared_ptr<PeerConnection>>> dialed;
+  QuorumDialer::dial(e.io, e.dial_options(), [&](auto r) { dialed.push(std::move(r)); });
+  ASSERT_TRUE(dialed.wait_count(1));
+  ASSERT_TRUE(dialed.items().front());
+  std::shared_ptr<PeerConnection> silent = *dialed.items().front();
+  ASSERT_TRUE(e.accepted.wait_count(1));
+  auto leader_side = e.accepted.items()[0];
+
+  auto body = SnapBody::pending();
+  ASSERT_TRUE(leader_side->send_all(
+      {QuorumPacket{PacketType::kSnap, 0x200000000, std::nullopt, std::nullopt}}, body));
+  auto proposal = [](int i) {
+    return QuorumPacket{PacketType::kProposal, 0x200000000 + i, some_data("txn"), std::nullopt};
+  };
+  // More than one write takes (64 queued sends): some stay queued behind the body.
+  for (int i = 1; i <= 100; ++i) ASSERT_TRUE(leader_side->send(proposal(i)));
+  body->set(std::string(size_t{64} << 20, 'b'));  // far more than the socket buffers hold
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_GE(leader_side->queued().first, 30u) << "the backlog is still queued";
+  // New packets count against the limit; those queued while the body was made do not.
+  for (int i = 101; i <= 103; ++i) EXPECT_TRUE(leader_side->send(proposal(i))) << i;
+  EXPECT_FALSE(leader_side->send(proposal(104)));
+  ASSERT_TRUE(e.leader.closed.wait_count(1));
+  EXPECT_NE(e.leader.closed.items()[0].find("send queue full"), std::string::npos);
+  silent->close("test over");
+}
+
 TEST(QuorumTransport, ASnapBodyThatCouldNotBeMadeClosesTheConnection) {
   Ensemble e;
   auto learner = e.connect_learner();
