@@ -39,7 +39,8 @@ struct PeerConnectionLimits {
   // Packets and bytes waiting to be written to one peer. Past either, the connection is
   // closed ("send queue full"): a learner that cannot keep up must resync, not make its
   // leader run out of memory. A SNAP body given ready counts in bytes like any other data;
-  // one still being made (SnapBody) does not, and while it is made the packet limit is off.
+  // one still being made (SnapBody) does not, and packets queued while it is made do not
+  // count against the packet limit until written.
   size_t max_queued_packets = 100000;
   uint64_t max_queued_bytes = uint64_t{512} << 20;
   QuorumDecoderLimits decoder;
