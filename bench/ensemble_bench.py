@@ -21,14 +21,15 @@ comparison); the table quotes medians.
 
 import collections
 import json
-import re
 import os
+import re
 import select
 import signal
 import socket
 import statistics
 import struct
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -400,7 +401,6 @@ class LeaderProbe:
     large SNAP body; ZooKeeper has none)."""
 
     def __init__(self, hostport, leader_pid):
-        import threading
         self.hostport, self.leader_pid = hostport, leader_pid
         self.stop_event = threading.Event()
         self.max_read_s, self.reads, self.child_private_peak = 0.0, 0, 0

@@ -8,9 +8,8 @@ namespace paddock::durable {
 void LogWeights::appended(int64_t zxid, size_t bytes) {
   // A zxid not above the last one: the log was cut back (a failed batch discarded when the
   // writer resumed) and its zxids are used again. What was counted no longer matches.
-  if (any_ && zxid <= last_.zxid) clear();
+  if (zxid <= last_.zxid) clear();
   last_ = Mark{zxid, last_.through + bytes};
-  any_ = true;
   if (++since_mark_ < every_) return;
   since_mark_ = 0;
   marks_.push_back(last_);
@@ -22,12 +21,11 @@ void LogWeights::appended(int64_t zxid, size_t bytes) {
 void LogWeights::clear() {
   marks_.clear();
   last_ = Mark{0, 0};
-  any_ = false;
   since_mark_ = 0;
 }
 
 uint64_t LogWeights::at_least(int64_t after_zxid, int64_t up_to_zxid) const {
-  if (!any_ || after_zxid >= up_to_zxid) return 0;
+  if (last_.zxid == 0 || after_zxid >= up_to_zxid) return 0;
   // The first mark at or after after_zxid and the last at or before up_to_zxid (the last
   // record counted is a mark too): the records between them lie inside the range.
   auto by_zxid = [](const Mark& m, int64_t z) { return m.zxid < z; };

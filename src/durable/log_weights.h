@@ -39,8 +39,7 @@ class LogWeights {
   const uint32_t every_;
   const size_t max_marks_;  // past it the older half is dropped: the far past is scanned
   std::vector<Mark> marks_;
-  Mark last_{0, 0};  // the last record counted (a mark of its own)
-  bool any_ = false;
+  Mark last_{0, 0};  // the last record counted (a mark of its own); zxid 0: none yet
   uint32_t since_mark_ = 0;
 };
 

@@ -1,18 +1,14 @@
 #include "durable/snapshotter.h"
-#include "util/thread_name.h"
 
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 
+#include "util/clock.h"
+#include "util/thread_name.h"
+
 namespace paddock::durable {
 namespace {
-
-uint64_t micros_since(std::chrono::steady_clock::time_point start) {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::steady_clock::now() - start)
-                                   .count());
-}
 
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -110,7 +106,7 @@ void Snapshotter::step() {
   const auto t0 = std::chrono::steady_clock::now();
   Job job{Job::Kind::kChunk, {}, 0, 0};
   const bool done = abort || cursor_->next_chunk(job.chunk, options_.chunk_bytes);
-  const uint64_t pause = micros_since(t0);
+  const uint64_t pause = elapsed_us(t0);
   pause_max_us_ = std::max(pause_max_us_, pause);
   pause_total_us_ += pause;
   ++chunks_;
@@ -245,7 +241,7 @@ void Snapshotter::finish_job(const Job& job) {
       writer_->abandon();
     }
   }
-  const uint64_t duration_ms = micros_since(begun_at_) / 1000;
+  const uint64_t duration_ms = elapsed_us(begun_at_) / 1000;
   SnapshotterStats now;
   {
     std::lock_guard lock(mu_);

@@ -65,19 +65,18 @@ class EnsembleMember::TxnSource final : public quorum::CommittedTxnSource {
     // From the txn at `from` itself (the learner has it: DIFF starts there), except for the
     // start of an epoch, which no txn carries.
     const Zxid after = quorum::zxid_counter(from) == 0 ? from : from - 1;
-    // Reading stops once past max_bytes: the DIFF would be too big, and the rest of the
-    // log is not read on this (the state-owning) thread.
+    // Past max_bytes the DIFF would be too big: nothing is copied, and the log is read no
+    // further on this (the state-owning) thread (DurableDatabase::read_committed_after).
     const auto started = std::chrono::steady_clock::now();
     auto read = durable_.read_committed_after(after, kMaxDiffTxnsFromLog, max_bytes);
     if (!read) return read.status();
     // On the pipeline thread, and rare (a learner past the in-memory committed log): say
     // what it cost.
-    spdlog::info("event=diff_weighed from=0x{:x} max_bytes={} txns={} over_limit={} "
-                 "contiguous={} ms={}",
-                 from, max_bytes, read->txns.size(), read->over_limit, read->contiguous,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::steady_clock::now() - started)
-                     .count());
+    spdlog::info(
+        "event=diff_weighed from=0x{:x} max_bytes={} txns={} over_limit={} "
+        "contiguous={} ms={}",
+        from, max_bytes, read->txns.size(), read->over_limit, read->contiguous,
+        elapsed_ms(started));
     if (!read->contiguous) {
       return Status::error(fmt::format("the log no longer reaches back to 0x{:x}", from));
     }
@@ -85,10 +84,7 @@ class EnsembleMember::TxnSource final : public quorum::CommittedTxnSource {
     if (read->txns.size() >= kMaxDiffTxnsFromLog) return Status::error("too many txns for a DIFF");
     std::vector<quorum::LoggedTxn> out;
     out.reserve(read->txns.size());
-    size_t bytes = 0;
     for (storage::LoggedTxn& txn : read->txns) {
-      bytes += txn.bytes.size();
-      if (bytes > max_bytes) return Status::error("a DIFF from the log would exceed the limit");
       out.push_back(quorum::LoggedTxn{txn.zxid, std::move(txn.bytes)});
     }
     return out;

@@ -15,17 +15,12 @@
 #include <string>
 
 #include "peer/zk_snapshot_stream.h"
+#include "util/clock.h"
 
 namespace paddock::ensemble {
 namespace {
 
 constexpr size_t kTrailerBytes = sizeof(uint64_t);
-
-int64_t micros_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                               start)
-      .count();
-}
 
 bool write_all(int fd, const char* p, size_t n) {
   while (n > 0) {
@@ -53,12 +48,13 @@ bool write_all(int fd, const char* p, size_t n) {
   ::close_range(static_cast<unsigned>(fd) + 1, ~0U, 0);
   int code = 0;
   try {
-    std::string body = peer::encode_zk_snapshot_body(tree);
+    const std::string body = peer::encode_zk_snapshot_body(tree);
     const uint64_t n = body.size();
     char trailer[kTrailerBytes];
     std::memcpy(trailer, &n, kTrailerBytes);
-    body.append(trailer, kTrailerBytes);
-    if (!write_all(fd, body.data(), body.size())) code = 2;
+    if (!write_all(fd, body.data(), body.size()) || !write_all(fd, trailer, kTrailerBytes)) {
+      code = 2;
+    }
   } catch (...) {
     code = 1;
   }
@@ -96,7 +92,7 @@ std::shared_ptr<peer::SnapBody> SnapBodyMaker::make(const state::DataTree& tree)
     ::close(fds[0]);
     serialize_in_child(tree, fds[1], parent);
   }
-  const int64_t pause_us = micros_since(start);
+  const int64_t pause_us = static_cast<int64_t>(elapsed_us(start));
   ::close(fds[1]);
   if (pid < 0) {
     const int err = errno;
@@ -133,7 +129,7 @@ std::shared_ptr<peer::SnapBody> SnapBodyMaker::make_inline(const state::DataTree
   std::shared_ptr<peer::SnapBody> body = peer::SnapBody::ready(peer::encode_zk_snapshot_body(tree));
   std::lock_guard lock(mu_);
   ++stats_.made_inline;
-  stats_.last_pause_us = micros_since(start);
+  stats_.last_pause_us = static_cast<int64_t>(elapsed_us(start));
   return body;
 }
 

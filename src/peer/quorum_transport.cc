@@ -112,7 +112,7 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets,
   // Runs of packets other than SNAP are encoded back to back into one buffer: one write
   // (one syscall) carries them all.
   std::vector<Outbound> outs;
-  size_t new_waiting = 0;
+  std::vector<std::shared_ptr<SnapBody>> waiting;  // bodies not done yet (never written now)
   for (quorum::QuorumPacket& packet : packets) {
     if (packet.type == quorum::PacketType::kSnap) {
       Outbound& out = outs.emplace_back();
@@ -123,7 +123,7 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets,
         PADDOCK_ASSERT(snap_body != nullptr);
         out.body = snap_body;
       }
-      new_waiting += out.waits() ? 1 : 0;
+      if (out.waits()) waiting.push_back(out.body);
       out.tail = encode_snap_tail();
       out.packets = 1;
       continue;
@@ -139,12 +139,11 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets,
   }
 
   std::string overflow;
-  std::vector<std::shared_ptr<SnapBody>> waiting;  // queued bodies not done yet
   bool post_write = false;
   {
     std::lock_guard lock(mu_);
     if (send_closed_) return false;
-    const bool exempt = waiting_bodies_ + new_waiting > 0;
+    const bool exempt = waiting_bodies_ + waiting.size() > 0;
     if ((!exempt &&
          queued_packets_ - exempt_packets_ + packets.size() > limits_.max_queued_packets) ||
         queued_bytes_ + bytes > limits_.max_queued_bytes) {
@@ -154,12 +153,10 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets,
           "and {})",
           queued_packets_, queued_bytes_, packets.size(), bytes, limits_.max_queued_packets,
           limits_.max_queued_bytes);
+      waiting.clear();  // not queued: nothing to count down
     } else {
       size_t first = 0;
       if (!write_scheduled_ && !secure_ && !outs[0].body && try_write_now(outs[0])) first = 1;
-      for (size_t i = first; i < outs.size(); ++i) {
-        if (outs[i].waits()) waiting.push_back(outs[i].body);
-      }
       if (first == outs.size()) return true;  // written whole on the caller's thread
       for (size_t i = first; i < outs.size(); ++i) {
         queued_bytes_ += outs[i].counted;

@@ -172,7 +172,12 @@ TEST(QuorumTransport, TheBacklogBehindASnapBodyIsExemptFromThePacketLimitUntilWr
   // More than one write takes (64 queued sends): some stay queued behind the body.
   for (int i = 1; i <= 100; ++i) ASSERT_TRUE(leader_side->send(proposal(i)));
   body->set(std::string(size_t{64} << 20, 'b'));  // far more than the socket buffers hold
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // The io thread takes the SNAP and what one write holds; the rest waits behind it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (leader_side->queued().first == 101 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_LT(leader_side->queued().first, 101u) << "the body's write never started";
   ASSERT_GE(leader_side->queued().first, 30u) << "the backlog is still queued";
   // New packets count against the limit; those queued while the body was made do not.
   for (int i = 101; i <= 103; ++i) EXPECT_TRUE(leader_side->send(proposal(i))) << i;

@@ -34,5 +34,11 @@ inline uint64_t elapsed_ms(std::chrono::steady_clock::time_point start) {
                                    std::chrono::steady_clock::now() - start)
                                    .count());
 }
+// The same in microseconds (pauses of the state thread).
+inline uint64_t elapsed_us(std::chrono::steady_clock::time_point start) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count());
+}
 
 }  // namespace paddock
