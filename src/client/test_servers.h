@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "util/test_ports.h"
+
 namespace paddock::client::testing {
 
 enum class ServerKind { kPaddock, kZooKeeper };
@@ -32,17 +34,7 @@ inline const char* kind_name(ServerKind k) {
   return k == ServerKind::kPaddock ? "Paddock" : "ZooKeeper";
 }
 
-inline int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+inline int free_port() { return test_ports::free_port(); }  // see util/test_ports.h
 
 inline int connect_loopback(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "pipeline/client_port.h"
+#include "util/test_ports.h"
 
 namespace paddock::server::testing {
 
@@ -31,18 +32,7 @@ using pipeline::ConnectionId;
 
 inline constexpr std::chrono::milliseconds kDeadline{10000};
 
-// A loopback port free when asked (bound then released; good enough for tests).
-inline uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using test_ports::free_port;  // below the ephemeral range: see util/test_ports.h
 
 // A frame as the wire carries it: 4-byte big-endian length, then the body.
 inline std::string frame(std::string_view body) {

@@ -12,6 +12,7 @@ process itself is killed with SIGKILL.
 import atexit
 import ctypes
 import os
+import random
 import shutil
 import signal
 import socket
@@ -58,11 +59,40 @@ def paddockd_path():
     return os.path.abspath(os.path.join(bin_dir, "paddockd"))
 
 
+def _ephemeral_range_start():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+        return low if low > 2048 else 32768
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_PORT_LOW = 10000
+_PORT_HIGH = _ephemeral_range_start() - 1
+_next_port = random.Random(os.getpid() ^ time.monotonic_ns()).randint(_PORT_LOW, _PORT_HIGH)
+
+
 def free_port():
-    """A loopback port nobody listens on right now (bind port 0, read it, release it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nothing holds right now, from below the kernel's ephemeral range.
+
+    Binding port 0 and releasing it would hand out a port from the ephemeral range, which
+    every outgoing connect() also takes its local port from: under `ctest -j` another test's
+    client could take it before our server bound it ("Address already in use"). Ports below
+    the range are never used by connect(); the walk starts at a point drawn per process and
+    each port is checked by a bind without SO_REUSEADDR (which also refuses TIME_WAIT)."""
+    global _next_port
+    span = _PORT_HIGH - _PORT_LOW + 1
+    for _ in range(span):
+        port = _PORT_LOW + (_next_port - _PORT_LOW) % span
+        _next_port += 1
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def four_letter(host, port, cmd, timeout=5.0):

@@ -20,6 +20,8 @@ import tempfile
 import time
 import unittest
 
+from harness import servers
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.path.abspath(os.environ.get("PADDOCK_BIN", os.path.join(HERE, "..", "..", "build", "bin")))
 PADDOCK = os.path.join(BIN, "paddock")
@@ -30,12 +32,6 @@ ZK_WRAPPER = """#!/bin/bash
 exec java -Xmx256m -XX:+UseSerialGC "${@:1:$#-1}" -cp %s \\
   org.apache.zookeeper.server.quorum.QuorumPeerMain "${@: -1}"
 """ % ZK_CP
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def alive(pid):
@@ -50,7 +46,7 @@ class ServerCommandTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="paddock-cli-")
         self.addCleanup(shutil.rmtree, self.dir, True)
-        self.port = free_port()
+        self.port = servers.free_port()
         self.env = dict(os.environ, PADDOCK_START_TIMEOUT="60", PADDOCK_STOP_TIMEOUT="30")
         for k in ("PADDOCK_CONF", "PADDOCK_PIDFILE", "PADDOCK_LOG_DIR", "PADDOCKD_OPTS"):
             self.env.pop(k, None)
