@@ -9,9 +9,9 @@
 namespace paddock::bench {
 namespace {
 
-constexpr double kConnectTimeoutS = 300;
+constexpr double kFanoutConnectTimeoutS = 300;
 constexpr double kRoundTimeoutS = 120;
-constexpr double kCloseTimeoutS = 60;
+constexpr double kFanoutCloseTimeoutS = 60;
 constexpr int32_t kNodeDataChanged = 3;
 constexpr uint32_t kConnectBatch = 500;
 
@@ -127,7 +127,7 @@ Result<std::unique_ptr<BenchResult>> run_watch(const BenchOptions& options) {
   so.read_buffer = 4096;
   Engine engine(options.servers, so);
   // Connect in batches: a fan-out run should not turn into a connection storm.
-  uint64_t connect_deadline = now_ns() + seconds_ns(kConnectTimeoutS);
+  uint64_t connect_deadline = now_ns() + seconds_ns(kFanoutConnectTimeoutS);
   for (uint32_t left = options.watchers + 1; left > 0;) {
     uint32_t batch = std::min(left, kConnectBatch);
     if (Status st = engine.open(batch); !st) return st;
@@ -135,8 +135,8 @@ Result<std::unique_ptr<BenchResult>> run_watch(const BenchOptions& options) {
     left -= batch;
   }
   if (options.setup) {
-    Status st =
-        create_bench_nodes(engine, paths, options.payload, now_ns() + seconds_ns(kConnectTimeoutS));
+    Status st = create_bench_nodes(engine, paths, options.payload,
+                                   now_ns() + seconds_ns(kFanoutConnectTimeoutS));
     if (!st) return st;
   }
   auto result = std::make_unique<BenchResult>();
@@ -161,7 +161,7 @@ Result<std::unique_ptr<BenchResult>> run_watch(const BenchOptions& options) {
   result->server_cpu_s = server_start < 0 || server_end < 0 ? -1 : server_end - server_start;
   result->sessions = engine.ready_count();
   result->sessions_failed = engine.failed_count();
-  engine.close_all(now_ns() + seconds_ns(kCloseTimeoutS));
+  engine.close_all(now_ns() + seconds_ns(kFanoutCloseTimeoutS));
   summarize(*result);
   // The headline distribution is the notification arrival time, not the arming reads.
   result->latency = driver.arrivals();
@@ -184,7 +184,7 @@ Result<std::unique_ptr<BenchResult>> run_storm(const BenchOptions& options) {
   result->storm_connects_issued_ms = static_cast<double>(now_ns() - start) / 1e6;
   engine.run(
       driver, [&] { return engine.ready_count() + engine.failed_count() >= engine.size(); },
-      start + seconds_ns(kConnectTimeoutS));
+      start + seconds_ns(kFanoutConnectTimeoutS));
   uint64_t end = driver.last_ready() > 0 ? driver.last_ready() : now_ns();
   result->client_cpu_s = self_cpu_seconds() - self_start;
   double server_end = processes_cpu_seconds(options.server_pids);
@@ -196,7 +196,7 @@ Result<std::unique_ptr<BenchResult>> run_storm(const BenchOptions& options) {
   result->first_error = engine.first_error();
   result->ops = engine.ready_count();
   result->throughput = result->elapsed_s > 0 ? result->ops / result->elapsed_s : 0;
-  engine.close_all(now_ns() + seconds_ns(kCloseTimeoutS));
+  engine.close_all(now_ns() + seconds_ns(kFanoutCloseTimeoutS));
   // Sessions that were not established show in sessions_failed; the caller decides.
   return result;
 }

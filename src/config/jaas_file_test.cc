@@ -7,7 +7,7 @@
 namespace paddock::config {
 namespace {
 
-std::string parse_error(std::string_view text) {
+std::string jaas_error(std::string_view text) {
   Result<JaasFile> r = parse_jaas(text, "jaas.conf");
   EXPECT_FALSE(r.is_ok()) << text;
   return r ? std::string() : r.error();
@@ -58,24 +58,25 @@ TEST(JaasFileTest, ExpandsSystemProperties) {
 }
 
 TEST(JaasFileTest, ErrorsNameTheLine) {
-  EXPECT_EQ(parse_error("Server {\n  M required\n  user_a \"x\";\n};\n"),
+  EXPECT_EQ(jaas_error("Server {\n  M required\n  user_a \"x\";\n};\n"),
             "jaas.conf:3: expected '=' after option name 'user_a', found \"x\"");
-  EXPECT_EQ(parse_error("Server {\n  M mandatory a=b;\n};\n"),
+  EXPECT_EQ(jaas_error("Server {\n  M mandatory a=b;\n};\n"),
             "jaas.conf:2: expected a control flag (required, requisite, sufficient or "
             "optional) after M, found 'mandatory'");
-  EXPECT_EQ(parse_error("Server {\n  M required a=b;\n}\n"),
+  EXPECT_EQ(jaas_error("Server {\n  M required a=b;\n}\n"),
             "jaas.conf:4: expected ';' after '}' of section 'Server', found end of file");
-  EXPECT_EQ(parse_error("Server {\n  M required a=b;\n"),
+  EXPECT_EQ(jaas_error("Server {\n  M required a=b;\n"),
             "jaas.conf:1: section 'Server' is not closed with '};'");
-  EXPECT_EQ(parse_error("Server {\n  M required a=\"b;\n};\n"),
+  EXPECT_EQ(jaas_error("Server {\n  M required a=\"b;\n};\n"),
             "jaas.conf:2: quoted value is not closed on its line");
-  EXPECT_EQ(parse_error("\n/* never closed\n"), "jaas.conf:2: comment opened with /* is never closed");
-  EXPECT_EQ(parse_error("Server { };\n"), "jaas.conf:1: section 'Server' has no login module");
-  EXPECT_EQ(parse_error("S { M required; };\nS { M required; };\n"),
+  EXPECT_EQ(jaas_error("\n/* never closed\n"),
+            "jaas.conf:2: comment opened with /* is never closed");
+  EXPECT_EQ(jaas_error("Server { };\n"), "jaas.conf:1: section 'Server' has no login module");
+  EXPECT_EQ(jaas_error("S { M required; };\nS { M required; };\n"),
             "jaas.conf:2: section 'S' appears twice");
-  EXPECT_EQ(parse_error("Server {\n  M required a=b\n};\n"),
+  EXPECT_EQ(jaas_error("Server {\n  M required a=b\n};\n"),
             "jaas.conf:3: expected an option name or ';' ending the M entry, found '}'");
-  EXPECT_EQ(parse_error("Server (\n"), "jaas.conf:1: unexpected character '('");
+  EXPECT_EQ(jaas_error("Server (\n"), "jaas.conf:1: unexpected character '('");
 }
 
 TEST(JaasFileTest, MissingFileIsAnError) {

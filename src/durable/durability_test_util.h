@@ -12,8 +12,12 @@
 #include "proto/records.h"
 #include "proto/txn.h"
 #include "state/database.h"
+#include "storage/snapshot_format.h"
 
 namespace paddock::durable::testing {
+
+// The snapshot dir of a server whose dataDir is /data (on an in-memory Env).
+inline const std::string kSnapDir = storage::snapshot_dir("/data");
 
 inline const proto::AclList kAcls[] = {
     {{proto::perm::kAll, {"world", "anyone"}}},

@@ -17,7 +17,7 @@ namespace paddock::durable {
 namespace {
 
 using namespace std::chrono_literals;
-const std::string kDir = storage::snapshot_dir("/data");
+using testing::kSnapDir;
 
 // Stands in for the pipeline thread: tasks are run by the test thread.
 class Tasks {
@@ -58,7 +58,7 @@ class SnapshotterTest : public ::testing::Test {
 
   std::unique_ptr<Snapshotter> make(int64_t snap_count, int64_t size_limit, size_t chunk = 64) {
     SnapshotterOptions o;
-    o.dir = kDir;
+    o.dir = kSnapDir;
     o.snap_count = snap_count;
     o.snap_size_limit_bytes = size_limit;
     o.seed = 5;
@@ -97,7 +97,7 @@ TEST_F(SnapshotterTest, SnapshotsAfterHalfToAllOfSnapCountTxnsAndRollsTheLog) {
   ASSERT_TRUE(drive(*s, [&] { return s->stats().written == 1; }));
   const SnapshotterStats st = s->stats();
   EXPECT_GT(st.last_chunks, 3u);  // written in pieces
-  auto list = storage::list_snapshots(env, kDir);
+  auto list = storage::list_snapshots(env, kSnapDir);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].zxid, st.last_zxid);
   EXPECT_EQ((*list)[0].path, st.last_path);
@@ -143,12 +143,12 @@ TEST_F(SnapshotterTest, AFailedWriteLeavesNoFileAndTheNextSnapshotWorks) {
   env.inject({.op = storage::FaultInjectingEnv::Op::kWrite, .nth = 2, .error = 28, .sticky = true});
   ASSERT_TRUE(s->start());
   ASSERT_TRUE(drive(*s, [&] { return s->stats().failed == 1 && !s->in_progress(); }));
-  EXPECT_TRUE(storage::list_snapshots(env, kDir)->empty());
-  EXPECT_TRUE(storage::list_snapshot_temp_files(env, kDir)->empty());
+  EXPECT_TRUE(storage::list_snapshots(env, kSnapDir)->empty());
+  EXPECT_TRUE(storage::list_snapshot_temp_files(env, kSnapDir)->empty());
   env.clear_faults();
   ASSERT_TRUE(s->start());
   ASSERT_TRUE(drive(*s, [&] { return s->stats().written == 1; }));
-  EXPECT_EQ(storage::list_snapshots(env, kDir)->size(), 1u);
+  EXPECT_EQ(storage::list_snapshots(env, kSnapDir)->size(), 1u);
 }
 
 TEST_F(SnapshotterTest, StopAbandonsASnapshotInProgress) {
@@ -158,8 +158,8 @@ TEST_F(SnapshotterTest, StopAbandonsASnapshotInProgress) {
   tasks.run_one();
   tasks.run_one();
   s->stop();
-  EXPECT_TRUE(storage::list_snapshots(env, kDir)->empty());
-  EXPECT_TRUE(storage::list_snapshot_temp_files(env, kDir)->empty());
+  EXPECT_TRUE(storage::list_snapshots(env, kSnapDir)->empty());
+  EXPECT_TRUE(storage::list_snapshot_temp_files(env, kSnapDir)->empty());
 }
 
 }  // namespace

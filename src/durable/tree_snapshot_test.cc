@@ -12,14 +12,14 @@
 namespace paddock::durable {
 namespace {
 
-const std::string kDir = storage::snapshot_dir("/data");
+using testing::kSnapDir;
 
 TEST(TreeSnapshotTest, WholeTreeSnapshotRestoresTheExactTree) {
   state::Database live({});
   testing::TxnGenerator gen(live, 1);
   gen.run(2000);
   storage::FaultInjectingEnv env;
-  auto path = write_tree_snapshot(env, kDir, live.tree(), 0, 0);
+  auto path = write_tree_snapshot(env, kSnapDir, live.tree(), 0, 0);
   ASSERT_TRUE(path) << path.error();
   state::Database restored({});
   auto info = load_tree_snapshot(env, *path, restored.tree());
@@ -35,7 +35,7 @@ TEST(TreeSnapshotTest, WholeTreeSnapshotRestoresTheExactTree) {
 TEST(TreeSnapshotTest, EmptyTreeRoundTrips) {
   state::Database live({});
   storage::FaultInjectingEnv env;
-  auto path = write_tree_snapshot(env, kDir, live.tree(), 0, 0);
+  auto path = write_tree_snapshot(env, kSnapDir, live.tree(), 0, 0);
   ASSERT_TRUE(path);
   state::Database restored({});
   ASSERT_TRUE(load_tree_snapshot(env, *path, restored.tree()));
@@ -51,7 +51,7 @@ TEST(TreeSnapshotTest, FuzzySnapshotPlusReplayEqualsTheLiveTree) {
     gen.run(300 + static_cast<int>(seed) * 20);
     storage::FaultInjectingEnv env;
     storage::SnapshotWriteOptions options;
-    options.dir = kDir;
+    options.dir = kSnapDir;
     TreeSnapshotCursor cursor(live.tree());
     options.header.zxid = cursor.start_zxid();
     auto writer = storage::SnapshotFileWriter::create(env, options);
@@ -99,7 +99,7 @@ TEST(TreeSnapshotTest, CursorSkipsASubtreeDeletedWhileItWasInside) {
 TEST(TreeSnapshotTest, LoadRejectsASnapshotWhoseFirstNodeIsNotTheRoot) {
   storage::FaultInjectingEnv env;
   storage::SnapshotWriteOptions options;
-  options.dir = kDir;
+  options.dir = kSnapDir;
   options.header.zxid = 3;
   auto writer = storage::SnapshotFileWriter::create(env, options);
   ASSERT_TRUE(writer);

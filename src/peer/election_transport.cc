@@ -23,7 +23,7 @@ namespace paddock::peer {
 namespace {
 
 using asio::ip::tcp;
-constexpr size_t kReadChunkBytes = 16 * 1024;
+constexpr size_t kElectionReadChunkBytes = 16 * 1024;
 
 // The peer's IP address, which rate-limits the lines about its bad input.
 std::string peer_ip(const tcp::socket& socket) {
@@ -49,7 +49,7 @@ struct ElectionConnection : std::enable_shared_from_this<ElectionConnection> {
   bool pending_counted = false;  // accepted, counted in pending_inbound until its initiation
   bool writing = false;
   std::string write_buffer;
-  std::vector<char> read_buffer = std::vector<char>(kReadChunkBytes);
+  std::vector<char> read_buffer = std::vector<char>(kElectionReadChunkBytes);
   ElectionStreamDecoder inbound;  // accepted: initiation, then frames
   ElectionFrameDecoder frames;    // dialed: frames only
 };

@@ -5,15 +5,11 @@
 #include <string>
 #include <string_view>
 
+#include "util/test_hex.h"
+
 namespace paddock::peer::testing {
 
-inline std::string from_hex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using test_hex::from_hex;
 
 // One of: flip a bit, truncate, overwrite a byte, insert random bytes; seeded.
 inline std::string mangle(std::string bytes, std::mt19937_64& rng) {

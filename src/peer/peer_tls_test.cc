@@ -22,6 +22,7 @@ using quorum::PacketType;
 using quorum::QuorumPacket;
 using quorum::Sid;
 using testing::Inbox;
+using testing::ping;
 using testing::vote;
 
 class PeerTlsTest : public ::testing::Test {
@@ -58,8 +59,6 @@ class PeerTlsTest : public ::testing::Test {
 // --- the quorum port ---------------------------------------------------------------------
 
 using QuorumPair = testing::SecuredLeader;
-
-QuorumPacket ping(int64_t zxid) { return QuorumPacket{PacketType::kPing, zxid, "data", {}}; }
 
 TEST_F(PeerTlsTest, QuorumPacketsCrossATlsLinkWithCertificatesCheckedBothWays) {
   QuorumPair pair(tls("server.pem"));

@@ -33,6 +33,7 @@ using quorum::Sid;
 using testing::eventually;
 using testing::from_hex;
 using testing::Inbox;
+using testing::ping;
 using testing::ScriptedAuthenticator;
 using testing::vote;
 
@@ -60,18 +61,16 @@ PeerSecurity security(Flags f, Script script = {},
 
 PeerSecurity plain() { return security(Flags{false, false, false}); }
 
-QuorumPacket ping(int64_t zxid) { return QuorumPacket{PacketType::kPing, zxid, "data", {}}; }
-
 std::string packet(QuorumAuthStatus status, std::optional<std::string> token) {
   return encode_quorum_auth_packet(status, token);
 }
 
 // A blocking socket playing a peer byte by byte, with a receive timeout so a test fails
 // instead of hanging.
-struct RawPeer {
+struct RawQuorumPeer {
   asio::io_context io;
   asio::ip::tcp::socket socket{io};
-  explicit RawPeer(uint16_t port) {
+  explicit RawQuorumPeer(uint16_t port) {
     socket.connect({asio::ip::make_address("127.0.0.1"), port});
     timeval tv{10, 0};
     ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -174,7 +173,7 @@ TEST(QuorumSaslQuorumPort, ALearnerThatDoesNotRequireSaslSkipsIt) {
 
 TEST(QuorumSaslQuorumPort, APeerWithoutSaslIsRefusedWithoutAByteWhenRequired) {
   Leader leader(security(Flags{}));
-  RawPeer raw(leader.listener->port());
+  RawQuorumPeer raw(leader.listener->port());
   raw.write(encode_quorum_packet(QuorumPacket{PacketType::kFollowerInfo, 0, "x", std::nullopt}));
   EXPECT_TRUE(raw.closed_without_a_byte());  // CVE-2018-8012: no unauthenticated learner
   EXPECT_FALSE(leader.accepted.wait_count(1, std::chrono::milliseconds(100)));
@@ -182,7 +181,7 @@ TEST(QuorumSaslQuorumPort, APeerWithoutSaslIsRefusedWithoutAByteWhenRequired) {
 
 TEST(QuorumSaslQuorumPort, TheLeadersBytesAreZooKeepers) {
   Leader leader(security(Flags{}, Script{.last = std::nullopt}));  // GSSAPI-like: null at the end
-  RawPeer raw(leader.listener->port());
+  RawQuorumPeer raw(leader.listener->port());
   // The learner's first packet and the start of FOLLOWERINFO would never share a write; the
   // leader must still read exactly one packet at a time.
   raw.write(packet(QuorumAuthStatus::kInProgress, std::string("hello:s3cret")));
@@ -198,7 +197,7 @@ TEST(QuorumSaslQuorumPort, TheLeadersBytesAreZooKeepers) {
 TEST(QuorumSaslQuorumPort, AFailureIsAnsweredWithErrorAndAnEmptyToken) {
   for (bool required : {true, false}) {
     Leader leader(security(Flags{true, required, required}));
-    RawPeer raw(leader.listener->port());
+    RawQuorumPeer raw(leader.listener->port());
     raw.write(packet(QuorumAuthStatus::kInProgress, std::string("hello:nope")));
     EXPECT_EQ(raw.read(16), from_hex("5f2435013501edccffffffff00000000"));
     if (required) {
@@ -219,16 +218,16 @@ TEST(QuorumSaslQuorumPort, ASilentPeerAndAnOversizedTokenAreRefused) {
     s.sasl.max_token_bytes = 1000;
     return s;
   }());
-  RawPeer silent(leader.listener->port());
+  RawQuorumPeer silent(leader.listener->port());
   const auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(silent.closed_without_a_byte());
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 
-  RawPeer big(leader.listener->port());
+  RawQuorumPeer big(leader.listener->port());
   big.write(from_hex("5f2435013501edcc00000000000003e9"));  // 1001 bytes announced
   EXPECT_TRUE(big.closed_without_a_byte());  // nothing sent before the first packet is read
 
-  RawPeer slow(leader.listener->port());  // a first packet, then silence mid-exchange
+  RawQuorumPeer slow(leader.listener->port());  // a first packet, then silence mid-exchange
   slow.write(packet(QuorumAuthStatus::kInProgress, std::string("hello:s3cret")));
   EXPECT_EQ(slow.read(25).substr(16), "challenge");
   EXPECT_EQ(slow.read(16), from_hex("5f2435013501edccffffffff00000000"));
@@ -244,7 +243,7 @@ TEST(QuorumSaslQuorumPort, APacketTrickledInPartsMustArriveWholeWithinTheReadTim
     return s;
   }());
   const std::string bytes = packet(QuorumAuthStatus::kInProgress, std::string("hello:s3cret"));
-  RawPeer trickle(leader.listener->port());
+  RawQuorumPeer trickle(leader.listener->port());
   std::error_code ec;
   // The magic, then the rest of the header, then the token: 300 ms apart, 600 ms in all.
   const size_t cuts[] = {0, 4, 16, bytes.size()};
@@ -356,7 +355,7 @@ TEST(QuorumSaslElectionPort, APeerWithoutSaslVotesWhenNotRequiredAndIsRefusedWhe
 TEST(QuorumSaslElectionPort, TheInitiationAndTheFirstPacketMayArriveInOneSegment) {
   Member b(1, security(Flags{}));
   b.transport->start({b.as_peer(1)});
-  RawPeer raw(b.transport->port());
+  RawQuorumPeer raw(b.transport->port());
   // sid 5 > 1: the acceptor keeps this connection after the exchange.
   raw.write(encode_connection_init(5, "127.0.0.1:9") +
             packet(QuorumAuthStatus::kInProgress, std::string("hello:s3cret")));

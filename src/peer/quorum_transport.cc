@@ -16,7 +16,7 @@
 namespace paddock::peer {
 namespace {
 
-constexpr size_t kReadChunkBytes = 64 * 1024;
+constexpr size_t kQuorumReadChunkBytes = 64 * 1024;
 // Queued buffers (a packet, or a run of packets sent together) per gather write, at most.
 constexpr size_t kMaxPacketsPerWrite = 64;
 
@@ -38,7 +38,7 @@ PeerConnection::PeerConnection(PeerSocket socket, PeerConnectionLimits limits,
       limits_(limits),
       remote_(endpoint_text(socket_.tcp())),
       decoder_(limits.decoder),
-      read_buffer_(kReadChunkBytes),
+      read_buffer_(kQuorumReadChunkBytes),
       already_read_(std::move(already_read)) {
   std::error_code ec;
   socket_.tcp().set_option(asio::ip::tcp::no_delay(true), ec);

@@ -59,6 +59,11 @@ inline bool eventually(const std::function<bool()>& pred,
   return true;
 }
 
+// A PING with `zxid` and four bytes of data: a packet every quorum link passes on as it is.
+inline quorum::QuorumPacket ping(int64_t zxid) {
+  return quorum::QuorumPacket{quorum::PacketType::kPing, zxid, "data", {}};
+}
+
 // A vote for `leader` in election round `round` (epoch 1, zxid 0x1_0000_0000 + round).
 inline quorum::Notification vote(quorum::Sid leader, int64_t round = 1) {
   quorum::Notification n;

@@ -18,7 +18,7 @@ constexpr int64_t kTickIntervalMs = 100;
 constexpr size_t kMaxPendingPerConnection = 1000;
 // The largest buffer an outbound batch keeps for reuse (one that carried big frames gives
 // its buffer back to the allocator).
-constexpr size_t kMaxKeptBatchBytes = 1 << 20;
+constexpr size_t kMaxKeptOutboundBatchBytes = 1 << 20;
 
 // Ops answered on the pipeline thread without a txn, in the connection's order.
 bool is_read_op(proto::OpCode op) { return state::op_info(op).kind == state::OpKind::kRead; }
@@ -503,7 +503,7 @@ OutboundBatch& PipelineCore::outbound() {
   if (outbound_ != nullptr) return *outbound_;
   for (auto& batch : outbound_pool_) {
     if (batch->in_use()) continue;
-    if (batch->bytes.capacity() > kMaxKeptBatchBytes) batch->bytes = std::string();
+    if (batch->bytes.capacity() > kMaxKeptOutboundBatchBytes) batch->bytes = std::string();
     batch->clear();
     outbound_ = batch.get();
     return *outbound_;

@@ -12,7 +12,7 @@ namespace {
 // Emptied frame batches kept for the network threads to refill, and the largest buffer kept
 // with one (a batch that carried big frames gives its buffer back to the allocator).
 constexpr size_t kMaxSpareFrameBatches = 8;
-constexpr size_t kMaxKeptBatchBytes = 1 << 20;
+constexpr size_t kMaxKeptFrameBatchBytes = 1 << 20;
 }  // namespace
 
 PipelineThread::PipelineThread(PipelineOptions options, state::Database& db, Orderer& orderer,
@@ -122,7 +122,7 @@ bool PipelineThread::wait_for_events(std::vector<Event>& batch, int64_t next_tic
   std::unique_lock lock(inbox_mutex_);
   for (FrameBatch& used : used_frames_) {
     if (spare_frames_.size() >= kMaxSpareFrameBatches ||
-        used.bytes.capacity() > kMaxKeptBatchBytes) {
+        used.bytes.capacity() > kMaxKeptFrameBatchBytes) {
       continue;
     }
     spare_frames_.push_back(std::move(used));

@@ -5,19 +5,14 @@
 #include <string>
 
 #include "proto/test_records.h"
+#include "util/test_hex.h"
 
 namespace paddock::proto {
 namespace {
 
 using testing::sample;
 
-std::string unhex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using test_hex::from_hex;
 
 // Round trip, then every strict prefix (except those ending inside an optional tail) must
 // fail to decode.
@@ -58,7 +53,7 @@ TEST(Records, EmptyValuesRoundTrip) {
 // clang-format off
 TEST(Records, StatIs68BytesInZooKeeperFieldOrder) {
   Stat s{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
-  std::string expected = unhex(
+  std::string expected = from_hex(
       "0000000000000001" "0000000000000002" "0000000000000003" "0000000000000004"
       "00000005" "00000006" "00000007" "0000000000000008" "00000009" "0000000a"
       "000000000000000b");
@@ -68,7 +63,7 @@ TEST(Records, StatIs68BytesInZooKeeperFieldOrder) {
 
 TEST(Records, StatPersistedIs60BytesWithoutDerivedFields) {
   StatPersisted s{1, 2, 3, 4, 5, 6, 7, 8, 9};
-  std::string expected = unhex(
+  std::string expected = from_hex(
       "0000000000000001" "0000000000000002" "0000000000000003" "0000000000000004"
       "00000005" "00000006" "00000007" "0000000000000008" "0000000000000009");
   EXPECT_EQ(expected.size(), 60u);
@@ -77,7 +72,7 @@ TEST(Records, StatPersistedIs60BytesWithoutDerivedFields) {
 
 TEST(Records, ConnectResponseCarriesReadOnlyOnlyWhenSet) {
   ConnectResponse r{0, 30000, 0x100000abc, std::string(16, '\x11'), std::nullopt};
-  std::string without = unhex("00000000" "00007530" "0000000100000abc" "00000010"
+  std::string without = from_hex("00000000" "00007530" "0000000100000abc" "00000010"
                               "11111111111111111111111111111111");
   EXPECT_EQ(encode(r), without);
   EXPECT_EQ(without.size(), 36u);
@@ -99,7 +94,7 @@ TEST(Records, ZooKeeperConnectResponsesRoundTrip) {
   for (const char* hex :
        {"0000000000004e200100000b819d000400000010053f2e11d2161171946ee9573a11469700",
         "0000000000004e200100000b819d000500000010186028117262f0b589b150830d9a5a64"}) {
-    std::string bytes = unhex(hex);
+    std::string bytes = from_hex(hex);
     ConnectResponse r;
     ASSERT_TRUE(decode(bytes, r));
     EXPECT_EQ(r.timeout_ms, 20000);
@@ -111,7 +106,7 @@ TEST(Records, ZooKeeperConnectResponsesRoundTrip) {
 
 TEST(Records, ConnectRequestWithoutReadOnlyByteDecodes) {
   // protocolVersion 0, lastZxidSeen 0, timeOut 30000, sessionId 0, passwd of 16 zero bytes.
-  std::string old_client = unhex("00000000" "0000000000000000" "00007530" "0000000000000000"
+  std::string old_client = from_hex("00000000" "0000000000000000" "00007530" "0000000000000000"
                                  "00000010" "00000000000000000000000000000000");
   ConnectRequest req;
   ASSERT_TRUE(decode(old_client, req));
@@ -123,21 +118,21 @@ TEST(Records, ConnectRequestWithoutReadOnlyByteDecodes) {
 }
 
 TEST(Records, MultiEndMarkerIsNineBytesWithOneByteDone) {
-  EXPECT_EQ(encode(multi_end_marker()), unhex("ffffffff" "01" "ffffffff"));
+  EXPECT_EQ(encode(multi_end_marker()), from_hex("ffffffff" "01" "ffffffff"));
   MultiHeader h;
-  ASSERT_TRUE(decode(unhex("00000001" "00" "ffffffff"), h));
+  ASSERT_TRUE(decode(from_hex("00000001" "00" "ffffffff"), h));
   EXPECT_EQ(h, (MultiHeader{1, false, -1}));
 }
 
 TEST(Records, ReplyAndRequestHeadersAreBigEndian) {
   EXPECT_EQ(encode(ReplyHeader{-2, 0x100000002, -101}),
-            unhex("fffffffe" "0000000100000002" "ffffff9b"));
-  EXPECT_EQ(encode(RequestHeader{1, 4}), unhex("00000001" "00000004"));
+            from_hex("fffffffe" "0000000100000002" "ffffff9b"));
+  EXPECT_EQ(encode(RequestHeader{1, 4}), from_hex("00000001" "00000004"));
 }
 
 TEST(Records, CreateRequestMatchesZooKeeperLayout) {
   CreateRequest r{"/a", "hi", {Acl{31, Id{"world", "anyone"}}}, 1};
-  std::string expected = unhex("00000002" "2f61" "00000002" "6869" "00000001" "0000001f"
+  std::string expected = from_hex("00000002" "2f61" "00000002" "6869" "00000001" "0000001f"
                                "00000005" "776f726c64" "00000006" "616e796f6e65" "00000001");
   EXPECT_EQ(encode(r), expected);
 }
@@ -145,7 +140,7 @@ TEST(Records, CreateRequestMatchesZooKeeperLayout) {
 TEST(Records, NullDataStaysNullAndNullVectorsReadAsEmpty) {
   // path "/a", data null (-1), acl null (-1), flags 0: what `zkCli.sh create /a` sends.
   CreateRequest r;
-  ASSERT_TRUE(decode(unhex("00000002" "2f61" "ffffffff" "ffffffff" "00000000"), r));
+  ASSERT_TRUE(decode(from_hex("00000002" "2f61" "ffffffff" "ffffffff" "00000000"), r));
   EXPECT_EQ(r.path, "/a");
   EXPECT_EQ(r.data, std::nullopt);
   EXPECT_TRUE(r.acl.empty());
@@ -153,10 +148,10 @@ TEST(Records, NullDataStaysNullAndNullVectorsReadAsEmpty) {
 
 TEST(Records, NullAndEmptyDataEncodeDifferently) {
   EXPECT_EQ(encode(SetDataRequest{"/a", std::nullopt, -1}),
-            unhex("00000002" "2f61" "ffffffff" "ffffffff"));
-  EXPECT_EQ(encode(SetDataRequest{"/a", "", -1}), unhex("00000002" "2f61" "00000000" "ffffffff"));
-  EXPECT_EQ(encode(GetDataResponse{std::nullopt, Stat{}}).substr(0, 4), unhex("ffffffff"));
-  EXPECT_EQ(encode(GetDataResponse{"", Stat{}}).substr(0, 4), unhex("00000000"));
+            from_hex("00000002" "2f61" "ffffffff" "ffffffff"));
+  EXPECT_EQ(encode(SetDataRequest{"/a", "", -1}), from_hex("00000002" "2f61" "00000000" "ffffffff"));
+  EXPECT_EQ(encode(GetDataResponse{std::nullopt, Stat{}}).substr(0, 4), from_hex("ffffffff"));
+  EXPECT_EQ(encode(GetDataResponse{"", Stat{}}).substr(0, 4), from_hex("00000000"));
 }
 
 // Every record with a data field keeps null apart from empty through a round trip.
@@ -193,16 +188,16 @@ TEST(Records, DataRecordsDefaultToEmptyNotNull) {
 TEST(Records, HostileAclCountFailsWithoutReadingItems) {
   // path "/a", data "", then an ACL count of 0x7fffffff with almost nothing after it.
   CreateRequest r;
-  EXPECT_FALSE(decode(unhex("00000002" "2f61" "00000000" "7fffffff" "0000001f"), r));
+  EXPECT_FALSE(decode(from_hex("00000002" "2f61" "00000000" "7fffffff" "0000001f"), r));
   // A count that would fit single bytes but not 12-byte ACLs also fails.
-  EXPECT_FALSE(decode(unhex("00000002" "2f61" "00000000" "00000002" "000000000000000000000000"
+  EXPECT_FALSE(decode(from_hex("00000002" "2f61" "00000000" "00000002" "000000000000000000000000"
                             "00000000"),
                       r));
 }
 
 TEST(Records, SetWatches2RejectsNegativeCounts) {
   SetWatches2 w;
-  EXPECT_FALSE(decode(unhex("0000000000000001" "fffffffe"), w));
+  EXPECT_FALSE(decode(from_hex("0000000000000001" "fffffffe"), w));
 }
 
 // clang-format on

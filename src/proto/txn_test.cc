@@ -8,19 +8,14 @@
 
 #include "proto/jute.h"
 #include "proto/records.h"
+#include "util/test_hex.h"
 
 namespace paddock::proto {
 namespace {
 
 using ::testing::HasSubstr;
 
-std::string unhex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using test_hex::from_hex;
 
 const AclList kOpen = {Acl{perm::kAll, Id{"world", "anyone"}}};
 
@@ -110,7 +105,7 @@ constexpr size_t kNullCreate = 14, kNullSetData = 15, kNullContainer = 16, kNull
 TEST(Txn, ZooKeeperLogTxnsDecodeAndReencodeByteForByte) {
   for (const Golden& g : kGolden) {
     SCOPED_TRACE(g.what);
-    std::string bytes = unhex(g.hex);
+    std::string bytes = from_hex(g.hex);
     Result<Txn> txn = decode_txn(bytes);
     ASSERT_TRUE(txn.is_ok()) << txn.error();
     EXPECT_EQ(txn->header.type, g.type);
@@ -121,7 +116,7 @@ TEST(Txn, ZooKeeperLogTxnsDecodeAndReencodeByteForByte) {
 }
 
 TEST(Txn, ZooKeeperCreateTxnFieldsDecode) {
-  Result<Txn> txn = decode_txn(unhex(kGolden[1].hex));
+  Result<Txn> txn = decode_txn(from_hex(kGolden[1].hex));
   ASSERT_TRUE(txn.is_ok());
   EXPECT_EQ(txn->header, (TxnHeader{0x0100000b819d0001, 1, 7, 0x1a208e7bc9e, 1}));
   EXPECT_EQ(std::get<CreateTxn>(txn->body), (CreateTxn{"/b", "hi", kOpen, false, 2}));
@@ -129,7 +124,7 @@ TEST(Txn, ZooKeeperCreateTxnFieldsDecode) {
 }
 
 TEST(Txn, ZooKeeperMultiDecodesOpsInOrder) {
-  Result<Txn> txn = decode_txn(unhex(kGolden[12].hex));
+  Result<Txn> txn = decode_txn(from_hex(kGolden[12].hex));
   ASSERT_TRUE(txn.is_ok());
   const MultiTxn& m = std::get<MultiTxn>(txn->body);
   ASSERT_EQ(m.ops.size(), 4u);
@@ -140,7 +135,7 @@ TEST(Txn, ZooKeeperMultiDecodesOpsInOrder) {
 }
 
 TEST(Txn, ZooKeeperFailedMultiKeepsEarlierBodiesAndErrorEntries) {
-  Result<Txn> txn = decode_txn(unhex(kGolden[6].hex));
+  Result<Txn> txn = decode_txn(from_hex(kGolden[6].hex));
   ASSERT_TRUE(txn.is_ok());
   const MultiTxn& m = std::get<MultiTxn>(txn->body);
   ASSERT_EQ(m.ops.size(), 4u);
@@ -149,17 +144,17 @@ TEST(Txn, ZooKeeperFailedMultiKeepsEarlierBodiesAndErrorEntries) {
 }
 
 TEST(Txn, ZooKeeperTtlAndCloseSessionFieldsDecode) {
-  Result<Txn> ttl = decode_txn(unhex(kGolden[11].hex));
+  Result<Txn> ttl = decode_txn(from_hex(kGolden[11].hex));
   ASSERT_TRUE(ttl.is_ok());
   EXPECT_EQ(std::get<CreateTtlTxn>(ttl->body), (CreateTtlTxn{"/ttl", "t", kOpen, 5, 60000}));
-  Result<Txn> close = decode_txn(unhex(kGolden[9].hex));
+  Result<Txn> close = decode_txn(from_hex(kGolden[9].hex));
   ASSERT_TRUE(close.is_ok());
   EXPECT_EQ(std::get<CloseSessionTxn>(close->body).paths_to_delete, std::vector<std::string>{"/e"});
 }
 
 TEST(Txn, ZooKeeperNullDataDecodesAsNullNotEmpty) {
   auto body = [](size_t i) {
-    Result<Txn> txn = decode_txn(unhex(kGolden[i].hex));
+    Result<Txn> txn = decode_txn(from_hex(kGolden[i].hex));
     EXPECT_TRUE(txn.is_ok());
     return txn.is_ok() ? txn->body : TxnBody{};
   };
@@ -373,7 +368,7 @@ TEST(Txn, BufferLimitIsConfigurable) {
 TEST(Txn, EveryTruncationOfEveryKindFailsUnlessALegacyForm) {
   std::vector<std::string> inputs;
   for (const Txn& txn : every_kind()) inputs.push_back(encode_txn(txn));
-  for (const Golden& g : kGolden) inputs.push_back(unhex(g.hex));
+  for (const Golden& g : kGolden) inputs.push_back(from_hex(g.hex));
   for (const std::string& bytes : inputs) {
     Result<Txn> full = decode_txn(bytes);
     ASSERT_TRUE(full.is_ok());

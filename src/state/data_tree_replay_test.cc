@@ -10,6 +10,7 @@
 
 #include "proto/txn.h"
 #include "state/data_tree.h"
+#include "util/test_hex.h"
 
 namespace paddock::state {
 namespace {
@@ -79,13 +80,7 @@ constexpr LoggedTxn kLog[] = {
 // applied tree is what counts: ours matches ZooKeeper's again from zxid 9 on.
 constexpr int64_t kPrepDigestMismatchZxid = 8;
 
-std::string from_hex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using test_hex::from_hex;
 
 std::string joined(const LoggedTxn& t) {
   std::string hex;

@@ -52,6 +52,9 @@ struct Reply {
   std::string body;  // the encoded response record; empty when err != kOk (except multi)
 };
 
+// A reply that carries an error code only.
+inline Reply error_reply(proto::Err e) { return Reply{e, {}}; }
+
 struct Outcome {
   Reply reply;
   std::vector<WatchEvent> events;  // to deliver before the reply

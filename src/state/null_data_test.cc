@@ -13,6 +13,7 @@
 #include "state/data_tree.h"
 #include "state/database_test_util.h"
 #include "state/tree_test_util.h"
+#include "util/test_hex.h"
 
 namespace paddock::state {
 namespace {
@@ -27,13 +28,7 @@ using testing::MultiBuilder;
 using testing::open_acl;
 using testing::TreeDriver;
 
-std::string from_hex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using test_hex::from_hex;
 
 // --- the tree ---------------------------------------------------------------------------------
 TEST(NullDataTreeTest, CreateWithNullDataKeepsItNullWithDataLengthZero) {
@@ -137,7 +132,7 @@ TEST(NullDataTreeTest, RestoreKeepsNullApartFromEmpty) {
 }
 
 // --- replay of a ZooKeeper 3.8.0 log with null data --------------------------------------------
-struct LoggedTxn {
+struct NullDataTxn {
   std::string_view hex;
   int64_t digest;
 };
@@ -145,7 +140,7 @@ struct LoggedTxn {
 // version-2/log.1 of a standalone ZooKeeper 3.8.0 (digest enabled): createSession, create /n
 // with null data, create /e with empty data, setData /e null, createContainer /cn and
 // createTTL /tn with null data, closeSession.
-constexpr LoggedTxn kNullLog[] = {
+constexpr NullDataTxn kNullLog[] = {
     {"0100002f8c9b0000000000000000000000000001000001a2090bac86fffffff600007530000000020000000051"
      "c6d660",
      0x51c6d660},
@@ -172,7 +167,7 @@ constexpr LoggedTxn kNullLog[] = {
 
 TEST(NullDataReplayTest, DigestAfterEveryTxnMatchesZooKeeperLog) {
   DataTree tree;
-  for (const LoggedTxn& logged : kNullLog) {
+  for (const NullDataTxn& logged : kNullLog) {
     Result<proto::Txn> txn = proto::decode_txn(from_hex(logged.hex));
     ASSERT_TRUE(txn.is_ok()) << txn.error();
     ASSERT_EQ(txn->digest, std::optional<int64_t>(logged.digest));

@@ -19,8 +19,6 @@ Reply ok_reply(const T& record) {
   return Reply{Err::kOk, proto::encode(record)};
 }
 
-Reply error_reply(Err e) { return Reply{e, {}}; }
-
 }  // namespace
 
 Reader::Reader(DataTree& tree, const AclChecker& acl, const Request& request, size_t decode_limit)

@@ -8,8 +8,6 @@ namespace {
 using proto::Err;
 using proto::EventType;
 
-Reply error_reply(Err e) { return Reply{e, {}}; }
-
 }  // namespace
 
 // addWatch(path, mode): persistent or persistent-recursive, on any path (existing or not).

@@ -13,29 +13,19 @@ namespace paddock::storage {
 namespace {
 
 using testing::expected_records;
+using testing::make_segment;
 using testing::payload_for;
+using testing::record_offset;
 using testing::Records;
 using testing::recover;
 using testing::small_options;
 
 using Files = std::map<std::string, std::string>;
 
-const std::string kDir = txn_log_dir("/data");
+const std::string kLogDir = txn_log_dir("/data");
 
 std::string segment_path(int64_t first_zxid) {
-  return join_path(kDir, segment_file_name(first_zxid));
-}
-
-// A hand-made segment: header plus records with the given zxids (no preallocation).
-std::string make_segment(int64_t first_zxid, const std::vector<int64_t>& zxids) {
-  std::string s = encode_segment_header({.dbid = 0, .first_zxid = first_zxid});
-  for (int64_t z : zxids) append_record(s, z, payload_for(z));
-  return s;
-}
-
-// Offset of the n-th record (0-based) in a segment of equal-sized records.
-uint64_t record_offset(size_t n, size_t payload = 40) {
-  return kSegmentHeaderSize + n * record_size(payload);
+  return join_path(kLogDir, segment_file_name(first_zxid));
 }
 
 class LogRecoveryTest : public ::testing::Test {
@@ -45,7 +35,7 @@ class LogRecoveryTest : public ::testing::Test {
   static Files build_base() {
     FaultInjectingEnv env;
     EXPECT_TRUE(env.create_dirs("/data"));
-    auto log = TxnLog::open(env, small_options(kDir), RecoveredLog{});
+    auto log = TxnLog::open(env, small_options(kLogDir), RecoveredLog{});
     EXPECT_TRUE(log.is_ok());
     for (int64_t z = 1; z <= 15; ++z) {
       if (z == 11) (*log)->roll();
@@ -58,7 +48,7 @@ class LogRecoveryTest : public ::testing::Test {
   }
 
   void load(const Files& files) {
-    ASSERT_TRUE(env_->create_dirs(kDir));
+    ASSERT_TRUE(env_->create_dirs(kLogDir));
     for (const auto& [path, data] : files) env_->set_contents(path, data);
   }
   Files snapshot() const {
@@ -68,7 +58,7 @@ class LogRecoveryTest : public ::testing::Test {
   }
   void expect_fatal(const std::string& file, uint64_t offset, const std::string& what) {
     const Files before = snapshot();
-    auto rec = recover(*env_, kDir, 0, nullptr);
+    auto rec = recover(*env_, kLogDir, 0, nullptr);
     ASSERT_FALSE(rec.is_ok()) << "expected a fatal error about " << what;
     EXPECT_NE(rec.error().find("file=" + file + " "), std::string::npos) << rec.error();
     EXPECT_NE(rec.error().find("offset=" + std::to_string(offset) + ":"), std::string::npos)
@@ -86,7 +76,7 @@ class LogRecoveryTest : public ::testing::Test {
 TEST_F(LogRecoveryTest, BaseLogRecoversCleanly) {
   load(base_);
   Records got;
-  auto rec = recover(*env_, kDir, 0, &got);
+  auto rec = recover(*env_, kLogDir, 0, &got);
   ASSERT_TRUE(rec.is_ok()) << rec.error();
   EXPECT_EQ(got, expected_records(1, 15));
   EXPECT_EQ(env_->contents(last_).size(), 4096u);
@@ -108,7 +98,7 @@ TEST_F(LogRecoveryTest, LastRecordTornAtEveryByteRecoversToThePreviousRecord) {
       load(files);
 
       Records got;
-      auto rec = recover(*env_, kDir, 0, &got);
+      auto rec = recover(*env_, kLogDir, 0, &got);
       ASSERT_TRUE(rec.is_ok()) << rec.error();
       EXPECT_EQ(got, expected_records(1, 14));
       EXPECT_EQ(rec->last_zxid, 14);
@@ -118,13 +108,13 @@ TEST_F(LogRecoveryTest, LastRecordTornAtEveryByteRecoversToThePreviousRecord) {
       EXPECT_EQ(rec->truncated_bytes, torn ? files[last_].size() - start : 0u);
       EXPECT_EQ(env_->contents(last_).size(), torn || !zero_filled ? start : 4096u);
 
-      auto log = TxnLog::open(*env_, small_options(kDir), *rec);
+      auto log = TxnLog::open(*env_, small_options(kLogDir), *rec);
       ASSERT_TRUE(log.is_ok()) << log.error();
       ASSERT_TRUE((*log)->append(15, "rewritten-15"));
       ASSERT_TRUE((*log)->append(16, payload_for(16)));
       ASSERT_TRUE((*log)->close());
       Records again;
-      ASSERT_TRUE(recover(*env_, kDir, 0, &again).is_ok());
+      ASSERT_TRUE(recover(*env_, kLogDir, 0, &again).is_ok());
       Records want = expected_records(1, 14);
       want.emplace_back(15, "rewritten-15");
       want.emplace_back(16, payload_for(16));
@@ -159,7 +149,7 @@ TEST_F(LogRecoveryTest, BadChecksumInTheVeryLastRecordIsATornTail) {
   files[last_][record_offset(4) + 30] ^= 0x01;
   load(files);
   Records got;
-  auto rec = recover(*env_, kDir, 0, &got);
+  auto rec = recover(*env_, kLogDir, 0, &got);
   ASSERT_TRUE(rec.is_ok()) << rec.error();
   EXPECT_EQ(got, expected_records(1, 14));
   EXPECT_EQ(env_->contents(last_).size(), record_offset(4));
@@ -174,7 +164,7 @@ TEST_F(LogRecoveryTest, ZeroedSectorInTheLastSegmentIsATornBatchAndIsCut) {
   std::fill(seg.begin() + 512, seg.begin() + 1024, '\0');  // hits records 2, 3 and 4
   load({{segment_path(1), seg}});
   Records got;
-  auto rec = recover(*env_, kDir, 0, &got);
+  auto rec = recover(*env_, kLogDir, 0, &got);
   ASSERT_TRUE(rec.is_ok()) << rec.error();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].first, 1);
@@ -196,7 +186,7 @@ TEST_F(LogRecoveryTest, GapCoveredByTheSnapshotIsFine) {
   Records got;
   LogReadOptions options;
   options.after_zxid = 7;
-  auto rec = recover(*env_, kDir, 7, &got);
+  auto rec = recover(*env_, kLogDir, 7, &got);
   ASSERT_TRUE(rec.is_ok()) << rec.error();
   EXPECT_EQ(got, expected_records(8, 9));
 }
@@ -231,7 +221,7 @@ TEST_F(LogRecoveryTest, LastSegmentWithoutARecordIsRemoved) {
     files[segment_path(16)] = stub + std::string(100, '\0');
     load(files);
     Records got;
-    auto rec = recover(*env_, kDir, 0, &got);
+    auto rec = recover(*env_, kLogDir, 0, &got);
     ASSERT_TRUE(rec.is_ok()) << rec.error();
     EXPECT_EQ(got, expected_records(1, 15));
     EXPECT_EQ(rec->tail_path, last_);
@@ -243,7 +233,7 @@ TEST_F(LogRecoveryTest, GarbageAfterTheEndOfDataIsCutInTheLastSegmentOnly) {
   Files files = base_;
   files[last_][record_offset(5) + 100] = 'Z';
   load(files);
-  auto rec = recover(*env_, kDir, 0, nullptr);
+  auto rec = recover(*env_, kLogDir, 0, nullptr);
   ASSERT_TRUE(rec.is_ok()) << rec.error();
   EXPECT_EQ(rec->last_zxid, 15);
   EXPECT_EQ(env_->contents(last_).size(), record_offset(5));
@@ -268,7 +258,7 @@ TEST_F(LogRecoveryTest, ReadOnlyRecoveryReportsATornTailButChangesNothing) {
   files[last_].resize(record_offset(4) + 3);
   load(files);
   Records got;
-  auto rec = recover(*env_, kDir, 0, &got, /*repair=*/false);
+  auto rec = recover(*env_, kLogDir, 0, &got, /*repair=*/false);
   ASSERT_TRUE(rec.is_ok()) << rec.error();
   EXPECT_EQ(got, expected_records(1, 14));
   EXPECT_EQ(rec->truncated_bytes, 3u);
@@ -278,7 +268,7 @@ TEST_F(LogRecoveryTest, ReadOnlyRecoveryReportsATornTailButChangesNothing) {
 TEST_F(LogRecoveryTest, VisitorErrorStopsRecoveryAndNamesTheRecord) {
   load(base_);
   LogReadOptions options;
-  auto rec = recover_txn_log(*env_, kDir, options, [](int64_t zxid, std::string_view) {
+  auto rec = recover_txn_log(*env_, kLogDir, options, [](int64_t zxid, std::string_view) {
     return zxid == 12 ? Status::error("cannot decode") : Status::ok();
   });
   ASSERT_FALSE(rec.is_ok());

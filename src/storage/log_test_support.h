@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "storage/env.h"
+#include "storage/log_format.h"
 #include "storage/log_reader.h"
 #include "storage/txn_log.h"
 
@@ -20,6 +21,20 @@ inline std::string payload_for(int64_t zxid, size_t size = 40) {
   std::string s(size, 'a');
   for (size_t i = 0; i < size; ++i) s[i] = static_cast<char>('a' + (zxid * 7 + i) % 26);
   return s;
+}
+
+// A hand-made segment: header (with `dbid`) plus records with the given zxids, 40-byte
+// payloads, no preallocation.
+inline std::string make_segment(int64_t first_zxid, const std::vector<int64_t>& zxids,
+                                uint64_t dbid = 0) {
+  std::string s = encode_segment_header({.dbid = dbid, .first_zxid = first_zxid});
+  for (int64_t z : zxids) append_record(s, z, payload_for(z));
+  return s;
+}
+
+// Offset of the n-th record (0-based) in a segment of equal-sized records.
+inline uint64_t record_offset(size_t n, size_t payload = 40) {
+  return kSegmentHeaderSize + n * record_size(payload);
 }
 
 inline TxnLogOptions small_options(const std::string& dir) {

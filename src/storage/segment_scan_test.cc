@@ -10,18 +10,14 @@ namespace paddock::storage {
 namespace {
 
 using testing::expected_records;
+using testing::make_segment;
 using testing::payload_for;
+using testing::record_offset;
 using testing::Records;
 
 const std::string kPath = "/data/paddock-log/log.0000000000000005";
 
-std::string make_segment(int64_t first_zxid, const std::vector<int64_t>& zxids) {
-  std::string s = encode_segment_header({.dbid = 7, .first_zxid = first_zxid});
-  for (int64_t z : zxids) append_record(s, z, payload_for(z));
-  return s;
-}
-
-uint64_t record_offset(size_t n) { return kSegmentHeaderSize + n * record_size(40); }
+constexpr uint64_t kScanDbid = 7;
 
 class SegmentScanTest : public ::testing::Test {
  protected:
@@ -41,7 +37,7 @@ class SegmentScanTest : public ::testing::Test {
 };
 
 TEST_F(SegmentScanTest, CleanSegmentWithPreallocatedZerosVisitsEveryRecord) {
-  std::string bytes = make_segment(5, {5, 6, 7, 8});
+  std::string bytes = make_segment(5, {5, 6, 7, 8}, kScanDbid);
   const uint64_t end = bytes.size();
   bytes.resize(4096, '\0');
   auto s = scan(bytes);
@@ -49,7 +45,7 @@ TEST_F(SegmentScanTest, CleanSegmentWithPreallocatedZerosVisitsEveryRecord) {
   EXPECT_EQ(seen_, expected_records(5, 8));
   EXPECT_EQ(offsets_, (std::vector<uint64_t>{record_offset(0), record_offset(1), record_offset(2),
                                              record_offset(3)}));
-  EXPECT_EQ(s->header.dbid, 7u);
+  EXPECT_EQ(s->header.dbid, kScanDbid);
   EXPECT_EQ(s->header.first_zxid, 5);
   EXPECT_EQ(s->records, 4u);
   EXPECT_EQ(s->last_zxid, 8);
@@ -58,7 +54,7 @@ TEST_F(SegmentScanTest, CleanSegmentWithPreallocatedZerosVisitsEveryRecord) {
 }
 
 TEST_F(SegmentScanTest, ChecksumMismatchStopsAtTheRecordAndNamesItsOffset) {
-  std::string bytes = make_segment(5, {5, 6, 7});
+  std::string bytes = make_segment(5, {5, 6, 7}, kScanDbid);
   bytes[record_offset(1) + 20] ^= 0x40;  // inside record 6's payload
   auto s = scan(bytes);
   ASSERT_TRUE(s.is_ok()) << s.error();
@@ -70,7 +66,7 @@ TEST_F(SegmentScanTest, ChecksumMismatchStopsAtTheRecordAndNamesItsOffset) {
 }
 
 TEST_F(SegmentScanTest, BytesAfterTheEndOfDataAreAProblem) {
-  std::string bytes = make_segment(5, {5, 6});
+  std::string bytes = make_segment(5, {5, 6}, kScanDbid);
   bytes.resize(bytes.size() + 100, '\0');
   bytes[bytes.size() - 10] = 'x';
   auto s = scan(bytes);
@@ -81,11 +77,11 @@ TEST_F(SegmentScanTest, BytesAfterTheEndOfDataAreAProblem) {
 }
 
 TEST_F(SegmentScanTest, ZxidsMustStartAtTheHeadersAndIncrease) {
-  auto wrong_first = scan(make_segment(5, {6, 7}));
+  auto wrong_first = scan(make_segment(5, {6, 7}, kScanDbid));
   ASSERT_TRUE(wrong_first.is_ok());
   EXPECT_EQ(wrong_first->records, 0u);
   EXPECT_EQ(wrong_first->problem, "zxid 0x6 out of order at offset 32");
-  auto backwards = scan(make_segment(5, {5, 6, 6}));
+  auto backwards = scan(make_segment(5, {5, 6, 6}, kScanDbid));
   ASSERT_TRUE(backwards.is_ok());
   EXPECT_EQ(backwards->records, 2u);
   EXPECT_EQ(backwards->problem,
@@ -93,7 +89,7 @@ TEST_F(SegmentScanTest, ZxidsMustStartAtTheHeadersAndIncrease) {
 }
 
 TEST_F(SegmentScanTest, RecordCutShortByTheEndOfFileIsAProblem) {
-  std::string bytes = make_segment(5, {5, 6});
+  std::string bytes = make_segment(5, {5, 6}, kScanDbid);
   bytes.resize(bytes.size() - 5);
   auto s = scan(bytes);
   ASSERT_TRUE(s.is_ok());
@@ -105,7 +101,7 @@ TEST_F(SegmentScanTest, RecordCutShortByTheEndOfFileIsAProblem) {
 }
 
 TEST_F(SegmentScanTest, UnreadableHeaderIsAnErrorAndTheFileIsLeftAsItWas) {
-  std::string bytes = make_segment(5, {5});
+  std::string bytes = make_segment(5, {5}, kScanDbid);
   bytes[0] = 'X';
   auto s = scan(bytes);
   ASSERT_FALSE(s.is_ok());

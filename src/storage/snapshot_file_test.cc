@@ -14,7 +14,7 @@
 namespace paddock::storage {
 namespace {
 
-const std::string kDir = snapshot_dir("/data");
+const std::string kSnapDir = snapshot_dir("/data");
 
 proto::StatPersisted stat_for(int64_t n) {
   proto::StatPersisted s;
@@ -35,7 +35,7 @@ const proto::AclList kAcl2{{proto::perm::kRead, {"digest", "u:abc="}},
                            {proto::perm::kAll, {"ip", "127.0.0.1"}}};
 
 // What a visitor saw, as text, so tests compare whole streams at once.
-class Recorder final : public SnapshotVisitor {
+class SnapshotRecorder final : public SnapshotVisitor {
  public:
   Status on_session(int64_t id, int32_t timeout) override {
     seen.push_back("S " + std::to_string(id) + " " + std::to_string(timeout));
@@ -83,7 +83,7 @@ Result<std::string> write(FaultInjectingEnv& env, int64_t zxid,
                           const std::vector<SnapshotChunk>& chunks,
                           SnapshotCompression compression = SnapshotCompression::kZstd) {
   SnapshotWriteOptions options;
-  options.dir = kDir;
+  options.dir = kSnapDir;
   options.header.zxid = zxid;
   options.header.dbid = 9;
   options.header.compression = compression;
@@ -97,7 +97,7 @@ Result<std::string> write(FaultInjectingEnv& env, int64_t zxid,
 }
 
 std::vector<std::string> expected_stream(const std::vector<SnapshotChunk>& chunks) {
-  Recorder r;
+  SnapshotRecorder r;
   SnapshotRecordParser parser(&r);
   for (const auto& c : chunks) EXPECT_TRUE(parser.parse_block(c.bytes));
   return r.seen;
@@ -118,8 +118,8 @@ TEST(SnapshotFileTest, WrittenSnapshotReadsBackEveryRecordInOrder) {
     const auto chunks = sample_chunks();
     auto path = write(env, 0x100000010, chunks, compression);
     ASSERT_TRUE(path) << path.error();
-    EXPECT_EQ(*path, join_path(kDir, "snapshot.0000000100000010"));
-    Recorder r;
+    EXPECT_EQ(*path, join_path(kSnapDir, "snapshot.0000000100000010"));
+    SnapshotRecorder r;
     auto info = read_snapshot(env, *path, &r);
     ASSERT_TRUE(info) << info.error();
     EXPECT_EQ(r.seen, expected_stream(chunks));
@@ -141,7 +141,7 @@ TEST(SnapshotFileTest, NullAndEmptyDataStayApart) {
   SnapshotChunk c;
   c.add_node("/", std::string_view(), 0, {});
   c.add_node("/null", std::nullopt, 0, {});
-  Recorder r;
+  SnapshotRecorder r;
   SnapshotRecordParser parser(&r);
   ASSERT_TRUE(parser.parse_block(c.bytes));
   ASSERT_EQ(r.seen.size(), 2u);
@@ -224,15 +224,15 @@ TEST(SnapshotFileTest, EveryTruncationAndAnyAppendedByteIsAnError) {
 TEST(SnapshotFileTest, CrashBeforeFinishLeavesOnlyATempFile) {
   FaultInjectingEnv env;
   SnapshotWriteOptions options;
-  options.dir = kDir;
+  options.dir = kSnapDir;
   options.header.zxid = 5;
   auto w = SnapshotFileWriter::create(env, options);
   ASSERT_TRUE(w);
   for (const auto& c : sample_chunks()) ASSERT_TRUE((*w)->add(c));
   env.crash();
-  EXPECT_TRUE(list_snapshots(env, kDir)->empty());
+  EXPECT_TRUE(list_snapshots(env, kSnapDir)->empty());
   w->reset();  // the handle is dead; abandon() removes what is left
-  EXPECT_TRUE(list_snapshot_temp_files(env, kDir)->empty());
+  EXPECT_TRUE(list_snapshot_temp_files(env, kSnapDir)->empty());
 }
 
 TEST(SnapshotFileTest, FinishedSnapshotSurvivesACrash) {
@@ -240,11 +240,11 @@ TEST(SnapshotFileTest, FinishedSnapshotSurvivesACrash) {
   auto path = write(env, 6, sample_chunks());
   ASSERT_TRUE(path);
   env.crash();
-  auto list = list_snapshots(env, kDir);
+  auto list = list_snapshots(env, kSnapDir);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].zxid, 6);
   EXPECT_TRUE(read_snapshot(env, *path, nullptr));
-  EXPECT_TRUE(list_snapshot_temp_files(env, kDir)->empty());
+  EXPECT_TRUE(list_snapshot_temp_files(env, kSnapDir)->empty());
 }
 
 TEST(SnapshotFileTest, FailedWriteReportsTheErrorAndLeavesNoFile) {
@@ -253,8 +253,8 @@ TEST(SnapshotFileTest, FailedWriteReportsTheErrorAndLeavesNoFile) {
   auto path = write(env, 8, sample_chunks());
   ASSERT_FALSE(path);
   EXPECT_NE(path.error().find("No space"), std::string::npos) << path.error();
-  EXPECT_TRUE(list_snapshots(env, kDir)->empty());
-  EXPECT_TRUE(list_snapshot_temp_files(env, kDir)->empty());
+  EXPECT_TRUE(list_snapshots(env, kSnapDir)->empty());
+  EXPECT_TRUE(list_snapshot_temp_files(env, kSnapDir)->empty());
 }
 
 TEST(SnapshotFileTest, ListsSnapshotsOldestFirstAndTempFilesApart) {
@@ -262,15 +262,15 @@ TEST(SnapshotFileTest, ListsSnapshotsOldestFirstAndTempFilesApart) {
   ASSERT_TRUE(write(env, 0x30, sample_chunks()));
   ASSERT_TRUE(write(env, 0x4, sample_chunks()));
   ASSERT_TRUE(write(env, 0x100000000, sample_chunks()));
-  env.set_contents(join_path(kDir, snapshot_temp_name(0x200)), "partial");
-  env.set_contents(join_path(kDir, "notes.txt"), "x");
-  auto list = list_snapshots(env, kDir);
+  env.set_contents(join_path(kSnapDir, snapshot_temp_name(0x200)), "partial");
+  env.set_contents(join_path(kSnapDir, "notes.txt"), "x");
+  auto list = list_snapshots(env, kSnapDir);
   ASSERT_TRUE(list);
   std::vector<int64_t> zxids;
   for (const auto& s : *list) zxids.push_back(s.zxid);
   EXPECT_EQ(zxids, (std::vector<int64_t>{0x4, 0x30, 0x100000000}));
-  EXPECT_EQ(*list_snapshot_temp_files(env, kDir),
-            std::vector<std::string>{join_path(kDir, snapshot_temp_name(0x200))});
+  EXPECT_EQ(*list_snapshot_temp_files(env, kSnapDir),
+            std::vector<std::string>{join_path(kSnapDir, snapshot_temp_name(0x200))});
   EXPECT_TRUE(list_snapshots(env, "/nowhere")->empty());
 }
 
@@ -293,7 +293,7 @@ TEST(SnapshotFileTest, HeaderZxidMustMatchTheFileName) {
   FaultInjectingEnv env;
   auto path = write(env, 9, sample_chunks());
   ASSERT_TRUE(path);
-  const std::string other = join_path(kDir, snapshot_file_name(10));
+  const std::string other = join_path(kSnapDir, snapshot_file_name(10));
   env.set_contents(other, env.contents(*path));
   auto info = read_snapshot(env, other, nullptr);
   ASSERT_FALSE(info);

@@ -6,11 +6,6 @@
 namespace paddock::sim {
 
 namespace {
-std::string hex(Zxid z) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(z));
-  return buf;
-}
 bool holds(const std::vector<LoggedTxn>& txns, Zxid z) {
   return std::binary_search(txns.begin(), txns.end(), LoggedTxn{z, {}},
                             [](const LoggedTxn& a, const LoggedTxn& b) { return a.zxid < b.zxid; });

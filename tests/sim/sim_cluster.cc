@@ -10,11 +10,6 @@
 namespace paddock::sim {
 
 namespace {
-std::string hex(Zxid z) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(z));
-  return buf;
-}
 const char* packet_name(quorum::PacketType t) {
   using quorum::PacketType;
   switch (t) {

@@ -5,6 +5,7 @@
 // acknowledged when committed. Invariants are checked after every step; a failure throws
 // SimFailure with a message, and the trace (when enabled) tells the story.
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <memory>
@@ -23,6 +24,13 @@ namespace paddock::sim {
 using quorum::LoggedTxn;
 using quorum::Sid;
 using quorum::Zxid;
+
+// A zxid as the traces and failure messages print it: 0x<hex>.
+inline std::string hex(Zxid z) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(z));
+  return buf;
+}
 
 struct SimFailure : std::runtime_error {
   using std::runtime_error::runtime_error;

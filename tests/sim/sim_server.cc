@@ -18,11 +18,6 @@ uint64_t sessions_hash(const std::map<int64_t, int32_t>& sessions) {
   }
   return h;
 }
-std::string hex(Zxid z) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(z));
-  return buf;
-}
 }  // namespace
 
 SimServer::SimServer(Cluster& cluster, Sid sid) : cluster_(cluster), sid_(sid) {}

@@ -7,7 +7,6 @@
 namespace paddock::client::recipes {
 namespace {
 constexpr const char* kReady = "ready";
-constexpr std::chrono::seconds kCallTimeout{30};
 }  // namespace
 
 Barrier::Barrier(Client& client, std::string path) : client_(client), path_(std::move(path)) {}

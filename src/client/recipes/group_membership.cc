@@ -4,10 +4,6 @@
 #include "client/recipes/sequential_nodes.h"
 
 namespace paddock::client::recipes {
-namespace {
-constexpr std::chrono::seconds kCallTimeout{30};
-}  // namespace
-
 GroupMember::GroupMember(Client& client, std::string dir, std::string id, std::string data)
     : client_(client), dir_(std::move(dir)), id_(std::move(id)), data_(std::move(data)) {}
 

@@ -6,7 +6,6 @@
 
 namespace paddock::client::recipes {
 namespace {
-constexpr std::chrono::seconds kCallTimeout{30};
 constexpr const char* kLease = "lease-";
 }  // namespace
 

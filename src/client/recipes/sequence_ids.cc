@@ -3,10 +3,6 @@
 #include "client/recipes/sequential_nodes.h"
 
 namespace paddock::client::recipes {
-namespace {
-constexpr std::chrono::seconds kCallTimeout{30};
-}  // namespace
-
 SequenceIds::SequenceIds(Client& client, std::string dir) : client_(client), dir_(std::move(dir)) {}
 
 Result<std::string> SequenceIds::unique_name(const std::string& prefix, const std::string& data) {

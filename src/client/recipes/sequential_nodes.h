@@ -24,6 +24,10 @@ namespace paddock::client::recipes {
 using Clock = std::chrono::steady_clock;
 using Deadline = Clock::time_point;
 
+// How long a recipe waits for one call of its own (a create, a read, a delete), connection
+// losses and reconnects included, before it gives up with the error.
+inline constexpr std::chrono::seconds kCallTimeout{30};
+
 // A deadline `timeout` from now; a negative timeout means none (very far away).
 Deadline deadline_after(std::chrono::milliseconds timeout);
 std::chrono::milliseconds until(Deadline deadline);

@@ -7,8 +7,6 @@
 namespace paddock::client::recipes {
 namespace {
 
-constexpr std::chrono::seconds kCallTimeout{30};
-
 std::optional<int64_t> parse(const NodeData& data) {
   if (!data || data->empty()) return 0;
   int64_t v = 0;
