@@ -113,7 +113,10 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets,
   // (one syscall) carries them all.
   std::vector<Outbound> outs;
   std::vector<std::shared_ptr<SnapBody>> waiting;  // bodies not done yet (never written now)
+  bool sync = false;  // the batch brings a learner in sync (DIFF, TRUNC or SNAP)
   for (quorum::QuorumPacket& packet : packets) {
+    sync = sync || packet.type == quorum::PacketType::kDiff ||
+           packet.type == quorum::PacketType::kTrunc || packet.type == quorum::PacketType::kSnap;
     if (packet.type == quorum::PacketType::kSnap) {
       Outbound& out = outs.emplace_back();
       out.head = encode_snap_head(packet);
@@ -143,7 +146,11 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets,
   {
     std::lock_guard lock(mu_);
     if (send_closed_) return false;
-    const bool exempt = waiting_bodies_ + waiting.size() > 0;
+    // A learner's sync is this server's own send, however many packets it holds (a DIFF of
+    // N txns is 2N packets, each PROPOSAL with its COMMIT): judged by the packet limit, a
+    // DIFF of more than half of it closed the link, and the learner dialed into the same DIFF
+    // for ever. Packets queued while a SNAP body is being made are exempt alike.
+    const bool exempt = sync || waiting_bodies_ + waiting.size() > 0;
     if ((!exempt &&
          queued_packets_ - exempt_packets_ + packets.size() > limits_.max_queued_packets) ||
         queued_bytes_ + bytes > limits_.max_queued_bytes) {

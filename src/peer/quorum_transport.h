@@ -39,8 +39,10 @@ struct PeerConnectionLimits {
   // Packets and bytes waiting to be written to one peer. Past either, the connection is
   // closed ("send queue full"): a learner that cannot keep up must resync, not make its
   // leader run out of memory. A SNAP body given ready counts in bytes like any other data;
-  // one still being made (SnapBody) does not, and packets queued while it is made do not
-  // count against the packet limit until written.
+  // one still being made (SnapBody) does not. The packets of a learner's sync (a send_all
+  // holding DIFF, TRUNC or SNAP: the txns of a DIFF, two packets each) and the packets
+  // queued while a SNAP body is made do not count against the packet limit until written;
+  // the byte limit counts them all.
   size_t max_queued_packets = 100000;
   uint64_t max_queued_bytes = uint64_t{512} << 20;
   QuorumDecoderLimits decoder;
@@ -108,7 +110,7 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
     std::string tail;                 // SNAP only: the signature
     size_t packets = 0;               // how many packets `head` (and body) hold
     uint64_t counted = 0;             // bytes it added to queued_bytes_
-    bool exempt = false;              // queued while a SNAP body was being made
+    bool exempt = false;  // a sync's packets, or queued while a SNAP body was being made
     bool waits() const { return body && !body->done(); }
     uint64_t size() const {
       return head.size() + (body && body->done() ? body->bytes().size() : 0) + tail.size();

@@ -187,6 +187,40 @@ TEST(QuorumTransport, TheBacklogBehindASnapBodyIsExemptFromThePacketLimitUntilWr
   silent->close("test over");
 }
 
+TEST(QuorumTransport, ASyncOfMorePacketsThanTheLimitIsSentWholeAndOtherBatchesStillCount) {
+  QuorumListenerOptions options;
+  options.connection_limits.max_queued_packets = 3;
+  Ensemble e(options);
+  auto learner = e.connect_learner();
+  ASSERT_TRUE(e.accepted.wait_count(1));
+  auto leader_side = e.accepted.items()[0];
+
+  // DIFF, each of 10 txns as PROPOSAL and COMMIT, NEWLEADER: 22 packets, limit 3. Judged
+  // as a backlog, it closed the link, and the learner dialed into the same DIFF for ever.
+  std::vector<QuorumPacket> sync;
+  sync.push_back(QuorumPacket{PacketType::kDiff, 0x100000000 + 10, std::nullopt, std::nullopt});
+  for (int i = 1; i <= 10; ++i) {
+    sync.push_back(
+        QuorumPacket{PacketType::kProposal, 0x100000000 + i, some_data("txn"), std::nullopt});
+    sync.push_back(QuorumPacket{PacketType::kCommit, 0x100000000 + i, std::nullopt, std::nullopt});
+  }
+  sync.push_back(QuorumPacket{PacketType::kNewLeader, 0x200000000, some_data("v"), std::nullopt});
+  ASSERT_TRUE(leader_side->send_all(std::move(sync)));
+  ASSERT_TRUE(e.learner.packets.wait_count(22));
+  EXPECT_EQ(e.learner.packets.items().front().type, PacketType::kDiff);
+  EXPECT_EQ(e.learner.packets.items().back().type, PacketType::kNewLeader);
+
+  // Any other batch still counts: four PROPOSALs at once pass the limit.
+  std::vector<QuorumPacket> proposals;
+  for (int i = 1; i <= 4; ++i) {
+    proposals.push_back(
+        QuorumPacket{PacketType::kProposal, 0x200000000 + i, some_data("txn"), std::nullopt});
+  }
+  EXPECT_FALSE(leader_side->send_all(std::move(proposals)));
+  ASSERT_TRUE(e.leader.closed.wait_count(1));
+  EXPECT_NE(e.leader.closed.items()[0].find("send queue full"), std::string::npos);
+}
+
 TEST(QuorumTransport, ASnapBodyThatCouldNotBeMadeClosesTheConnection) {
   Ensemble e;
   auto learner = e.connect_learner();

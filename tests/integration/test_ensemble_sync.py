@@ -178,6 +178,39 @@ class EnsembleSync(EnsembleTestCase):
         ens.wait_zxids_equal()
         self.assert_synced_by(ens, marks, new, old, "DIFF")
 
+    def test_follower_far_behind_rejoins_by_one_diff(self):
+        """A follower stopped while 60,000 setData go through the leader, with the DIFF limit
+        raised (zookeeper.snapshotSizeFactor) so that they are sent as one DIFF: 120,000
+        packets (PROPOSAL and COMMIT each), more than a quorum link's 100,000-packet send
+        limit. The follower rejoins by DIFF with every write. (Paddock closed the link as
+        "send queue full" and the learner dialed again into the same DIFF, for ever.)"""
+        ens = self.ensemble(3, props={"zookeeper.snapshotSizeFactor": "1000"})
+        leader = ens.leader()
+        away = min(s for s in ens.sids if s != leader)
+        root = "/far-behind"
+        zk = self.client(ens.hostport(leader))
+        zk.create(root)
+        keys = ["%s/k%02d" % (root, i) for i in range(50)]
+        _create_many(zk, keys)
+        ens.wait_zxids_equal()
+        ens.kill9(away)
+        writes = 60000
+        window = 500
+        for i in range(0, writes, window):
+            futs = [zk.set_async(keys[j % len(keys)], b"v%d" % j) for j in range(i, i + window)]
+            for f in futs:
+                f.get(timeout=60)
+        marks = LogMarks(ens)
+        ens.start(away)
+        self.assertEqual(ens.mode(away), "follower")
+        ens.wait_zxids_equal(timeout=60)
+        tree = self.assert_same_tree(ens, root, expect_paths=keys)
+        self.assertEqual(tree[keys[(writes - 1) % len(keys)]][0], b"v%d" % (writes - 1))
+        self.assert_synced_by(ens, marks, leader, away, "DIFF")
+        if ens.kinds[leader] == "paddock":
+            reads = paddock_events(marks.since(leader), "diff_weighed")
+            self.assertEqual(len(reads), 1, "the leader read the DIFF from its log once")
+
     def test_old_leader_rejoins_by_snap_after_a_long_absence(self):
         """kill -9 of the leader, then 600 setData of 8 KB each through the new leader: more
         than the 500 txns the leader keeps in memory, and a DIFF from its log files would be
