@@ -149,14 +149,20 @@ int64_t DurableDatabase::durable_zxid() const {
 
 Result<storage::LogRangeRead> DurableDatabase::read_committed_after(int64_t zxid, size_t max_txns,
                                                                     size_t max_bytes) {
-  if (max_bytes != SIZE_MAX && weights_.at_least(zxid, durable_zxid()) > max_bytes) {
-    // Settled without reading the log: more than max_bytes were logged since.
-    storage::LogRangeRead over;
-    over.over_limit = true;
-    return over;
+  const int64_t up_to = durable_zxid();
+  if (max_bytes != SIZE_MAX) {
+    if (weights_.at_least(zxid, up_to) > max_bytes) {
+      // Settled without reading the log: more than max_bytes were logged since.
+      storage::LogRangeRead over;
+      over.over_limit = true;
+      return over;
+    }
+    if (std::optional<uint64_t> most = weights_.at_most(zxid, up_to); most && *most <= max_bytes) {
+      // Settled the other way: it fits, so the range is read once, not weighed first.
+      max_bytes = SIZE_MAX;
+    }
   }
-  return storage::read_log_range(env_, options_.log_dir, zxid, durable_zxid(), max_txns,
-                                 max_bytes);
+  return storage::read_log_range(env_, options_.log_dir, zxid, up_to, max_txns, max_bytes);
 }
 
 void DurableDatabase::stop_writer() {

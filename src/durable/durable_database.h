@@ -92,8 +92,9 @@ class DurableDatabase {
   int64_t durable_zxid() const;
   // DIFF: logged and durable txns after `zxid`, at most `max_txns`; `contiguous` false when
   // the log no longer reaches back to zxid + 1 (then SNAP). Past `max_bytes` none are
-  // returned and `over_limit` is set -- from the weights of what this process appended
-  // (log_weights.h) when they settle it, else by weighing the log before reading it.
+  // returned and `over_limit` is set. The weights of what this process appended
+  // (log_weights.h) settle it when they can: over the limit without reading the log, or
+  // within it with one pass that copies; else the log is weighed before it is read.
   Result<storage::LogRangeRead> read_committed_after(int64_t zxid, size_t max_txns,
                                                      size_t max_bytes = SIZE_MAX);
   // TRUNC: drops every logged txn above `zxid` and every snapshot taken after it; the log

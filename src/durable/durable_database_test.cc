@@ -145,6 +145,34 @@ TEST_F(DurableDatabaseTest, ARangePastTheDiffLimitIsSettledByTheWeightsWithoutRe
   EXPECT_TRUE(read->txns.empty());
 }
 
+TEST_F(DurableDatabaseTest, ARangeTheWeightsShowWithinTheLimitIsReadOnceWithoutWeighing) {
+  state::Database db{state::DatabaseOptions{}};
+  auto d = open(db);
+  TxnGenerator gen(db, 7);
+  log_txns(*d, gen, 3000);
+  size_t bytes = 0;
+  for (size_t i = 10; i < gen.history.size(); ++i)
+    bytes += proto::encode_txn(gen.history[i]).size();
+  // Far within the limit: the weights settle it, and the one pass copies.
+  auto fits = d->read_committed_after(10, 1000000, /*max_bytes=*/bytes * 2);
+  ASSERT_TRUE(fits.is_ok()) << fits.error();
+  EXPECT_FALSE(fits->weighed_first);
+  EXPECT_FALSE(fits->over_limit);
+  ASSERT_EQ(fits->txns.size(), 2990u);
+  EXPECT_EQ(fits->txns.front().bytes, proto::encode_txn(gen.history[10]));
+  // Right at the limit the marks, 1,024 records apart, cannot tell: the log is weighed first.
+  auto exact = d->read_committed_after(10, 1000000, /*max_bytes=*/bytes);
+  ASSERT_TRUE(exact.is_ok()) << exact.error();
+  EXPECT_TRUE(exact->weighed_first);
+  EXPECT_FALSE(exact->over_limit);
+  EXPECT_EQ(exact->txns.size(), 2990u);
+  auto one_short = d->read_committed_after(10, 1000000, /*max_bytes=*/bytes - 1);
+  ASSERT_TRUE(one_short.is_ok()) << one_short.error();
+  EXPECT_TRUE(one_short->weighed_first);
+  EXPECT_TRUE(one_short->over_limit);
+  EXPECT_TRUE(one_short->txns.empty());
+}
+
 TEST_F(DurableDatabaseTest, AfterATruncationTheWeightsAreForgottenAndTheLogIsRead) {
   state::Database db{state::DatabaseOptions{}};
   auto d = open(db);

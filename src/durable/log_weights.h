@@ -5,12 +5,14 @@
 // A leader deciding between DIFF and SNAP for a learner far behind must know whether the
 // txns since the learner's zxid pass the DIFF limit (snapshotSizeFactor). Scanning the log
 // to find out took 232 ms of its pipeline thread for a learner a million txns behind
-// (docs/benchmarks.md); the marks answer "at least this many bytes" in O(log n), and the
-// scan is needed only when that lower bound does not settle it.
+// (docs/benchmarks.md); the marks answer "at least this many bytes" and "at most this many"
+// in O(log n). The scan is needed only when neither settles it: the range starts before
+// this process's first append, or its size lies within a few marks of the limit.
 //
 // Not thread-safe: the state-owning thread appends and asks.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -29,6 +31,10 @@ class LogWeights {
   // A lower bound of the bytes of the records with after_zxid < zxid <= up_to_zxid that
   // were counted (0 when the marks do not cover the range).
   uint64_t at_least(int64_t after_zxid, int64_t up_to_zxid) const;
+  // An upper bound of the bytes of the records with after_zxid < zxid <= up_to_zxid in the
+  // log, or nullopt when records in that range may not have been counted (the range starts
+  // before the first record counted, or ends past the last).
+  std::optional<uint64_t> at_most(int64_t after_zxid, int64_t up_to_zxid) const;
   size_t marks() const { return marks_.size(); }
 
  private:
@@ -39,7 +45,8 @@ class LogWeights {
   const uint32_t every_;
   const size_t max_marks_;  // past it the older half is dropped: the far past is scanned
   std::vector<Mark> marks_;
-  Mark last_{0, 0};  // the last record counted (a mark of its own); zxid 0: none yet
+  Mark first_{0, 0};  // the first record counted since the start or clear()
+  Mark last_{0, 0};   // the last record counted (a mark of its own); zxid 0: none yet
   uint32_t since_mark_ = 0;
 };
 

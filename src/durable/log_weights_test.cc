@@ -51,5 +51,46 @@ TEST(LogWeights, ClearForgetsAndTooManyMarksDropTheOlderHalf) {
   EXPECT_EQ(w.at_least(0, 9), 0u);
 }
 
+TEST(LogWeights, AnUpperBoundFromTheMarksAroundTheRange) {
+  LogWeights w(/*every=*/10);
+  for (int64_t z = 5; z <= 104; ++z) w.appended(z, 100);  // first 5, marks at 14, 24, ..., 104
+  // (14, 104]: exactly 90 records between two marks.
+  EXPECT_EQ(w.at_most(14, 104), 9000u);
+  // (15, 95]: 80 records; the marks around it are 14 and 104.
+  EXPECT_EQ(w.at_most(15, 95), 9000u);
+  // (5, 10]: 5 records, between the first record counted (a mark of its own) and mark 14.
+  EXPECT_EQ(w.at_most(5, 10), 900u);
+  for (int64_t a = 5; a <= 104; a += 3) {
+    for (int64_t b = a; b <= 104; b += 7) {
+      const uint64_t inside = static_cast<uint64_t>(b - a) * 100;
+      ASSERT_TRUE(w.at_most(a, b).has_value()) << a << " " << b;
+      EXPECT_GE(*w.at_most(a, b), inside) << a << " " << b;
+      EXPECT_LE(*w.at_most(a, b), inside + 2 * 10 * 100) << a << " " << b;  // two marks apart
+    }
+  }
+}
+
+TEST(LogWeights, NoUpperBoundForRecordsThatWereNotCounted) {
+  LogWeights w(/*every=*/10);
+  EXPECT_FALSE(w.at_most(0, 10).has_value());  // nothing counted yet
+  for (int64_t z = 50; z <= 100; ++z) w.appended(z, 100);
+  EXPECT_FALSE(w.at_most(10, 60).has_value());   // records before 50 may be in the log
+  EXPECT_FALSE(w.at_most(49, 60).has_value());   // 49 itself was never counted
+  EXPECT_FALSE(w.at_most(60, 101).has_value());  // past the last record counted
+  EXPECT_EQ(w.at_most(60, 60), 0u);
+  w.clear();
+  EXPECT_FALSE(w.at_most(60, 70).has_value());
+}
+
+TEST(LogWeights, TheUpperBoundHoldsAfterTheOlderMarksAreDropped) {
+  LogWeights w(1, /*max_marks=*/8);
+  for (int64_t z = 1; z <= 30; ++z) w.appended(z, 10);
+  ASSERT_LE(w.marks(), 8u);
+  // The marks left lie near 30; a range from the far past is bounded from the first record.
+  EXPECT_EQ(w.at_most(1, 30), 290u);
+  EXPECT_GE(*w.at_most(3, 10), 70u);
+  EXPECT_EQ(w.at_most(28, 30), 20u);
+}
+
 }  // namespace
 }  // namespace paddock::durable

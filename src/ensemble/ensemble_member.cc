@@ -74,8 +74,8 @@ class EnsembleMember::TxnSource final : public quorum::CommittedTxnSource {
     // what it cost.
     spdlog::info(
         "event=diff_weighed from=0x{:x} max_bytes={} txns={} over_limit={} "
-        "contiguous={} ms={}",
-        from, max_bytes, read->txns.size(), read->over_limit, read->contiguous,
+        "contiguous={} weighed_first={} ms={}",
+        from, max_bytes, read->txns.size(), read->over_limit, read->contiguous, read->weighed_first,
         elapsed_ms(started));
     if (!read->contiguous) {
       return Status::error(fmt::format("the log no longer reaches back to 0x{:x}", from));

@@ -79,6 +79,7 @@ Result<LogRangeRead> read_log_range(Env& env, const std::string& dir, int64_t af
                                     int64_t up_to_zxid, size_t max_txns, size_t max_bytes) {
   LogRangeRead out;
   if (max_bytes != SIZE_MAX) {
+    out.weighed_first = true;
     size_t bytes = 0;
     size_t count = 0;
     auto weighed = walk_range(env, dir, after_zxid, up_to_zxid,

@@ -28,6 +28,8 @@ struct LogRangeRead {
   bool contiguous = true;
   // The records' bytes would pass max_bytes: none are returned.
   bool over_limit = false;
+  // The range was weighed (read without copying) before it was read: a second pass.
+  bool weighed_first = false;
 };
 
 // Records with after_zxid < zxid <= up_to_zxid, oldest first, at most `max_txns` of them.

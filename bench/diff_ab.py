@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+"""A DIFF sync from the leader's log on a Paddock ensemble, with two or more paddockd
+binaries, alternating: a fresh 3-member ensemble gets --base znodes of 100 B through the
+leader; one follower is stopped while --behind more are written, then started again. It is
+behind by more than the leader's in-memory committed log (500 txns), so the leader reads the
+txns from its log files on its state thread, and by less than the DIFF limit, so it sends a
+DIFF. Reported per round: that read (the leader's `event=diff_weighed ... ms=`), the longest
+a client's read of "/" waited on the leader meanwhile, and the time until the joiner serves.
+
+  bench/diff_ab.py --bin build/bin --paddockd before=/tmp/paddockd-old \\
+      --paddockd after=build/bin/paddockd --base 500000 --behind 100000 --rounds 3
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import bench_servers  # noqa: E402
+import ensemble_bench  # noqa: E402
+
+FIELDS = ["diff_read_ms", "diff_txns", "leader_max_read_ms", "serve_s"]
+
+
+def fill(paddock, ens, sid, count):
+    """`count` more sequential znodes of 100 B under the bench's fill folder."""
+    doc, err = ensemble_bench.run_bench(
+        paddock, ens.hostport(sid), ens.pids(),
+        ["--fill", str(count), "--payload", "100", "--connections", "8", "--window", "32"],
+        timeout=3600)
+    if err:
+        raise RuntimeError("fill: %s" % err)
+    return doc
+
+
+def diffsync(make, paddock, base, behind, log_fn):
+    ens = make().start()
+    try:
+        leader = ens.leader()
+        joiner = min(s for s in ens.sids if s != leader)
+        fill(paddock, ens, leader, base)
+        ens.stop_member(joiner)
+        fill(paddock, ens, leader, behind)
+        lm, jm = ens.member(leader), ens.member(joiner)
+        log_offset = os.path.getsize(lm.log_path)
+        bench_servers._wait_port_free(jm.port)
+        probe = ensemble_bench.LeaderProbe(ens.hostport(leader), lm.proc.pid)
+        t0 = time.monotonic()
+        jm.start(wait=False)
+        while jm.mode() != "follower":
+            if jm.proc.poll() is not None:
+                raise RuntimeError("joiner exited:\n%s" % jm.log_tail())
+            if time.monotonic() - t0 > 600:
+                raise RuntimeError("joiner not serving after 600 s")
+            time.sleep(0.01)
+        serve_s = time.monotonic() - t0
+        time.sleep(1.0)
+        probed = probe.finish()
+        with open(lm.log_path, "rb") as f:
+            f.seek(log_offset)
+            text = f.read()
+        if b"event=snap_sent" in text:
+            raise RuntimeError("the leader sent a SNAP, not a DIFF: lower --behind")
+        reads = re.findall(rb"event=diff_weighed .*\btxns=(\d+) over_limit=(\w+) .*\bms=(\d+)",
+                           text)
+        if not reads:
+            raise RuntimeError("no DIFF was read from the leader's log: raise --behind")
+        result = {"diff_read_ms": float(sum(int(r[2]) for r in reads)),
+                  "diff_txns": float(sum(int(r[0]) for r in reads)),
+                  "serve_s": serve_s, "zxid": jm.srvr().get("Zxid")}
+        result.update(probed)
+        log_fn("DIFF of %d txns read in %.0f ms; leader's longest read %.1f ms; joiner "
+               "serving after %.2f s" % (result["diff_txns"], result["diff_read_ms"],
+                                         result["leader_max_read_ms"], serve_s))
+        return result
+    finally:
+        ens.stop()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--bin", required=True, help="directory with the paddock generator")
+    p.add_argument("--paddockd", action="append", required=True, metavar="LABEL=PATH")
+    p.add_argument("--base", type=int, default=500000)
+    p.add_argument("--behind", type=int, default=100000)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--json", help="write every round's results here")
+    a = p.parse_args()
+    paddock = os.path.abspath(os.path.join(a.bin, "paddock"))
+    binaries = [(s.split("=", 1)[0], os.path.abspath(s.split("=", 1)[1])) for s in a.paddockd]
+    work = tempfile.mkdtemp(prefix="paddock-diff-ab-")
+    results = {label: [] for label, _ in binaries}
+    for r in range(a.rounds):
+        order = binaries if r % 2 == 0 else binaries[::-1]
+        for label, path in order:
+            def make(path=path):
+                return bench_servers.Ensemble("paddock", work, size=3, paddockd=path)
+            res = diffsync(make, paddock, a.base, a.behind,
+                           lambda m, label=label: print("[%s] %s" % (label, m), flush=True))
+            results[label].append(res)
+    print("medians over %d rounds, %d znodes then %d behind:" % (a.rounds, a.base, a.behind))
+    for label, _ in binaries:
+        rows = results[label]
+        print("  %-8s " % label + "  ".join(
+            "%s %.1f" % (f, statistics.median(x[f] for x in rows)) for f in FIELDS)
+            + "  (diff_read_ms per round: %s)" % ", ".join("%.0f" % x["diff_read_ms"]
+                                                          for x in rows))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
