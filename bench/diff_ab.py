@@ -15,7 +15,9 @@ import argparse
 import json
 import os
 import re
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +41,7 @@ def fill(paddock, ens, sid, count):
     return doc
 
 
-def diffsync(make, paddock, base, behind, log_fn):
+def diffsync(make, paddock, base, behind, log_fn, perf_out=None):
     ens = make().start()
     try:
         leader = ens.leader()
@@ -51,6 +53,12 @@ def diffsync(make, paddock, base, behind, log_fn):
         log_offset = os.path.getsize(lm.log_path)
         bench_servers._wait_port_free(jm.port)
         probe = ensemble_bench.LeaderProbe(ens.hostport(leader), lm.proc.pid)
+        perf = None
+        if perf_out:  # the leader's samples from the joiner's start until it serves
+            perf = subprocess.Popen(["perf", "record", "-F", "2000", "-g", "-o", perf_out,
+                                     "-p", str(lm.proc.pid)], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
         t0 = time.monotonic()
         jm.start(wait=False)
         while jm.mode() != "follower":
@@ -60,6 +68,9 @@ def diffsync(make, paddock, base, behind, log_fn):
                 raise RuntimeError("joiner not serving after 600 s")
             time.sleep(0.01)
         serve_s = time.monotonic() - t0
+        if perf:
+            perf.send_signal(signal.SIGINT)
+            perf.wait()
         time.sleep(1.0)
         probed = probe.finish()
         with open(lm.log_path, "rb") as f:
@@ -91,6 +102,8 @@ def main():
     p.add_argument("--behind", type=int, default=100000)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--json", help="write every round's results here")
+    p.add_argument("--perf", metavar="DIR", help="perf record -g of the leader during each "
+                   "sync, into DIR/<label>-<round>.data")
     a = p.parse_args()
     paddock = os.path.abspath(os.path.join(a.bin, "paddock"))
     binaries = [(s.split("=", 1)[0], os.path.abspath(s.split("=", 1)[1])) for s in a.paddockd]
@@ -101,8 +114,10 @@ def main():
         for label, path in order:
             def make(path=path):
                 return bench_servers.Ensemble("paddock", work, size=3, paddockd=path)
+            perf_out = (os.path.join(a.perf, "%s-%d.data" % (label, r)) if a.perf else None)
             res = diffsync(make, paddock, a.base, a.behind,
-                           lambda m, label=label: print("[%s] %s" % (label, m), flush=True))
+                           lambda m, label=label: print("[%s] %s" % (label, m), flush=True),
+                           perf_out=perf_out)
             results[label].append(res)
     print("medians over %d rounds, %d znodes then %d behind:" % (a.rounds, a.base, a.behind))
     for label, _ in binaries:
