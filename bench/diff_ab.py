@@ -12,11 +12,9 @@ a client's read of "/" waited on the leader meanwhile, and the time until the jo
 """
 
 import argparse
-import json
 import os
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -119,16 +117,9 @@ def main():
                            lambda m, label=label: print("[%s] %s" % (label, m), flush=True),
                            perf_out=perf_out)
             results[label].append(res)
-    print("medians over %d rounds, %d znodes then %d behind:" % (a.rounds, a.base, a.behind))
-    for label, _ in binaries:
-        rows = results[label]
-        print("  %-8s " % label + "  ".join(
-            "%s %.1f" % (f, statistics.median(x[f] for x in rows)) for f in FIELDS)
-            + "  (diff_read_ms per round: %s)" % ", ".join("%.0f" % x["diff_read_ms"]
-                                                          for x in rows))
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(results, f, indent=1)
+    ensemble_bench.report_ab(
+        "medians over %d rounds, %d znodes then %d behind:" % (a.rounds, a.base, a.behind),
+        [label for label, _ in binaries], results, FIELDS, a.json, per_round="diff_read_ms")
 
 
 if __name__ == "__main__":

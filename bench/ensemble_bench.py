@@ -80,6 +80,25 @@ TARGETS = {
 }
 
 
+def report_ab(header, labels, results, fields, json_path=None, per_round=None):
+    """The A/B scripts' summary (snap_ab.py, diff_ab.py): per label, the median of each
+    field over its rounds (and `per_round`'s value in every round); every round's results
+    to `json_path`."""
+    print(header)
+    for label in labels:
+        rows = results[label]
+        line = "  %-8s " % label + "  ".join(
+            "%s %.1f" % (f, statistics.median(x.get(f, float("nan")) for x in rows))
+            for f in fields)
+        if per_round:
+            line += "  (%s per round: %s)" % (per_round, ", ".join(
+                "%.0f" % x.get(per_round, float("nan")) for x in rows))
+        print(line)
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump(results, f, indent=1)
+
+
 def log(msg):
     print("[%s] %s" % (time.strftime("%H:%M:%S"), msg), file=sys.stderr, flush=True)
 

@@ -14,9 +14,7 @@ A setting is LABEL=KEY=VALUE[,KEY=VALUE...] (zoo.cfg lines for every member).
 """
 
 import argparse
-import json
 import os
-import statistics
 import sys
 import tempfile
 
@@ -57,15 +55,8 @@ def main():
             if not res.get("snap_sent"):
                 print("[%s] round %d: no SNAP was sent" % (label, r), flush=True)
             results[label].append(res)
-    print("medians over %d rounds, %d znodes:" % (a.rounds, a.nodes))
-    for label, _ in settings:
-        rows = results[label]
-        print("  %-8s " % label + "  ".join(
-            "%s %.1f" % (f, statistics.median(x.get(f, float("nan")) for x in rows))
-            for f in FIELDS))
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(results, f, indent=1)
+    ensemble_bench.report_ab("medians over %d rounds, %d znodes:" % (a.rounds, a.nodes),
+                             [label for label, _ in settings], results, FIELDS, a.json)
 
 
 if __name__ == "__main__":
