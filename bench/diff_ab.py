@@ -30,13 +30,12 @@ FIELDS = ["diff_read_ms", "diff_txns", "leader_max_read_ms", "serve_s"]
 
 def fill(paddock, ens, sid, count):
     """`count` more sequential znodes of 100 B under the bench's fill folder."""
-    doc, err = ensemble_bench.run_bench(
+    _, err = ensemble_bench.run_bench(
         paddock, ens.hostport(sid), ens.pids(),
         ["--fill", str(count), "--payload", "100", "--connections", "8", "--window", "32"],
         timeout=3600)
     if err:
         raise RuntimeError("fill: %s" % err)
-    return doc
 
 
 def diffsync(make, paddock, base, behind, log_fn, perf_out=None):
@@ -49,31 +48,20 @@ def diffsync(make, paddock, base, behind, log_fn, perf_out=None):
         fill(paddock, ens, leader, behind)
         lm, jm = ens.member(leader), ens.member(joiner)
         log_offset = os.path.getsize(lm.log_path)
-        bench_servers._wait_port_free(jm.port)
         probe = ensemble_bench.LeaderProbe(ens.hostport(leader), lm.proc.pid)
         perf = None
         if perf_out:  # the leader's samples from the joiner's start until it serves
             perf = subprocess.Popen(["perf", "record", "-F", "2000", "-g", "-o", perf_out,
                                      "-p", str(lm.proc.pid)], stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
-            time.sleep(0.5)
-        t0 = time.monotonic()
-        jm.start(wait=False)
-        while jm.mode() != "follower":
-            if jm.proc.poll() is not None:
-                raise RuntimeError("joiner exited:\n%s" % jm.log_tail())
-            if time.monotonic() - t0 > 600:
-                raise RuntimeError("joiner not serving after 600 s")
-            time.sleep(0.01)
-        serve_s = time.monotonic() - t0
+            time.sleep(0.5)  # perf says nothing once attached; it attaches well within this
+        serve_s = ensemble_bench.start_joiner(ens, jm)
         if perf:
             perf.send_signal(signal.SIGINT)
             perf.wait()
         time.sleep(1.0)
         probed = probe.finish()
-        with open(lm.log_path, "rb") as f:
-            f.seek(log_offset)
-            text = f.read()
+        text = ensemble_bench.log_since(lm, log_offset)
         if b"event=snap_sent" in text:
             raise RuntimeError("the leader sent a SNAP, not a DIFF: lower --behind")
         reads = re.findall(rb"event=diff_weighed .*\btxns=(\d+) over_limit=(\w+) .*\bms=(\d+)",

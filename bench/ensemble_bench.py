@@ -327,6 +327,29 @@ def ensure_node(hostport, path):
 
 # --- SNAP sync ------------------------------------------------------------------------------
 
+def start_joiner(ens, jm, timeout=600.0):
+    """Starts the stopped member `jm` again and returns the seconds until its srvr says
+    Mode: follower (it has synced with the leader and serves)."""
+    bench_servers._wait_port_free(jm.port)
+    t0 = time.monotonic()
+    jm.start(wait=False)
+    while True:
+        if jm.proc.poll() is not None:
+            raise RuntimeError("%s joiner exited:\n%s" % (ens.label, jm.log_tail()))
+        if jm.mode() == "follower":
+            return time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            raise RuntimeError("%s joiner not serving after %.0f s" % (ens.label, timeout))
+        time.sleep(0.01)
+
+
+def log_since(member, offset):
+    """What `member` wrote to its server.log after byte `offset`."""
+    with open(member.log_path, "rb") as f:
+        f.seek(offset)
+        return f.read()
+
+
 def snapsync(kind, make, paddock, nodes, log_fn=log):
     """Fresh ensemble; one follower stopped; `nodes` znodes of 100 B written through the
     leader; the follower started again: time from spawn to srvr Mode: follower, the peak RSS
@@ -353,19 +376,8 @@ def snapsync(kind, make, paddock, nodes, log_fn=log):
         jm = ens.member(joiner)
         snaps_before = snapshot_files(jm)
         log_offset = os.path.getsize(lm.log_path)
-        bench_servers._wait_port_free(jm.port)
         probe = LeaderProbe(ens.hostport(leader), lm.proc.pid)
-        t0 = time.monotonic()
-        jm.start(wait=False)
-        while True:
-            if jm.proc.poll() is not None:
-                raise RuntimeError("%s joiner exited:\n%s" % (ens.label, jm.log_tail()))
-            if jm.mode() == "follower":
-                break
-            if time.monotonic() - t0 > 600:
-                raise RuntimeError("%s joiner not serving after 600 s" % ens.label)
-            time.sleep(0.01)
-        serve_s = time.monotonic() - t0
+        serve_s = start_joiner(ens, jm)
         joiner_hwm_at_serve = jm.peak_rss_bytes()
         leader_hwm_at_serve = lm.peak_rss_bytes()
         time.sleep(2.0)  # anything the joiner finishes after it serves (a snapshot save)
@@ -385,9 +397,7 @@ def snapsync(kind, make, paddock, nodes, log_fn=log):
         }
         result.update(probed)
         if kind == "paddock":
-            with open(lm.log_path, "rb") as f:
-                f.seek(log_offset)
-                text = f.read()
+            text = log_since(lm, log_offset)
             result["snap_sent"] = b"event=snap_sent" in text
             # How long the leader's pipeline thread stopped to make the body: the fork, or
             # the whole serialization when it made it on the spot.

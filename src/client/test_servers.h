@@ -34,7 +34,7 @@ inline const char* kind_name(ServerKind k) {
   return k == ServerKind::kPaddock ? "Paddock" : "ZooKeeper";
 }
 
-inline int free_port() { return test_ports::free_port(); }  // see util/test_ports.h
+using test_ports::free_port;  // below the ephemeral range: see util/test_ports.h
 
 inline int connect_loopback(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
