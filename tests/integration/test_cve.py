@@ -291,8 +291,16 @@ class JuteLengthAndAllocationLimits(Case):
         self.assert_closed(c)
 
     def test_many_connections_of_hostile_claims_leave_the_server_serving(self):
+        refused = 0
         for i in range(200):
-            s = socket.create_connection(self.server.address, timeout=5)
+            try:
+                s = socket.create_connection(self.server.address, timeout=5)
+            except OSError:
+                # A server may shed a hostile peer before connect() returns (ZooKeeper 3.8
+                # under CI load reset one: EPIPE from connect). That is the server
+                # protecting itself; what must hold is that the bystander is served.
+                refused += 1
+                continue
             try:
                 s.sendall(z.frame(z.connect_request()) +
                           z.frame(struct.pack(">ii", 1, z.OP["setACL"]) +
@@ -300,6 +308,7 @@ class JuteLengthAndAllocationLimits(Case):
             except OSError:
                 pass
             s.close()
+        self.assertLess(refused, 200, "no hostile connection was ever accepted")
         self.assertEqual(self.bystander.exists("/")[0], 0)
 
 
