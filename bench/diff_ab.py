@@ -38,7 +38,7 @@ def fill(paddock, ens, sid, count):
         raise RuntimeError("fill: %s" % err)
 
 
-def diffsync(make, paddock, base, behind, log_fn, perf_out=None):
+def diffsync(make, paddock, base, behind, log_fn, perf_out=None, grep=None):
     ens = make().start()
     try:
         leader = ens.leader()
@@ -62,6 +62,10 @@ def diffsync(make, paddock, base, behind, log_fn, perf_out=None):
         time.sleep(1.0)
         probed = probe.finish()
         text = ensemble_bench.log_since(lm, log_offset)
+        if grep:
+            for line in text.splitlines():
+                if re.search(grep.encode(), line):
+                    log_fn("leader: " + line.decode(errors="replace"))
         if b"event=snap_sent" in text:
             raise RuntimeError("the leader sent a SNAP, not a DIFF: lower --behind")
         reads = re.findall(rb"event=diff_weighed .*\btxns=(\d+) over_limit=(\w+) .*\bms=(\d+)",
@@ -90,6 +94,8 @@ def main():
     p.add_argument("--json", help="write every round's results here")
     p.add_argument("--perf", metavar="DIR", help="perf record -g of the leader during each "
                    "sync, into DIR/<label>-<round>.data")
+    p.add_argument("--grep", metavar="REGEX", help="print the leader's log lines of each sync "
+                   "that match REGEX")
     a = p.parse_args()
     paddock = os.path.abspath(os.path.join(a.bin, "paddock"))
     binaries = [(s.split("=", 1)[0], os.path.abspath(s.split("=", 1)[1])) for s in a.paddockd]
@@ -103,7 +109,7 @@ def main():
             perf_out = (os.path.join(a.perf, "%s-%d.data" % (label, r)) if a.perf else None)
             res = diffsync(make, paddock, a.base, a.behind,
                            lambda m, label=label: print("[%s] %s" % (label, m), flush=True),
-                           perf_out=perf_out)
+                           perf_out=perf_out, grep=a.grep)
             results[label].append(res)
     ensemble_bench.report_ab(
         "medians over %d rounds, %d znodes then %d behind:" % (a.rounds, a.base, a.behind),

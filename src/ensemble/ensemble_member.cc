@@ -531,13 +531,23 @@ void EnsembleMember::send_packets(std::vector<quorum::OutgoingPacket>& packets) 
   // Each peer's packets go over as one batch, in the core's order: with nothing queued on
   // the link they are written at once from this thread, in one syscall (no io-thread
   // hand-off on a write's path).
+  // Counted first, so that each batch is allocated once (a DIFF's batch holds 200,000
+  // packets for 100,000 txns).
   std::vector<std::pair<Sid, std::vector<quorum::QuorumPacket>>> by_peer;
+  std::vector<size_t> counts;
+  auto peer_index = [&](Sid to) {
+    auto it = std::find_if(by_peer.begin(), by_peer.end(),
+                           [&](const auto& entry) { return entry.first == to; });
+    if (it != by_peer.end()) return static_cast<size_t>(it - by_peer.begin());
+    by_peer.emplace_back(to, std::vector<quorum::QuorumPacket>());
+    counts.push_back(0);
+    return by_peer.size() - 1;
+  };
+  for (const quorum::OutgoingPacket& out : packets) ++counts[peer_index(out.to)];
+  for (size_t i = 0; i < by_peer.size(); ++i) by_peer[i].second.reserve(counts[i]);
   for (quorum::OutgoingPacket& out : packets) {
     figures_.sent(out.packet.type);
-    auto it = std::find_if(by_peer.begin(), by_peer.end(),
-                           [&](const auto& entry) { return entry.first == out.to; });
-    if (it == by_peer.end()) it = by_peer.insert(by_peer.end(), {out.to, {}});
-    it->second.push_back(std::move(out.packet));
+    by_peer[peer_index(out.to)].second.push_back(std::move(out.packet));
   }
   for (auto& [to, batch] : by_peer) links_->send_all(to, std::move(batch), snapshot_body);
 }

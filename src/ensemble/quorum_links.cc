@@ -254,6 +254,18 @@ bool QuorumLinks::send(Sid to, quorum::QuorumPacket packet) {
   return it->second->send(std::move(packet));
 }
 
+namespace {
+// A DIFF or TRUNC with the txns that follow it; a SNAP's body is made apart (send_all).
+bool is_sync_without_snap(const std::vector<quorum::QuorumPacket>& packets) {
+  bool sync = false;
+  for (const quorum::QuorumPacket& p : packets) {
+    if (p.type == quorum::PacketType::kSnap) return false;
+    sync = sync || p.type == quorum::PacketType::kDiff || p.type == quorum::PacketType::kTrunc;
+  }
+  return sync;
+}
+}  // namespace
+
 bool QuorumLinks::send_all(Sid to, std::vector<quorum::QuorumPacket> packets,
                            std::shared_ptr<peer::SnapBody> snap_body) {
   if (leader_link_ && to == leader_sid_) {
@@ -262,6 +274,10 @@ bool QuorumLinks::send_all(Sid to, std::vector<quorum::QuorumPacket> packets,
   auto it = learners_.find(to);
   if (it == learners_.end()) return false;
   figures_[to].sent += packets.size();
+  if (packets.size() >= options_.encode_aside_min_packets && is_sync_without_snap(packets)) {
+    peer::PacketEncoder::Encoding e = encoder_.encode(std::move(packets));
+    return it->second->send_encoded(std::move(e.body), e.packets, e.bytes);
+  }
   return it->second->send_all(std::move(packets), std::move(snap_body));
 }
 
@@ -292,6 +308,7 @@ void QuorumLinks::stop() {
   if (leader_link_) leader_link_->close("shutting down");
   for (auto& [sid, conn] : learners_) conn->close("shutting down");
   for (Held& held : held_) held.conn->close("shutting down");
+  encoder_.stop();
   inbound_sid_.clear();
   learners_.clear();
   figures_.clear();

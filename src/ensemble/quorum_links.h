@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "peer/io_thread.h"
+#include "peer/packet_encoder.h"
 #include "peer/quorum_transport.h"
 #include "quorum/messages.h"
 #include "util/result.h"
@@ -56,6 +57,9 @@ class QuorumLinks {
     peer::PeerConnectionLimits limits;
     size_t max_held_learners = 64;  // FOLLOWERINFOs held while this server is not leading yet
     peer::PeerTls tls;              // sslQuorum / portUnification
+    // A learner's sync (DIFF or TRUNC with its txns) of at least this many packets is
+    // encoded on the encoder's thread, not the caller's (peer/packet_encoder.h).
+    size_t encode_aside_min_packets = 1000;
   };
 
   QuorumLinks(peer::IoThread& io, Options options, Post post, Handler& handler);
@@ -79,7 +83,9 @@ class QuorumLinks {
   // False when there is no link with `to` (the packet is dropped; the core times out).
   bool send(Sid to, quorum::QuorumPacket packet);
   // The same for several packets to one peer, in order, written together where they fit.
-  // A SNAP without data has `snap_body` as its body (peer::PeerConnection::send_all).
+  // A SNAP without data has `snap_body` as its body (peer::PeerConnection::send_all). A large
+  // sync is encoded on another thread (Options::encode_aside_min_packets); what is sent to
+  // that peer after it waits for it.
   bool send_all(Sid to, std::vector<quorum::QuorumPacket> packets,
                 std::shared_ptr<peer::SnapBody> snap_body = nullptr);
   // Closes everything; no Handler call follows once the IoThread has stopped.
@@ -99,6 +105,8 @@ class QuorumLinks {
     int64_t last_zxid = 0;    // the last zxid it acknowledged
   };
   std::vector<LearnerLink> learner_links() const;
+  // Syncs encoded on the encoder's thread so far (tests).
+  uint64_t syncs_encoded_aside() const { return encoder_.encoded(); }
 
  private:
   using Conn = std::shared_ptr<peer::PeerConnection>;
@@ -119,6 +127,7 @@ class QuorumLinks {
   Post post_;
   Handler& handler_;
   std::unique_ptr<peer::QuorumListener> listener_;
+  peer::PacketEncoder encoder_;  // large syncs' packets
   Stance stance_ = Stance::kLooking;
   bool stopped_ = false;
   // Leader side.

@@ -123,6 +123,36 @@ TEST_F(QuorumLinksTest, AFollowerInfoWaitsUntilThisServerLeads) {
   EXPECT_EQ(leader_seen_.packets[1].second, ping(8));
 }
 
+TEST_F(QuorumLinksTest, ALargeSyncIsEncodedAsideAndWhatFollowsKeepsItsOrder) {
+  dial_and_introduce();
+  leader_->set_stance(QuorumLinks::Stance::kLeading);
+  ASSERT_TRUE(leader_tasks_.run_until([&] { return leader_seen_.packets.size() == 1; }));
+  std::vector<QuorumPacket> sync;
+  const int64_t epoch = int64_t{1} << 32;
+  sync.push_back(QuorumPacket{PacketType::kDiff, epoch + 600, std::nullopt, std::nullopt});
+  for (int i = 1; i <= 600; ++i) {
+    sync.push_back(
+        QuorumPacket{PacketType::kProposal, epoch + i, std::string(50, 't'), std::nullopt});
+    sync.push_back(QuorumPacket{PacketType::kCommit, epoch + i, std::nullopt, std::nullopt});
+  }
+  std::vector<QuorumPacket> want = sync;
+  ASSERT_TRUE(leader_->send_all(2, std::move(sync)));
+  // Not a sync: written as usual, after the sync whatever the encoder's pace.
+  std::vector<QuorumPacket> pings;
+  for (int i = 0; i < 1200; ++i) pings.push_back(ping(i));
+  want.insert(want.end(), pings.begin(), pings.end());
+  ASSERT_TRUE(leader_->send_all(2, std::move(pings)));
+  ASSERT_TRUE(leader_->send(2, ping(-1)));
+  want.push_back(ping(-1));
+
+  ASSERT_TRUE(
+      learner_tasks_.run_until([&] { return learner_seen_.packets.size() == want.size(); }));
+  for (size_t i = 0; i < want.size(); ++i) {
+    ASSERT_EQ(learner_seen_.packets[i].second, want[i]) << "packet " << i;
+  }
+  EXPECT_EQ(leader_->syncs_encoded_aside(), 1u);
+}
+
 TEST_F(QuorumLinksTest, AHeldLearnerIsClosedWhenThisServerFollowsAnother) {
   dial_and_introduce();
   leader_tasks_.run_for(100ms);

@@ -64,6 +64,19 @@ void append_quorum_packet(const quorum::QuorumPacket& packet, std::string& out) 
   w.string(kZkSnapSignature);
 }
 
+size_t quorum_packet_size(const quorum::QuorumPacket& packet) {
+  // type (int), zxid (long), data (int length + bytes; -1 for null), authinfo (int count,
+  // then each id's two strings; -1 for null); a SNAP adds its body and the signature.
+  size_t size = 4 + 8 + 4 + 4;
+  if (packet.data) size += packet.data->size();
+  if (packet.authinfo) {
+    for (const quorum::AuthId& id : *packet.authinfo)
+      size += 4 + id.scheme.size() + 4 + id.id.size();
+  }
+  if (packet.type == quorum::PacketType::kSnap) size += 4 + kZkSnapSignature.size();
+  return size;
+}
+
 std::string encode_quorum_packet(const quorum::QuorumPacket& packet) {
   std::string out;
   append_quorum_packet(packet, out);

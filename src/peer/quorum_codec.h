@@ -32,6 +32,8 @@ struct QuorumDecoderLimits {
 // core's output); it is written with null data, then the body, then the signature.
 void append_quorum_packet(const quorum::QuorumPacket& packet, std::string& out);
 std::string encode_quorum_packet(const quorum::QuorumPacket& packet);
+// How many bytes append_quorum_packet() adds for `packet`, without encoding it.
+size_t quorum_packet_size(const quorum::QuorumPacket& packet);
 
 // The SNAP wire form in three parts, so a sender can write a large body without copying it:
 // head (the packet with null data), the body (packet.data), tail (the signature).

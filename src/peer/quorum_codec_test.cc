@@ -59,6 +59,18 @@ TEST(QuorumCodec, PacketsEncodeAsZooKeeperWritesThem) {
   EXPECT_EQ(out, from_hex(kZkPacketsHex));
 }
 
+TEST(QuorumCodec, PacketSizeIsWhatEncodingAdds) {
+  std::vector<QuorumPacket> packets = zk_packets();
+  packets.push_back(snap_packet());
+  packets.push_back(
+      QuorumPacket{PacketType::kRequest, 7, std::string(1000, 'd'),
+                   std::vector<AuthId>{{"digest", "u:h"}, {"x509", "CN=a"}, {"", ""}}});
+  packets.push_back(QuorumPacket{PacketType::kRequest, 8, std::nullopt, std::vector<AuthId>{}});
+  for (const QuorumPacket& p : packets) {
+    EXPECT_EQ(quorum_packet_size(p), encode_quorum_packet(p).size()) << static_cast<int>(p.type);
+  }
+}
+
 TEST(QuorumCodec, DecoderKeepsNullAndEmptyApart) {
   QuorumStreamDecoder d;
   d.feed(from_hex(kZkPacketsHex));

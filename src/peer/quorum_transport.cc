@@ -135,12 +135,26 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets,
     append_quorum_packet(packet, outs.back().head);
     ++outs.back().packets;
   }
-  uint64_t bytes = 0;
-  for (Outbound& out : outs) {
-    out.counted = out.size();
-    bytes += out.counted;
-  }
+  for (Outbound& out : outs) out.counted = out.size();
+  return queue(std::move(outs), std::move(waiting), packets.size(), sync);
+}
 
+bool PeerConnection::send_encoded(std::shared_ptr<SnapBody> body, size_t packets, uint64_t bytes) {
+  PADDOCK_ASSERT(body != nullptr && packets > 0);
+  std::vector<Outbound> outs(1);
+  outs[0].body = body;
+  outs[0].packets = packets;
+  outs[0].counted = bytes;
+  std::vector<std::shared_ptr<SnapBody>> waiting;
+  if (outs[0].waits()) waiting.push_back(std::move(body));
+  return queue(std::move(outs), std::move(waiting), packets, /*sync=*/true);
+}
+
+bool PeerConnection::queue(std::vector<Outbound> outs,
+                           std::vector<std::shared_ptr<SnapBody>> waiting, size_t packets,
+                           bool sync) {
+  uint64_t bytes = 0;
+  for (const Outbound& out : outs) bytes += out.counted;
   std::string overflow;
   bool post_write = false;
   {
@@ -151,14 +165,13 @@ bool PeerConnection::send_all(std::vector<quorum::QuorumPacket> packets,
     // DIFF of more than half of it closed the link, and the learner dialed into the same DIFF
     // for ever. Packets queued while a SNAP body is being made are exempt alike.
     const bool exempt = sync || waiting_bodies_ + waiting.size() > 0;
-    if ((!exempt &&
-         queued_packets_ - exempt_packets_ + packets.size() > limits_.max_queued_packets) ||
+    if ((!exempt && queued_packets_ - exempt_packets_ + packets > limits_.max_queued_packets) ||
         queued_bytes_ + bytes > limits_.max_queued_bytes) {
       send_closed_ = true;
       overflow = fmt::format(
           "send queue full ({} packets and {} bytes queued, {} and {} more; limits {} "
           "and {})",
-          queued_packets_, queued_bytes_, packets.size(), bytes, limits_.max_queued_packets,
+          queued_packets_, queued_bytes_, packets, bytes, limits_.max_queued_packets,
           limits_.max_queued_bytes);
       waiting.clear();  // not queued: nothing to count down
     } else {
@@ -236,7 +249,9 @@ void PeerConnection::write_queued() {
       }
       if (front.body && !front.body->failure().empty()) {
         if (in_flight_.empty()) {
-          failed = "the SNAP body could not be made: " + front.body->failure();
+          failed = front.head.empty()
+                       ? "a sync's packets could not be encoded: " + front.body->failure()
+                       : "the SNAP body could not be made: " + front.body->failure();
         }
         break;
       }
@@ -265,7 +280,7 @@ void PeerConnection::write_queued() {
   std::vector<asio::const_buffer> buffers;
   buffers.reserve(in_flight_.size() * 3);
   for (const Outbound& o : in_flight_) {
-    buffers.push_back(asio::buffer(o.head));
+    if (!o.head.empty()) buffers.push_back(asio::buffer(o.head));
     if (o.body) buffers.push_back(asio::buffer(o.body->bytes()));
     if (!o.tail.empty()) buffers.push_back(asio::buffer(o.tail));
   }

@@ -82,6 +82,11 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   // done, and a failed body closes the connection.
   bool send_all(std::vector<quorum::QuorumPacket> packets,
                 std::shared_ptr<SnapBody> snap_body = nullptr);
+  // Queues `packets` whole packets, `bytes` long, that another thread encodes into `body`
+  // (a large sync, encoded off the caller's thread): they, and everything queued after them,
+  // wait until the body is done; a failed body closes the connection. Counted as a sync
+  // (exempt from the packet limit; the byte limit counts `bytes`).
+  bool send_encoded(std::shared_ptr<SnapBody> body, size_t packets, uint64_t bytes);
   // Closes the connection (on_closed follows with `reason`). Thread-safe, idempotent.
   void close(std::string reason);
 
@@ -105,8 +110,9 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
 
  private:
   struct Outbound {
-    std::string head;                 // the packet (SNAP: with null data)
-    std::shared_ptr<SnapBody> body;   // SNAP only: the body, written without a copy
+    std::string head;  // the packet (SNAP: with null data; empty: see body)
+    // SNAP: the body, written without a copy. With no head: encoded packets (send_encoded).
+    std::shared_ptr<SnapBody> body;
     std::string tail;                 // SNAP only: the signature
     size_t packets = 0;               // how many packets `head` (and body) hold
     uint64_t counted = 0;             // bytes it added to queued_bytes_
@@ -116,6 +122,10 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
       return head.size() + (body && body->done() ? body->bytes().size() : 0) + tail.size();
     }
   };
+  // Queues `outs` (their `counted` set) behind what is queued, or closes the connection if
+  // they overflow it; `waiting`: their bodies not done yet. `sync`: a learner's sync.
+  bool queue(std::vector<Outbound> outs, std::vector<std::shared_ptr<SnapBody>> waiting,
+             size_t packets, bool sync);
   void read_more();
   void on_read(std::error_code ec, size_t n);
   // Decodes and hands over the packets in `bytes`; false once the connection closed.

@@ -240,6 +240,56 @@ TEST(QuorumTransport, ASnapBodyThatCouldNotBeMadeClosesTheConnection) {
   EXPECT_TRUE(e.learner.packets.items().empty());
 }
 
+TEST(QuorumTransport, EncodedPacketsWaitForTheirBodyAndWhatFollowsKeepsItsOrder) {
+  QuorumListenerOptions options;
+  options.connection_limits.max_queued_packets = 3;
+  Ensemble e(options);
+  auto learner = e.connect_learner();
+  ASSERT_TRUE(e.accepted.wait_count(1));
+  auto leader_side = e.accepted.items()[0];
+
+  std::vector<QuorumPacket> sync;
+  sync.push_back(QuorumPacket{PacketType::kDiff, 0x100000000 + 10, std::nullopt, std::nullopt});
+  for (int i = 1; i <= 10; ++i) {
+    sync.push_back(
+        QuorumPacket{PacketType::kProposal, 0x100000000 + i, some_data("txn"), std::nullopt});
+    sync.push_back(QuorumPacket{PacketType::kCommit, 0x100000000 + i, std::nullopt, std::nullopt});
+  }
+  std::string encoded;
+  for (const QuorumPacket& p : sync) append_quorum_packet(p, encoded);
+  auto body = SnapBody::pending();
+  // 21 packets, limit 3: a sync, so exempt; the byte limit counts what the body will be.
+  ASSERT_TRUE(leader_side->send_encoded(body, sync.size(), encoded.size()));
+  EXPECT_EQ(leader_side->queued(), std::make_pair(sync.size(), uint64_t{encoded.size()}));
+  const QuorumPacket new_leader{PacketType::kNewLeader, 0x200000000, some_data("v"), std::nullopt};
+  ASSERT_TRUE(leader_side->send(new_leader));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(e.learner.packets.items().empty()) << "nothing before its body is done";
+
+  body->set(encoded);
+  ASSERT_TRUE(e.learner.packets.wait_count(sync.size() + 1));
+  std::vector<QuorumPacket> want = sync;
+  want.push_back(new_leader);
+  EXPECT_EQ(e.learner.packets.items(), want);
+  EXPECT_TRUE(e.leader.closed.items().empty());
+}
+
+TEST(QuorumTransport, EncodedPacketsThatCouldNotBeMadeCloseTheConnection) {
+  Ensemble e;
+  auto learner = e.connect_learner();
+  ASSERT_TRUE(e.accepted.wait_count(1));
+  auto leader_side = e.accepted.items()[0];
+  auto body = SnapBody::pending();
+  ASSERT_TRUE(leader_side->send_encoded(body, 2, 100));
+  body->fail("shutting down");
+  ASSERT_TRUE(e.leader.closed.wait_count(1));
+  EXPECT_NE(e.leader.closed.items()[0].find("a sync's packets could not be encoded: shutting down"),
+            std::string::npos)
+      << e.leader.closed.items()[0];
+  ASSERT_TRUE(e.learner.closed.wait_count(1));
+  EXPECT_TRUE(e.learner.packets.items().empty());
+}
+
 TEST(QuorumTransport, AnIdleConnectionWritesOnTheSendersThreadAndABurstStaysInOrder) {
   Ensemble e;
   auto learner = e.connect_learner();

@@ -143,8 +143,21 @@ class QuorumPeer {
   void leader_tick();
   void leader_generate_syncs();
   void leader_generate_sync(Sid sid);
-  bool leader_queue_committed(Sid sid, const std::vector<const LoggedTxn*>& txns, Zxid peer,
-                              Zxid max, std::vector<QuorumPacket>& out);
+  // A txn for a learner's sync: from the in-memory committed log (its bytes are copied) or
+  // read from the log files for this sync alone (its bytes are moved into the packet).
+  class SyncTxn {
+   public:
+    static SyncTxn copied(const LoggedTxn& txn) { return SyncTxn(&txn, nullptr); }
+    static SyncTxn moved(LoggedTxn& txn) { return SyncTxn(&txn, &txn); }
+    Zxid zxid() const { return txn_->zxid; }
+    std::string take_bytes() const { return owned_ ? std::move(owned_->bytes) : txn_->bytes; }
+
+   private:
+    SyncTxn(const LoggedTxn* txn, LoggedTxn* owned) : txn_(txn), owned_(owned) {}
+    const LoggedTxn* txn_;
+    LoggedTxn* owned_;  // set when the bytes may be moved (taken at most once)
+  };
+  bool leader_queue_committed(Sid sid, const std::vector<SyncTxn>& txns, Zxid peer, Zxid max);
   void leader_drop_learner(Sid sid, const char* why);
   void forget_learner(Sid sid);
   void step_down(const char* why);

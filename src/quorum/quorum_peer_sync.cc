@@ -36,17 +36,20 @@ void QuorumPeer::leader_generate_syncs() {
   }
 }
 
-// Queues DIFF/TRUNC and PROPOSAL+COMMIT pairs for txns above `peer` (up to `max`). Returns
+// Sends DIFF/TRUNC and PROPOSAL+COMMIT pairs for txns above `peer` (up to `max`). Returns
 // false when only a snapshot will do (the learner's history forks from ours in another
-// epoch, or it is ahead of what we hold).
-bool QuorumPeer::leader_queue_committed(Sid sid, const std::vector<const LoggedTxn*>& txns, Zxid peer,
-                                        Zxid max, std::vector<QuorumPacket>& out) {
+// epoch, or it is ahead of what we hold); what it sent is then taken back by the caller.
+bool QuorumPeer::leader_queue_committed(Sid sid, const std::vector<SyncTxn>& txns, Zxid peer,
+                                        Zxid max) {
+  // Straight into the Ready: a DIFF from the log files may be 200,000s of packets, and every
+  // copy of them is time the state thread does not serve clients.
+  ready_.packets.reserve(ready_.packets.size() + 2 * txns.size() + 2);
   bool need_op = true;
   bool peer_new_epoch = zxid_counter(peer) == 0;
   Zxid prev = -1;
   Zxid queued = peer;
-  for (const LoggedTxn* txn : txns) {
-    Zxid z = txn->zxid;
+  for (const SyncTxn& txn : txns) {
+    Zxid z = txn.zxid();
     if (z > max) break;
     if (z < peer) {
       prev = z;
@@ -54,29 +57,29 @@ bool QuorumPeer::leader_queue_committed(Sid sid, const std::vector<const LoggedT
     }
     if (need_op) {
       if (z == peer) {
-        out.push_back(op_packet(PacketType::kDiff, max));
+        send(sid, op_packet(PacketType::kDiff, max));
         need_op = false;
         continue;
       }
       if (peer_new_epoch) {
-        out.push_back(op_packet(PacketType::kDiff, max));
+        send(sid, op_packet(PacketType::kDiff, max));
       } else {
         // The learner holds txns we never had: it may once have led. TRUNC cannot cross an
         // epoch boundary, so then it gets a snapshot.
         if (zxid_epoch(z) != zxid_epoch(peer) || prev < 0) return false;
         if (!can_truncate(leading_->learners.at(sid), prev)) return false;
-        out.push_back(op_packet(PacketType::kTrunc, prev));
+        send(sid, op_packet(PacketType::kTrunc, prev));
       }
       need_op = false;
     }
     if (z <= queued) continue;
-    out.push_back(QuorumPacket{PacketType::kProposal, z, txn->bytes, std::nullopt});
-    out.push_back(op_packet(PacketType::kCommit, z));
+    send(sid, QuorumPacket{PacketType::kProposal, z, txn.take_bytes(), std::nullopt});
+    send(sid, op_packet(PacketType::kCommit, z));
     queued = z;
   }
   if (need_op) {
     if (!peer_new_epoch) return false;
-    out.push_back(op_packet(PacketType::kDiff, max));
+    send(sid, op_packet(PacketType::kDiff, max));
   }
   return true;
 }
@@ -88,39 +91,43 @@ void QuorumPeer::leader_generate_sync(Sid sid) {
   Zxid last_processed = last_committed_;
   Zxid min = committed_log_.empty() ? last_processed : committed_log_.min_zxid();
   Zxid max = committed_log_.empty() ? last_processed : committed_log_.max_zxid();
-  std::vector<QuorumPacket> out;
+  const size_t first_packet = ready_.packets.size();  // this sync's packets start here
   bool need_snap = true;
-  std::vector<const LoggedTxn*> txns;
-  for (const auto& txn : committed_log_.txns()) txns.push_back(&txn);
+  std::vector<SyncTxn> txns;
+  txns.reserve(committed_log_.txns().size());
+  for (const auto& txn : committed_log_.txns()) txns.push_back(SyncTxn::copied(txn));
   if (peer == last_processed) {
-    out.push_back(op_packet(PacketType::kDiff, peer));
+    send(sid, op_packet(PacketType::kDiff, peer));
     need_snap = false;
   } else if (peer > max && zxid_counter(peer) != 0) {
     if (can_truncate(h, max)) {
-      out.push_back(op_packet(PacketType::kTrunc, max));
+      send(sid, op_packet(PacketType::kTrunc, max));
       need_snap = false;
     }
   } else if (min <= peer && peer <= max) {
-    need_snap = !leader_queue_committed(sid, txns, peer, max, out);
+    need_snap = !leader_queue_committed(sid, txns, peer, max);
   } else if (peer < min && config_.snapshot_size_factor >= 0) {
     // Too old for the committed log: the txns from our log files, if small enough.
     auto limit = static_cast<size_t>(config_.snapshot_size_factor *
                                      static_cast<double>(source_.snapshot_size_bytes()));
     auto from_log = source_.txns_from(peer, limit);
     if (from_log) {
-      std::vector<const LoggedTxn*> all;
-      for (const auto& txn : *from_log) {
-        if (committed_log_.empty() || txn.zxid < min) all.push_back(&txn);
+      // Read for this sync alone: their bytes move into the packets (a DIFF from the log
+      // may be 100,000s of txns, and this is the thread that serves every client).
+      std::vector<SyncTxn> all;
+      all.reserve(from_log->size() + txns.size());
+      for (auto& txn : *from_log) {
+        if (committed_log_.empty() || txn.zxid < min) all.push_back(SyncTxn::moved(txn));
       }
-      for (const LoggedTxn* txn : txns) all.push_back(txn);
-      need_snap = !leader_queue_committed(sid, all, peer, max, out);
+      all.insert(all.end(), txns.begin(), txns.end());
+      need_snap = !leader_queue_committed(sid, all, peer, max);
     }
   }
   if (need_snap) {
-    out.clear();
-    out.push_back(op_packet(PacketType::kSnap, last_processed));
+    ready_.packets.erase(ready_.packets.begin() + static_cast<ptrdiff_t>(first_packet),
+                         ready_.packets.end());
+    send(sid, op_packet(PacketType::kSnap, last_processed));
   }
-  for (auto& p : out) send(sid, std::move(p));
   // Then the outstanding proposals (followers only; observers get INFORM at commit).
   if (!h.observer) {
     for (const auto& txn : uncommitted_) {
