@@ -42,6 +42,7 @@ constexpr PropertySpec kSpecs[] = {
     // HTTPS for the admin server with the ssl.quorum.* stores, as ZooKeeper's Jetty admin
     // server (server/admin_server.h); a client certificate asked for, or required.
     {"zookeeper.admin.forceHttps", kSwitch, "false"},
+    {"zookeeper.admin.portUnification", kSwitch, "false"},
     {"zookeeper.admin.needClientAuth", kSwitch, "false"},
     // TLS on the client port (X509Util's keys; tls/, server/server_options.cc).
     {"zookeeper.ssl.keyStore.location", kString, ""},
@@ -73,8 +74,7 @@ constexpr PropertySpec kSpecs[] = {
     {"zookeeper.ssl.quorum.trustStore.location", kString, ""},
     {"zookeeper.ssl.quorum.trustStore.password", kString, ""},
     {"zookeeper.ssl.quorum.trustStore.passwordPath", kString, ""},
-    {"zookeeper.ssl.quorum.trustStore.type", kString, "", INT64_MIN, INT64_MAX,
-     "PEM|PKCS12|JKS"},
+    {"zookeeper.ssl.quorum.trustStore.type", kString, "", INT64_MIN, INT64_MAX, "PEM|PKCS12|JKS"},
     {"zookeeper.ssl.quorum.protocol", kString, "TLSv1.2", INT64_MIN, INT64_MAX,
      "TLS|TLSv1|TLSv1.1|TLSv1.2|TLSv1.3"},
     {"zookeeper.ssl.quorum.enabledProtocols", kString, ""},
@@ -116,7 +116,6 @@ constexpr PropertySpec kSpecs[] = {
 // Other property names ZooKeeper 3.8 reads (taken from the names its jar refers to).
 constexpr std::string_view kOtherKnown[] = {
     "zookeeper.serverCnxnFactory",
-    "zookeeper.admin.portUnification",
     "zookeeper.superUser",
     "zookeeper.allowSaslFailedClients",
     "zookeeper.sessionRequireClientSASLAuth",
@@ -220,11 +219,6 @@ constexpr Unsupported kUnsupported[] = {
      "the server reads only zookeeper.sasl.serverconfig (its JAAS section); the other "
      "zookeeper.sasl.* keys are the Java client's"},
     {"zookeeper.serverCnxnFactory", "Paddock has its own network layer"},
-    // Jetty's HTTP-or-HTTPS on one admin port: Debian's cpp-httplib keeps the per-socket
-    // TLS step private, so the admin server is one or the other.
-    {"zookeeper.admin.portUnification",
-     "the admin server speaks plain HTTP, or HTTPS only with admin.forceHttps=true; it does "
-     "not take both on one port"},
 };
 
 }  // namespace

@@ -259,6 +259,7 @@ TEST(ServerConfigTest, UnsupportedFeaturesWarn) {
       "authProvider.1=com.example.CustomAuthenticationProvider\n"
       "oraclePath=/o\nmetricsProvider.className=com.example.OtherMetricsProvider\n"
       "metricsProvider.httpPort=7000\nadmin.portUnification=true\n");
+  EXPECT_TRUE(l.config.switch_property("zookeeper.admin.portUnification"));  // implemented
   EXPECT_EQ(l.config.secure_client_port, 2281);
   EXPECT_TRUE(l.config.quorum_auth_enable_sasl);  // implemented now: no warning
   EXPECT_EQ(count_warnings(l, "zoo.cfg:4: zookeeper.ssl.context.supplier.class: ignored"), 1);
@@ -267,10 +268,7 @@ TEST(ServerConfigTest, UnsupportedFeaturesWarn) {
             1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:6: oraclePath: ignored"), 1);
   EXPECT_EQ(count_warnings(l, "zoo.cfg:7: metricsProvider.className: ignored"), 1);
-  EXPECT_EQ(count_warnings(l, "zoo.cfg:9: admin.portUnification: ignored: the admin server "
-                             "speaks plain HTTP, or HTTPS only with admin.forceHttps=true"),
-            1);
-  EXPECT_EQ(l.warnings.size(), 5u) << all_warnings(l);
+  EXPECT_EQ(l.warnings.size(), 4u) << all_warnings(l);
   EXPECT_FALSE(l.config.metrics_enabled);
 }
 

@@ -65,6 +65,7 @@ HttpEndpointOptions endpoint_options(const AdminServerOptions& o, const AdminExt
       return st.is_ok();
     };
   }
+  h.port_unification = o.https.has_value() && o.port_unification;
   h.host = o.address.empty() ? "0.0.0.0" : o.address;
   h.port = o.port;
   h.worker_threads = o.worker_threads;

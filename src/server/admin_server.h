@@ -48,6 +48,9 @@ struct AdminServerOptions {
   // uses them; a client certificate is asked for (x509 ids) and, with
   // admin.needClientAuth, required.
   std::optional<tls::TlsSettings> https;
+  // admin.portUnification: with `https`, plain HTTP is served on the same port too (a
+  // plain request carries no certificate).
+  bool port_unification = false;
 };
 
 class AdminServer {

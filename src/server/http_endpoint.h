@@ -31,8 +31,11 @@ struct HttpEndpointOptions {
   std::string what = "http";  // names the endpoint in messages: "admin", "metrics"
   // The largest request body read; GETs have none, the console's writes carry a znode's data.
   size_t max_body_bytes = 8192;
-  // HTTPS only: sets up the library's TLS context (false: it could not; start() fails).
+  // HTTPS: sets up the library's TLS context (false: it could not; start() fails).
   std::function<bool(SSL_CTX&)> tls_setup;
+  // With tls_setup: HTTPS and plain HTTP on the one port (ZooKeeper's
+  // admin.portUnification), told apart by each connection's first byte.
+  bool port_unification = false;
 };
 
 class HttpEndpoint {

@@ -172,7 +172,10 @@ AdminServerOptions admin_options(const config::ServerConfig& cfg) {
       cfg.string_property("zookeeper.DigestAuthenticationProvider.superDigest");
   options.auth.x509_super_user =
       cfg.string_property("zookeeper.X509AuthenticationProvider.superUser");
-  if (cfg.switch_property("zookeeper.admin.forceHttps")) {
+  // admin.portUnification wins over forceHttps, as in ZooKeeper's JettyAdminServer: both
+  // on one port rather than HTTPS only.
+  options.port_unification = cfg.switch_property("zookeeper.admin.portUnification");
+  if (options.port_unification || cfg.switch_property("zookeeper.admin.forceHttps")) {
     // ZooKeeper's admin server takes its stores from the ssl.quorum.* keys.
     tls::TlsSettings https = quorum_tls_settings(cfg);
     https.client_auth = cfg.switch_property("zookeeper.admin.needClientAuth") ? "need" : "want";

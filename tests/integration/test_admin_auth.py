@@ -192,6 +192,52 @@ class AdminOverHttps(_HttpsCase):
         self.assertEqual(status, 200, body)
 
 
+class AdminOverHttpAndHttpsOnOnePort(_HttpsCase):
+    """admin.portUnification: ZooKeeper's Jetty admin server takes both on its one port."""
+
+    @classmethod
+    def extra_cfg(cls):
+        cfg = super().extra_cfg()
+        del cfg["admin.forceHttps"]
+        cfg["admin.portUnification"] = "true"
+        return cfg
+
+    def plain(self, name):
+        self.https = False
+        try:
+            return self.request(name)
+        finally:
+            self.https = True
+
+    def test_both_are_served_and_only_https_carries_a_certificate(self):
+        self.assertEqual(self.plain("ruok")[0], 200)
+        self.assertEqual(self.request("ruok", context=self.context())[0], 200)
+        self.lock_root(make_acl("x509", "CN=admin,O=Paddock", admin=True))
+        status, body, _ = self.request("connections", context=self.context("admin"))
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.request("connections", context=self.context())[0], 401)
+        self.assertEqual(self.plain("connections")[0], 401)
+        self.assertEqual(self.plain("ruok")[0], 200)
+
+    def test_a_plain_request_is_judged_by_its_tcp_peer(self):
+        self.lock_root(make_acl("ip", "127.0.0.1", admin=True))
+        self.assertEqual(self.plain("connections")[0], 200)
+        self.assertEqual(self.request("connections", context=self.context())[0], 200)
+
+    def test_bytes_that_are_neither_close_only_that_connection(self):
+        for junk in (b"\x16\x03\x01\x00\x05hello", b"\x00\x01\x02", b"GARBAGE\r\n\r\n"):
+            with socket.create_connection(("127.0.0.1", self.admin_port), timeout=10) as s:
+                try:  # the server may answer 400 or reset at once; either way it closes
+                    s.sendall(junk)
+                    s.shutdown(socket.SHUT_WR)
+                    while s.recv(4096):
+                        pass
+                except (ConnectionError, OSError):
+                    pass
+        self.assertEqual(self.plain("ruok")[0], 200)
+        self.assertEqual(self.request("ruok", context=self.context())[0], 200)
+
+
 class AdminOverHttpsNeedingCertificates(_HttpsCase):
     need_client_auth = True
 
