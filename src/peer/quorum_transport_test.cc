@@ -32,6 +32,25 @@ struct Side {
   }
 };
 
+QuorumListenerOptions with_packet_limit(size_t packets) {
+  QuorumListenerOptions options;
+  options.connection_limits.max_queued_packets = packets;
+  return options;
+}
+
+// DIFF, then each of `txns` txns as PROPOSAL and COMMIT: a learner's sync without its
+// NEWLEADER.
+std::vector<QuorumPacket> diff_of(int txns) {
+  std::vector<QuorumPacket> out;
+  out.push_back(QuorumPacket{PacketType::kDiff, 0x100000000 + txns, std::nullopt, std::nullopt});
+  for (int i = 1; i <= txns; ++i) {
+    out.push_back(
+        QuorumPacket{PacketType::kProposal, 0x100000000 + i, some_data("txn"), std::nullopt});
+    out.push_back(QuorumPacket{PacketType::kCommit, 0x100000000 + i, std::nullopt, std::nullopt});
+  }
+  return out;
+}
+
 QuorumPacket big_snap(int nodes) {
   state::DataTree tree;
   state::testing::TreeDriver d(tree);
@@ -68,6 +87,11 @@ struct Ensemble {
     o.port = listener->port();
     o.retry_interval = std::chrono::milliseconds(20);
     return o;
+  }
+  // A learner connected: the leader's side of its link (null if it did not come up).
+  std::shared_ptr<PeerConnection> link() {
+    connect_learner();
+    return accepted.wait_count(1) ? accepted.items()[0] : nullptr;
   }
   std::shared_ptr<PeerConnection> connect_learner() {
     Inbox<Result<std::shared_ptr<PeerConnection>>> done;
@@ -112,9 +136,8 @@ TEST(QuorumTransport, PacketsAfterASnapWaitForItsBodyAndKeepTheirOrder) {
   QuorumListenerOptions options;
   options.connection_limits.max_queued_packets = 3;  // off while a body is being made
   Ensemble e(options);
-  auto learner = e.connect_learner();
-  ASSERT_TRUE(e.accepted.wait_count(1));
-  auto leader_side = e.accepted.items()[0];
+  auto leader_side = e.link();
+  ASSERT_TRUE(leader_side);
 
   const QuorumPacket before{PacketType::kLeaderInfo, 0x200000000, some_data("v"), std::nullopt};
   QuorumPacket snap = big_snap(300);
@@ -150,9 +173,7 @@ TEST(QuorumTransport, PacketsAfterASnapWaitForItsBodyAndKeepTheirOrder) {
 }
 
 TEST(QuorumTransport, TheBacklogBehindASnapBodyIsExemptFromThePacketLimitUntilWritten) {
-  QuorumListenerOptions options;
-  options.connection_limits.max_queued_packets = 3;
-  Ensemble e(options);
+  Ensemble e(with_packet_limit(3));
   // A learner that never reads: once the socket buffers are full the leader's side holds
   // what it has not written.
   Inbox<Result<std::shared_ptr<PeerConnection>>> dialed;
@@ -188,22 +209,13 @@ TEST(QuorumTransport, TheBacklogBehindASnapBodyIsExemptFromThePacketLimitUntilWr
 }
 
 TEST(QuorumTransport, ASyncOfMorePacketsThanTheLimitIsSentWholeAndOtherBatchesStillCount) {
-  QuorumListenerOptions options;
-  options.connection_limits.max_queued_packets = 3;
-  Ensemble e(options);
-  auto learner = e.connect_learner();
-  ASSERT_TRUE(e.accepted.wait_count(1));
-  auto leader_side = e.accepted.items()[0];
+  Ensemble e(with_packet_limit(3));
+  auto leader_side = e.link();
+  ASSERT_TRUE(leader_side);
 
   // DIFF, each of 10 txns as PROPOSAL and COMMIT, NEWLEADER: 22 packets, limit 3. Judged
   // as a backlog, it closed the link, and the learner dialed into the same DIFF for ever.
-  std::vector<QuorumPacket> sync;
-  sync.push_back(QuorumPacket{PacketType::kDiff, 0x100000000 + 10, std::nullopt, std::nullopt});
-  for (int i = 1; i <= 10; ++i) {
-    sync.push_back(
-        QuorumPacket{PacketType::kProposal, 0x100000000 + i, some_data("txn"), std::nullopt});
-    sync.push_back(QuorumPacket{PacketType::kCommit, 0x100000000 + i, std::nullopt, std::nullopt});
-  }
+  std::vector<QuorumPacket> sync = diff_of(10);
   sync.push_back(QuorumPacket{PacketType::kNewLeader, 0x200000000, some_data("v"), std::nullopt});
   ASSERT_TRUE(leader_side->send_all(std::move(sync)));
   ASSERT_TRUE(e.learner.packets.wait_count(22));
@@ -223,9 +235,8 @@ TEST(QuorumTransport, ASyncOfMorePacketsThanTheLimitIsSentWholeAndOtherBatchesSt
 
 TEST(QuorumTransport, ASnapBodyThatCouldNotBeMadeClosesTheConnection) {
   Ensemble e;
-  auto learner = e.connect_learner();
-  ASSERT_TRUE(e.accepted.wait_count(1));
-  auto leader_side = e.accepted.items()[0];
+  auto leader_side = e.link();
+  ASSERT_TRUE(leader_side);
   auto body = SnapBody::pending();
   ASSERT_TRUE(leader_side->send_all(
       {QuorumPacket{PacketType::kSnap, 0x200000000, std::nullopt, std::nullopt},
@@ -241,20 +252,11 @@ TEST(QuorumTransport, ASnapBodyThatCouldNotBeMadeClosesTheConnection) {
 }
 
 TEST(QuorumTransport, EncodedPacketsWaitForTheirBodyAndWhatFollowsKeepsItsOrder) {
-  QuorumListenerOptions options;
-  options.connection_limits.max_queued_packets = 3;
-  Ensemble e(options);
-  auto learner = e.connect_learner();
-  ASSERT_TRUE(e.accepted.wait_count(1));
-  auto leader_side = e.accepted.items()[0];
+  Ensemble e(with_packet_limit(3));
+  auto leader_side = e.link();
+  ASSERT_TRUE(leader_side);
 
-  std::vector<QuorumPacket> sync;
-  sync.push_back(QuorumPacket{PacketType::kDiff, 0x100000000 + 10, std::nullopt, std::nullopt});
-  for (int i = 1; i <= 10; ++i) {
-    sync.push_back(
-        QuorumPacket{PacketType::kProposal, 0x100000000 + i, some_data("txn"), std::nullopt});
-    sync.push_back(QuorumPacket{PacketType::kCommit, 0x100000000 + i, std::nullopt, std::nullopt});
-  }
+  std::vector<QuorumPacket> sync = diff_of(10);
   std::string encoded;
   for (const QuorumPacket& p : sync) append_quorum_packet(p, encoded);
   auto body = SnapBody::pending();
@@ -276,9 +278,8 @@ TEST(QuorumTransport, EncodedPacketsWaitForTheirBodyAndWhatFollowsKeepsItsOrder)
 
 TEST(QuorumTransport, EncodedPacketsThatCouldNotBeMadeCloseTheConnection) {
   Ensemble e;
-  auto learner = e.connect_learner();
-  ASSERT_TRUE(e.accepted.wait_count(1));
-  auto leader_side = e.accepted.items()[0];
+  auto leader_side = e.link();
+  ASSERT_TRUE(leader_side);
   auto body = SnapBody::pending();
   ASSERT_TRUE(leader_side->send_encoded(body, 2, 100));
   body->fail("shutting down");
@@ -292,9 +293,8 @@ TEST(QuorumTransport, EncodedPacketsThatCouldNotBeMadeCloseTheConnection) {
 
 TEST(QuorumTransport, AnIdleConnectionWritesOnTheSendersThreadAndABurstStaysInOrder) {
   Ensemble e;
-  auto learner = e.connect_learner();
-  ASSERT_TRUE(e.accepted.wait_count(1));
-  auto leader_side = e.accepted.items()[0];
+  auto leader_side = e.link();
+  ASSERT_TRUE(leader_side);
   // Nothing queued: the packets go out from this thread, without the io thread, in one
   // write.
   const std::vector<QuorumPacket> first{
@@ -360,9 +360,8 @@ TEST(QuorumTransport, SendQueueOverflowClosesTheConnection) {
   QuorumListenerOptions options;
   options.connection_limits.max_queued_bytes = 100;
   Ensemble e(options);
-  auto learner = e.connect_learner();
-  ASSERT_TRUE(e.accepted.wait_count(1));
-  auto leader_side = e.accepted.items()[0];
+  auto leader_side = e.link();
+  ASSERT_TRUE(leader_side);
   EXPECT_FALSE(leader_side->send(
       QuorumPacket{PacketType::kProposal, 1, std::string(1000, 'p'), std::nullopt}));
   ASSERT_TRUE(e.leader.closed.wait_count(1));
