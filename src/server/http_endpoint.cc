@@ -109,6 +109,11 @@ class UnifiedServer final : public httplib::SSLServer {
     unsigned char first = 0;
     if (!wait_for(sock, POLLIN, timeout_ms_)) return false;
     if (::recv(sock, &first, 1, MSG_PEEK) != 1) return false;
+    // The socket blocks: a read or write that poll() let through (the rest of a TLS record,
+    // a large response) still waits at most the endpoint's timeout.
+    timeval tv{timeout_ms_ / 1000, (timeout_ms_ % 1000) * 1000};
+    ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    ::setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     bool closed = false;
     if (first != kTlsHandshakeRecord) {
       ConnectionStream plain(sock, nullptr, timeout_ms_);
@@ -116,10 +121,6 @@ class UnifiedServer final : public httplib::SSLServer {
     }
     std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ssl_context()), &SSL_free);
     if (!ssl || SSL_set_fd(ssl.get(), sock) != 1) return false;
-    // The socket blocks: bound the handshake by the endpoint's timeout as a whole.
-    timeval tv{timeout_ms_ / 1000, (timeout_ms_ % 1000) * 1000};
-    ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    ::setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     if (SSL_accept(ssl.get()) != 1) return false;
     ConnectionStream secure(sock, ssl.get(), timeout_ms_);
     const bool ok = process_request(secure, /*close_connection=*/true, closed,
