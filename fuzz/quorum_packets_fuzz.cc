@@ -3,7 +3,8 @@
 //
 // Invariants: the decoder gives the same packets and the same verdict whether the bytes come
 // at once or in pieces (as TCP delivers them); every packet re-encodes to bytes that decode
-// to the same packet; nothing is buffered past the decoder's limits.
+// to the same packet, of the size quorum_packet_size() says; nothing is buffered past the
+// decoder's limits.
 #include <string>
 #include <vector>
 
@@ -58,7 +59,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(whole.failed == split.failed, "verdict depends on how the bytes arrive");
   FUZZ_CHECK(whole.packets == split.packets, "packets depend on how the bytes arrive");
   for (const quorum::QuorumPacket& p : whole.packets) {
-    Decoded again = decode_all({peer::encode_quorum_packet(p)});
+    const std::string bytes = peer::encode_quorum_packet(p);
+    // A sync encoded off the sender's thread is queued at this size before it is encoded.
+    FUZZ_CHECK(peer::quorum_packet_size(p) == bytes.size(), "size of packet type %d is wrong",
+               static_cast<int>(p.type));
+    Decoded again = decode_all({bytes});
     FUZZ_CHECK(!again.failed && again.packets.size() == 1 && again.packets[0] == p,
                "packet type %d does not round-trip", static_cast<int>(p.type));
   }
