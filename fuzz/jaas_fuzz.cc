@@ -1,9 +1,9 @@
 // JAAS login configuration files (config/jaas_file.h): the SASL users and Kerberos settings
 // an operator's -Djava.security.auth.login.config file holds.
 //
-// Invariants: a refusal says why; a parsed file written back as JAAS text (sections, module
-// classes and flags as words, every option value quoted with \" and \\ escapes) parses to
-// the same sections, modules and options.
+// Invariants: a refusal says why; a parsed file written back as JAAS text (section names
+// and every option value quoted with \" and \\ escapes, module classes and flags as words)
+// parses to the same sections, modules and options.
 #include <spdlog/spdlog.h>
 
 #include <string>
@@ -15,15 +15,17 @@ namespace {
 
 using namespace paddock;
 
+bool breaks_line(const std::string& v) {
+  return v.find('\n') != std::string::npos || v.find('\r') != std::string::npos;
+}
+
 bool writable(const config::JaasFile& f) {
   for (const auto& s : f.sections) {
+    if (breaks_line(s.name)) return false;
     for (const auto& m : s.modules) {
       for (const auto& [k, v] : m.options) {
         // Re-expansion and line breaks inside quotes are outside what the writer promises.
-        if (v.find("${") != std::string::npos || v.find('\n') != std::string::npos ||
-            v.find('\r') != std::string::npos) {
-          return false;
-        }
+        if (v.find("${") != std::string::npos || breaks_line(v)) return false;
       }
     }
   }
@@ -42,7 +44,7 @@ std::string quoted(const std::string& v) {
 std::string write_jaas(const config::JaasFile& f) {
   std::string out;
   for (const auto& s : f.sections) {
-    out += s.name + " {\n";
+    out += quoted(s.name) + " {\n";  // a quoted name may hold any character but a line break
     for (const auto& m : s.modules) {
       out += "  " + m.class_name + " " + m.flag;
       for (const auto& [k, v] : m.options) out += "\n    " + k + "=" + quoted(v);

@@ -86,7 +86,7 @@ class Lexer {
         return Status::error(
             fmt::format("{}:{}: quoted value is not closed on its line", source_, t.line));
       }
-      if (c == '\\' && pos_ < text_.size()) c = text_[pos_++];
+      if (c == '\\' && pos_ < text_.size()) c = unescape();
       t.text += c;
     }
     if (pos_ >= text_.size()) {
@@ -94,6 +94,40 @@ class Lexer {
     }
     ++pos_;  // the closing quote
     return t;
+  }
+
+  // After a backslash in quotes, as java.io.StreamTokenizer (Java's ConfigFile) reads it:
+  // \a \b \f \n \r \t \v, up to three octal digits (a value above 0377 takes two), and
+  // any other character as itself -- so "C:\temp" holds a tab, as ZooKeeper sees it.
+  char unescape() {
+    const char c = text_[pos_++];
+    switch (c) {
+      case 'a':
+        return '\a';
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 't':
+        return '\t';
+      case 'v':
+        return '\v';
+      default:
+        break;
+    }
+    if (c < '0' || c > '7') return c;
+    int value = c - '0';
+    const size_t max_digits = c <= '3' ? 3 : 2;
+    for (size_t digits = 1;
+         digits < max_digits && pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '7';
+         ++digits) {
+      value = value * 8 + (text_[pos_++] - '0');
+    }
+    return static_cast<char>(value);
   }
 
   std::string_view text_;

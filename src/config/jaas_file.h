@@ -9,10 +9,12 @@
 //     useKeyTab=true keyTab="/etc/zk.keytab" principal="zookeeper/host@REALM";
 //   };
 //
-// As Java's ConfigFile reads it: `//` and `/* */` comments, option values quoted ("...",
-// with \" and \\ escapes) or bare words, ${name} expanded from the system properties
-// given (an unknown name is an error, where Java would expand it to ""), flags required,
-// requisite, sufficient or optional (any case). Every error names the source and line.
+// As Java's ConfigFile reads it: `//` and `/* */` comments, section names and option
+// values quoted ("...", with java.io.StreamTokenizer's escapes: \" \\ \t \n and the like,
+// octal \ddd, any other escaped character as itself) or bare words, ${name} expanded from
+// the system properties given (an unknown name is an error, where Java would expand it to
+// ""), flags required, requisite, sufficient or optional (any case). Every error names the
+// source and line.
 #include <optional>
 #include <string>
 #include <string_view>

@@ -47,6 +47,29 @@ TEST(JaasFileTest, ReadsSectionsModulesFlagsAndOptions) {
   EXPECT_EQ(r->find("QuorumServer"), nullptr);
 }
 
+// As java.io.StreamTokenizer reads quoted strings for Java's ConfigFile: a Windows path
+// written with single backslashes is not what it looks like, in ZooKeeper either.
+TEST(JaasFileTest, QuotedStringsTakeJavasEscapes) {
+  Result<JaasFile> r = parse_jaas(
+      R"(S { M required a="C:\temp\new" b="\101\1011\477\8" c="\q\"\\" d="\a\b\f\r\v"; };)", "j");
+  ASSERT_TRUE(r.is_ok()) << r.error();
+  const JaasModule& m = r->sections[0].modules[0];
+  EXPECT_EQ(m.option("a"), "C:\temp\new");
+  // Octal: three digits when the first is 0-3, else two; a digit past them is itself.
+  EXPECT_EQ(m.option("b"), "AA1'78");
+  EXPECT_EQ(m.option("c"), "q\"\\");
+  EXPECT_EQ(m.option("d"), "\a\b\f\r\v");
+}
+
+// Found by fuzz/jaas_fuzz.cc: a quoted section name may hold what a bare one cannot.
+TEST(JaasFileTest, AQuotedSectionNameMayHoldAnyCharacter) {
+  Result<JaasFile> r = parse_jaas("\"ayka\\ter_sufficientsuper=\"{\norg.apac required;\n};\n", "j");
+  ASSERT_TRUE(r.is_ok()) << r.error();
+  ASSERT_EQ(r->sections.size(), 1u);
+  EXPECT_EQ(r->sections[0].name, "ayka\ter_sufficientsuper=");
+  EXPECT_NE(r->find("ayka\ter_sufficientsuper="), nullptr);
+}
+
 TEST(JaasFileTest, ExpandsSystemProperties) {
   Result<JaasFile> r = parse_jaas("S { M required keyTab=\"${dir}/zk.keytab\"; };", "j",
                                   {{"dir", "/etc/zk"}});
