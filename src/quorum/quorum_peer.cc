@@ -255,8 +255,14 @@ size_t QuorumPeer::learner_count() const { return leading_ ? leading_->learners.
 
 size_t QuorumPeer::pending_syncs() const { return leading_ ? leading_->pending_syncs.size() : 0; }
 
+bool QuorumPeer::leader_may_sync() const {
+  using Phase = LeaderState::Phase;
+  return leading_ &&
+         (leading_->phase == Phase::kAwaitNewLeaderAcks || leading_->phase == Phase::kBroadcast);
+}
+
 bool QuorumPeer::has_pending_sync_generation() const {
-  if (!leading_) return false;
+  if (!leader_may_sync()) return false;
   for (const auto& [sid, h] : leading_->learners) {
     if (h.phase == LearnerHandler::Phase::kAwaitSync) return true;
   }

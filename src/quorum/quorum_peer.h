@@ -141,6 +141,8 @@ class QuorumPeer {
   void leader_maybe_start_serving();
   void leader_try_commit();
   void leader_tick();
+  // Whether learners' syncs may be generated: once a quorum acknowledged the epoch.
+  bool leader_may_sync() const;
   void leader_generate_syncs();
   void leader_generate_sync(Sid sid);
   // A txn for a learner's sync: from the in-memory committed log (its bytes are copied) or

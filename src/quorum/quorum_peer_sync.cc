@@ -31,6 +31,12 @@ bool can_truncate(const LearnerHandler& h, Zxid target) {
 }  // namespace
 
 void QuorumPeer::leader_generate_syncs() {
+  // Not before a quorum acknowledged the epoch (ZooKeeper's LearnerHandler waits in
+  // waitForEpochAck): until then this leader does not know that its history is the newest
+  // of a quorum, and a NEWLEADER makes its learner take the new epoch as its current one.
+  // A learner synced early to a stale history then outvoted, by that epoch, the servers
+  // holding txns an older epoch had committed, and led them to lose those (seed 1474718).
+  if (!leader_may_sync()) return;
   for (auto& [sid, h] : leading_->learners) {
     if (h.phase == HPhase::kAwaitSync) leader_generate_sync(sid);
   }

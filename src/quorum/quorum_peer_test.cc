@@ -126,6 +126,27 @@ TEST_F(LeaderTest, AFollowerAheadOfTheLeaderIsTurnedAway) {
   EXPECT_FALSE(r.current_epoch);
 }
 
+// Simulator seed 1474718: a learner synced before the epoch was acknowledged by a quorum
+// took the new epoch as its current one with a stale history, and later won an election by
+// that epoch over the servers holding txns an older epoch had committed.
+TEST_F(LeaderTest, NoLearnerIsSyncedBeforeAQuorumAcknowledgedTheEpoch) {
+  make_leader(history(3, 4));
+  peer->step(2, info(2, 3));  // a quorum reported: epoch 4 is decided
+  take();
+  peer->step(4, info(4, 3, /*observer=*/true));
+  take();
+  peer->step(4, ack_epoch(make_zxid(3, 4), 3));  // an observer's ack is not the quorum's
+  EXPECT_FALSE(peer->has_ready());
+  Ready r = take();
+  EXPECT_TRUE(to(r, 4).empty()) << "synced before the epoch was acknowledged";
+  EXPECT_FALSE(r.current_epoch);
+  peer->step(2, ack_epoch(make_zxid(3, 4), 3));
+  r = take();
+  EXPECT_EQ(r.current_epoch, 4);
+  EXPECT_EQ(types(to(r, 2)), (std::vector{PacketType::kDiff, PacketType::kNewLeader}));
+  EXPECT_EQ(types(to(r, 4)), (std::vector{PacketType::kDiff, PacketType::kNewLeader}));
+}
+
 TEST_F(LeaderTest, SyncIsAnEmptyDiffWhenTheFollowerIsCurrent) {
   make_leader(history(3, 4));
   auto sent = establish(make_zxid(3, 4));
