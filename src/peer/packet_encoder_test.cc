@@ -6,23 +6,14 @@
 #include <thread>
 
 #include "peer/quorum_codec.h"
+#include "peer/transport_test_util.h"
 
 namespace paddock::peer {
 namespace {
 
 using quorum::PacketType;
 using quorum::QuorumPacket;
-
-std::vector<QuorumPacket> diff_of(int txns) {
-  std::vector<QuorumPacket> out;
-  out.push_back(QuorumPacket{PacketType::kDiff, 0x100000000 + txns, std::nullopt, std::nullopt});
-  for (int i = 1; i <= txns; ++i) {
-    out.push_back(QuorumPacket{PacketType::kProposal, 0x100000000 + i,
-                               std::string(static_cast<size_t>(i % 97), 't'), std::nullopt});
-    out.push_back(QuorumPacket{PacketType::kCommit, 0x100000000 + i, std::nullopt, std::nullopt});
-  }
-  return out;
-}
+using testing::diff_of;
 
 std::string encoded(const std::vector<QuorumPacket>& packets) {
   std::string out;

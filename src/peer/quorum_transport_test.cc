@@ -15,6 +15,7 @@ namespace {
 
 using quorum::PacketType;
 using quorum::QuorumPacket;
+using testing::diff_of;
 using testing::Inbox;
 
 // The transport never looks inside a packet's data: any bytes do.
@@ -36,19 +37,6 @@ QuorumListenerOptions with_packet_limit(size_t packets) {
   QuorumListenerOptions options;
   options.connection_limits.max_queued_packets = packets;
   return options;
-}
-
-// DIFF, then each of `txns` txns as PROPOSAL and COMMIT: a learner's sync without its
-// NEWLEADER.
-std::vector<QuorumPacket> diff_of(int txns) {
-  std::vector<QuorumPacket> out;
-  out.push_back(QuorumPacket{PacketType::kDiff, 0x100000000 + txns, std::nullopt, std::nullopt});
-  for (int i = 1; i <= txns; ++i) {
-    out.push_back(
-        QuorumPacket{PacketType::kProposal, 0x100000000 + i, some_data("txn"), std::nullopt});
-    out.push_back(QuorumPacket{PacketType::kCommit, 0x100000000 + i, std::nullopt, std::nullopt});
-  }
-  return out;
 }
 
 QuorumPacket big_snap(int nodes) {
@@ -265,7 +253,11 @@ TEST(QuorumTransport, EncodedPacketsWaitForTheirBodyAndWhatFollowsKeepsItsOrder)
   EXPECT_EQ(leader_side->queued(), std::make_pair(sync.size(), uint64_t{encoded.size()}));
   const QuorumPacket new_leader{PacketType::kNewLeader, 0x200000000, some_data("v"), std::nullopt};
   ASSERT_TRUE(leader_side->send(new_leader));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Queued behind the body, not written at once on this thread: nothing leaves before it.
+  EXPECT_EQ(leader_side->queued(),
+            std::make_pair(sync.size() + 1,
+                           uint64_t{encoded.size() + encode_quorum_packet(new_leader).size()}));
+  EXPECT_EQ(leader_side->direct_writes(), 0u);
   EXPECT_TRUE(e.learner.packets.items().empty()) << "nothing before its body is done";
 
   body->set(encoded);

@@ -126,4 +126,19 @@ struct SecuredLeader {
   }
 };
 
+// DIFF, then each of `txns` txns as PROPOSAL (data of 0-96 bytes) and COMMIT: a learner's
+// sync without its NEWLEADER.
+inline std::vector<quorum::QuorumPacket> diff_of(int txns) {
+  using quorum::PacketType;
+  using quorum::QuorumPacket;
+  std::vector<QuorumPacket> out;
+  out.push_back(QuorumPacket{PacketType::kDiff, 0x100000000 + txns, std::nullopt, std::nullopt});
+  for (int i = 1; i <= txns; ++i) {
+    out.push_back(QuorumPacket{PacketType::kProposal, 0x100000000 + i,
+                               std::string(static_cast<size_t>(i % 97), 't'), std::nullopt});
+    out.push_back(QuorumPacket{PacketType::kCommit, 0x100000000 + i, std::nullopt, std::nullopt});
+  }
+  return out;
+}
+
 }  // namespace paddock::peer::testing
