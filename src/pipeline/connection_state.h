@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,10 +62,15 @@ struct ConnectionState {
   bool client_sent_read_only = false;
   std::vector<proto::Id> auth;  // ip first, then ids proven by auth packets and SASL
   // The SASL exchange in progress (from the first op 102 until it completes or fails).
-  std::unique_ptr<SaslExchange> sasl;
+  // Shared with the SaslStepRunner while one of its steps runs there.
+  std::shared_ptr<SaslExchange> sasl;
   bool sasl_finished = false;  // completed or failed: a later op 102 fails at once
+  // The op 102 whose step runs on the SaslStepRunner; the connection's frames are held
+  // until its result arrives.
+  std::optional<PendingRequest> sasl_step;
   std::deque<PendingRequest> pending;
-  std::deque<std::string> held_frames;  // arrived while kConnecting
+  // Frames that arrived while kConnecting or while a SASL step runs elsewhere.
+  std::deque<std::string> held_frames;
   bool reading_paused = false;
   int64_t last_touch_ms = -1;  // the session was last touched at this (monotonic) ms
 

@@ -75,7 +75,38 @@ void PipelineCore::answer_sasl(ConnectionState& conn, const RequestView& request
     return;
   }
   if (conn.sasl == nullptr) conn.sasl = options_.sasl->start(conn.peer_ip, conn.peer_port);
+  if (options_.sasl_runner != nullptr && conn.pending.empty()) {
+    // Nothing of this connection is in flight: the step runs elsewhere and what the
+    // connection sends meanwhile waits for it (on_frame), as ZooKeeper reads nothing more
+    // from a connection whose SASL packet it is processing. Reading pauses meanwhile, so a
+    // client cannot pile frames up behind a slow step. (A step behind requests in flight
+    // runs here: requests already ordered must not be answered before it.)
+    conn.sasl_step = PendingRequest::copy_of(request);
+    if (!conn.reading_paused) channel_.set_reading(conn.id, false);
+    options_.sasl_runner->run(conn.id, conn.sasl, std::move(client_token));
+    return;
+  }
   SaslExchange::Step step = conn.sasl->step(client_token);
+  finish_sasl_step(conn, request, step);
+}
+
+void PipelineCore::on_sasl_step_done(SaslStepDone& done) {
+  auto it = connections_.find(done.conn);
+  if (it == connections_.end()) return;  // closed meanwhile
+  ConnectionState& conn = it->second;
+  if (!conn.sasl_step) return;  // forgotten by set_serving(false)
+  PendingRequest request = std::move(*conn.sasl_step);
+  conn.sasl_step.reset();
+  if (conn.phase != ConnectionPhase::kEstablished) return;
+  if (!conn.reading_paused) channel_.set_reading(conn.id, true);
+  finish_sasl_step(conn, request.view(), done.step);
+  release_held_frames(conn);
+  update_back_pressure(conn);
+  resume_paused_connections();
+}
+
+void PipelineCore::finish_sasl_step(ConnectionState& conn, const RequestView& request,
+                                    SaslExchange::Step& step) {
   switch (step.status) {
     case SaslExchange::Step::Status::kContinue:
       reply(conn, request, 0, proto::Err::kOk, sasl_response(&step.token));

@@ -55,6 +55,20 @@ class ScriptedAuthenticator final : public SaslAuthenticator {
   int started = 0;
 };
 
+// A SaslStepRunner that keeps each step until the test runs it and hands the result back.
+class QueuedRunner final : public SaslStepRunner {
+ public:
+  struct Job {
+    ConnectionId conn;
+    std::shared_ptr<SaslExchange> exchange;
+    std::string token;
+  };
+  void run(ConnectionId conn, std::shared_ptr<SaslExchange> exchange, std::string token) override {
+    jobs.push_back(Job{conn, std::move(exchange), std::move(token)});
+  }
+  std::vector<Job> jobs;
+};
+
 using Reply = testing_support::DecodedReply;
 
 std::string sasl_request(int32_t xid, std::string_view token) {
@@ -116,9 +130,33 @@ class CoreAuthTest : public ::testing::Test {
     return resp.client_info;
   }
 
+  // Runs the runner's oldest step and hands its result to the core.
+  void finish_queued_step() {
+    ASSERT_FALSE(runner_.jobs.empty());
+    QueuedRunner::Job job = std::move(runner_.jobs.front());
+    runner_.jobs.erase(runner_.jobs.begin());
+    driver_->sasl_step_done(job.conn, job.exchange->step(job.token));
+  }
+  // Writes logged while held stay in flight until release_writes().
+  void release_writes() {
+    for (int64_t zxid : held_writes_) orderer_.on_durable(zxid);
+    held_writes_.clear();
+    hold_writes_ = false;
+    driver_->commits_ready();
+  }
+
   ManualClock clock_;
   state::Database db_{state::DatabaseOptions{}};
-  LocalOrderer orderer_{0, [this](int64_t zxid, std::string) { orderer_.on_durable(zxid); }};
+  bool hold_writes_ = false;
+  std::vector<int64_t> held_writes_;
+  LocalOrderer orderer_{0, [this](int64_t zxid, std::string) {
+                          if (hold_writes_) {
+                            held_writes_.push_back(zxid);
+                          } else {
+                            orderer_.on_durable(zxid);
+                          }
+                        }};
+  QueuedRunner runner_;
   RecordingChannel channel_;
   std::shared_ptr<ScriptedAuthenticator> authenticator_ = std::make_shared<ScriptedAuthenticator>();
   std::unique_ptr<CoreDriver> driver_;
@@ -260,6 +298,121 @@ TEST_F(CoreAuthTest, AnotherExchangeAfterCompletionFails) {
   connect(1);
   send(1, sasl_request(1, "bob:ok"));
   EXPECT_EQ(static_cast<Err>(send(1, sasl_request(2, "")).header.err), Err::kAuthFailed);
+}
+
+// --- steps run elsewhere (a SaslStepRunner, as paddockd's SaslWorker) ---------------------
+
+std::string create_request(int32_t xid, const std::string& path) {
+  const proto::AclList open{{proto::perm::kAll, {"world", "anyone"}}};
+  return testing_support::request(xid, OpCode::kCreate, proto::CreateRequest{path, "v", open, 0});
+}
+
+TEST_F(CoreAuthTest, AStepRunsOnTheRunnerAndTheConnectionsLaterFramesWaitForIt) {
+  PipelineOptions o = with_sasl();
+  o.sasl_runner = &runner_;
+  start(o);
+  connect(1);
+  connect(2);
+  driver_->frame_received(1, sasl_request(1, "bob:ok"));
+  driver_->frame_received(1, bare_request(2, OpCode::kWhoAmI));
+  driver_->frame_received(1, create_request(3, "/after-sasl"));
+  ASSERT_EQ(runner_.jobs.size(), 1u);
+  EXPECT_EQ(runner_.jobs[0].token, "bob:ok");
+  EXPECT_EQ(channel_.frames(1).size(), 1u);  // the ConnectResponse only
+  EXPECT_FALSE(channel_.reading(1));         // nothing piles up behind a slow step
+  EXPECT_EQ(db_.tree().last_zxid(), 2);      // the two sessions; the create waits too
+  // Other connections are served meanwhile.
+  EXPECT_EQ(static_cast<Err>(send(2, bare_request(9, OpCode::kWhoAmI)).header.err), Err::kOk);
+
+  finish_queued_step();
+  auto frames = channel_.frames(1);
+  ASSERT_EQ(frames.size(), 4u);
+  Reply sasl = testing_support::decode_reply(frames[1]);
+  EXPECT_EQ(sasl.header.xid, 1);
+  EXPECT_EQ(token_of(sasl.body), "rspauth");
+  Reply who = testing_support::decode_reply(frames[2]);
+  EXPECT_EQ(who.header.xid, 2);
+  proto::WhoAmIResponse ids;
+  ASSERT_TRUE(proto::decode(who.body, ids));
+  EXPECT_TRUE(has(ids.client_info, "sasl", "bob"));  // answered with the exchange's id
+  EXPECT_EQ(testing_support::decode_reply(frames[3]).header.xid, 3);
+  EXPECT_EQ(static_cast<Err>(testing_support::decode_reply(frames[3]).header.err), Err::kOk);
+  EXPECT_TRUE(channel_.reading(1));
+}
+
+TEST_F(CoreAuthTest, AHeldFrameThatStartsAnotherStepKeepsTheRestHeld) {
+  PipelineOptions o = with_sasl();
+  o.sasl_runner = &runner_;
+  start(o);
+  connect(1);
+  driver_->frame_received(1, sasl_request(1, ""));
+  driver_->frame_received(1, sasl_request(2, "bob:ok"));
+  driver_->frame_received(1, bare_request(3, OpCode::kWhoAmI));
+  finish_queued_step();  // "" -> challenge; the second op 102 goes to the runner
+  ASSERT_EQ(runner_.jobs.size(), 1u);
+  EXPECT_EQ(channel_.frames(1).size(), 2u);
+  EXPECT_FALSE(channel_.reading(1));
+  finish_queued_step();
+  auto frames = channel_.frames(1);
+  ASSERT_EQ(frames.size(), 4u);
+  EXPECT_EQ(testing_support::decode_reply(frames[2]).header.xid, 2);
+  EXPECT_EQ(testing_support::decode_reply(frames[3]).header.xid, 3);
+  EXPECT_EQ(authenticator_->started, 1);
+}
+
+TEST_F(CoreAuthTest, AResultForAConnectionClosedDuringItsStepIsDropped) {
+  PipelineOptions o = with_sasl();
+  o.sasl_runner = &runner_;
+  start(o);
+  connect(1);
+  driver_->frame_received(1, sasl_request(1, "bob:ok"));
+  driver_->connection_closed(1);
+  finish_queued_step();  // the runner's exchange outlived the connection
+  EXPECT_EQ(channel_.frames(1).size(), 1u);
+  connect(2);
+  EXPECT_EQ(who_am_i(2).size(), 1u);
+}
+
+TEST_F(CoreAuthTest, AFailedStepOnTheRunnerClosesTheConnectionAndDropsWhatWasHeld) {
+  PipelineOptions o = with_sasl();
+  o.sasl_runner = &runner_;
+  start(o);
+  connect(1);
+  driver_->frame_received(1, sasl_request(1, "wrong"));
+  driver_->frame_received(1, create_request(2, "/never"));
+  finish_queued_step();
+  auto frames = channel_.frames(1);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(static_cast<Err>(testing_support::decode_reply(frames[1]).header.err),
+            Err::kAuthFailed);
+  EXPECT_TRUE(channel_.closed(1));
+  EXPECT_EQ(db_.tree().last_zxid(), 1);  // the create was never ordered
+}
+
+// A step with requests of its connection still in flight behind it runs at once, in its
+// turn: a write already ordered must not be answered before it.
+TEST_F(CoreAuthTest, AStepWithLaterRequestsInFlightRunsInTheCoreInOrder) {
+  PipelineOptions o = with_sasl();
+  o.sasl_runner = &runner_;
+  start(o);
+  connect(1);
+  hold_writes_ = true;
+  FrameBatch batch;
+  batch.add(1, create_request(1, "/a"));
+  batch.add(1, sasl_request(2, "bob:ok"));
+  batch.add(1, create_request(3, "/b"));
+  driver_->frames_received(batch);
+  EXPECT_EQ(channel_.frames(1).size(), 1u);
+  release_writes();
+  EXPECT_TRUE(runner_.jobs.empty());
+  auto frames = channel_.frames(1);
+  ASSERT_EQ(frames.size(), 4u);
+  for (int32_t i = 1; i <= 3; ++i) {
+    Reply r = testing_support::decode_reply(frames[i]);
+    EXPECT_EQ(r.header.xid, i);
+    EXPECT_EQ(static_cast<Err>(r.header.err), Err::kOk);
+  }
+  EXPECT_TRUE(has(who_am_i(1), "sasl", "bob"));
 }
 
 }  // namespace

@@ -119,12 +119,17 @@ void PipelineCore::establish(ConnectionState& conn, int64_t session_id) {
   conn.phase = ConnectionPhase::kEstablished;
   session_connection_[session_id] = conn.id;
   send_connect_response(conn);
-  std::deque<std::string> held = std::move(conn.held_frames);
-  conn.held_frames.clear();
-  for (std::string& frame : held) {
-    if (conn.phase != ConnectionPhase::kEstablished) break;
+  release_held_frames(conn);
+}
+
+void PipelineCore::release_held_frames(ConnectionState& conn) {
+  while (!conn.held_frames.empty() && conn.phase == ConnectionPhase::kEstablished &&
+         !conn.sasl_step) {
+    std::string frame = std::move(conn.held_frames.front());
+    conn.held_frames.pop_front();
     on_request(conn, frame);
   }
+  if (conn.phase != ConnectionPhase::kEstablished) conn.held_frames.clear();
 }
 
 void PipelineCore::close_session_connection(int64_t session_id) {

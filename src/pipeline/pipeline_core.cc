@@ -94,6 +94,8 @@ void PipelineCore::handle(Event& event, Now now) {
           on_log_state(e);
         } else if constexpr (std::is_same_v<E, LearnerWrite>) {
           prep_learner_write(e.write);
+        } else if constexpr (std::is_same_v<E, SaslStepDone>) {
+          on_sasl_step_done(e);
         }
       },
       event);
@@ -169,7 +171,11 @@ void PipelineCore::on_frame(ConnectionState& conn, std::string_view frame) {
       conn.held_frames.emplace_back(frame);
       break;
     case ConnectionPhase::kEstablished:
-      on_request(conn, frame);
+      if (conn.sasl_step) {
+        conn.held_frames.emplace_back(frame);
+      } else {
+        on_request(conn, frame);
+      }
       break;
     case ConnectionPhase::kClosing:
       break;
@@ -539,6 +545,7 @@ void PipelineCore::set_serving(bool serving, Now now) {
     outstanding_ -= conn.pending.size();
     conn.pending.clear();
     conn.held_frames.clear();
+    conn.sasl_step.reset();
     if (conn.phase != ConnectionPhase::kClosing) {
       close_connection(conn);
       ++closed;

@@ -49,6 +49,9 @@ struct PipelineOptions {
   // SASL (op 102); null = not configured: op 102 is then answered OK with no token, as
   // ZooKeeper does.
   std::shared_ptr<SaslAuthenticator> sasl;
+  // Where a step runs when nothing else of its connection is in flight (sasl_authenticator.h);
+  // null: every step runs in the core, at once. Must outlive the core.
+  SaslStepRunner* sasl_runner = nullptr;
   std::string sasl_super_user;             // zookeeper.superUser: that sasl id also gets super
   bool allow_sasl_failed_clients = false;  // zookeeper.allowSaslFailedClients
   // Non-empty (enforce.auth.enabled / sessionRequireClientSASLAuth): a connection holding no
@@ -110,8 +113,13 @@ class PipelineCore {
   struct LearnerWrite {
     ForwardedWrite write;
   };
+  // The result of a SASL step the SaslStepRunner ran for this connection.
+  struct SaslStepDone {
+    ConnectionId conn;
+    SaslExchange::Step step;
+  };
   using Event = std::variant<Opened, Frames, Closed, SnapshotAsked, ResetAsked, CommitsReady, Task,
-                             LogState, LearnerWrite>;
+                             LogState, LearnerWrite, SaslStepDone>;
 
   PipelineCore(PipelineOptions options, state::Database& db, Orderer& orderer,
                SessionAuthority& sessions, ClientChannel& channel);
@@ -192,6 +200,9 @@ class PipelineCore {
                       int32_t timeout_ms);
   void finish_resume(ConnectionId id, int64_t session_id, bool alive);
   void establish(ConnectionState& conn, int64_t session_id);
+  // Handles the frames held while connecting or during a SASL step, in order, until one of
+  // them starts another step elsewhere (the rest stay held) or the connection closes.
+  void release_held_frames(ConnectionState& conn);
   void refuse_session(ConnectionState& conn);
   void close_session_connection(int64_t session_id);
   void send_connect_response(ConnectionState& conn);
@@ -205,6 +216,9 @@ class PipelineCore {
   // Authentication (core_auth.cc)
   void answer_auth_packet(ConnectionState& conn, const RequestView& request);
   void answer_sasl(ConnectionState& conn, const RequestView& request);
+  void on_sasl_step_done(SaslStepDone& done);
+  void finish_sasl_step(ConnectionState& conn, const RequestView& request,
+                        SaslExchange::Step& step);
   void fail_sasl(ConnectionState& conn, const RequestView& request, const std::string& why);
   void add_auth_id(ConnectionState& conn, proto::Id id);
   // Whether enforced authentication lets this request through (if not, it was answered with

@@ -48,7 +48,10 @@ class RecordingChannel final : public ClientChannel {
     closed_[conn] = true;
     cv_.notify_all();
   }
-  void set_reading(ConnectionId, bool) override {}
+  void set_reading(ConnectionId conn, bool on) override {
+    std::lock_guard lock(mu_);
+    not_reading_[conn] = !on;
+  }
 
   // The frames sent to `conn` so far (copied).
   std::vector<std::string> frames(ConnectionId conn) {
@@ -58,6 +61,11 @@ class RecordingChannel final : public ClientChannel {
   bool closed(ConnectionId conn) {
     std::lock_guard lock(mu_);
     return closed_[conn];
+  }
+  // Whether the core has reading from `conn` on (it is, until set_reading turns it off).
+  bool reading(ConnectionId conn) {
+    std::lock_guard lock(mu_);
+    return !not_reading_[conn];
   }
   // For tests of a threaded driver: waits until `conn` has `n` frames, failing the test
   // (not returning silently) when the deadline passes.
@@ -75,6 +83,7 @@ class RecordingChannel final : public ClientChannel {
   std::condition_variable cv_;
   std::map<ConnectionId, std::vector<std::string>> frames_;
   std::map<ConnectionId, bool> closed_;
+  std::map<ConnectionId, bool> not_reading_;
 };
 
 // Steps a PipelineCore on the calling thread: each input is handled, the commits it made
@@ -109,6 +118,9 @@ class CoreDriver {
     step(PipelineCore::LogState{failed, std::move(reason)});
   }
   void learner_write(ForwardedWrite write) { step(PipelineCore::LearnerWrite{std::move(write)}); }
+  void sasl_step_done(ConnectionId conn, SaslExchange::Step result) {
+    step(PipelineCore::SaslStepDone{conn, std::move(result)});
+  }
   // Something outside the core changed what the orderer has committed (a test's log).
   void commits_ready() { step(PipelineCore::CommitsReady{}); }
   // Moves the clock on and runs the ticks that became due, as the thread adapter would.

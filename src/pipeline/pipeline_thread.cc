@@ -13,15 +13,22 @@ namespace {
 // with one (a batch that carried big frames gives its buffer back to the allocator).
 constexpr size_t kMaxSpareFrameBatches = 8;
 constexpr size_t kMaxKeptFrameBatchBytes = 1 << 20;
+// Threads for SASL steps: each GSSAPI step is CPU work of about a millisecond, and two
+// keep one slow step (a keytab on a slow disk) from holding up every other exchange.
+constexpr size_t kSaslThreads = 2;
 }  // namespace
 
 PipelineThread::PipelineThread(PipelineOptions options, state::Database& db, Orderer& orderer,
                                SessionAuthority& sessions, const Clock& clock)
-    : options_(std::move(options)),
-      db_(db),
-      orderer_(orderer),
-      sessions_(sessions),
-      clock_(clock) {}
+    : options_(std::move(options)), db_(db), orderer_(orderer), sessions_(sessions), clock_(clock) {
+  if (options_.sasl != nullptr && options_.sasl_runner == nullptr) {
+    sasl_worker_ = std::make_unique<SaslWorker>(
+        kSaslThreads, [this](ConnectionId conn, SaslExchange::Step step) {
+          post(PipelineCore::SaslStepDone{conn, std::move(step)});
+        });
+    options_.sasl_runner = sasl_worker_.get();
+  }
+}
 
 PipelineThread::~PipelineThread() { stop(); }
 
@@ -43,6 +50,8 @@ void PipelineThread::stop() {
   }
   inbox_cv_.notify_one();
   if (thread_.joinable()) thread_.join();
+  // After the pipeline: a step still running delivers into an inbox nobody reads.
+  if (sasl_worker_ != nullptr) sasl_worker_->stop();
 }
 
 void PipelineThread::post(Event event) {

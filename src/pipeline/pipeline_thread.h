@@ -14,6 +14,7 @@
 
 #include "pipeline/client_port.h"
 #include "pipeline/pipeline_core.h"
+#include "pipeline/sasl_worker.h"
 #include "util/clock.h"
 
 namespace paddock::pipeline {
@@ -71,6 +72,8 @@ class PipelineThread final : public RequestSink {
   SessionAuthority& sessions_;
   const Clock& clock_;
   std::unique_ptr<PipelineCore> core_;  // built by start(); then the pipeline thread's only
+  // Runs the SASL steps of connections with nothing else in flight (null without SASL).
+  std::unique_ptr<SaslWorker> sasl_worker_;
 
   std::mutex inbox_mutex_;
   std::condition_variable inbox_cv_;

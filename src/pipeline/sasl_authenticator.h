@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "pipeline/server_snapshot.h"  // ConnectionId
+
 namespace paddock::pipeline {
 
 class SaslExchange {
@@ -37,6 +39,22 @@ class SaslAuthenticator {
   virtual ~SaslAuthenticator() = default;
   // A new exchange for one connection (the addresses are for mechanisms that bind them).
   virtual std::unique_ptr<SaslExchange> start(std::string_view peer_ip, uint16_t peer_port) = 0;
+};
+
+// Where a connection's SASL step runs when nothing else of that connection is in flight.
+// A GSSAPI step reads the keytab and decrypts the client's ticket: 0.5-1 ms, measured with
+// Cyrus and MIT krb5, during which the thread that serves every client would serve none.
+// paddockd runs such steps on a worker (pipeline/sasl_worker.h) that hands each result
+// back as a PipelineCore::SaslStepDone event; the core holds the connection's later frames
+// until then, so they are answered in order and with the id the exchange gave. Without a
+// runner (the core's tests, the simulator) the core runs every step itself, at once.
+class SaslStepRunner {
+ public:
+  virtual ~SaslStepRunner() = default;
+  // Runs exchange->step(client_token) elsewhere; its result comes back for `conn`. The
+  // runner keeps `exchange` alive until then, even if the connection closes meanwhile.
+  virtual void run(ConnectionId conn, std::shared_ptr<SaslExchange> exchange,
+                   std::string client_token) = 0;
 };
 
 }  // namespace paddock::pipeline

@@ -16,9 +16,10 @@
 // authenticator's table in memory. The plugin finds the table through the connection's own
 // SASL_CB_GETOPT context, so there is no global user table and no sasldb file on disk.
 //
-// Cyrus is process-global (sasl/cyrus_library.h initializes it once, with the quorum's SASL);
-// exchanges run on the thread that drives the pipeline core. GSSAPI reads the keytab named
-// by KRB5_KTNAME, which create() sets.
+// Cyrus is process-global (sasl/cyrus_library.h initializes it once, with the quorum's SASL,
+// and gives it mutexes); a connection's steps run one at a time, on the pipeline's SASL
+// worker threads or on the thread that drives the pipeline core (pipeline/sasl_worker.h). GSSAPI
+// reads the keytab named by KRB5_KTNAME, which create() sets.
 #include <map>
 #include <memory>
 #include <string>
