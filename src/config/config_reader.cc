@@ -120,7 +120,15 @@ constexpr KeyHandler kKeys[] = {
     {"standaloneEnabled",
      [](ConfigReader& r, std::string_view v) { r.set_bool(v, r.cfg().standalone_enabled); }},
     {"reconfigEnabled",
-     [](ConfigReader& r, std::string_view v) { r.set_bool(v, r.cfg().reconfig_enabled); }},
+     [](ConfigReader& r, std::string_view v) {
+       r.set_bool(v, r.cfg().reconfig_enabled);
+       // Said at start-up rather than at the first reconfig a user tries: the ensemble
+       // keeps the membership of its server.N lines.
+       if (r.cfg().reconfig_enabled) {
+         r.warn("Paddock does not implement dynamic reconfiguration: reconfig requests are "
+                "answered RECONFIGDISABLED and the ensemble is the server.N lines");
+       }
+     }},
     {"sslQuorum", [](ConfigReader& r, std::string_view v) { r.set_bool(v, r.cfg().ssl_quorum); }},
     {"portUnification",
      [](ConfigReader& r, std::string_view v) { r.set_bool(v, r.cfg().port_unification); }},

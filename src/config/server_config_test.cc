@@ -111,9 +111,12 @@ TEST(ServerConfigTest, EveryQuorumPeerConfigKeyIsRead) {
   EXPECT_TRUE(c.reconfig_enabled);
   EXPECT_EQ(c.observer_master_port, 2191);
   EXPECT_TRUE(c.properties.empty()) << "consumed keys must not become properties";
-  EXPECT_EQ(l.warnings, (std::vector<std::string>{
-                            "zoo.cfg: 1 participant: no server failure will be tolerated (use "
-                            "at least 3)"}));
+  EXPECT_EQ(l.warnings,
+            (std::vector<std::string>{
+                "zoo.cfg:22: reconfigEnabled: Paddock does not implement dynamic reconfiguration: "
+                "reconfig requests are answered RECONFIGDISABLED and the ensemble is the "
+                "server.N lines",
+                "zoo.cfg: 1 participant: no server failure will be tolerated (use at least 3)"}));
 }
 
 TEST(ServerConfigTest, SessionTimeoutDefaultsFollowTickTime) {
