@@ -105,6 +105,12 @@ class CoreAuthTest : public ::testing::Test {
     o.sasl = authenticator_;
     return o;
   }
+  // SASL whose steps go to runner_, as paddockd's go to its SaslWorker.
+  void start_with_runner() {
+    PipelineOptions o = with_sasl();
+    o.sasl_runner = &runner_;
+    start(o);
+  }
   void connect(ConnectionId conn) {
     driver_->connection_opened(conn, "127.0.0.1", 40000);
     proto::ConnectRequest req;
@@ -308,9 +314,7 @@ std::string create_request(int32_t xid, const std::string& path) {
 }
 
 TEST_F(CoreAuthTest, AStepRunsOnTheRunnerAndTheConnectionsLaterFramesWaitForIt) {
-  PipelineOptions o = with_sasl();
-  o.sasl_runner = &runner_;
-  start(o);
+  start_with_runner();
   connect(1);
   connect(2);
   driver_->frame_received(1, sasl_request(1, "bob:ok"));
@@ -341,9 +345,7 @@ TEST_F(CoreAuthTest, AStepRunsOnTheRunnerAndTheConnectionsLaterFramesWaitForIt) 
 }
 
 TEST_F(CoreAuthTest, AHeldFrameThatStartsAnotherStepKeepsTheRestHeld) {
-  PipelineOptions o = with_sasl();
-  o.sasl_runner = &runner_;
-  start(o);
+  start_with_runner();
   connect(1);
   driver_->frame_received(1, sasl_request(1, ""));
   driver_->frame_received(1, sasl_request(2, "bob:ok"));
@@ -361,9 +363,7 @@ TEST_F(CoreAuthTest, AHeldFrameThatStartsAnotherStepKeepsTheRestHeld) {
 }
 
 TEST_F(CoreAuthTest, AResultForAConnectionClosedDuringItsStepIsDropped) {
-  PipelineOptions o = with_sasl();
-  o.sasl_runner = &runner_;
-  start(o);
+  start_with_runner();
   connect(1);
   driver_->frame_received(1, sasl_request(1, "bob:ok"));
   driver_->connection_closed(1);
@@ -374,9 +374,7 @@ TEST_F(CoreAuthTest, AResultForAConnectionClosedDuringItsStepIsDropped) {
 }
 
 TEST_F(CoreAuthTest, AFailedStepOnTheRunnerClosesTheConnectionAndDropsWhatWasHeld) {
-  PipelineOptions o = with_sasl();
-  o.sasl_runner = &runner_;
-  start(o);
+  start_with_runner();
   connect(1);
   driver_->frame_received(1, sasl_request(1, "wrong"));
   driver_->frame_received(1, create_request(2, "/never"));
@@ -392,9 +390,7 @@ TEST_F(CoreAuthTest, AFailedStepOnTheRunnerClosesTheConnectionAndDropsWhatWasHel
 // A step with requests of its connection still in flight behind it runs at once, in its
 // turn: a write already ordered must not be answered before it.
 TEST_F(CoreAuthTest, AStepWithLaterRequestsInFlightRunsInTheCoreInOrder) {
-  PipelineOptions o = with_sasl();
-  o.sasl_runner = &runner_;
-  start(o);
+  start_with_runner();
   connect(1);
   hold_writes_ = true;
   FrameBatch batch;

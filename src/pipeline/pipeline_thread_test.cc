@@ -75,12 +75,7 @@ TEST(PipelineThreadTest, AWriteMadeDurableOnAnotherThreadIsAnsweredThenTheReadBe
   PipelineThread pipeline(PipelineOptions{}, db, orderer, sessions, clock);
   pipeline.start(channel);
 
-  pipeline.connection_opened(1, "127.0.0.1", 40000);
-  proto::ConnectRequest connect;
-  connect.timeout_ms = 10000;
-  connect.passwd = std::string(16, '\0');
-  pipeline.frame_received(1, proto::encode(connect));
-  ASSERT_EQ(channel.await_frames(1, 1).size(), 1u);
+  connect_client(pipeline, channel, 1);
   const proto::AclList open{{proto::perm::kAll, {"world", "anyone"}}};
   pipeline.frame_received(
       1, request(1, proto::OpCode::kCreate, proto::CreateRequest{"/t", "v", open, 0}));

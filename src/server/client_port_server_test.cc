@@ -59,6 +59,7 @@ class ClientPortServerTest : public ::testing::Test {
   void send(const std::vector<OutFrame>& frames) { sender_.send(*server_, frames); }
 
   void TearDown() override {
+    sink_.join_answers();
     if (server_) server_->stop();
   }
 

@@ -79,6 +79,7 @@ class ClientPortTlsTest : public ::testing::Test {
     tls::testing::make_test_pki(dir_.string());
   }
   void TearDown() override {
+    sink_.join_answers();
     server_.reset();
     std::filesystem::remove_all(dir_);
   }

@@ -100,9 +100,24 @@ class FakeSink : public pipeline::RequestSink {
       snapshot_asked.push_back(what);
       snap = snapshot;
     }
-    // Answer from another thread, as the pipeline does.
-    std::thread([done = std::move(done), snap] { done(snap); }).detach();
+    // Answer from another thread, as the pipeline does. The thread is joined (join_answers)
+    // before the server under test goes: the answer posts into the server's own threads, as
+    // paddockd's pipeline does until Server::stop joins it.
+    std::lock_guard<std::mutex> lock(mu_);
+    answers_.emplace_back([done = std::move(done), snap] { done(snap); });
   }
+  void join_answers() {
+    for (;;) {  // an answer may ask for the next piece, which starts another
+      std::vector<std::thread> answers;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        answers.swap(answers_);
+      }
+      if (answers.empty()) return;
+      for (std::thread& t : answers) t.join();
+    }
+  }
+  ~FakeSink() override { join_answers(); }
   void reset_statistics(bool connections) override {
     std::lock_guard<std::mutex> lock(mu_);
     resets_.push_back(connections);
@@ -163,6 +178,7 @@ class FakeSink : public pipeline::RequestSink {
 
  private:
   std::mutex mu_;
+  std::vector<std::thread> answers_;
   std::condition_variable cv_;
   std::vector<Opened> opened_;
   std::map<ConnectionId, std::vector<std::string>> frames_;
