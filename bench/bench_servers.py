@@ -41,6 +41,16 @@ def _die_with_parent():
         os.nice(NICE)
 
 
+def labelled_binaries(specs):
+    """LABEL=PATH arguments (the A/B scripts' --paddockd) as [(label, absolute path)], in
+    the order given; a spec without '=' names its own label."""
+    out = []
+    for spec in specs:
+        label, sep, path = spec.partition("=")
+        out.append((label, os.path.abspath(path if sep else label)))
+    return out
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -98,7 +98,7 @@ def main():
                    "that match REGEX")
     a = p.parse_args()
     paddock = os.path.abspath(os.path.join(a.bin, "paddock"))
-    binaries = [(s.split("=", 1)[0], os.path.abspath(s.split("=", 1)[1])) for s in a.paddockd]
+    binaries = bench_servers.labelled_binaries(a.paddockd)
     work = tempfile.mkdtemp(prefix="paddock-diff-ab-")
     results = {label: [] for label, _ in binaries}
     for r in range(a.rounds):

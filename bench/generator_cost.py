@@ -46,8 +46,7 @@ def main():
     p.add_argument("--keys", type=int, default=10000)
     p.add_argument("--only", default="reads,writes,mixed")
     a = p.parse_args()
-    binaries = [(label, os.path.abspath(path))
-                for label, path in (x.split("=", 1) for x in a.paddock)]
+    binaries = bench_servers.labelled_binaries(a.paddock)
     paddockd = os.path.abspath(a.paddockd)  # the server runs in its own dir
     workloads = a.only.split(",")
     work = tempfile.mkdtemp(prefix="paddock-gencost-")

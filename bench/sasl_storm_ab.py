@@ -96,8 +96,7 @@ def main():
     p.add_argument("--duration", type=float, default=5.0)
     p.add_argument("--loggers", type=int, default=3)
     a = p.parse_args()
-    binaries = [(label, os.path.abspath(path))
-                for label, path in (x.split("=", 1) for x in a.paddockd)]
+    binaries = bench_servers.labelled_binaries(a.paddockd)
     paddock = os.path.abspath(a.paddock)
     kdc = kdc_harness.Kdc()
     work = tempfile.mkdtemp(prefix="paddock-sasl-ab-")

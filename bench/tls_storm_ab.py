@@ -37,8 +37,7 @@ def main():
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--storm", type=int, default=2000)
     a = p.parse_args()
-    binaries = [(label, os.path.abspath(path))
-                for label, path in (x.split("=", 1) for x in a.paddockd)]
+    binaries = bench_servers.labelled_binaries(a.paddockd)
     paddock = os.path.abspath(a.paddock)
     work = tempfile.mkdtemp(prefix="paddock-tls-ab-")
     pki = tls_bench.make_pki(work)
