@@ -4,7 +4,9 @@
 // AuthenticationHelper).
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <random>
 
 #include "pipeline/local_orderer.h"
 #include "pipeline/pipeline_core.h"
@@ -409,6 +411,110 @@ TEST_F(CoreAuthTest, AStepWithLaterRequestsInFlightRunsInTheCoreInOrder) {
     EXPECT_EQ(static_cast<Err>(r.header.err), Err::kOk);
   }
   EXPECT_TRUE(has(who_am_i(1), "sasl", "bob"));
+}
+
+// One core with SASL on a QueuedRunner and an orderer whose commits a test can hold back:
+// the world of one seed of the interleaving test below.
+struct InterleavingWorld {
+  ManualClock clock;
+  state::Database db{state::DatabaseOptions{}};
+  bool hold_writes = false;
+  std::vector<int64_t> held;
+  LocalOrderer orderer{0, [this](int64_t zxid, std::string) {
+                         if (hold_writes) {
+                           held.push_back(zxid);
+                         } else {
+                           orderer.on_durable(zxid);
+                         }
+                       }};
+  RecordingChannel channel;
+  QueuedRunner runner;
+  std::unique_ptr<CoreDriver> driver;
+
+  InterleavingWorld() {
+    PipelineOptions o;
+    o.sasl = std::make_shared<ScriptedAuthenticator>();
+    o.sasl_runner = &runner;
+    driver = std::make_unique<CoreDriver>(o, db, orderer, channel, clock);
+  }
+  void connect(ConnectionId conn) {
+    driver->connection_opened(conn, "127.0.0.1", 40000);
+    proto::ConnectRequest req;
+    req.timeout_ms = 10000;
+    req.passwd = std::string(16, '\0');
+    driver->frame_received(conn, proto::encode(req));
+  }
+  void finish_step(size_t i) {
+    QueuedRunner::Job job = std::move(runner.jobs[i]);
+    runner.jobs.erase(runner.jobs.begin() + static_cast<ptrdiff_t>(i));
+    driver->sasl_step_done(job.conn, job.exchange->step(job.token));
+  }
+  void release_writes() {
+    for (int64_t zxid : held) orderer.on_durable(zxid);
+    held.clear();
+    hold_writes = false;
+    driver->commits_ready();
+  }
+};
+
+// Random interleavings of SASL steps finishing on the runner (in any order across
+// connections), reads, writes whose commits are held back and released, and batches of
+// several frames: every connection gets its replies in the order it sent its requests, and
+// once everything has finished, one reply per request unless the connection was closed.
+TEST(CoreAuthInterleavingTest, RepliesKeepEachConnectionsOrderWhateverOrderStepsFinishIn) {
+  constexpr ConnectionId kConns = 3;
+  for (uint32_t seed = 1; seed <= 200; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    std::mt19937 rng(seed);
+    auto uniform = [&rng](int lo, int hi) {
+      return std::uniform_int_distribution<int>(lo, hi)(rng);
+    };
+    InterleavingWorld w;
+    std::map<ConnectionId, std::vector<int32_t>> sent;
+    for (ConnectionId c = 1; c <= kConns; ++c) w.connect(c);
+    int created = 0;
+    auto request_for = [&](ConnectionId c) {
+      const int32_t xid = static_cast<int32_t>(sent[c].size()) + 1;
+      sent[c].push_back(xid);
+      const int kind = uniform(0, 9);
+      if (kind < 3) return sasl_request(xid, uniform(0, 9) == 0 ? "bob:ok" : "");
+      if (kind < 6) return create_request(xid, "/n" + std::to_string(++created));
+      return bare_request(xid, OpCode::kWhoAmI);
+    };
+    for (int step = 0; step < 60; ++step) {
+      const int what = uniform(0, 9);
+      if (what < 5) {
+        FrameBatch batch;  // one to three frames, of one or more connections
+        for (int i = uniform(1, 3); i > 0; --i) {
+          const auto c = static_cast<ConnectionId>(uniform(1, kConns));
+          batch.add(c, request_for(c));
+        }
+        w.driver->frames_received(batch);
+      } else if (what < 7 && !w.runner.jobs.empty()) {
+        w.finish_step(static_cast<size_t>(uniform(0, static_cast<int>(w.runner.jobs.size()) - 1)));
+      } else if (what < 9) {
+        w.release_writes();
+      } else {
+        w.hold_writes = true;
+      }
+    }
+    w.release_writes();
+    while (!w.runner.jobs.empty()) w.finish_step(0);
+    for (ConnectionId c = 1; c <= kConns; ++c) {
+      std::vector<int32_t> replied;
+      const auto frames = w.channel.frames(c);
+      for (size_t i = 1; i < frames.size(); ++i) {  // after the ConnectResponse
+        replied.push_back(testing_support::decode_reply(frames[i]).header.xid);
+      }
+      ASSERT_LE(replied.size(), sent[c].size()) << "connection " << c;
+      EXPECT_TRUE(std::equal(replied.begin(), replied.end(), sent[c].begin()))
+          << "connection " << c << " got its replies out of order";
+      if (!w.channel.closed(c)) {
+        EXPECT_EQ(replied.size(), sent[c].size()) << "connection " << c << " lost replies";
+      }
+    }
+    if (HasFailure()) return;
+  }
 }
 
 }  // namespace
