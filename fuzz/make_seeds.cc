@@ -328,6 +328,56 @@ void jaas() {
 
 }  // namespace
 
+// --- pipeline_frames: commands for the request core (see pipeline_frames_fuzz.cc) ---------
+std::string pf_open() { return byte(0); }
+// A frame for the connection at `index` among those open; `wire` is a client frame with its
+// length prefix, which the core never sees.
+std::string pf_frame(int index, const std::string& wire) {
+  const std::string body = wire.substr(4);
+  return byte(1) + byte(index) + byte(static_cast<int>(body.size() & 0xff)) +
+         byte(static_cast<int>(body.size() >> 8)) + body;
+}
+std::string pf_finish_step(int index) { return byte(5) + byte(index); }
+std::string pf_hold() { return byte(6) + byte(1); }
+std::string pf_release() { return byte(6) + byte(0); }
+std::string pf_clock(int fifty_ms) { return byte(7) + byte(fifty_ms); }
+
+std::string sasl_frame(int32_t xid, std::string_view token) {
+  std::string body = proto::encode(proto::RequestHeader{xid, static_cast<int32_t>(OpCode::kSasl)});
+  proto::JuteWriter w(body);
+  w.buffer(token);
+  return frame(body);
+}
+
+void pipeline_frames() {
+  put("pipeline_frames", "write_read_watch",
+      pf_open() + pf_frame(0, connect_frame()) +
+          pf_frame(0, request(1, OpCode::kCreate, proto::CreateRequest{"/a", "x", kOpen, 0})) +
+          pf_frame(0, request(2, OpCode::kGetData, proto::GetDataRequest{"/a", true})) +
+          pf_frame(0, request(3, OpCode::kSetData, proto::SetDataRequest{"/a", "y", -1})) +
+          pf_frame(0, header_only(-2, OpCode::kPing)));
+  put("pipeline_frames", "sasl_steps_and_held_frames",
+      pf_open() + pf_frame(0, connect_frame()) + pf_frame(0, sasl_frame(1, "")) +
+          pf_frame(0, header_only(2, OpCode::kWhoAmI)) +
+          pf_frame(0, request(3, OpCode::kCreate, proto::CreateRequest{"/s", "", kOpen, 0})) +
+          pf_finish_step(0) + pf_frame(0, sasl_frame(4, "bob:ok")) +
+          pf_frame(0, request(5, OpCode::kGetData, proto::GetDataRequest{"/s", false})) +
+          pf_finish_step(0));
+  put("pipeline_frames", "held_commits_two_connections",
+      pf_open() + pf_open() + pf_frame(0, connect_frame()) + pf_frame(1, connect_frame()) +
+          pf_hold() +
+          pf_frame(0, request(1, OpCode::kCreate, proto::CreateRequest{"/h", "", kOpen, 0})) +
+          pf_frame(0, sasl_frame(2, "")) + pf_frame(0, header_only(3, OpCode::kWhoAmI)) +
+          pf_frame(1, sasl_frame(1, "carol:ok")) +
+          pf_frame(1, request(2, OpCode::kExists, proto::ExistsRequest{"/h", true})) +
+          pf_release() + pf_finish_step(1) + pf_finish_step(0));
+  put("pipeline_frames", "session_expiry",
+      pf_open() + pf_frame(0, connect_frame()) +
+          pf_frame(0, request(1, OpCode::kCreate, proto::CreateRequest{"/e", "", kOpen, 1})) +
+          pf_clock(255) + pf_clock(255) + pf_clock(255) +
+          pf_frame(0, request(2, OpCode::kGetData, proto::GetDataRequest{"/e", false})));
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     std::cerr << "usage: fuzz_make_seeds CORPUS_DIR SOURCE_ROOT\n";
@@ -336,6 +386,7 @@ int main(int argc, char** argv) {
   g_out = argv[1];
   const fs::path root = argv[2];
   client_requests();
+  pipeline_frames();
   jute_records();
   txns();
   snapshots(root);
