@@ -6,6 +6,8 @@ waits for it.
 
   bench/sasl_storm_ab.py --paddock build/bin/paddock \\
       --paddockd before=/tmp/paddockd-before --paddockd after=build/bin/paddockd --rounds 3
+  bench/sasl_storm_ab.py --paddock build/bin/paddock --paddockd paddock=build/bin/paddockd \\
+      --zookeeper --rate 100   # side by side with Apache ZooKeeper 3.8, at one login rate
 
 A throw-away MIT KDC (tests/harness/kdc.py) issues a service keytab for zookeeper/localhost
 and a ticket for alice. Each run starts a standalone paddockd with a JAAS Server section on
@@ -36,24 +38,47 @@ from harness import zkwire  # noqa: E402
 OP_SASL = 102
 
 
+SASL_PROVIDER = {"authProvider.1": "org.apache.zookeeper.server.auth.SASLAuthenticationProvider"}
+
+
 class KerberosPaddock(bench_servers.PaddockServer):
     """paddockd with the JAAS file given as the Java server takes it (-D)."""
 
-    def __init__(self, work_dir, paddockd, jaas):
-        super().__init__(work_dir, paddockd)
+    def __init__(self, work_dir, paddockd, jaas, krb5_conf):
+        super().__init__(work_dir, paddockd, extra_cfg=SASL_PROVIDER)
         self.jaas = jaas
 
     def command(self):
         return [self.paddockd, "-Djava.security.auth.login.config=" + self.jaas, self.cfg_path]
 
 
-def login_loop(port, seconds, counter):
-    """One logger: sessions that each send their AP-REQ and close, for `seconds`."""
+class KerberosZooKeeper(bench_servers.ZooKeeperServer):
+    """ZooKeeper 3.8 with the same JAAS file and the KDC's krb5.conf."""
+
+    def __init__(self, work_dir, jaas, krb5_conf):
+        super().__init__(work_dir, extra_cfg=SASL_PROVIDER)
+        self.jaas = jaas
+        self.krb5_conf = krb5_conf
+
+    def command(self):
+        cmd = super().command()
+        return cmd[:1] + ["-Djava.security.auth.login.config=" + self.jaas,
+                          "-Djava.security.krb5.conf=" + self.krb5_conf] + cmd[1:]
+
+
+def login_loop(port, seconds, interval, counter):
+    """One logger: sessions that each send their AP-REQ and close, for `seconds`; one every
+    `interval` seconds at most (0: as fast as it can)."""
     import kerberos  # python3-kerberos, as kazoo's GSSAPI uses
 
     done = 0
-    end = time.monotonic() + seconds
+    start = time.monotonic()
+    end = start + seconds
     while time.monotonic() < end:
+        if interval > 0:
+            wait = start + done * interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
         client = zkwire.WireClient(("127.0.0.1", port))
         try:
             _, ctx = kerberos.authGSSClientInit("zookeeper@localhost")
@@ -73,9 +98,11 @@ def login_loop(port, seconds, counter):
         counter.value += done
 
 
-def run_once(paddock, server, seconds, loggers):
+def run_once(paddock, server, seconds, loggers, rate):
     counter = multiprocessing.Value("i", 0)
-    procs = [multiprocessing.Process(target=login_loop, args=(server.port, seconds + 1, counter))
+    interval = loggers / rate if rate > 0 else 0.0
+    procs = [multiprocessing.Process(target=login_loop,
+                                     args=(server.port, seconds + 1, interval, counter))
              for _ in range(loggers)]
     for p in procs:
         p.start()
@@ -92,11 +119,19 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--paddock", required=True, help="the paddock binary (the bystander)")
     p.add_argument("--paddockd", action="append", required=True, metavar="LABEL=PATH")
+    p.add_argument("--zookeeper", action="store_true",
+                   help="also Apache ZooKeeper 3.8 (its NIO workers run SASL), same rounds")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--duration", type=float, default=5.0)
     p.add_argument("--loggers", type=int, default=3)
+    p.add_argument("--rate", type=float, default=0,
+                   help="logins per second in all, paced (0: as fast as the loggers can); "
+                        "servers that log in at different speeds compare at one rate")
     a = p.parse_args()
-    binaries = bench_servers.labelled_binaries(a.paddockd)
+    binaries = [(label, lambda work, jaas, krb5, path=path: KerberosPaddock(work, path, jaas, krb5))
+                for label, path in bench_servers.labelled_binaries(a.paddockd)]
+    if a.zookeeper:
+        binaries.append(("ZooKeeper", KerberosZooKeeper))
     paddock = os.path.abspath(a.paddock)
     kdc = kdc_harness.Kdc()
     work = tempfile.mkdtemp(prefix="paddock-sasl-ab-")
@@ -115,11 +150,11 @@ def main():
                     '  principal="zookeeper/localhost@%s";\n};\n' % (keytab, kdc.realm))
         for r in range(a.rounds):
             order = binaries if r % 2 == 0 else binaries[::-1]
-            for label, path in order:
-                server = KerberosPaddock(work, path, jaas)
+            for label, make in order:
+                server = make(work, jaas, kdc.krb5_conf)
                 server.start()
                 try:
-                    doc, logins = run_once(paddock, server, a.duration, a.loggers)
+                    doc, logins = run_once(paddock, server, a.duration, a.loggers, a.rate)
                 finally:
                     server.stop()
                 lat = doc["latency_us"] if "latency_us" in doc else doc
