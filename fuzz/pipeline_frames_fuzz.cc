@@ -1,7 +1,8 @@
 // Client frames through the whole request core (pipeline::PipelineCore), as the network
 // threads hand them in: connections opened and closed, any bytes as frames (the first of a
-// connection read as its ConnectRequest), SASL steps (a scripted exchange) finishing on a
-// runner in any order, commits held back and released, the clock moved on and ticks run.
+// connection read as its ConnectRequest), SASL steps (pipeline/sasl_test_doubles.h's scripted
+// exchange) finishing on a runner in any order, commits held back and released, the clock
+// moved on and ticks run.
 //
 // The input is a list of commands; each starts with a byte whose low 3 bits choose it:
 //   0 open a connection            1-3 a frame: connection byte, u16 length, the bytes
@@ -25,6 +26,7 @@
 #include "fuzz/fuzz_check.h"
 #include "pipeline/local_orderer.h"
 #include "pipeline/pipeline_core.h"
+#include "pipeline/sasl_test_doubles.h"
 #include "pipeline/session_authority.h"
 #include "proto/jute.h"
 #include "state/database.h"
@@ -34,43 +36,8 @@ namespace {
 using namespace paddock;
 using namespace paddock::pipeline;
 
-// "" -> continue; "<id>:ok" -> complete as <id>; anything else fails.
-class ScriptedExchange final : public SaslExchange {
- public:
-  Step step(std::string_view token) override {
-    Step s;
-    if (token.empty()) {
-      s.status = Step::Status::kContinue;
-      s.token = "challenge";
-    } else if (token.size() > 3 && token.ends_with(":ok")) {
-      s.status = Step::Status::kComplete;
-      s.authorized_id = std::string(token.substr(0, token.size() - 3));
-    } else {
-      s.error = "bad response";
-    }
-    return s;
-  }
-};
-
-class ScriptedAuthenticator final : public SaslAuthenticator {
- public:
-  std::unique_ptr<SaslExchange> start(std::string_view, uint16_t) override {
-    return std::make_unique<ScriptedExchange>();
-  }
-};
-
-class QueuedRunner final : public SaslStepRunner {
- public:
-  struct Job {
-    ConnectionId conn;
-    std::shared_ptr<SaslExchange> exchange;
-    std::string token;
-  };
-  void run(ConnectionId conn, std::shared_ptr<SaslExchange> exchange, std::string token) override {
-    jobs.push_back(Job{conn, std::move(exchange), std::move(token)});
-  }
-  std::vector<Job> jobs;
-};
+using testing_support::QueuedRunner;
+using testing_support::ScriptedAuthenticator;
 
 class Channel final : public ClientChannel {
  public:
@@ -227,10 +194,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       case 5:
         if (!w.runner.jobs.empty()) {
-          const size_t i = in.byte() % w.runner.jobs.size();
-          QueuedRunner::Job job = std::move(w.runner.jobs[i]);
-          w.runner.jobs.erase(w.runner.jobs.begin() + static_cast<ptrdiff_t>(i));
-          w.step(PipelineCore::SaslStepDone{job.conn, job.exchange->step(job.token)});
+          auto [conn, result] = w.runner.finish(in.byte() % w.runner.jobs.size());
+          w.step(PipelineCore::SaslStepDone{conn, std::move(result)});
         }
         break;
       case 6:
@@ -249,9 +214,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   w.release();
   while (!w.runner.jobs.empty()) {
-    QueuedRunner::Job job = std::move(w.runner.jobs.back());
-    w.runner.jobs.pop_back();
-    w.step(PipelineCore::SaslStepDone{job.conn, job.exchange->step(job.token)});
+    auto [conn, result] = w.runner.finish(w.runner.jobs.size() - 1);
+    w.step(PipelineCore::SaslStepDone{conn, std::move(result)});
   }
   for (const auto& [conn, s] : sent) {
     const std::vector<int32_t>& got = w.channel.replies[conn];

@@ -11,6 +11,7 @@
 #include "pipeline/local_orderer.h"
 #include "pipeline/pipeline_core.h"
 #include "pipeline/pipeline_test_support.h"
+#include "pipeline/sasl_test_doubles.h"
 #include "proto/jute.h"
 #include "proto/records.h"
 
@@ -22,54 +23,9 @@ using proto::OpCode;
 using testing_support::bare_request;
 using testing_support::CoreDriver;
 using testing_support::ManualClock;
+using testing_support::QueuedRunner;
 using testing_support::RecordingChannel;
-
-// "" -> continue with "challenge"; "<user>:ok" -> complete as <user> with "rspauth";
-// "<user>:quiet" -> complete as <user> with no last token (as GSSAPI's last step); anything
-// else fails.
-class ScriptedExchange final : public SaslExchange {
- public:
-  Step step(std::string_view token) override {
-    Step s;
-    if (token.empty()) {
-      s.status = Step::Status::kContinue;
-      s.token = "challenge";
-    } else if (token.ends_with(":ok")) {
-      s.status = Step::Status::kComplete;
-      s.token = "rspauth";
-      s.authorized_id = std::string(token.substr(0, token.size() - 3));
-    } else if (token.ends_with(":quiet")) {
-      s.status = Step::Status::kComplete;
-      s.authorized_id = std::string(token.substr(0, token.size() - 6));
-    } else {
-      s.error = "bad response";
-    }
-    return s;
-  }
-};
-
-class ScriptedAuthenticator final : public SaslAuthenticator {
- public:
-  std::unique_ptr<SaslExchange> start(std::string_view, uint16_t) override {
-    ++started;
-    return std::make_unique<ScriptedExchange>();
-  }
-  int started = 0;
-};
-
-// A SaslStepRunner that keeps each step until the test runs it and hands the result back.
-class QueuedRunner final : public SaslStepRunner {
- public:
-  struct Job {
-    ConnectionId conn;
-    std::shared_ptr<SaslExchange> exchange;
-    std::string token;
-  };
-  void run(ConnectionId conn, std::shared_ptr<SaslExchange> exchange, std::string token) override {
-    jobs.push_back(Job{conn, std::move(exchange), std::move(token)});
-  }
-  std::vector<Job> jobs;
-};
+using testing_support::ScriptedAuthenticator;
 
 using Reply = testing_support::DecodedReply;
 
@@ -141,9 +97,8 @@ class CoreAuthTest : public ::testing::Test {
   // Runs the runner's oldest step and hands its result to the core.
   void finish_queued_step() {
     ASSERT_FALSE(runner_.jobs.empty());
-    QueuedRunner::Job job = std::move(runner_.jobs.front());
-    runner_.jobs.erase(runner_.jobs.begin());
-    driver_->sasl_step_done(job.conn, job.exchange->step(job.token));
+    auto [conn, result] = runner_.finish(0);
+    driver_->sasl_step_done(conn, std::move(result));
   }
   // Writes logged while held stay in flight until release_writes().
   void release_writes() {
@@ -445,9 +400,8 @@ struct InterleavingWorld {
     driver->frame_received(conn, proto::encode(req));
   }
   void finish_step(size_t i) {
-    QueuedRunner::Job job = std::move(runner.jobs[i]);
-    runner.jobs.erase(runner.jobs.begin() + static_cast<ptrdiff_t>(i));
-    driver->sasl_step_done(job.conn, job.exchange->step(job.token));
+    auto [conn, result] = runner.finish(i);
+    driver->sasl_step_done(conn, std::move(result));
   }
   void release_writes() {
     for (int64_t zxid : held) orderer.on_durable(zxid);
