@@ -21,6 +21,7 @@ the order reversed every other round; medians per binary at the end.
 """
 
 import argparse
+import base64
 import multiprocessing
 import os
 import statistics
@@ -44,7 +45,7 @@ SASL_PROVIDER = {"authProvider.1": "org.apache.zookeeper.server.auth.SASLAuthent
 class KerberosPaddock(bench_servers.PaddockServer):
     """paddockd with the JAAS file given as the Java server takes it (-D)."""
 
-    def __init__(self, work_dir, paddockd, jaas, krb5_conf):
+    def __init__(self, work_dir, paddockd, jaas):
         super().__init__(work_dir, paddockd, extra_cfg=SASL_PROVIDER)
         self.jaas = jaas
 
@@ -83,11 +84,7 @@ def login_loop(port, seconds, interval, counter):
         try:
             _, ctx = kerberos.authGSSClientInit("zookeeper@localhost")
             kerberos.authGSSClientStep(ctx, "")
-            token = kerberos.authGSSClientResponseBytes(ctx) if hasattr(
-                kerberos, "authGSSClientResponseBytes") else None
-            if token is None:
-                import base64
-                token = base64.b64decode(kerberos.authGSSClientResponse(ctx))
+            token = base64.b64decode(kerberos.authGSSClientResponse(ctx))  # it gives base64
             reply = client.call(OP_SASL, zkwire.W().buf(token).bytes())
             if reply.err != 0:
                 raise RuntimeError("GSSAPI login refused: err %d" % reply.err)
@@ -128,7 +125,8 @@ def main():
                    help="logins per second in all, paced (0: as fast as the loggers can); "
                         "servers that log in at different speeds compare at one rate")
     a = p.parse_args()
-    binaries = [(label, lambda work, jaas, krb5, path=path: KerberosPaddock(work, path, jaas, krb5))
+    # label -> make(work dir, JAAS file, krb5.conf): paddockd reads krb5.conf from KRB5_CONFIG.
+    binaries = [(label, lambda work, jaas, _krb5, path=path: KerberosPaddock(work, path, jaas))
                 for label, path in bench_servers.labelled_binaries(a.paddockd)]
     if a.zookeeper:
         binaries.append(("ZooKeeper", KerberosZooKeeper))
@@ -157,7 +155,7 @@ def main():
                     doc, logins = run_once(paddock, server, a.duration, a.loggers, a.rate)
                 finally:
                     server.stop()
-                lat = doc["latency_us"] if "latency_us" in doc else doc
+                lat = doc["latency_us"]
                 row = (lat["p50"], lat["p99"], lat["p999"], lat["max"], logins)
                 figures[label].append(row)
                 print("round %d %-8s bystander read us: p50 %.0f p99 %.0f p99.9 %.0f max %.0f; "
