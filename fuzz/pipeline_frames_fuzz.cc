@@ -1,6 +1,6 @@
 // Client frames through the whole request core (pipeline::PipelineCore), as the network
 // threads hand them in: connections opened and closed, any bytes as frames (the first of a
-// connection read as its ConnectRequest), SASL steps (pipeline/sasl_test_doubles.h's scripted
+// connection read as its ConnectRequest), SASL steps (pipeline/test_doubles.h's scripted
 // exchange) finishing on a runner in any order, commits held back and released, the clock
 // moved on and ticks run.
 //
@@ -24,9 +24,8 @@
 #include <vector>
 
 #include "fuzz/fuzz_check.h"
-#include "pipeline/local_orderer.h"
 #include "pipeline/pipeline_core.h"
-#include "pipeline/sasl_test_doubles.h"
+#include "pipeline/test_doubles.h"
 #include "pipeline/session_authority.h"
 #include "proto/jute.h"
 #include "state/database.h"
@@ -36,6 +35,7 @@ namespace {
 using namespace paddock;
 using namespace paddock::pipeline;
 
+using testing_support::HoldableOrderer;
 using testing_support::QueuedRunner;
 using testing_support::ScriptedAuthenticator;
 
@@ -85,15 +85,7 @@ class Bytes {
 struct World {
   int64_t now_ms = 1'000'000;
   state::Database db{state::DatabaseOptions{}};
-  bool hold = false;
-  std::vector<int64_t> held;
-  LocalOrderer orderer{0, [this](int64_t zxid, std::string) {
-                         if (hold) {
-                           held.push_back(zxid);
-                         } else {
-                           orderer.on_durable(zxid);
-                         }
-                       }};
+  HoldableOrderer log;
   LocalSessionAuthority sessions{2000};
   Channel channel;
   QueuedRunner runner;
@@ -104,8 +96,8 @@ struct World {
     PipelineOptions o;
     o.sasl = std::make_shared<ScriptedAuthenticator>();
     o.sasl_runner = &runner;
-    core = std::make_unique<PipelineCore>(o, db, orderer, sessions, channel);
-    orderer.set_wakeup([this] { commits_ready = true; });
+    core = std::make_unique<PipelineCore>(o, db, log.orderer(), sessions, channel);
+    log.orderer().set_wakeup([this] { commits_ready = true; });
     core->start(now());
   }
   Now now() const { return Now{now_ms, now_ms}; }
@@ -122,10 +114,7 @@ struct World {
     core->end_turn();
   }
   void release() {
-    hold = false;
-    std::vector<int64_t> zxids;
-    zxids.swap(held);
-    for (int64_t z : zxids) orderer.on_durable(z);
+    log.release();
     step(PipelineCore::CommitsReady{});
   }
 };
@@ -200,7 +189,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       case 6:
         if (in.byte() & 1) {
-          w.hold = true;
+          w.log.hold();
         } else {
           w.release();
         }

@@ -8,10 +8,9 @@
 #include <memory>
 #include <random>
 
-#include "pipeline/local_orderer.h"
 #include "pipeline/pipeline_core.h"
 #include "pipeline/pipeline_test_support.h"
-#include "pipeline/sasl_test_doubles.h"
+#include "pipeline/test_doubles.h"
 #include "proto/jute.h"
 #include "proto/records.h"
 
@@ -21,6 +20,7 @@ namespace {
 using proto::Err;
 using proto::OpCode;
 using testing_support::bare_request;
+using testing_support::HoldableOrderer;
 using testing_support::CoreDriver;
 using testing_support::ManualClock;
 using testing_support::QueuedRunner;
@@ -56,7 +56,7 @@ class CoreAuthTest : public ::testing::Test {
     options.tick_ms = 2000;
     options.min_session_timeout_ms = 4000;
     options.max_session_timeout_ms = 40000;
-    driver_ = std::make_unique<CoreDriver>(options, db_, orderer_, channel_, clock_);
+    driver_ = std::make_unique<CoreDriver>(options, db_, log_.orderer(), channel_, clock_);
   }
   PipelineOptions with_sasl() {
     PipelineOptions o;
@@ -100,25 +100,15 @@ class CoreAuthTest : public ::testing::Test {
     auto [conn, result] = runner_.finish(0);
     driver_->sasl_step_done(conn, std::move(result));
   }
-  // Writes logged while held stay in flight until release_writes().
+  // Writes logged after log_.hold() stay in flight until release_writes().
   void release_writes() {
-    for (int64_t zxid : held_writes_) orderer_.on_durable(zxid);
-    held_writes_.clear();
-    hold_writes_ = false;
+    log_.release();
     driver_->commits_ready();
   }
 
   ManualClock clock_;
   state::Database db_{state::DatabaseOptions{}};
-  bool hold_writes_ = false;
-  std::vector<int64_t> held_writes_;
-  LocalOrderer orderer_{0, [this](int64_t zxid, std::string) {
-                          if (hold_writes_) {
-                            held_writes_.push_back(zxid);
-                          } else {
-                            orderer_.on_durable(zxid);
-                          }
-                        }};
+  HoldableOrderer log_;
   QueuedRunner runner_;
   RecordingChannel channel_;
   std::shared_ptr<ScriptedAuthenticator> authenticator_ = std::make_shared<ScriptedAuthenticator>();
@@ -349,7 +339,7 @@ TEST_F(CoreAuthTest, AFailedStepOnTheRunnerClosesTheConnectionAndDropsWhatWasHel
 TEST_F(CoreAuthTest, AStepWithLaterRequestsInFlightRunsInTheCoreInOrder) {
   start_with_runner();
   connect(1);
-  hold_writes_ = true;
+  log_.hold();
   FrameBatch batch;
   batch.add(1, create_request(1, "/a"));
   batch.add(1, sasl_request(2, "bob:ok"));
@@ -373,15 +363,7 @@ TEST_F(CoreAuthTest, AStepWithLaterRequestsInFlightRunsInTheCoreInOrder) {
 struct InterleavingWorld {
   ManualClock clock;
   state::Database db{state::DatabaseOptions{}};
-  bool hold_writes = false;
-  std::vector<int64_t> held;
-  LocalOrderer orderer{0, [this](int64_t zxid, std::string) {
-                         if (hold_writes) {
-                           held.push_back(zxid);
-                         } else {
-                           orderer.on_durable(zxid);
-                         }
-                       }};
+  HoldableOrderer log;
   RecordingChannel channel;
   QueuedRunner runner;
   std::unique_ptr<CoreDriver> driver;
@@ -390,7 +372,7 @@ struct InterleavingWorld {
     PipelineOptions o;
     o.sasl = std::make_shared<ScriptedAuthenticator>();
     o.sasl_runner = &runner;
-    driver = std::make_unique<CoreDriver>(o, db, orderer, channel, clock);
+    driver = std::make_unique<CoreDriver>(o, db, log.orderer(), channel, clock);
   }
   void connect(ConnectionId conn) {
     driver->connection_opened(conn, "127.0.0.1", 40000);
@@ -404,9 +386,7 @@ struct InterleavingWorld {
     driver->sasl_step_done(conn, std::move(result));
   }
   void release_writes() {
-    for (int64_t zxid : held) orderer.on_durable(zxid);
-    held.clear();
-    hold_writes = false;
+    log.release();
     driver->commits_ready();
   }
 };
@@ -449,7 +429,7 @@ TEST(CoreAuthInterleavingTest, RepliesKeepEachConnectionsOrderWhateverOrderSteps
       } else if (what < 9) {
         w.release_writes();
       } else {
-        w.hold_writes = true;
+        w.log.hold();
       }
     }
     w.release_writes();

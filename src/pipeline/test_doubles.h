@@ -1,13 +1,16 @@
 #pragma once
-// Test doubles of the SASL seams (sasl_authenticator.h), shared by the core's tests and the
-// pipeline_frames fuzz target: a scripted exchange in place of Cyrus SASL and a runner
-// whose steps the caller finishes when it chooses. No test framework here.
+// Test doubles of the core's seams, shared by the core's tests and the pipeline_frames fuzz
+// target: a scripted SASL exchange in place of Cyrus SASL, a SASL runner whose steps the
+// caller finishes when it chooses, and an orderer whose log the caller can hold back. No
+// test framework here.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "pipeline/local_orderer.h"
 #include "pipeline/sasl_authenticator.h"
 
 namespace paddock::pipeline::testing_support {
@@ -45,8 +48,7 @@ class ScriptedAuthenticator final : public SaslAuthenticator {
   int started = 0;
 };
 
-// A SaslStepRunner that keeps each step until the caller runs it and hands the result back
-// (finish: the step at `index`, its result for the core to handle).
+// A SaslStepRunner that keeps each step until the caller finishes it.
 class QueuedRunner final : public SaslStepRunner {
  public:
   struct Job {
@@ -64,6 +66,33 @@ class QueuedRunner final : public SaslStepRunner {
     return {job.conn, job.exchange->step(job.token)};
   }
   std::vector<Job> jobs;
+};
+
+// A LocalOrderer over a log the caller controls: each append is durable at once, or, after
+// hold(), only at release() -- a write stays in flight until then.
+class HoldableOrderer {
+ public:
+  LocalOrderer& orderer() { return orderer_; }
+  void hold() { holding_ = true; }
+  // Makes the held appends durable and stops holding; the core takes the commits at its
+  // next CommitsReady.
+  void release() {
+    holding_ = false;
+    std::vector<int64_t> held;
+    held.swap(held_);
+    for (int64_t zxid : held) orderer_.on_durable(zxid);
+  }
+
+ private:
+  bool holding_ = false;
+  std::vector<int64_t> held_;
+  LocalOrderer orderer_{0, [this](int64_t zxid, std::string) {
+                          if (holding_) {
+                            held_.push_back(zxid);
+                          } else {
+                            orderer_.on_durable(zxid);
+                          }
+                        }};
 };
 
 }  // namespace paddock::pipeline::testing_support
