@@ -44,11 +44,6 @@ void SaslWorker::stop() {
   for (std::thread& t : threads) t.join();
 }
 
-size_t SaslWorker::steps_run() const {
-  std::lock_guard lock(mutex_);
-  return steps_run_;
-}
-
 size_t SaslWorker::queued() const {
   std::lock_guard lock(mutex_);
   return jobs_.size();
@@ -66,10 +61,6 @@ void SaslWorker::work() {
     }
     SaslExchange::Step step = job.exchange->step(job.token);
     job.exchange.reset();  // the exchange dies here if its connection is gone
-    {
-      std::lock_guard lock(mutex_);
-      ++steps_run_;
-    }
     deliver_(job.conn, std::move(step));
   }
 }

@@ -34,8 +34,7 @@ class SaslWorker final : public SaslStepRunner {
   // cannot be interrupted. Idempotent.
   void stop();
 
-  // Steps run so far, and steps waiting for a thread (for tests).
-  size_t steps_run() const;
+  // Steps waiting for a thread (for tests).
   size_t queued() const;
 
  private:
@@ -52,7 +51,6 @@ class SaslWorker final : public SaslStepRunner {
   std::condition_variable cv_;
   std::deque<Job> jobs_;
   bool stopping_ = false;
-  size_t steps_run_ = 0;
   std::vector<std::thread> threads_;  // started by the first run()
 };
 
