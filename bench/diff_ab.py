@@ -3,9 +3,10 @@
 binaries, alternating: a fresh 3-member ensemble gets --base znodes of 100 B through the
 leader; one follower is stopped while --behind more are written, then started again. It is
 behind by more than the leader's in-memory committed log (500 txns), so the leader reads the
-txns from its log files on its state thread, and by less than the DIFF limit, so it sends a
-DIFF. Reported per round: that read (the leader's `event=diff_weighed ... ms=`), the longest
-a client's read of "/" waited on the leader meanwhile, and the time until the joiner serves.
+txns from its log files, and by less than the DIFF limit, so it sends a DIFF. Reported per
+round: that read (the leader's `event=diff_read ... ms=`, or `diff_weighed` from builds that
+read on the pipeline thread), the longest a client's read of "/" waited on the leader
+meanwhile, and the time until the joiner serves.
 
   bench/diff_ab.py --bin build/bin --paddockd before=/tmp/paddockd-old \\
       --paddockd after=build/bin/paddockd --base 500000 --behind 100000 --rounds 3
@@ -68,7 +69,7 @@ def diffsync(make, paddock, base, behind, log_fn, perf_out=None, grep=None):
                     log_fn("leader: " + line.decode(errors="replace"))
         if b"event=snap_sent" in text:
             raise RuntimeError("the leader sent a SNAP, not a DIFF: lower --behind")
-        reads = re.findall(rb"event=diff_weighed .*\btxns=(\d+) over_limit=(\w+) .*\bms=(\d+)",
+        reads = re.findall(rb"event=diff_(?:weighed|read) .*\btxns=(\d+) over_limit=(\w+) .*\bms=(\d+)",
                            text)
         if not reads:
             raise RuntimeError("no DIFF was read from the leader's log: raise --behind")

@@ -405,7 +405,7 @@ def snapsync(kind, make, paddock, nodes, log_fn=log):
             if m:
                 result["snap_pause_ms"] = int(m.group(1)) / 1000.0
             # Reading the log to weigh a DIFF against the SNAP, on the same thread.
-            weighed = [int(x) for x in re.findall(rb"event=diff_weighed .*\bms=(\d+)", text)]
+            weighed = [int(x) for x in re.findall(rb"event=diff_(?:weighed|read) .*\bms=(\d+)", text)]
             if weighed:
                 result["diff_weigh_ms"] = float(sum(weighed))
         else:

@@ -149,20 +149,34 @@ int64_t DurableDatabase::durable_zxid() const {
 
 Result<storage::LogRangeRead> DurableDatabase::read_committed_after(int64_t zxid, size_t max_txns,
                                                                     size_t max_bytes) {
-  const int64_t up_to = durable_zxid();
+  return read_planned(plan_committed_read(zxid, max_txns, max_bytes));
+}
+
+DurableDatabase::CommittedRead DurableDatabase::plan_committed_read(int64_t zxid, size_t max_txns,
+                                                                    size_t max_bytes) {
+  CommittedRead plan{zxid, durable_zxid(), max_txns, max_bytes, false};
   if (max_bytes != SIZE_MAX) {
-    if (weights_.at_least(zxid, up_to) > max_bytes) {
-      // Settled without reading the log: more than max_bytes were logged since.
-      storage::LogRangeRead over;
-      over.over_limit = true;
-      return over;
+    if (weights_.at_least(zxid, plan.up_to_zxid) > max_bytes) {
+      plan.over_limit = true;  // settled without reading the log: more were logged since
+      return plan;
     }
-    if (std::optional<uint64_t> most = weights_.at_most(zxid, up_to); most && *most <= max_bytes) {
+    if (std::optional<uint64_t> most = weights_.at_most(zxid, plan.up_to_zxid);
+        most && *most <= max_bytes) {
       // Settled the other way: it fits, so the range is read once, not weighed first.
-      max_bytes = SIZE_MAX;
+      plan.max_bytes = SIZE_MAX;
     }
   }
-  return storage::read_log_range(env_, options_.log_dir, zxid, up_to, max_txns, max_bytes);
+  return plan;
+}
+
+Result<storage::LogRangeRead> DurableDatabase::read_planned(const CommittedRead& plan) const {
+  if (plan.over_limit) {
+    storage::LogRangeRead over;
+    over.over_limit = true;
+    return over;
+  }
+  return storage::read_log_range(env_, options_.log_dir, plan.after_zxid, plan.up_to_zxid,
+                                 plan.max_txns, plan.max_bytes);
 }
 
 void DurableDatabase::stop_writer() {

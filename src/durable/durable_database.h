@@ -97,6 +97,20 @@ class DurableDatabase {
   // within it with one pass that copies; else the log is weighed before it is read.
   Result<storage::LogRangeRead> read_committed_after(int64_t zxid, size_t max_txns,
                                                      size_t max_bytes = SIZE_MAX);
+  // The same in two halves, so that reading the files can leave the state-owning thread (a
+  // DIFF of 100,000s of txns takes 10s of ms to read): the plan is made on that thread (the
+  // weights, the durable zxid), and read_planned runs on any thread, since the records up to
+  // the durable zxid do not change while the writer appends after them. A purge or TRUNC
+  // meanwhile makes the read fail or come back not contiguous; the caller then sends a SNAP.
+  struct CommittedRead {
+    int64_t after_zxid = 0;
+    int64_t up_to_zxid = 0;
+    size_t max_txns = 0;
+    size_t max_bytes = SIZE_MAX;
+    bool over_limit = false;  // settled by the weights: nothing to read
+  };
+  CommittedRead plan_committed_read(int64_t zxid, size_t max_txns, size_t max_bytes = SIZE_MAX);
+  Result<storage::LogRangeRead> read_planned(const CommittedRead& plan) const;
   // TRUNC: drops every logged txn above `zxid` and every snapshot taken after it; the log
   // writer is restarted on the cut log. The caller reloads its state afterwards.
   Result<storage::LogTruncation> truncate_after(int64_t zxid);

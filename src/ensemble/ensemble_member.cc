@@ -22,8 +22,6 @@ using quorum::Zxid;
 
 namespace {
 
-// A DIFF read from the log files stops after this many txns (the rest is sent by SNAP).
-constexpr size_t kMaxDiffTxnsFromLog = 1'000'000;
 // Per-node overhead of a snapshot stream beyond the data (path, stat, ACL id), to weigh a
 // DIFF from the log against SNAP as ZooKeeper's snapshotSizeFactor does.
 constexpr int64_t kSnapshotBytesPerNode = 100;
@@ -52,44 +50,10 @@ const char* mode_name(Role role) {
 
 }  // namespace
 
-// The leader's view of its log for a learner too far behind for the in-memory committed
-// log (quorum/committed_log.h): durable txns read from the segment files.
-class EnsembleMember::TxnSource final : public quorum::CommittedTxnSource {
+// The size a snapshot of the tree would have, to weigh a DIFF from the log against SNAP.
+class EnsembleMember::TreeSize final : public quorum::StateSize {
  public:
-  TxnSource(durable::DurableDatabase& durable, const state::Database& db)
-      : durable_(durable), db_(db) {}
-
-  Zxid last_logged_zxid() const override { return durable_.durable_zxid(); }
-
-  Result<std::vector<quorum::LoggedTxn>> txns_from(Zxid from, size_t max_bytes) const override {
-    // From the txn at `from` itself (the learner has it: DIFF starts there), except for the
-    // start of an epoch, which no txn carries.
-    const Zxid after = quorum::zxid_counter(from) == 0 ? from : from - 1;
-    // Past max_bytes the DIFF would be too big: nothing is copied, and the log is read no
-    // further on this (the state-owning) thread (DurableDatabase::read_committed_after).
-    const auto started = std::chrono::steady_clock::now();
-    auto read = durable_.read_committed_after(after, kMaxDiffTxnsFromLog, max_bytes);
-    if (!read) return read.status();
-    // On the pipeline thread, and rare (a learner past the in-memory committed log): say
-    // what it cost.
-    spdlog::info(
-        "event=diff_weighed from=0x{:x} max_bytes={} txns={} over_limit={} "
-        "contiguous={} weighed_first={} ms={}",
-        from, max_bytes, read->txns.size(), read->over_limit, read->contiguous, read->weighed_first,
-        elapsed_ms(started));
-    if (!read->contiguous) {
-      return Status::error(fmt::format("the log no longer reaches back to 0x{:x}", from));
-    }
-    if (read->over_limit) return Status::error("a DIFF from the log would exceed the limit");
-    if (read->txns.size() >= kMaxDiffTxnsFromLog) return Status::error("too many txns for a DIFF");
-    std::vector<quorum::LoggedTxn> out;
-    out.reserve(read->txns.size());
-    for (storage::LoggedTxn& txn : read->txns) {
-      out.push_back(quorum::LoggedTxn{txn.zxid, std::move(txn.bytes)});
-    }
-    return out;
-  }
-
+  explicit TreeSize(const state::Database& db) : db_(db) {}
   int64_t snapshot_size_bytes() const override {
     const state::DataTree& tree = db_.tree();
     return tree.approximate_data_size() +
@@ -97,7 +61,6 @@ class EnsembleMember::TxnSource final : public quorum::CommittedTxnSource {
   }
 
  private:
-  durable::DurableDatabase& durable_;
   const state::Database& db_;
 };
 
@@ -107,7 +70,14 @@ EnsembleMember::EnsembleMember(MemberOptions options, state::Database& db,
       db_(db),
       durable_(durable),
       sessions_(static_cast<int32_t>(options_.peer.tick_ms)),
-      source_(std::make_unique<TxnSource>(durable, db)) {
+      tree_size_(std::make_unique<TreeSize>(db)),
+      diff_reader_(durable, [this](uint64_t id, Result<std::vector<quorum::LoggedTxn>> txns) {
+        // On the reader's thread: the answer goes to the core on the pipeline thread.
+        post([this, id, txns = std::make_shared<decltype(txns)>(std::move(txns))]() mutable {
+          core_->log_read(id, std::move(*txns));
+          drain();
+        });
+      }) {
   // "server.N=<QuorumServer>" lines of the config text, participants only (voting_view).
   const std::string& text = options_.peer.config_text;
   for (size_t at = 0; at < text.size();) {
@@ -276,7 +246,7 @@ void EnsembleMember::start(pipeline::PipelineThread& pipeline) {
   // Recovery applied every logged txn (as ZooKeeper loads its database).
   boot.last_logged = std::max<int64_t>(db_.tree().last_zxid(), durable_.durable_zxid());
   last_allocated_ = boot.last_logged;
-  core_ = std::make_unique<quorum::QuorumPeer>(options_.peer, std::move(boot), *source_,
+  core_ = std::make_unique<quorum::QuorumPeer>(options_.peer, std::move(boot), *tree_size_,
                                                pipeline.now().monotonic_ms);
   sessions_.set_core(core_.get());
   figures_.started(pipeline.now().monotonic_ms);
@@ -322,8 +292,10 @@ void EnsembleMember::arm_tick() {
 
 void EnsembleMember::stop() {
   if (stopping_.exchange(true)) return;
-  // Children still serializing a SNAP are killed; links waiting for their bodies close.
+  // Children still serializing a SNAP are killed; links waiting for their bodies close. A
+  // DIFF being read from the log is waited for (its answer is not posted any more).
   snap_bodies_.stop();
+  diff_reader_.stop();
   if (election_) election_->stop();
   if (io_) {
     io_->stop();
@@ -448,6 +420,13 @@ void EnsembleMember::carry_out(quorum::Ready& r) {
     links_->dial(leader, address->second.host, address->second.quorum_port);
   }
   send_packets(r.packets);
+  for (const quorum::LogRead& read : r.log_reads) {
+    // From the txn at `from` itself (the learner has it: DIFF starts there), except for the
+    // start of an epoch, which no txn carries.
+    const Zxid after = quorum::zxid_counter(read.from) == 0 ? read.from : read.from - 1;
+    diff_reader_.read(read,
+                      durable_.plan_committed_read(after, DiffReader::kMaxTxns, read.max_bytes));
+  }
   // 7. Roles, learners' requests, sessions, syncs.
   apply_roles(r.roles);
   handle_requests(r.requests);

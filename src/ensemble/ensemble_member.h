@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "durable/durable_database.h"
+#include "ensemble/diff_reader.h"
 #include "ensemble/ensemble_figures.h"
 #include "ensemble/member_sessions.h"
 #include "ensemble/quorum_links.h"
@@ -152,7 +153,7 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   // From options_.quorum_sasl, for the port whose socket timeout is `read_timeout`; the
   // authenticator is made once and shared by both ports.
   Result<peer::QuorumSaslOptions> peer_sasl(std::chrono::milliseconds read_timeout);
-  class TxnSource;
+  class TreeSize;
   // QuorumLinks::Handler (pipeline thread)
   void on_quorum_packet(quorum::Sid from, quorum::QuorumPacket packet) override;
   void on_quorum_packets_done() override;
@@ -181,7 +182,7 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   state::Database& db_;
   durable::DurableDatabase& durable_;
   MemberSessions sessions_;
-  std::unique_ptr<TxnSource> source_;
+  std::unique_ptr<TreeSize> tree_size_;
   std::unique_ptr<quorum::QuorumPeer> core_;
   std::atomic<pipeline::PipelineThread*> pipeline_{nullptr};
 
@@ -203,6 +204,7 @@ class EnsembleMember final : public pipeline::Orderer, public QuorumLinks::Handl
   int64_t max_proposal_size_ = -1;
   EnsembleFigures figures_;  // ZooKeeper's replication metrics
   SnapBodyMaker snap_bodies_{options_.snap_fork_min_nodes};  // SNAP bodies (forked if large)
+  DiffReader diff_reader_;  // DIFFs from the log files, read off the pipeline thread
   std::vector<std::pair<quorum::Sid, std::string>> voting_members_;  // voting_view
   std::vector<proto::Txn> committed_;
   // Txns decoded once already, in zxid order: the leader's own proposals (it built them) and a

@@ -6,13 +6,16 @@
 
 namespace paddock::quorum {
 
-// zookeeper.commitLogCount below 500 is ignored, as ZooKeeper does.
-CommittedLog::CommittedLog(size_t capacity) : capacity_(std::max(capacity, kMinCapacity)) {}
+// The server's configuration applies zookeeper.commitLogCount's floor of 500 (as ZooKeeper
+// does); the simulator keeps fewer, so that its learners are synced from the log files too.
+CommittedLog::CommittedLog(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {}
 
-void CommittedLog::add(LoggedTxn txn) {
+void CommittedLog::add(LoggedTxn txn, std::optional<Zxid> keep_after) {
   PADDOCK_ASSERT(txns_.empty() || txn.zxid > txns_.back().zxid);
   txns_.push_back(std::move(txn));
-  while (txns_.size() > capacity_) txns_.pop_front();
+  while (txns_.size() > capacity_ && (!keep_after || txns_.front().zxid <= *keep_after)) {
+    txns_.pop_front();
+  }
 }
 
 void CommittedLog::drop_after(Zxid zxid) {

@@ -1,10 +1,11 @@
 #pragma once
-// The leader's view of committed txns for DIFF: the last `capacity` (>= 500) committed txns
-// in memory, as ZooKeeper's ZKDatabase.committedLog, and older ones read through
-// CommittedTxnSource, which the durable layer implements over its log files.
+// The leader's view of committed txns for DIFF: the last `capacity` committed txns in memory,
+// as ZooKeeper's ZKDatabase.committedLog (paddockd keeps at least 500, as ZooKeeper does).
+// Older ones are read from the log files by the adapter (Ready::log_reads).
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include "quorum/ready.h"
@@ -12,29 +13,23 @@
 
 namespace paddock::quorum {
 
-// Read-only access to the local log for syncing learners that are too far behind for the
-// in-memory committed log. Called on the core's thread; may block briefly (reads files).
-class CommittedTxnSource {
+// The size of a snapshot of the current state, to weigh a DIFF from the log files against
+// SNAP (zookeeper.snapshotSizeFactor). Called on the core's thread; must be cheap.
+class StateSize {
  public:
-  virtual ~CommittedTxnSource() = default;
-  // The zxid of the last txn in the log (durable or not).
-  virtual Zxid last_logged_zxid() const = 0;
-  // The logged txns from the last one with zxid <= `from` (inclusive; or from the first txn
-  // of the log when there is none) onwards, in zxid order, stopping after `max_bytes` of txn
-  // bytes: returns an error when more than that would be needed, or when the log no longer
-  // holds txns that old (purged).
-  virtual Result<std::vector<LoggedTxn>> txns_from(Zxid from, size_t max_bytes) const = 0;
-  // The size of a snapshot of the current state, to weigh a DIFF from the log against SNAP
-  // (zookeeper.snapshotSizeFactor).
+  virtual ~StateSize() = default;
   virtual int64_t snapshot_size_bytes() const = 0;
 };
 
 class CommittedLog {
  public:
-  static constexpr size_t kMinCapacity = 500;
+  static constexpr size_t kMinCapacity = 500;  // zookeeper.commitLogCount's floor
   explicit CommittedLog(size_t capacity);
 
-  void add(LoggedTxn txn);     // zxid above every txn held
+  // `txn`'s zxid is above every txn held. Past the capacity the oldest are dropped, except
+  // those above `keep_after`: a learner's DIFF being read from the log files joins the txns
+  // committed meanwhile, so none of them may go until it does.
+  void add(LoggedTxn txn, std::optional<Zxid> keep_after = std::nullopt);
   void drop_after(Zxid zxid);  // TRUNC
   void clear();                // SNAP
   bool empty() const { return txns_.empty(); }

@@ -25,15 +25,15 @@ bool Ready::empty() const {
   return !accepted_epoch && !current_epoch && !truncate_to && !reload_state && !load_snapshot &&
          !save_snapshot && append.empty() && committed.empty() && apply_logged.empty() &&
          notifications.empty() && hang_up.empty() && dial.empty() && packets.empty() &&
-         roles.empty() && requests.empty() && touches.empty() && revalidate_queries.empty() &&
-         revalidate_results.empty() && syncs_completed == 0;
+         log_reads.empty() && roles.empty() && requests.empty() && touches.empty() &&
+         revalidate_queries.empty() && revalidate_results.empty() && syncs_completed == 0;
 }
 
-QuorumPeer::QuorumPeer(PeerConfig config, PeerBootstrap boot, const CommittedTxnSource& source,
+QuorumPeer::QuorumPeer(PeerConfig config, PeerBootstrap boot, const StateSize& state_size,
                        int64_t now_ms)
     : config_(std::move(config)),
       qv_(config_.participants, config_.observers),
-      source_(source),
+      state_size_(state_size),
       election_(config_.sid, qv_, config_.config_text, config_.election),
       committed_log_(config_.commit_log_count),
       now_ms_(now_ms),
@@ -106,7 +106,7 @@ void QuorumPeer::write_current_epoch(int64_t epoch) {
 void QuorumPeer::commit_txn(LoggedTxn txn) {
   PADDOCK_ASSERT(txn.zxid > last_committed_);
   last_committed_ = txn.zxid;
-  committed_log_.add(txn);
+  committed_log_.add(txn, committed_log_keep_after());
   ready_.committed.push_back(std::move(txn));
 }
 
@@ -227,6 +227,7 @@ void QuorumPeer::persisted(Zxid zxid) {
   if (zxid <= last_persisted_) return;
   last_persisted_ = zxid;
   if (leading_) {
+    leader_issue_log_reads();
     leader_on_ack(config_.sid, zxid);
   } else if (learning_) {
     learner_maybe_ack();

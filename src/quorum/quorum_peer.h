@@ -4,7 +4,7 @@
 // etcd's raft library. Inputs are the step/tick/propose/persisted calls below; outputs
 // collect in a Ready that the adapter takes with ready(), carries out in field order, and
 // acknowledges with advance(). No I/O, no clock reads, no randomness: time comes in with
-// tick(), durability with persisted(), old txns through CommittedTxnSource.
+// tick(), durability with persisted(), txns older than the committed log with log_read().
 //
 // Persist-before-send is in the shape of the outputs: an ACK for a proposal is produced only
 // by persisted(); ACKEPOCH and the NEWLEADER ACK come in the same Ready as the epoch they
@@ -36,7 +36,7 @@ struct PeerConfig {
   int64_t tick_ms = 2000;              // tickTime
   int32_t init_limit = 10;             // ticks to connect and sync
   int32_t sync_limit = 5;              // ticks a synced peer may stay silent
-  size_t commit_log_count = 500;       // zookeeper.commitLogCount (at least 500)
+  size_t commit_log_count = 500;       // zookeeper.commitLogCount (paddockd: at least 500)
   double snapshot_size_factor = 0.33;  // zookeeper.snapshotSizeFactor (< 0: never DIFF from log)
   std::string config_text;             // sent in notifications and NEWLEADER
   ElectionTimeouts election;
@@ -55,8 +55,7 @@ struct PeerBootstrap {
 
 class QuorumPeer {
  public:
-  QuorumPeer(PeerConfig config, PeerBootstrap boot, const CommittedTxnSource& source,
-             int64_t now_ms);
+  QuorumPeer(PeerConfig config, PeerBootstrap boot, const StateSize& state_size, int64_t now_ms);
   ~QuorumPeer();
   QuorumPeer(const QuorumPeer&) = delete;
   QuorumPeer& operator=(const QuorumPeer&) = delete;
@@ -73,6 +72,9 @@ class QuorumPeer {
   // set_connected_voters); adapters that know it make elections end sooner.
   void election_links(std::set<Sid> connected) { election_.set_connected_voters(std::move(connected)); }
   void persisted(Zxid zxid);  // every appended txn with zxid <= this is durable
+  // Leader: the answer to Ready::log_reads' read `id` (an answer nobody waits for any more,
+  // as after the learner left, is dropped).
+  void log_read(uint64_t id, Result<std::vector<LoggedTxn>> txns);
 
   // Leader, serving: reserve the next zxid for a txn being prepared, then propose its bytes
   // (in the order reserved). Fails when not a serving leader; reaching the counter limit
@@ -160,6 +162,10 @@ class QuorumPeer {
     LoggedTxn* owned_;  // set when the bytes may be moved (taken at most once)
   };
   bool leader_queue_committed(Sid sid, const std::vector<SyncTxn>& txns, Zxid peer, Zxid max);
+  // A DIFF from the log files: asked of the adapter, answered by log_read().
+  void leader_request_log_read(Sid sid);
+  void leader_issue_log_reads();  // those whose txns are durable here by now
+  std::optional<Zxid> committed_log_keep_after() const;
   void leader_drop_learner(Sid sid, const char* why);
   void forget_learner(Sid sid);
   void step_down(const char* why);
@@ -178,7 +184,7 @@ class QuorumPeer {
 
   PeerConfig config_;
   MajorityQuorum qv_;
-  const CommittedTxnSource& source_;
+  const StateSize& state_size_;
   FastLeaderElection election_;
   CommittedLog committed_log_;
   int64_t now_ms_;
@@ -203,6 +209,7 @@ class QuorumPeer {
   // Leader packets held back while the current Ready carries txns: a TRUNC or SNAP must be
   // carried out on a log and state with nothing else pending.
   std::deque<std::pair<Sid, QuorumPacket>> deferred_;
+  uint64_t last_log_read_id_ = 0;
 };
 
 }  // namespace paddock::quorum

@@ -2,6 +2,7 @@
 // Private to quorum_peer*.cc: the leader's and the learner's per-role state.
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct LearnerHandler {
     kAwaitEpoch,         // FOLLOWERINFO in; LEADERINFO once the epoch is decided
     kAwaitAckEpoch,      // LEADERINFO sent
     kAwaitSync,          // ACKEPOCH in; the sync is generated when the Ready is taken
+    kAwaitLogRead,       // its DIFF is being read from the log files (Ready::log_reads)
     kAwaitNewLeaderAck,  // sync and NEWLEADER sent
     kAwaitUpToDate,      // NEWLEADER acked; UPTODATE when the leader serves
     kBroadcast,          // UPTODATE sent
@@ -29,6 +31,14 @@ struct LearnerHandler {
   // accepted a NEWLEADER by SNAP holds no history below that snapshot, whose zxid lies in an
   // earlier epoch: it cannot be truncated into an epoch older than this one.
   int64_t peer_current_epoch = -1;
+  // A DIFF from the log files (kAwaitLogRead): the read asked for, the last txn committed
+  // then (the committed log keeps every one after it until the answer is in, and the read
+  // is issued once it is durable here), and the answer, taken by the sync's generation.
+  uint64_t log_read_id = 0;
+  Zxid log_read_through = 0;
+  size_t log_read_max_bytes = 0;
+  bool log_read_issued = false;
+  std::optional<Result<std::vector<LoggedTxn>>> log_read;
   bool forwarding = false;    // gets proposals/commits (or informs)
   int64_t last_heard_ms = 0;  // for the read timeout and the synced check
 };

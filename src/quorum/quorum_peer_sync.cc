@@ -3,6 +3,7 @@
 // outstanding proposals, NEWLEADER. Generated when the Ready is taken, so that a SNAP's zxid
 // is the state the adapter serializes once it has applied that Ready's commits.
 #include <algorithm>
+#include <utility>
 
 #include "quorum/quorum_peer.h"
 #include "quorum/quorum_peer_state.h"
@@ -90,6 +91,49 @@ bool QuorumPeer::leader_queue_committed(Sid sid, const std::vector<SyncTxn>& txn
   return true;
 }
 
+void QuorumPeer::leader_request_log_read(Sid sid) {
+  LearnerHandler& h = leading_->learners.at(sid);
+  h.phase = HPhase::kAwaitLogRead;
+  h.log_read_id = ++last_log_read_id_;
+  h.log_read_through = last_committed_;
+  h.log_read_max_bytes = static_cast<size_t>(
+      config_.snapshot_size_factor * static_cast<double>(state_size_.snapshot_size_bytes()));
+  h.log_read_issued = false;
+  leader_issue_log_reads();
+}
+
+// A read is issued once this leader's own log holds what it must reach: a txn can be
+// committed (by its followers' ACKs) before the leader's log writer has made it durable.
+void QuorumPeer::leader_issue_log_reads() {
+  for (auto& [sid, h] : leading_->learners) {
+    if (h.phase != HPhase::kAwaitLogRead || h.log_read_issued) continue;
+    if (last_persisted_ < h.log_read_through) continue;
+    h.log_read_issued = true;
+    ready_.log_reads.push_back(
+        LogRead{h.log_read_id, h.peer_last_zxid, h.log_read_through, h.log_read_max_bytes});
+  }
+}
+
+void QuorumPeer::log_read(uint64_t id, Result<std::vector<LoggedTxn>> txns) {
+  if (!leading_) return;
+  for (auto& [sid, h] : leading_->learners) {
+    if (h.phase != HPhase::kAwaitLogRead || h.log_read_id != id) continue;
+    h.log_read = std::move(txns);
+    h.phase = HPhase::kAwaitSync;  // generated when the next Ready is taken
+    return;
+  }
+}
+
+std::optional<Zxid> QuorumPeer::committed_log_keep_after() const {
+  std::optional<Zxid> keep;
+  if (!leading_) return keep;
+  for (const auto& [sid, h] : leading_->learners) {
+    if (h.phase != HPhase::kAwaitLogRead) continue;
+    if (!keep || h.log_read_through < *keep) keep = h.log_read_through;
+  }
+  return keep;
+}
+
 void QuorumPeer::leader_generate_sync(Sid sid) {
   LeaderState& l = *leading_;
   LearnerHandler& h = l.learners.at(sid);
@@ -98,6 +142,8 @@ void QuorumPeer::leader_generate_sync(Sid sid) {
   Zxid min = committed_log_.empty() ? last_processed : committed_log_.min_zxid();
   Zxid max = committed_log_.empty() ? last_processed : committed_log_.max_zxid();
   const size_t first_packet = ready_.packets.size();  // this sync's packets start here
+  // The log files' txns, when this sync was generated before and asked for them.
+  std::optional<Result<std::vector<LoggedTxn>>> read = std::exchange(h.log_read, std::nullopt);
   bool need_snap = true;
   std::vector<SyncTxn> txns;
   txns.reserve(committed_log_.txns().size());
@@ -113,11 +159,17 @@ void QuorumPeer::leader_generate_sync(Sid sid) {
   } else if (min <= peer && peer <= max) {
     need_snap = !leader_queue_committed(sid, txns, peer, max);
   } else if (peer < min && config_.snapshot_size_factor >= 0) {
-    // Too old for the committed log: the txns from our log files, if small enough.
-    auto limit = static_cast<size_t>(config_.snapshot_size_factor *
-                                     static_cast<double>(source_.snapshot_size_bytes()));
-    auto from_log = source_.txns_from(peer, limit);
+    // Too old for the committed log: the txns from our log files, if small enough. The read
+    // is the adapter's (it may take 100s of ms); the sync is generated again once it is in.
+    if (!read) {
+      leader_request_log_read(sid);
+      return;
+    }
+    Result<std::vector<LoggedTxn>>& from_log = *read;
     if (from_log) {
+      // The read reaches at least h.log_read_through, and the committed log kept every txn
+      // committed after that (committed_log_keep_after): together they leave no gap.
+      const bool joins = !from_log->empty() && from_log->back().zxid >= h.log_read_through;
       // Read for this sync alone: their bytes move into the packets (a DIFF from the log
       // may be 100,000s of txns, and this is the thread that serves every client).
       std::vector<SyncTxn> all;
@@ -126,7 +178,7 @@ void QuorumPeer::leader_generate_sync(Sid sid) {
         if (committed_log_.empty() || txn.zxid < min) all.push_back(SyncTxn::moved(txn));
       }
       all.insert(all.end(), txns.begin(), txns.end());
-      need_snap = !leader_queue_committed(sid, all, peer, max);
+      need_snap = !joins || !leader_queue_committed(sid, all, peer, max);
     }
   }
   if (need_snap) {

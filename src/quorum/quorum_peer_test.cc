@@ -9,17 +9,18 @@
 namespace paddock::quorum {
 namespace {
 
-struct FakeLog final : CommittedTxnSource {
+// The leader's log files, as its adapter reads them for Ready::log_reads.
+struct FakeLog final : StateSize {
   std::vector<LoggedTxn> txns;
-  Zxid last_logged_zxid() const override { return txns.empty() ? 0 : txns.back().zxid; }
-  Result<std::vector<LoggedTxn>> txns_from(Zxid from, size_t) const override {
+  int64_t snapshot_size_bytes() const override { return 1 << 20; }
+  // The answer to `read`, reaching no further than `up_to`.
+  std::vector<LoggedTxn> answer(const LogRead& read, Zxid up_to = INT64_MAX) const {
     std::vector<LoggedTxn> out;
     for (const auto& t : txns) {
-      if (t.zxid >= from || out.empty()) out.push_back(t);
+      if (t.zxid <= up_to && (t.zxid >= read.from || out.empty())) out.push_back(t);
     }
     return out;
   }
-  int64_t snapshot_size_bytes() const override { return 1 << 20; }
 };
 
 LoggedTxn txn(Zxid z) { return {z, "txn" + std::to_string(z)}; }
@@ -59,9 +60,9 @@ struct LeaderTest : ::testing::Test {
   std::unique_ptr<QuorumPeer> peer;
   int64_t now = 0;
 
-  void make_leader(PeerBootstrap boot) {
+  void make_leader(PeerBootstrap boot, PeerConfig conf = config(1)) {
     log.txns = boot.recent;
-    peer = std::make_unique<QuorumPeer>(config(1), boot, log, now);
+    peer = std::make_unique<QuorumPeer>(conf, boot, log, now);
     take();
     peer->step(2, vote_for(1, boot.last_logged, boot.current_epoch));
     advance(200);
@@ -212,9 +213,76 @@ TEST_F(LeaderTest, SyncIsASnapWhenTheFollowerForksInAnotherEpoch) {
 
 TEST_F(LeaderTest, SyncDiffsFromTheLogWhenBelowTheCommittedLog) {
   make_leader(history(3, 600));  // the committed log keeps the last 500
-  auto sent = establish(make_zxid(3, 10));
-  EXPECT_EQ(types(sent).front(), PacketType::kDiff);  // from the log: 1 MiB snapshot allows it
-  EXPECT_EQ(sent.size(), 2u + 2 * 590);
+  take();
+  peer->step(2, info(2, 3));
+  take();
+  peer->step(2, ack_epoch(make_zxid(3, 10), 3));
+  Ready r = take();
+  EXPECT_TRUE(to(r, 2).empty()) << "nothing is sent before the log is read";
+  ASSERT_EQ(r.log_reads.size(), 1u);
+  const LogRead read = r.log_reads[0];
+  EXPECT_EQ(read.from, make_zxid(3, 10));
+  EXPECT_EQ(read.through, make_zxid(3, 600));
+  EXPECT_EQ(read.max_bytes, static_cast<size_t>(0.33 * (1 << 20)));
+  EXPECT_FALSE(peer->has_ready());
+  advance(500);  // the learner waits for its sync (within initLimit), without pings
+  EXPECT_TRUE(to(take(), 2).empty());
+  peer->log_read(read.id, log.answer(read));
+  auto sent = to(take(), 2);
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.front().type, PacketType::kDiff);  // 1 MiB snapshot allows it
+  ASSERT_EQ(sent.size(), 2u + 2 * 590);
+  for (size_t i = 0; i < 590; ++i) {
+    EXPECT_EQ(sent[1 + 2 * i].zxid, make_zxid(3, 11 + static_cast<int64_t>(i)));
+  }
+  EXPECT_EQ(sent.back().type, PacketType::kNewLeader);
+}
+
+TEST_F(LeaderTest, ALogReadThatFailsMakesTheSyncASnap) {
+  make_leader(history(3, 600));
+  take();
+  peer->step(2, info(2, 3));
+  take();
+  peer->step(2, ack_epoch(make_zxid(3, 10), 3));
+  Ready r = take();
+  ASSERT_EQ(r.log_reads.size(), 1u);
+  peer->log_read(r.log_reads[0].id, Status::error("purged"));
+  EXPECT_EQ(types(to(take(), 2)), (std::vector{PacketType::kSnap, PacketType::kNewLeader}));
+}
+
+TEST_F(LeaderTest, ALogReadThatEndsShortOfWhatWasCommittedMakesTheSyncASnap) {
+  make_leader(history(3, 600));
+  take();
+  peer->step(2, info(2, 3));
+  take();
+  peer->step(2, ack_epoch(make_zxid(3, 10), 3));
+  Ready r = take();
+  ASSERT_EQ(r.log_reads.size(), 1u);
+  peer->log_read(r.log_reads[0].id, log.answer(r.log_reads[0], make_zxid(3, 99)));
+  EXPECT_EQ(types(to(take(), 2)), (std::vector{PacketType::kSnap, PacketType::kNewLeader}));
+}
+
+TEST_F(LeaderTest, AnAnswerForALearnerThatReconnectedMeanwhileIsDropped) {
+  make_leader(history(3, 600));
+  take();
+  peer->step(2, info(2, 3));
+  take();
+  peer->step(2, ack_epoch(make_zxid(3, 10), 3));
+  Ready r = take();
+  ASSERT_EQ(r.log_reads.size(), 1u);
+  peer->disconnected(2);
+  peer->step(2, info(2, 3));
+  take();
+  peer->step(2, ack_epoch(make_zxid(3, 20), 3));
+  Ready again = take();
+  ASSERT_EQ(again.log_reads.size(), 1u);
+  EXPECT_NE(again.log_reads[0].id, r.log_reads[0].id);
+  peer->log_read(r.log_reads[0].id, log.answer(r.log_reads[0]));  // the old connection's
+  EXPECT_TRUE(to(take(), 2).empty());
+  peer->log_read(again.log_reads[0].id, log.answer(again.log_reads[0]));
+  auto sent = to(take(), 2);
+  ASSERT_EQ(sent.size(), 2u + 2 * 580);
+  EXPECT_EQ(sent[1].zxid, make_zxid(3, 21));
 }
 
 // Leader 1 serving with follower 2 synced; 3 absent.
@@ -287,6 +355,84 @@ TEST_F(BroadcastTest, ALateJoinerGetsLeaderInfoAndUpToDateAtOnce) {
   EXPECT_EQ(types(to(take(), 3)), (std::vector{PacketType::kDiff, PacketType::kNewLeader}));
   peer->step(3, ack(make_zxid(4, 0)));
   EXPECT_EQ(types(to(take(), 3)), std::vector{PacketType::kUpToDate});
+}
+
+// Leader 1 serving with followers 2 and 3 synced, a committed log of 4 txns, and observer 4
+// far behind: its DIFF comes from the log files while the leader goes on committing.
+struct LogReadTest : LeaderTest {
+  void SetUp() override {
+    PeerConfig c = config(1);
+    c.commit_log_count = 4;
+    make_leader(history(3, 2), c);
+    establish(make_zxid(3, 2));
+    peer->step(2, ack(make_zxid(4, 0)));
+    take();
+    peer->step(3, info(3, 3));
+    take();
+    peer->step(3, ack_epoch(make_zxid(3, 2), 3));
+    take();
+    peer->step(3, ack(make_zxid(4, 0)));
+    take();
+    ASSERT_TRUE(peer->serving());
+  }
+  // Proposes one txn, acked by `ackers`; the leader's own log persists it when `persist`.
+  Zxid write(std::vector<Sid> ackers, bool persist = true) {
+    Zxid z = *peer->allocate_zxid();
+    EXPECT_TRUE(peer->propose(z, "w" + std::to_string(z)));
+    log.txns.push_back({z, "w" + std::to_string(z)});
+    if (persist) peer->persisted(z);
+    for (Sid s : ackers) peer->step(s, ack(z));
+    return z;
+  }
+  // Observer 4 at `last` asks for its sync; returns the Ready.
+  Ready observer_asks(Zxid last) {
+    peer->step(4, info(4, 3, /*observer=*/true));
+    take();
+    peer->step(4, ack_epoch(last, 3));
+    return take();
+  }
+};
+
+TEST_F(LogReadTest, TheDiffJoinsTheLogReadToWhatWasCommittedWhileItRan) {
+  for (int i = 0; i < 10; ++i) write({2});
+  Ready r = observer_asks(make_zxid(3, 1));
+  ASSERT_EQ(r.log_reads.size(), 1u);
+  const LogRead read = r.log_reads[0];
+  EXPECT_EQ(read.through, make_zxid(4, 10));
+  const std::vector<LoggedTxn> files = log.answer(read);  // read now, answered later
+  for (int i = 0; i < 10; ++i) write({2, 3});             // many more than the committed log's 4
+  EXPECT_EQ(peer->last_committed(), make_zxid(4, 20));
+  peer->log_read(read.id, files);
+  auto sent = to(take(), 4);
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.front().type, PacketType::kDiff);
+  EXPECT_EQ(sent.front().zxid, make_zxid(4, 20));
+  std::vector<Zxid> proposed;
+  for (const auto& p : sent) {
+    if (p.type == PacketType::kProposal) proposed.push_back(p.zxid);
+  }
+  std::vector<Zxid> want{make_zxid(3, 2)};
+  for (int64_t i = 1; i <= 20; ++i) want.push_back(make_zxid(4, i));
+  EXPECT_EQ(proposed, want) << "a gap or a repeat between the files and the committed log";
+  EXPECT_EQ(sent.back().type, PacketType::kNewLeader);
+}
+
+TEST_F(LogReadTest, AReadWaitsUntilTheLeadersOwnLogHoldsWhatItMustReach) {
+  for (int i = 0; i < 6; ++i) write({2});
+  Zxid z = write({2, 3}, /*persist=*/false);  // committed by the followers alone
+  EXPECT_EQ(peer->last_committed(), z);
+  Ready r = observer_asks(make_zxid(3, 1));
+  EXPECT_TRUE(r.log_reads.empty()) << "the leader's log does not hold " << z << " yet";
+  EXPECT_TRUE(to(r, 4).empty());
+  peer->persisted(z);
+  r = take();
+  ASSERT_EQ(r.log_reads.size(), 1u);
+  EXPECT_EQ(r.log_reads[0].through, z);
+  peer->log_read(r.log_reads[0].id, log.answer(r.log_reads[0]));
+  auto sent = to(take(), 4);
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.front().type, PacketType::kDiff);
+  EXPECT_EQ(sent.size(), 2u + 2 * 8);
 }
 
 // A ZooKeeper 3.8 learner exits when the first packet after its ACKEPOCH is not DIFF,

@@ -59,6 +59,22 @@ struct RevalidateResult {
   friend bool operator==(const RevalidateResult&, const RevalidateResult&) = default;
 };
 
+// Leader: a learner's DIFF reaches back past the in-memory committed log, so its txns are
+// read from the log files. The answer comes back through QuorumPeer::log_read(id, ...), from
+// any later point: the read may run off the state-owning thread, since it can take 100s of
+// milliseconds for a learner far behind. What to read: the logged txns from the last one
+// with zxid <= `from` (or from the first txn of the log when there is none) onwards, in zxid
+// order, through at least `through` (durable here when asked). An error when more than
+// `max_bytes` of txn bytes would be needed, or when the log no longer holds txns that old
+// (purged): the learner then gets a SNAP.
+struct LogRead {
+  uint64_t id = 0;
+  Zxid from = 0;
+  Zxid through = 0;
+  size_t max_bytes = 0;
+  friend bool operator==(const LogRead&, const LogRead&) = default;
+};
+
 struct Ready {
   // 1. Epoch files, written durably (tmp + rename + fsync) before anything below is sent.
   std::optional<int64_t> accepted_epoch;
@@ -90,6 +106,8 @@ struct Ready {
   std::vector<Sid> hang_up;  // close the quorum connection to these (before dialing/sending)
   std::vector<Sid> dial;     // open a quorum connection to the leader; report connected()
   std::vector<OutgoingPacket> packets;
+  // Reads of the log files for learners' DIFFs (see LogRead); answer with log_read().
+  std::vector<LogRead> log_reads;
   // 7. Everything else, for the pipeline and the session authority.
   std::vector<RoleChange> roles;                     // every change, in order
   std::vector<LearnerRequest> requests;              // leader: learners' writes to prep

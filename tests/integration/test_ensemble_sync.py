@@ -208,7 +208,7 @@ class EnsembleSync(EnsembleTestCase):
         self.assertEqual(tree[keys[(writes - 1) % len(keys)]][0], b"v%d" % (writes - 1))
         self.assert_synced_by(ens, marks, leader, away, "DIFF")
         if ens.kinds[leader] == "paddock":
-            reads = paddock_events(marks.since(leader), "diff_weighed")
+            reads = paddock_events(marks.since(leader), "diff_read")
             self.assertEqual(len(reads), 1, "the leader read the DIFF from its log once")
 
     def test_old_leader_rejoins_by_snap_after_a_long_absence(self):

@@ -79,6 +79,7 @@ quorum::PeerConfig Cluster::config_for(Sid sid) const {
   c.init_limit = options_.init_limit;
   c.sync_limit = options_.sync_limit;
   c.snapshot_size_factor = options_.snapshot_size_factor;
+  c.commit_log_count = options_.commit_log_count;
   c.zxid_counter_limit = options_.counter_limit;
   return c;
 }
@@ -335,6 +336,7 @@ void Cluster::step() {
   for (auto& [sid, s] : servers_) {
     if (s->up() && s->fsync_due_ms >= 0 && s->fsync_due_ms <= now_) s->fsync_done();
   }
+  for (auto& [sid, s] : servers_) s->answer_log_reads(now_);
   for (auto& [sid, s] : servers_) {
     if (!s->up()) continue;
     if (options_.election_links) {

@@ -54,6 +54,9 @@ struct SimOptions {
   double clock_jump = 0.0;     // per step: a server's clock jumps forward
   double write = 0.0;          // per step: a client op
   double snapshot_size_factor = 0.33;
+  // The leader's in-memory committed log (paddockd keeps at least 500). Fewer make learners
+  // that fell behind be synced from the log files (Ready::log_reads).
+  size_t commit_log_count = 500;
   // Tell each core which peers it can reach (QuorumPeer::election_links), as paddockd's
   // election transport does: elections then end without the finalize wait once every
   // reachable voter agrees.
@@ -77,7 +80,7 @@ struct SimDisk {  // survives crashes
 
 class Cluster;
 
-class SimServer final : public quorum::CommittedTxnSource {
+class SimServer final : public quorum::StateSize {
  public:
   SimServer(Cluster& cluster, Sid sid);
   Sid sid() const { return sid_; }
@@ -97,10 +100,11 @@ class SimServer final : public quorum::CommittedTxnSource {
   void fsync_done();
   int64_t fsync_due_ms = -1;
 
-  // CommittedTxnSource
-  Zxid last_logged_zxid() const override;
-  Result<std::vector<LoggedTxn>> txns_from(Zxid from, size_t max_bytes) const override;
-  int64_t snapshot_size_bytes() const override;
+  Zxid last_logged_zxid() const;
+  int64_t snapshot_size_bytes() const override;  // StateSize
+  // The log reads the core asked for (Ready::log_reads) that are due by `now_ms` are
+  // answered, from the disk as it stands then, as paddockd's reader thread answers late.
+  void answer_log_reads(int64_t now_ms);
 
   // Client side: pending writes by (session, cxid), acknowledged when committed here.
   std::set<std::pair<int64_t, int32_t>> pending_writes;
@@ -119,6 +123,13 @@ class SimServer final : public quorum::CommittedTxnSource {
   std::vector<LoggedTxn> applied_;
   std::unique_ptr<quorum::QuorumPeer> core_;
   bool draining_ = false;
+  struct PendingLogRead {
+    quorum::LogRead read;
+    Zxid up_to = 0;  // durable when asked: what paddockd plans to read
+    int64_t due_ms = 0;
+  };
+  std::vector<PendingLogRead> log_reads_;
+  Result<std::vector<LoggedTxn>> read_log(const PendingLogRead& pending) const;
 };
 
 class Cluster {

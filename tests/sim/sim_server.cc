@@ -51,6 +51,7 @@ void SimServer::start(int64_t now_ms) {
 void SimServer::crash() {
   core_.reset();
   db_.reset();
+  log_reads_.clear();
   pending_writes.clear();
   pending_snapshot.reset();
   disk_.log.resize(disk_.durable);  // unsynced writes are lost
@@ -178,6 +179,18 @@ void SimServer::handle(quorum::Ready& r) {
     }
     cluster_.send_packet(sid_, p.to, p.packet, snap);
   }
+  for (auto& read : r.log_reads) {
+    Zxid durable_tip = disk_.durable > 0
+                           ? disk_.log[disk_.durable - 1].zxid
+                           : (disk_.snapshot.empty() ? 0 : disk_.snapshot.back().zxid);
+    if (durable_tip < read.through) {
+      cluster_.fail(me + " asks to read its log through " + hex(read.through) +
+                    ", durable only to " + hex(durable_tip));
+    }
+    // Answered later, while the core goes on: paddockd reads on a thread of its own.
+    int64_t due = cluster_.now() + static_cast<int64_t>(cluster_.rng()() % 40);
+    log_reads_.push_back(PendingLogRead{read, durable_tip, due});
+  }
   // 7. Roles, requests.
   for (auto& role : r.roles) {
     if (!role.serving) pending_writes.clear();  // clients see a connection loss
@@ -245,20 +258,37 @@ Zxid SimServer::last_logged_zxid() const {
   return disk_.snapshot.empty() ? 0 : disk_.snapshot.back().zxid;
 }
 
-Result<std::vector<LoggedTxn>> SimServer::txns_from(Zxid from, size_t max_bytes) const {
+Result<std::vector<LoggedTxn>> SimServer::read_log(const PendingLogRead& pending) const {
   std::vector<LoggedTxn> all = disk_.snapshot;
-  all.insert(all.end(), disk_.log.begin(), disk_.log.end());
-  auto it = std::upper_bound(all.begin(), all.end(), from,
+  all.insert(all.end(), disk_.log.begin(), disk_.log.begin() + static_cast<long>(disk_.durable));
+  auto it = std::upper_bound(all.begin(), all.end(), pending.read.from,
                              [](Zxid z, const LoggedTxn& t) { return z < t.zxid; });
   if (it != all.begin()) --it;
   std::vector<LoggedTxn> out;
   size_t bytes = 0;
-  for (; it != all.end(); ++it) {
+  for (; it != all.end() && it->zxid <= pending.up_to; ++it) {
     bytes += it->bytes.size();
-    if (bytes > max_bytes) return Status::error("too many bytes for a DIFF from the log");
+    if (bytes > pending.read.max_bytes)
+      return Status::error("too many bytes for a DIFF from the log");
     out.push_back(*it);
   }
   return out;
+}
+
+void SimServer::answer_log_reads(int64_t now_ms) {
+  while (core_) {
+    auto due = std::find_if(log_reads_.begin(), log_reads_.end(),
+                            [&](const PendingLogRead& p) { return p.due_ms <= now_ms; });
+    if (due == log_reads_.end()) return;
+    PendingLogRead pending = *due;
+    log_reads_.erase(due);
+    auto txns = read_log(pending);
+    cluster_.trace("s" + std::to_string(sid_) + " log read " + std::to_string(pending.read.id) +
+                   " from " + hex(pending.read.from) + " through " + hex(pending.read.through) +
+                   ": " + (txns ? std::to_string(txns->size()) + " txns" : txns.error()));
+    core_->log_read(pending.read.id, std::move(txns));
+    drain();
+  }
 }
 
 int64_t SimServer::snapshot_size_bytes() const {
