@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -90,16 +92,45 @@ inline std::string unavailable(ServerKind kind) {
   return "";
 }
 
+// Whether process `pid` holds a socket listening on `port` (/proc/net/tcp and tcp6 give the
+// socket's inode -- a JVM listens on an IPv6 socket -- and /proc/<pid>/fd the process's).
+inline bool listens_on_port(pid_t pid, int port) {
+  std::vector<std::string> inodes;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream tcp(table);
+    std::string line;
+    std::getline(tcp, line);  // the header
+    while (std::getline(tcp, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+          timeout >> inode;
+      const auto colon = local.rfind(':');
+      if (state != "0A" || colon == std::string::npos) continue;  // 0A: LISTEN
+      if (std::stoi(local.substr(colon + 1), nullptr, 16) == port) {
+        inodes.push_back("socket:[" + inode + "]");
+      }
+    }
+  }
+  if (inodes.empty()) return false;
+  std::error_code ec;
+  for (const auto& fd :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    std::error_code link_ec;
+    const std::string target = std::filesystem::read_symlink(fd.path(), link_ec).string();
+    if (std::find(inodes.begin(), inodes.end(), target) != inodes.end()) return true;
+  }
+  return false;
+}
+
 class TestServer {
  public:
-  TestServer(ServerKind kind, int port = 0) : kind_(kind), port_(port ? port : free_port()) {
+  TestServer(ServerKind kind, int port = 0)
+      : kind_(kind), port_(port ? port : free_port()), port_chosen_(port == 0) {
     char tmpl[] = "/tmp/paddock-client-test-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     std::filesystem::create_directories(dir_ + "/data");
-    std::ofstream cfg(dir_ + "/zoo.cfg");
-    cfg << "tickTime=200\ndataDir=" << dir_ << "/data\nclientPort=" << port_
-        << "\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n"
-        << "4lw.commands.whitelist=*\nmaxSessionTimeout=30000\nmaxClientCnxns=0\nforceSync=no\n";
+    write_config();
   }
   ~TestServer() {
     kill9();
@@ -114,7 +145,25 @@ class TestServer {
   ServerKind kind() const { return kind_; }
 
   // Starts the process and waits until it serves (ruok, then srvr without "not serving").
+  // A port chosen here that another test process took first (free_port checks it, but a
+  // JVM binds a second later) is chosen again, before the server has ever served.
   bool start(std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    for (int attempt = 0;; ++attempt) {
+      const auto log_size = log_bytes();
+      if (start_once(timeout)) {
+        served_ = true;
+        return true;
+      }
+      if (served_ || !port_chosen_ || attempt == 3) return false;
+      if (log_tail_since(log_size).find("Address already in use") == std::string::npos) {
+        return false;
+      }
+      port_ = free_port();
+      write_config();
+    }
+  }
+
+  bool start_once(std::chrono::seconds timeout) {
     std::vector<std::string> args;
     if (kind_ == ServerKind::kPaddock) {
       args = {paddockd_path(), "-Dzookeeper.extendedTypesEnabled=true", dir_ + "/zoo.cfg"};
@@ -156,7 +205,9 @@ class TestServer {
         pid_ = -1;
         return false;
       }
-      if (!four_letter(port_, "ruok").empty()) {
+      // Only once our process listens there: until then a server of another test process
+      // that took the port would answer.
+      if (listens_on_port(pid_, port_) && !four_letter(port_, "ruok").empty()) {
         std::string srvr = four_letter(port_, "srvr");
         if (!srvr.empty() && srvr.find("not currently serving") == std::string::npos) return true;
       }
@@ -183,6 +234,25 @@ class TestServer {
   int port_;
   std::string dir_;
   pid_t pid_ = -1;
+  bool port_chosen_ = false;  // by free_port(), not by the test
+  bool served_ = false;
+
+  void write_config() {
+    std::ofstream cfg(dir_ + "/zoo.cfg", std::ios::trunc);
+    cfg << "tickTime=200\ndataDir=" << dir_ << "/data\nclientPort=" << port_
+        << "\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n"
+        << "4lw.commands.whitelist=*\nmaxSessionTimeout=30000\nmaxClientCnxns=0\nforceSync=no\n";
+  }
+  std::uintmax_t log_bytes() const {
+    std::error_code ec;
+    auto n = std::filesystem::file_size(dir_ + "/server.log", ec);
+    return ec ? 0 : n;
+  }
+  std::string log_tail_since(std::uintmax_t offset) const {
+    std::ifstream f(dir_ + "/server.log");
+    f.seekg(static_cast<std::streamoff>(offset));
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  }
 };
 
 // A TCP proxy on a free loopback port in front of `target_port`, for ZooKeeper's framed
@@ -190,6 +260,7 @@ class TestServer {
 // - cut() closes every connection it carries (and returns once they are closed);
 // - blackhole(true) keeps connections open but forwards nothing (and accepts new ones that go
 //   nowhere), as a partition would;
+// - refuse(true) closes every new connection at once, as a server that is down would;
 // - hold_replies_after(n) forwards n more whole reply frames, then keeps the server's replies
 //   in its own buffer: a request sent then reaches the server and is applied, but its reply
 //   does not come back. With a cut() after it, that is the "create whose outcome is unknown"
@@ -223,6 +294,7 @@ class TcpProxy {
     while (cut_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   void blackhole(bool on) { blackhole_ = on; }
+  void refuse(bool on) { refuse_ = on; }
   void hold_replies_after(int frames) {
     budget_ = frames;
     hold_ = true;
@@ -287,7 +359,7 @@ class TcpProxy {
       const size_t polled = pairs_.size();  // a pair accepted below was not polled yet
       if (fds[0].revents & POLLIN) {
         int c = ::accept(listen_fd_, nullptr, nullptr);
-        int u = c >= 0 ? connect_loopback(target_) : -1;
+        int u = c >= 0 && !refuse_ ? connect_loopback(target_) : -1;
         if (u >= 0) {
           pairs_.push_back({c, u, {}});
         } else if (c >= 0) {
@@ -322,7 +394,7 @@ class TcpProxy {
   int listen_fd_ = -1;
   int port_ = 0;
   std::thread thread_;
-  std::atomic<bool> stop_{false}, cut_{false}, blackhole_{false}, hold_{false};
+  std::atomic<bool> stop_{false}, cut_{false}, blackhole_{false}, refuse_{false}, hold_{false};
   std::atomic<int> budget_{0};
   std::atomic<int> held_frames_{0};
   std::vector<Pair> pairs_;  // proxy thread only
