@@ -76,19 +76,32 @@ class DiffReaderTest : public ::testing::Test {
 TEST_F(DiffReaderTest, ReadsOnItsOwnThreadFromTheLearnersZxidWhileTheWriterAppends) {
   log_txns(50);
   DiffReader reader(*durable_, recorder());
-  const quorum::LogRead read{1, 20, 50, SIZE_MAX};
-  const auto planned = plan(read);
-  log_txns(30);  // after the plan: not read, and no harm to the read
-  reader.read(read, planned);
-  ASSERT_TRUE(wait_answer(1));
+  constexpr uint64_t kReads = 20;
+  const auto planned = plan(quorum::LogRead{1, 20, 50, SIZE_MAX});
+  // The state-owning thread goes on appending (and the writer on writing and rolling)
+  // while the reader reads the range planned before.
+  std::atomic<bool> appending{true};
+  std::thread state([&] {
+    while (appending) {
+      proto::Txn txn = gen_.next();
+      durable_->append(txn.header.zxid, proto::encode_txn(txn));
+    }
+  });
+  for (uint64_t id = 1; id <= kReads; ++id)
+    reader.read(quorum::LogRead{id, 20, 50, SIZE_MAX}, planned);
+  for (uint64_t id = 1; id <= kReads; ++id) ASSERT_TRUE(wait_answer(id));
+  appending = false;
+  state.join();
   std::lock_guard lock(mu_);
-  EXPECT_NE(threads_[1], std::this_thread::get_id());
-  auto& txns = answers_.at(1);
-  ASSERT_TRUE(txns.is_ok()) << txns.error();
-  ASSERT_EQ(txns->size(), 31u);
-  for (size_t i = 0; i < txns->size(); ++i) {
-    EXPECT_EQ((*txns)[i].zxid, static_cast<int64_t>(20 + i));
-    EXPECT_EQ((*txns)[i].bytes, proto::encode_txn(gen_.history[19 + i]));
+  for (uint64_t id = 1; id <= kReads; ++id) {
+    EXPECT_NE(threads_[id], std::this_thread::get_id());
+    auto& txns = answers_.at(id);
+    ASSERT_TRUE(txns.is_ok()) << txns.error();
+    ASSERT_EQ(txns->size(), 31u) << "read " << id;
+    for (size_t i = 0; i < txns->size(); ++i) {
+      EXPECT_EQ((*txns)[i].zxid, static_cast<int64_t>(20 + i));
+      EXPECT_EQ((*txns)[i].bytes, proto::encode_txn(gen_.history[19 + i]));
+    }
   }
 }
 
@@ -100,10 +113,13 @@ TEST_F(DiffReaderTest, ALogThatEndsBeforeWhatTheCoreMustReachIsAnError) {
   EXPECT_NE(txns.error().find("ends before"), std::string::npos) << txns.error();
 }
 
-TEST_F(DiffReaderTest, MoreBytesThanTheLimitIsAnError) {
+TEST_F(DiffReaderTest, MoreBytesThanTheLimitIsAnErrorFoundByWeighingTheFiles) {
   log_txns(50);
   const quorum::LogRead read{1, 20, 50, 100};
-  auto txns = DiffReader::run(*durable_, read, plan(read));
+  const auto planned = plan(read);
+  // 50 appends leave no weight mark (one per 1,024): the files are weighed on the reader.
+  EXPECT_FALSE(planned.over_limit);
+  auto txns = DiffReader::run(*durable_, read, planned);
   ASSERT_FALSE(txns.is_ok());
   EXPECT_NE(txns.error().find("exceed"), std::string::npos) << txns.error();
 }

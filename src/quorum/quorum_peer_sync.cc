@@ -128,7 +128,8 @@ std::optional<Zxid> QuorumPeer::committed_log_keep_after() const {
   std::optional<Zxid> keep;
   if (!leading_) return keep;
   for (const auto& [sid, h] : leading_->learners) {
-    if (h.phase != HPhase::kAwaitLogRead) continue;
+    // Until the sync is generated: a commit may come between the answer and the next Ready.
+    if (h.phase != HPhase::kAwaitLogRead && !h.log_read) continue;
     if (!keep || h.log_read_through < *keep) keep = h.log_read_through;
   }
   return keep;
@@ -158,9 +159,12 @@ void QuorumPeer::leader_generate_sync(Sid sid) {
     }
   } else if (min <= peer && peer <= max) {
     need_snap = !leader_queue_committed(sid, txns, peer, max);
-  } else if (peer < min && config_.snapshot_size_factor >= 0) {
+  } else if (peer < min && config_.snapshot_size_factor >= 0 && zxid_counter(peer) != 0) {
     // Too old for the committed log: the txns from our log files, if small enough. The read
     // is the adapter's (it may take 100s of ms); the sync is generated again once it is in.
+    // Not for a learner with no txn (zxid 0): no log record can show that the files reach
+    // back to the start of our history (they do not after a purge, or once this server took
+    // a SNAP as its new base), so it gets a SNAP, as ZooKeeper's does.
     if (!read) {
       leader_request_log_read(sid);
       return;

@@ -435,6 +435,72 @@ TEST_F(LogReadTest, AReadWaitsUntilTheLeadersOwnLogHoldsWhatItMustReach) {
   EXPECT_EQ(sent.size(), 2u + 2 * 8);
 }
 
+// Found in review: between the answer and the Ready that generates the sync, commits went on
+// and the committed log was trimmed again, leaving a hole the `joins` check cannot see.
+TEST_F(LogReadTest, ACommitBetweenTheAnswerAndTheNextReadyIsKept) {
+  for (int i = 0; i < 10; ++i) write({2});
+  Ready r = observer_asks(make_zxid(3, 1));
+  ASSERT_EQ(r.log_reads.size(), 1u);
+  peer->log_read(r.log_reads[0].id, log.answer(r.log_reads[0]));
+  for (int i = 0; i < 10; ++i) write({2, 3});  // before the adapter takes the next Ready
+  std::vector<Zxid> proposed;
+  for (const auto& p : to(take(), 4)) {
+    if (p.type == PacketType::kProposal) proposed.push_back(p.zxid);
+  }
+  ASSERT_EQ(proposed.size(), 21u);
+  for (int64_t i = 1; i <= 20; ++i) EXPECT_EQ(proposed[static_cast<size_t>(i)], make_zxid(4, i));
+}
+
+// No log record can show that the files reach back to the start of history (a purge, or a
+// SNAP taken as this server's base, leaves them starting later): a DIFF from them would
+// leave out what came before. ZooKeeper sends such a learner a SNAP too.
+TEST_F(LogReadTest, ALearnerWithNoTxnGetsASnapNotADiffFromTheLog) {
+  for (int i = 0; i < 10; ++i) write({2});
+  Ready r = observer_asks(0);
+  EXPECT_TRUE(r.log_reads.empty());
+  EXPECT_EQ(types(to(r, 4)), (std::vector{PacketType::kSnap, PacketType::kNewLeader}));
+}
+
+TEST_F(LogReadTest, TwoReadsAtOnceKeepWhatTheOlderOneNeeds) {
+  peer->disconnected(3);
+  for (int i = 0; i < 10; ++i) write({2});
+  Ready r = observer_asks(make_zxid(3, 1));
+  ASSERT_EQ(r.log_reads.size(), 1u);
+  const LogRead older = r.log_reads[0];
+  const auto older_files = log.answer(older);
+  for (int i = 0; i < 5; ++i) write({2});
+  peer->step(3, info(3, 3));
+  take();
+  peer->step(3, ack_epoch(make_zxid(4, 2), 3));
+  r = take();
+  ASSERT_EQ(r.log_reads.size(), 1u);
+  const LogRead newer = r.log_reads[0];
+  EXPECT_EQ(newer.through, make_zxid(4, 15));
+  peer->log_read(newer.id, log.answer(newer));
+  auto to3 = to(take(), 3);
+  ASSERT_FALSE(to3.empty());
+  EXPECT_EQ(to3.front().type, PacketType::kDiff);
+  for (int i = 0; i < 5; ++i) write({2});
+  peer->log_read(older.id, older_files);
+  std::vector<Zxid> proposed;
+  for (const auto& p : to(take(), 4)) {
+    if (p.type == PacketType::kProposal) proposed.push_back(p.zxid);
+  }
+  ASSERT_EQ(proposed.size(), 21u);
+  for (int64_t i = 1; i <= 20; ++i) EXPECT_EQ(proposed[static_cast<size_t>(i)], make_zxid(4, i));
+}
+
+TEST_F(LogReadTest, AnAnswerAfterTheLeaderSteppedDownIsDropped) {
+  for (int i = 0; i < 10; ++i) write({2});
+  Ready r = observer_asks(make_zxid(3, 1));
+  ASSERT_EQ(r.log_reads.size(), 1u);
+  for (int i = 0; i < 20 && peer->role() == Role::kLeading; ++i) advance(100);  // followers silent
+  ASSERT_EQ(peer->role(), Role::kLooking);
+  take();
+  peer->log_read(r.log_reads[0].id, log.answer(r.log_reads[0]));
+  EXPECT_TRUE(to(take(), 4).empty());
+}
+
 // A ZooKeeper 3.8 learner exits when the first packet after its ACKEPOCH is not DIFF,
 // TRUNC or SNAP ("Got unexpected packet from leader: PING"): found by a mixed ensemble,
 // where a Paddock leader pinged a ZooKeeper learner that was between LEADERINFO and its sync.

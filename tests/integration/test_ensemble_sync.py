@@ -15,6 +15,7 @@ Timings: tickTime 300 ms, initLimit 10, syncLimit 5.
 import glob
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -210,6 +211,50 @@ class EnsembleSync(EnsembleTestCase):
         if ens.kinds[leader] == "paddock":
             reads = paddock_events(marks.since(leader), "diff_read")
             self.assertEqual(len(reads), 1, "the leader read the DIFF from its log once")
+
+    def test_member_with_a_wiped_data_dir_rejoins_by_snap(self):
+        """A follower whose dataDir was wiped (a replaced disk: only myid is left) rejoins
+        with zxid 0, while the leader's log no longer reaches back to its first txn: 1,000
+        creates with snapCount=100 and (Paddock) autopurge keeping 3 snapshots every 300 ms
+        removed its first log files. The DIFF limit is raised so that only the log's reach
+        decides. The member gets a SNAP and holds every node. (Paddock's leader took a log
+        read from zxid 0 for contiguous whatever its first record, and sent a DIFF without
+        the purged txns.)"""
+        ens = self.ensemble(3, cfg={"snapCount": 100, "autopurge.snapRetainCount": 3},
+                            props={"paddock.autopurge.intervalMs": "300",
+                                   "zookeeper.snapshotSizeFactor": "1000"})
+        leader = ens.leader()
+        away = min(s for s in ens.sids if s != leader)
+        root = "/wiped"
+        zk = self.client(ens.hostport(leader))
+        zk.create(root)
+        paths = ["%s/n%04d" % (root, i) for i in range(1000)]
+        _create_many(zk, paths)
+        ens.wait_zxids_equal()
+        if ens.kinds[leader] == "paddock":
+            log_dir = os.path.join(ens.member(leader).data_dir, "paddock-log")
+
+            def first_segment_zxid():
+                names = [os.path.basename(f) for f in glob.glob(os.path.join(log_dir, "log.*"))]
+                return min(int(n.split(".")[1], 16) for n in names) if names else 0
+
+            wait_until(lambda: first_segment_zxid() > ens.zxid(leader) - 800, timeout=30,
+                       what="the leader's first log files purged")
+        ens.stop(away)
+        data_dir = ens.member(away).data_dir
+        for entry in os.listdir(data_dir):
+            if entry == "myid":
+                continue
+            full = os.path.join(data_dir, entry)
+            if os.path.isdir(full):
+                shutil.rmtree(full)
+            else:
+                os.remove(full)
+        marks = LogMarks(ens)
+        ens.start(away)
+        ens.wait_zxids_equal(timeout=60)
+        self.assert_same_tree(ens, root, expect_paths=paths)
+        self.assert_synced_by(ens, marks, leader, away, "SNAP")
 
     def test_old_leader_rejoins_by_snap_after_a_long_absence(self):
         """kill -9 of the leader, then 600 setData of 8 KB each through the new leader: more

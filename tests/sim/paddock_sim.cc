@@ -1,5 +1,5 @@
 // paddock_sim: run many simulator seeds; print each failure with its seed and a trace.
-//   paddock_sim --seeds N [--from S] [--steps K] [--trace-lines L]
+//   paddock_sim --seeds N [--from S] [--steps K] [--trace-lines L] [--commit-log C]
 #include <unistd.h>
 
 #include <chrono>
@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   uint64_t seeds = 100, from = 1;
   int steps = 2000;
   size_t trace_lines = 200;
+  std::optional<size_t> commit_log;  // a regression seed's "commit_log=N"
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     uint64_t v = std::strtoull(argv[i + 1], nullptr, 10);
@@ -37,8 +39,12 @@ int main(int argc, char** argv) {
       steps = static_cast<int>(v);
     else if (flag == "--trace-lines")
       trace_lines = v;
+    else if (flag == "--commit-log")
+      commit_log = v;
     else {
-      std::fprintf(stderr, "usage: %s --seeds N [--from S] [--steps K] [--trace-lines L]\n",
+      std::fprintf(stderr,
+                   "usage: %s --seeds N [--from S] [--steps K] [--trace-lines L] "
+                   "[--commit-log C]\n",
                    argv[0]);
       return 2;
     }
@@ -48,7 +54,7 @@ int main(int argc, char** argv) {
   for (uint64_t seed = from; seed < from + seeds; ++seed) {
     g_seed = seed;
     auto started = std::chrono::steady_clock::now();
-    auto failure = paddock::sim::run_seed(seed, steps, false);
+    auto failure = paddock::sim::run_seed(seed, steps, false, nullptr, commit_log);
     auto took = std::chrono::steady_clock::now() - started;
     if (took > std::chrono::seconds(1)) {
       std::fprintf(stderr, "slow seed %llu: %lld ms\n", static_cast<unsigned long long>(seed),
@@ -58,7 +64,7 @@ int main(int argc, char** argv) {
     if (!failure) continue;
     ++failed;
     std::string trace;
-    paddock::sim::run_seed(seed, steps, true, &trace);  // replays exactly, with the trace
+    paddock::sim::run_seed(seed, steps, true, &trace, commit_log);  // replays exactly, traced
     std::vector<std::string> lines;
     size_t pos = 0;
     while (pos < trace.size()) {
@@ -66,8 +72,9 @@ int main(int argc, char** argv) {
       lines.push_back(trace.substr(pos, nl - pos));
       pos = nl + 1;
     }
-    std::printf("FAIL %s\n  replay: %s --seeds 1 --from %llu --steps %d\n", failure->c_str(),
-                argv[0], static_cast<unsigned long long>(seed), steps);
+    std::printf("FAIL %s\n  replay: %s --seeds 1 --from %llu --steps %d%s\n", failure->c_str(),
+                argv[0], static_cast<unsigned long long>(seed), steps,
+                commit_log ? (" --commit-log " + std::to_string(*commit_log)).c_str() : "");
     size_t start = lines.size() > trace_lines ? lines.size() - trace_lines : 0;
     for (size_t i = start; i < lines.size(); ++i) std::printf("    %s\n", lines[i].c_str());
   }

@@ -50,7 +50,13 @@ TEST(RegressionSeeds, EachStillPasses) {
     uint64_t seed = 0;
     int steps = kSteps;
     fields >> seed >> steps;
-    auto failure = run_seed(seed, steps, false);
+    // Options as the seed had them when it failed: "commit_log=N".
+    std::optional<size_t> commit_log;
+    for (std::string option; fields >> option && option[0] != '#';) {
+      ASSERT_TRUE(option.starts_with("commit_log=")) << "unknown option in: " << line;
+      commit_log = std::stoul(option.substr(11));
+    }
+    auto failure = run_seed(seed, steps, false, nullptr, commit_log);
     EXPECT_FALSE(failure) << *failure;
   }
 }

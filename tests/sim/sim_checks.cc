@@ -215,8 +215,10 @@ SimOptions options_for_seed(uint64_t seed) {
   return o;
 }
 
-std::optional<std::string> run_seed(uint64_t seed, int steps, bool trace, std::string* trace_out) {
+std::optional<std::string> run_seed(uint64_t seed, int steps, bool trace, std::string* trace_out,
+                                    std::optional<size_t> commit_log_count) {
   SimOptions o = options_for_seed(seed);
+  if (commit_log_count) o.commit_log_count = *commit_log_count;
   o.trace = trace;
   Cluster c(seed, o);
   std::optional<std::string> failure;

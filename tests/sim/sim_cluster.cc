@@ -54,7 +54,10 @@ const char* packet_name(quorum::PacketType t) {
 }  // namespace
 
 Cluster::Cluster(uint64_t seed, SimOptions options)
-    : seed_(seed), options_(options), rng_(seed * 0x9E3779B97F4A7C15ULL + 1) {
+    : seed_(seed),
+      options_(options),
+      io_rng_(seed ^ 0xD1B54A32D192ED03ULL),
+      rng_(seed * 0x9E3779B97F4A7C15ULL + 1) {
   int total = options_.participants + options_.observers;
   for (Sid sid = 1; sid <= total; ++sid) servers_[sid] = std::make_unique<SimServer>(*this, sid);
   for (auto& [sid, s] : servers_) s->start(now_);

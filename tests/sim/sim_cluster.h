@@ -173,6 +173,9 @@ class Cluster {
   SimServer& server(Sid sid) { return *servers_.at(sid); }
   std::vector<Sid> sids() const;
   int64_t now() const { return now_; }
+  // Draws for the disk's own timing (log reads), apart from rng() so that seeds recorded
+  // before they existed keep their schedule up to the first read.
+  std::mt19937_64& io_rng() { return io_rng_; }
   const SimOptions& options() const { return options_; }
   std::mt19937_64& rng() { return rng_; }
   void trace(const std::string& line);
@@ -233,6 +236,7 @@ class Cluster {
 
   uint64_t seed_;
   SimOptions options_;
+  std::mt19937_64 io_rng_;
   std::mt19937_64 rng_;
   int64_t now_ = 0;
   uint64_t steps_ = 0;
@@ -259,8 +263,11 @@ class Cluster {
 };
 
 // Runs one random seed to the end (steps, then settle); returns the failure message, if any.
+// `commit_log_count` overrides the seed's committed log (a seed recorded before small ones
+// existed ran with 500).
 std::optional<std::string> run_seed(uint64_t seed, int steps, bool trace,
-                                    std::string* trace_out = nullptr);
+                                    std::string* trace_out = nullptr,
+                                    std::optional<size_t> commit_log_count = std::nullopt);
 SimOptions options_for_seed(uint64_t seed);
 
 }  // namespace paddock::sim

@@ -188,7 +188,8 @@ void SimServer::handle(quorum::Ready& r) {
                     ", durable only to " + hex(durable_tip));
     }
     // Answered later, while the core goes on: paddockd reads on a thread of its own.
-    int64_t due = cluster_.now() + static_cast<int64_t>(cluster_.rng()() % 40);
+    // From an RNG of its own, so that the rest of a seed's schedule draws what it drew before.
+    int64_t due = cluster_.now() + static_cast<int64_t>(cluster_.io_rng()() % 40);
     log_reads_.push_back(PendingLogRead{read, durable_tip, due});
   }
   // 7. Roles, requests.
@@ -258,19 +259,29 @@ Zxid SimServer::last_logged_zxid() const {
   return disk_.snapshot.empty() ? 0 : disk_.snapshot.back().zxid;
 }
 
+// As paddockd reads its log files (ensemble_member.cc, storage/log_range.cc): the durable
+// log only -- a SNAP taken as the new base left nothing before it -- from the txn at `from`
+// on (after the start of an epoch, which no txn carries), and refused when the log does not
+// reach back that far.
 Result<std::vector<LoggedTxn>> SimServer::read_log(const PendingLogRead& pending) const {
-  std::vector<LoggedTxn> all = disk_.snapshot;
-  all.insert(all.end(), disk_.log.begin(), disk_.log.begin() + static_cast<long>(disk_.durable));
-  auto it = std::upper_bound(all.begin(), all.end(), pending.read.from,
-                             [](Zxid z, const LoggedTxn& t) { return z < t.zxid; });
-  if (it != all.begin()) --it;
+  const Zxid from = pending.read.from;
+  const Zxid after = quorum::zxid_counter(from) == 0 ? from : from - 1;
   std::vector<LoggedTxn> out;
   size_t bytes = 0;
-  for (; it != all.end() && it->zxid <= pending.up_to; ++it) {
-    bytes += it->bytes.size();
+  for (size_t i = 0; i < disk_.durable; ++i) {
+    const LoggedTxn& txn = disk_.log[i];
+    if (txn.zxid <= after) continue;
+    if (txn.zxid > pending.up_to) break;
+    if (out.empty() && txn.zxid != after + 1 && quorum::zxid_counter(txn.zxid) != 1 && after != 0) {
+      return Status::error("the log no longer reaches back to " + hex(from));
+    }
+    bytes += txn.bytes.size();
     if (bytes > pending.read.max_bytes)
       return Status::error("too many bytes for a DIFF from the log");
-    out.push_back(*it);
+    out.push_back(txn);
+  }
+  if (out.empty() && after < pending.up_to) {
+    return Status::error("the log no longer reaches back to " + hex(from));
   }
   return out;
 }
