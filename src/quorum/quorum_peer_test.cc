@@ -391,6 +391,21 @@ struct LogReadTest : LeaderTest {
     peer->step(4, ack_epoch(last, 3));
     return take();
   }
+  // The zxids of the PROPOSALs to `sid` in the next Ready.
+  std::vector<Zxid> proposals_to(Sid sid) {
+    std::vector<Zxid> out;
+    for (const auto& p : to(take(), sid)) {
+      if (p.type == PacketType::kProposal) out.push_back(p.zxid);
+    }
+    return out;
+  }
+  // What observer 4, at (3, 1), must be sent: (3, 2), then epoch 4's txns 1..`through`, with
+  // no gap and no repeat between the log files and the committed log.
+  static std::vector<Zxid> history_after_3_1(int64_t through) {
+    std::vector<Zxid> want{make_zxid(3, 2)};
+    for (int64_t i = 1; i <= through; ++i) want.push_back(make_zxid(4, i));
+    return want;
+  }
 };
 
 TEST_F(LogReadTest, TheDiffJoinsTheLogReadToWhatWasCommittedWhileItRan) {
@@ -411,9 +426,7 @@ TEST_F(LogReadTest, TheDiffJoinsTheLogReadToWhatWasCommittedWhileItRan) {
   for (const auto& p : sent) {
     if (p.type == PacketType::kProposal) proposed.push_back(p.zxid);
   }
-  std::vector<Zxid> want{make_zxid(3, 2)};
-  for (int64_t i = 1; i <= 20; ++i) want.push_back(make_zxid(4, i));
-  EXPECT_EQ(proposed, want) << "a gap or a repeat between the files and the committed log";
+  EXPECT_EQ(proposed, history_after_3_1(20));
   EXPECT_EQ(sent.back().type, PacketType::kNewLeader);
 }
 
@@ -443,12 +456,7 @@ TEST_F(LogReadTest, ACommitBetweenTheAnswerAndTheNextReadyIsKept) {
   ASSERT_EQ(r.log_reads.size(), 1u);
   peer->log_read(r.log_reads[0].id, log.answer(r.log_reads[0]));
   for (int i = 0; i < 10; ++i) write({2, 3});  // before the adapter takes the next Ready
-  std::vector<Zxid> proposed;
-  for (const auto& p : to(take(), 4)) {
-    if (p.type == PacketType::kProposal) proposed.push_back(p.zxid);
-  }
-  ASSERT_EQ(proposed.size(), 21u);
-  for (int64_t i = 1; i <= 20; ++i) EXPECT_EQ(proposed[static_cast<size_t>(i)], make_zxid(4, i));
+  EXPECT_EQ(proposals_to(4), history_after_3_1(20));
 }
 
 // No log record can show that the files reach back to the start of history (a purge, or a
@@ -482,12 +490,7 @@ TEST_F(LogReadTest, TwoReadsAtOnceKeepWhatTheOlderOneNeeds) {
   EXPECT_EQ(to3.front().type, PacketType::kDiff);
   for (int i = 0; i < 5; ++i) write({2});
   peer->log_read(older.id, older_files);
-  std::vector<Zxid> proposed;
-  for (const auto& p : to(take(), 4)) {
-    if (p.type == PacketType::kProposal) proposed.push_back(p.zxid);
-  }
-  ASSERT_EQ(proposed.size(), 21u);
-  for (int64_t i = 1; i <= 20; ++i) EXPECT_EQ(proposed[static_cast<size_t>(i)], make_zxid(4, i));
+  EXPECT_EQ(proposals_to(4), history_after_3_1(20));
 }
 
 TEST_F(LogReadTest, AnAnswerAfterTheLeaderSteppedDownIsDropped) {

@@ -141,6 +141,17 @@ class EnsembleSync(EnsembleTestCase):
             self.assertEqual(zk_syncs(mine), [kind],
                              "the syncs server.%d (ZooKeeper) logged" % sid)
 
+    def _leader_away_and_tree(self, ens, root, paths):
+        """Creates `root` and `paths` through the leader, everywhere; returns the leader, the
+        follower with the lowest sid (the one a test takes away) and a client of the leader."""
+        leader = ens.leader()
+        away = min(s for s in ens.sids if s != leader)
+        zk = self.client(ens.hostport(leader))
+        zk.create(root)
+        _create_many(zk, paths)
+        ens.wait_zxids_equal()
+        return leader, away, zk
+
     # ------------------------------------------------------------------------------------
     def test_old_leader_rejoins_by_diff(self):
         """kill -9 of the (idle) leader, 100 creates, 20 setData and 10 deletes through the
@@ -186,14 +197,9 @@ class EnsembleSync(EnsembleTestCase):
         limit. The follower rejoins by DIFF with every write. (Paddock closed the link as
         "send queue full" and the learner dialed again into the same DIFF, for ever.)"""
         ens = self.ensemble(3, props={"zookeeper.snapshotSizeFactor": "1000"})
-        leader = ens.leader()
-        away = min(s for s in ens.sids if s != leader)
         root = "/far-behind"
-        zk = self.client(ens.hostport(leader))
-        zk.create(root)
         keys = ["%s/k%02d" % (root, i) for i in range(50)]
-        _create_many(zk, keys)
-        ens.wait_zxids_equal()
+        leader, away, zk = self._leader_away_and_tree(ens, root, keys)
         ens.kill9(away)
         writes = 60000
         window = 500
@@ -223,14 +229,9 @@ class EnsembleSync(EnsembleTestCase):
         ens = self.ensemble(3, cfg={"snapCount": 100, "autopurge.snapRetainCount": 3},
                             props={"paddock.autopurge.intervalMs": "300",
                                    "zookeeper.snapshotSizeFactor": "1000"})
-        leader = ens.leader()
-        away = min(s for s in ens.sids if s != leader)
         root = "/wiped"
-        zk = self.client(ens.hostport(leader))
-        zk.create(root)
         paths = ["%s/n%04d" % (root, i) for i in range(1000)]
-        _create_many(zk, paths)
-        ens.wait_zxids_equal()
+        leader, away, _ = self._leader_away_and_tree(ens, root, paths)
         if ens.kinds[leader] == "paddock":
             log_dir = os.path.join(ens.member(leader).data_dir, "paddock-log")
 
