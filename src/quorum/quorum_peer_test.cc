@@ -86,6 +86,14 @@ struct LeaderTest : ::testing::Test {
     return QuorumPacket{PacketType::kAckEpoch, last, encode_int(current), std::nullopt};
   }
   QuorumPacket ack(Zxid z) { return QuorumPacket{PacketType::kAck, z, std::nullopt, std::nullopt}; }
+  // Follower `sid` (accepted epoch 3) at `last` asks for its sync; returns the Ready.
+  Ready follower_asks(Sid sid, Zxid last) {
+    take();
+    peer->step(sid, info(sid, 3));
+    take();
+    peer->step(sid, ack_epoch(last, 3));
+    return take();
+  }
   // Runs discovery and sync with follower 2 at `peer_last`; returns what 2 was sent.
   std::vector<QuorumPacket> establish(Zxid peer_last) {
     take();
@@ -213,11 +221,7 @@ TEST_F(LeaderTest, SyncIsASnapWhenTheFollowerForksInAnotherEpoch) {
 
 TEST_F(LeaderTest, SyncDiffsFromTheLogWhenBelowTheCommittedLog) {
   make_leader(history(3, 600));  // the committed log keeps the last 500
-  take();
-  peer->step(2, info(2, 3));
-  take();
-  peer->step(2, ack_epoch(make_zxid(3, 10), 3));
-  Ready r = take();
+  Ready r = follower_asks(2, make_zxid(3, 10));
   EXPECT_TRUE(to(r, 2).empty()) << "nothing is sent before the log is read";
   ASSERT_EQ(r.log_reads.size(), 1u);
   const LogRead read = r.log_reads[0];
@@ -240,11 +244,7 @@ TEST_F(LeaderTest, SyncDiffsFromTheLogWhenBelowTheCommittedLog) {
 
 TEST_F(LeaderTest, ALogReadThatFailsMakesTheSyncASnap) {
   make_leader(history(3, 600));
-  take();
-  peer->step(2, info(2, 3));
-  take();
-  peer->step(2, ack_epoch(make_zxid(3, 10), 3));
-  Ready r = take();
+  Ready r = follower_asks(2, make_zxid(3, 10));
   ASSERT_EQ(r.log_reads.size(), 1u);
   peer->log_read(r.log_reads[0].id, Status::error("purged"));
   EXPECT_EQ(types(to(take(), 2)), (std::vector{PacketType::kSnap, PacketType::kNewLeader}));
@@ -252,11 +252,7 @@ TEST_F(LeaderTest, ALogReadThatFailsMakesTheSyncASnap) {
 
 TEST_F(LeaderTest, ALogReadThatEndsShortOfWhatWasCommittedMakesTheSyncASnap) {
   make_leader(history(3, 600));
-  take();
-  peer->step(2, info(2, 3));
-  take();
-  peer->step(2, ack_epoch(make_zxid(3, 10), 3));
-  Ready r = take();
+  Ready r = follower_asks(2, make_zxid(3, 10));
   ASSERT_EQ(r.log_reads.size(), 1u);
   peer->log_read(r.log_reads[0].id, log.answer(r.log_reads[0], make_zxid(3, 99)));
   EXPECT_EQ(types(to(take(), 2)), (std::vector{PacketType::kSnap, PacketType::kNewLeader}));
@@ -264,17 +260,10 @@ TEST_F(LeaderTest, ALogReadThatEndsShortOfWhatWasCommittedMakesTheSyncASnap) {
 
 TEST_F(LeaderTest, AnAnswerForALearnerThatReconnectedMeanwhileIsDropped) {
   make_leader(history(3, 600));
-  take();
-  peer->step(2, info(2, 3));
-  take();
-  peer->step(2, ack_epoch(make_zxid(3, 10), 3));
-  Ready r = take();
+  Ready r = follower_asks(2, make_zxid(3, 10));
   ASSERT_EQ(r.log_reads.size(), 1u);
   peer->disconnected(2);
-  peer->step(2, info(2, 3));
-  take();
-  peer->step(2, ack_epoch(make_zxid(3, 20), 3));
-  Ready again = take();
+  Ready again = follower_asks(2, make_zxid(3, 20));
   ASSERT_EQ(again.log_reads.size(), 1u);
   EXPECT_NE(again.log_reads[0].id, r.log_reads[0].id);
   peer->log_read(r.log_reads[0].id, log.answer(r.log_reads[0]));  // the old connection's
