@@ -62,11 +62,12 @@ struct RevalidateResult {
 // Leader: a learner's DIFF reaches back past the in-memory committed log, so its txns are
 // read from the log files. The answer comes back through QuorumPeer::log_read(id, ...), from
 // any later point: the read may run off the state-owning thread, since it can take 100s of
-// milliseconds for a learner far behind. What to read: the logged txns from the last one
-// with zxid <= `from` (or from the first txn of the log when there is none) onwards, in zxid
-// order, through at least `through` (durable here when asked). An error when more than
-// `max_bytes` of txn bytes would be needed, or when the log no longer holds txns that old
-// (purged): the learner then gets a SNAP.
+// milliseconds for a learner far behind. What to read: the logged txns from the learner's
+// last one, `from` (never zxid 0), onwards in zxid order, through at least `through` (durable
+// here when asked). An error when more than `max_bytes` of txn bytes would be needed, or when
+// the log no longer reaches back to `from` (purged, or a SNAP taken as the base): the learner
+// then gets a SNAP. The core also sends a SNAP when the txns read do not contain `from` or a
+// TRUNC point of its epoch.
 struct LogRead {
   uint64_t id = 0;
   Zxid from = 0;
