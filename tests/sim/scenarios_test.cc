@@ -270,6 +270,40 @@ TEST(Scenario, Zk4785FollowerBouncedAfterDiffSyncKeepsTxns) {
   }
 }
 
+// A member whose disk was wiped (zxid 0) rejoins a leader whose log files begin at a SNAP it
+// once took as its base: no DIFF from those files can rebuild the state, so it gets a SNAP.
+// (Paddock's leader took a read from zxid 0 for contiguous and sent a DIFF of what the files
+// held; found in review, and by seeds 2090 and 2283 once the simulator read logs as paddockd
+// does.)
+TEST(Scenario, AWipedMemberRejoiningALeaderWhoseLogStartsAtASnapGetsASnap) {
+  SimOptions o = quiet();
+  o.commit_log_count = 8;
+  Cluster c(90, o);
+  Sid a = settle(c);
+  auto bc = others(c, a);
+  Sid b = bc[0], lag = bc[1];  // lag has the higher sid: it wins a tie of zxids
+  c.crash(lag);
+  write(c, a, 40);  // more than the committed log keeps and the DIFF limit allows: a SNAP
+  c.restart(lag);
+  ASSERT_TRUE(c.run_until([&] { return c.all_serving(); }, 20000)) << dump(c);
+  ASSERT_EQ(c.server(lag).snapshots_loaded, 1) << dump(c);
+  ASSERT_TRUE(c.server(lag).disk().log.empty()) << "its log starts at the SNAP";
+  c.crash(a);  // lag leads now, over b
+  ASSERT_TRUE(c.run_until([&] { return c.serving_leader() == lag; }, 20000)) << dump(c);
+  write(c, lag, 3);
+  c.crash(b);
+  c.server(b).disk() = SimDisk{};  // a replaced disk
+  c.restart(b);
+  ASSERT_TRUE(c.run_until([&] { return c.server(b).core()->serving(); }, 20000)) << dump(c);
+  EXPECT_EQ(c.server(b).snapshots_loaded, 1) << dump(c);
+  c.restart(a);
+  try {
+    c.settle_and_check(30000);
+  } catch (const SimFailure& e) {
+    FAIL() << e.what() << "\n" << dump(c);
+  }
+}
+
 // A leader whose zxid counter runs out forces a new election and a new epoch; no zxid is
 // used twice.
 TEST(Scenario, ZxidCounterOverflowForcesNewEpoch) {
