@@ -146,9 +146,14 @@ void QuorumPeer::leader_generate_sync(Sid sid) {
   // The log files' txns, when this sync was generated before and asked for them.
   std::optional<Result<std::vector<LoggedTxn>>> read = std::exchange(h.log_read, std::nullopt);
   bool need_snap = true;
-  std::vector<SyncTxn> txns;
-  txns.reserve(committed_log_.txns().size());
-  for (const auto& txn : committed_log_.txns()) txns.push_back(SyncTxn::copied(txn));
+  // The committed log's txns, taken by the branches that send them (not by a request for a
+  // log read, nor by a TRUNC or an empty DIFF).
+  auto committed_txns = [this] {
+    std::vector<SyncTxn> txns;
+    txns.reserve(committed_log_.txns().size());
+    for (const auto& txn : committed_log_.txns()) txns.push_back(SyncTxn::copied(txn));
+    return txns;
+  };
   if (peer == last_processed) {
     send(sid, op_packet(PacketType::kDiff, peer));
     need_snap = false;
@@ -158,7 +163,7 @@ void QuorumPeer::leader_generate_sync(Sid sid) {
       need_snap = false;
     }
   } else if (min <= peer && peer <= max) {
-    need_snap = !leader_queue_committed(sid, txns, peer, max);
+    need_snap = !leader_queue_committed(sid, committed_txns(), peer, max);
   } else if (peer < min && config_.snapshot_size_factor >= 0 && zxid_counter(peer) != 0) {
     // Too old for the committed log: the txns from our log files, if small enough. The read
     // is the adapter's (it may take 100s of ms); the sync is generated again once it is in.
@@ -176,6 +181,7 @@ void QuorumPeer::leader_generate_sync(Sid sid) {
       const bool joins = !from_log->empty() && from_log->back().zxid >= h.log_read_through;
       // Read for this sync alone: their bytes move into the packets (a DIFF from the log
       // may be 100,000s of txns, and this is the thread that serves every client).
+      const std::vector<SyncTxn> txns = committed_txns();
       std::vector<SyncTxn> all;
       all.reserve(from_log->size() + txns.size());
       for (auto& txn : *from_log) {
